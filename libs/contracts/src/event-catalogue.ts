@@ -1,0 +1,57 @@
+import type { DomainEvent, EventType } from './events';
+
+/**
+ * The human text of every event: the guide's Chinese message (`ch14-management.md` §1) and an
+ * English rendering. Events the guide does not name (marked `line: undefined`) carry our own text.
+ */
+export interface EventText {
+  en: string;
+  zh: string;
+  /** Line of `modelarts-training-guide.zh.txt` the Chinese text is copied from. */
+  line?: number;
+}
+
+type Texts = { [K in EventType]: (e: DomainEvent<K>) => EventText };
+
+const task = (t: string) => `[${t}] `;
+
+const TEXTS: Texts = {
+  JobCreated: () => ({ en: 'Training job created successfully', zh: '训练作业创建成功', line: 9934 }),
+  JobQueued: () => ({ en: 'Training job queued, waiting for resource allocation', zh: '训练作业已排队，正在等待资源分配', line: 9940 }),
+  JobScheduled: (e) => ({
+    en: `Training job scheduled (attempt ${e.data.attempt}) on ${[...new Set(e.data.placements.map((p) => p.nodeId))].join(', ')}`,
+    zh: `训练作业已调度（第 ${e.data.attempt} 次）`,
+  }),
+  JobStarted: () => ({ en: 'Training job started running', zh: '训练作业开始运行', line: 9943 }),
+  TaskStarted: (e) => ({ en: `${task(e.data.task)}Training job started running`, zh: `${task(e.data.task)}训练作业开始运行`, line: 9997 }),
+  TaskExited: (e) => ({
+    en: `${task(e.data.task)}Training ended, exit code ${e.data.exitCode ?? e.data.signal ?? 'unknown'}`,
+    zh: `${task(e.data.task)}训练结束，退出码 ${e.data.exitCode ?? e.data.signal ?? '未知'}`,
+    line: 10001,
+  }),
+  JobSucceeded: () => ({ en: 'Training job ran successfully', zh: '训练作业运行成功', line: 9945 }),
+  JobFailed: () => ({ en: 'Training job run failed', zh: '训练作业运行失败', line: 9947 }),
+  JobAbnormal: (e) => ({ en: `Training job abnormal: ${e.data.reason}`, zh: `训练作业异常：${e.data.reason}` }),
+  JobStopRequested: () => ({ en: 'Training job stopping', zh: '训练作业终止中' }),
+  JobTerminated: (e) =>
+    e.data.reason === 'max-run-time'
+      ? {
+          en: `Training job was terminated (maximum run duration: ${e.data.maxRunHours} h)`,
+          zh: `训练作业已被终止（最大运行时长：${e.data.maxRunHours} h）`,
+          line: 9957,
+        }
+      : { en: 'Training job was manually terminated', zh: '训练作业已被手动终止', line: 9955 },
+  JobPriorityChanged: (e) => ({
+    en: `Training job priority changed from ${e.data.from} to ${e.data.to}`,
+    zh: `训练作业优先级由 ${e.data.from} 调整为 ${e.data.to}`,
+  }),
+  JobDeletionRequested: () => ({ en: 'Training job deleting', zh: '训练作业删除中' }),
+  JobDeleted: () => ({ en: 'Training job was manually deleted', zh: '训练作业已被手动删除', line: 9959 }),
+  NodeRegistered: (e) => ({ en: `Node ${e.data.nodeId} registered in pool ${e.data.pool}`, zh: `节点 ${e.data.nodeId} 已注册` }),
+  TaskAssigned: (e) => ({ en: `${task(e.data.task)}assigned (attempt ${e.data.attempt})`, zh: `${task(e.data.task)}已分配` }),
+  TaskStopRequested: (e) => ({ en: `${task(e.data.task)}stop requested: ${e.data.reason}`, zh: `${task(e.data.task)}请求停止` }),
+};
+
+export function eventText(e: DomainEvent): EventText {
+  return (TEXTS[e.type] as (e: DomainEvent) => EventText)(e);
+}

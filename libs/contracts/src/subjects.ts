@@ -1,0 +1,40 @@
+/**
+ * Every NATS subject and stream name in one place. An aggregate is one literal subject, because
+ * nats-server 2.9 checks `Nats-Expected-Last-Subject-Sequence` against the literal subject only.
+ */
+export const Streams = {
+  /** The event log: source of truth. */
+  events: 'TY_EVENTS',
+  /** Task output lines, batched. */
+  logs: 'TY_LOGS',
+} as const;
+
+export type AggregateKind = 'job' | 'node';
+
+export const Subjects = {
+  eventsAll: 'ty.ev.>',
+  /** `ty.ev.job.<jobId>` */
+  job: (jobId: string) => `ty.ev.job.${jobId}`,
+  /** `ty.ev.node.<nodeId>` */
+  node: (nodeId: string) => `ty.ev.node.${nodeId}`,
+  aggregate: (kind: AggregateKind, id: string) => `ty.ev.${kind}.${id}`,
+  /** Parses `ty.ev.<kind>.<id>`. */
+  parseAggregate(subject: string): { kind: AggregateKind; id: string } | undefined {
+    const m = /^ty\.ev\.(job|node)\.(.+)$/.exec(subject);
+    return m ? { kind: m[1] as AggregateKind, id: m[2] } : undefined;
+  },
+
+  logsAll: 'ty.log.>',
+  /** `ty.log.<jobId>.<task>`: one subject per task keeps each task's lines in order. */
+  log: (jobId: string, task: string) => `ty.log.${jobId}.${task}`,
+
+  /** Liveness is not an event (decision 6): plain messages. */
+  heartbeat: (nodeId: string) => `ty.hb.${nodeId}`,
+  heartbeatsAll: 'ty.hb.*',
+
+  /** Commands are request/reply, one subject per verb (decision 3). */
+  command: (service: string, verb: string) => `ty.cmd.${service}.${verb}`,
+} as const;
+
+/** Ids used in subjects may not contain subject separators or wildcards. */
+export const SUBJECT_TOKEN = /^[A-Za-z0-9_-]{1,128}$/;
