@@ -1,0 +1,63 @@
+import { fileURLToPath } from 'node:url';
+import swc from 'unplugin-swc';
+import { defineConfig } from 'vitest/config';
+
+const lib = (name: string) => fileURLToPath(new URL(`./libs/${name}/src/index.ts`, import.meta.url));
+
+export default defineConfig({
+  // SWC (not esbuild) compiles the tests so NestJS decorator metadata exists at run time. The build's
+  // .swcrc excludes specs and emits CommonJS, so the plugin gets its own options instead.
+  plugins: [
+    swc.vite({
+      swcrc: false,
+      jsc: {
+        parser: { syntax: 'typescript', decorators: true },
+        transform: { legacyDecorator: true, decoratorMetadata: true },
+        target: 'es2023',
+        keepClassNames: true,
+      },
+    }),
+  ],
+  resolve: {
+    alias: {
+      '@trainyard/contracts': lib('contracts'),
+      '@trainyard/domain': lib('domain'),
+      '@trainyard/event-log': lib('event-log'),
+      '@trainyard/db': lib('db'),
+      '@trainyard/scheduling': lib('scheduling'),
+      '@trainyard/testing': lib('testing'),
+    },
+  },
+  test: {
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'unit',
+          include: ['{apps,libs}/**/*.spec.ts'],
+          exclude: ['**/*.int.spec.ts', '**/*.e2e.spec.ts', 'node_modules/**', 'dist/**'],
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'integration',
+          include: ['{apps,libs,test}/**/*.int.spec.ts'],
+          testTimeout: 30_000,
+          hookTimeout: 30_000,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'e2e',
+          include: ['test/**/*.e2e.spec.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 60_000,
+          // End-to-end suites start whole clusters; one at a time keeps a 2-core machine honest.
+          fileParallelism: false,
+        },
+      },
+    ],
+  },
+});
