@@ -1,0 +1,16 @@
+import type { Caller } from '@trainyard/contracts';
+
+export interface ApiOptions {
+  /** Identity used for every request until the auth issue lands. */
+  caller: Caller;
+  /** How long a write waits for the projection to show it. */
+  readYourWritesTimeoutMs: number;
+  /** Node liveness: a node whose last heartbeat is older than this is reported `lost`. */
+  heartbeatTimeoutMs: number;
+}
+
+export const DEFAULT_API_OPTIONS: ApiOptions = {
+  caller: { id: 'user:local', permissions: ['job:setHighPriority'] },
+  readYourWritesTimeoutMs: 10_000,
+  heartbeatTimeoutMs: 10_000,
+};

@@ -1,0 +1,209 @@
+/**
+ * The OpenAPI 3.1 description of the HTTP API, served at `/openapi.json`. Written by hand next to
+ * the controllers it describes; `openapi.spec.ts` checks that every route is documented.
+ */
+const error = { $ref: '#/components/schemas/Error' };
+const errors = {
+  '400': { description: 'Invalid input; `details` lists every offending field', content: { 'application/json': { schema: error } } },
+  '404': { description: 'No such job', content: { 'application/json': { schema: error } } },
+  '409': { description: 'Not allowed in the current state', content: { 'application/json': { schema: error } } },
+  '503': { description: 'A service or NATS is unavailable', content: { 'application/json': { schema: error } } },
+};
+const json = (ref: string) => ({ content: { 'application/json': { schema: { $ref: `#/components/schemas/${ref}` } } } });
+const idParam = { name: 'id', in: 'path', required: true, schema: { type: 'string' } };
+
+export const OPENAPI_DOCUMENT = {
+  openapi: '3.1.0',
+  info: { title: 'Trainyard API', version: '0.1.0', description: 'Control plane for distributed training jobs.' },
+  paths: {
+    '/v1/training-jobs': {
+      post: {
+        summary: 'Submit a training job',
+        parameters: [{ name: 'Idempotency-Key', in: 'header', schema: { type: 'string' } }],
+        requestBody: { required: true, ...json('TrainingJobSpec') },
+        responses: { '201': { description: 'Created', ...json('Job') }, ...errors },
+      },
+      get: {
+        summary: 'List training jobs',
+        parameters: [
+          { name: 'state', in: 'query', schema: { $ref: '#/components/schemas/JobState' } },
+          { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 500, default: 50 } },
+          { name: 'offset', in: 'query', schema: { type: 'integer', minimum: 0, default: 0 } },
+        ],
+        responses: { '200': { description: 'A page of jobs', ...json('JobPage') }, ...errors },
+      },
+    },
+    '/v1/training-jobs/{id}': {
+      get: { summary: 'Get a job with its tasks', parameters: [idParam], responses: { '200': { description: 'The job', ...json('Job') }, ...errors } },
+      delete: { summary: 'Delete a finished job', parameters: [idParam], responses: { '202': { description: 'Deleted', ...json('Job') }, ...errors } },
+    },
+    '/v1/training-jobs/{id}/stop': {
+      post: { summary: 'Stop a creating, waiting or running job', parameters: [idParam], responses: { '202': { description: 'Stopping', ...json('Job') }, ...errors } },
+    },
+    '/v1/training-jobs/{id}/events': {
+      get: { summary: "A job's events in order", parameters: [idParam], responses: { '200': { description: 'Events', ...json('EventList') }, ...errors } },
+    },
+    '/v1/training-jobs/{id}/tasks/{task}/logs': {
+      get: {
+        summary: "A task's log lines; with follow=true a server-sent event stream (`line` events, then `end`)",
+        parameters: [
+          idParam,
+          { name: 'task', in: 'path', required: true, schema: { type: 'string', pattern: '^worker-\\d+$' } },
+          { name: 'attempt', in: 'query', schema: { type: 'integer', minimum: 1 } },
+          { name: 'afterSeq', in: 'query', schema: { type: 'integer', minimum: 0 } },
+          { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 10000 } },
+          { name: 'follow', in: 'query', schema: { type: 'boolean' } },
+        ],
+        responses: {
+          '200': { description: 'Lines', content: { ...json('LogPage').content, 'text/event-stream': { schema: { type: 'string' } } } },
+          ...errors,
+        },
+      },
+    },
+    '/v1/nodes': { get: { summary: 'Nodes with capacity, use and liveness', responses: { '200': { description: 'Nodes', ...json('NodeList') } } } },
+    '/v1/admin/projections/verify': {
+      post: { summary: 'Rebuild every projection into a scratch schema and compare', responses: { '200': { description: 'Result', ...json('VerifyResult') } } },
+    },
+    '/healthz': { get: { summary: 'Liveness', responses: { '200': { description: 'ok' } } } },
+    '/openapi.json': { get: { summary: 'This document', responses: { '200': { description: 'OpenAPI 3.1' } } } },
+  },
+  components: {
+    schemas: {
+      Error: {
+        type: 'object',
+        required: ['error'],
+        properties: {
+          error: {
+            type: 'object',
+            required: ['code', 'message'],
+            properties: {
+              code: { type: 'string', enum: ['VALIDATION_FAILED', 'NOT_FOUND', 'ILLEGAL_STATE', 'CONFLICT', 'FORBIDDEN', 'UNAVAILABLE', 'INTERNAL'] },
+              message: { type: 'string' },
+              details: {
+                type: 'array',
+                items: { type: 'object', properties: { path: { type: 'string' }, code: { type: 'string' }, message: { type: 'string' }, rule: { type: 'string' } } },
+              },
+            },
+          },
+        },
+      },
+      JobState: {
+        type: 'string',
+        enum: ['creating', 'waiting', 'running', 'terminating', 'terminated', 'completed', 'failed', 'abnormal', 'deleting', 'deleted'],
+      },
+      TrainingJobSpec: {
+        type: 'object',
+        required: ['kind', 'metadata', 'algorithm', 'spec'],
+        properties: {
+          kind: { const: 'job' },
+          metadata: {
+            type: 'object',
+            required: ['name'],
+            properties: {
+              name: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,64}$' },
+              description: { type: 'string', maxLength: 256 },
+              annotations: { type: 'object', additionalProperties: { type: 'string' } },
+              tags: { type: 'array', maxItems: 20, items: { type: 'object', properties: { key: { type: 'string' }, value: { type: 'string' } } } },
+            },
+          },
+          algorithm: {
+            type: 'object',
+            properties: {
+              command: { type: 'string' },
+              engine: { type: 'object', properties: { name: { type: 'string' }, version: { type: 'string' } } },
+              bootFile: { type: 'string' },
+              codeDir: { type: 'string' },
+              image: { type: 'string' },
+              launchMethod: { type: 'string', enum: ['custom', 'torchrun', 'msrun', 'ranktable', 'pytorch-gpu', 'tensorflow-ps', 'mpi'] },
+              userId: { type: 'integer', minimum: 0, maximum: 65535 },
+              workingDir: { type: 'string' },
+              parameters: { type: 'array', maxItems: 100, items: { type: 'object', properties: { name: { type: 'string' }, value: { type: 'string' } } } },
+              inputs: { type: 'array', items: { $ref: '#/components/schemas/DataChannel' } },
+              outputs: { type: 'array', items: { $ref: '#/components/schemas/DataChannel' } },
+              environments: { type: 'object', maxProperties: 100, additionalProperties: { type: 'string' } },
+            },
+          },
+          spec: {
+            type: 'object',
+            required: ['resource'],
+            properties: {
+              resource: {
+                type: 'object',
+                required: ['flavor'],
+                properties: {
+                  pool: { type: 'string' },
+                  flavor: {
+                    type: 'object',
+                    required: ['cpu', 'memoryMiB'],
+                    properties: { cpu: { type: 'number' }, memoryMiB: { type: 'integer' }, gpu: { type: 'integer' }, npu: { type: 'integer' }, acceleratorType: { type: 'string' } },
+                  },
+                  nodeCount: { type: 'integer', minimum: 1 },
+                  affinityGroupSize: { type: 'integer', minimum: 1 },
+                },
+              },
+              priority: { type: 'integer', minimum: 1, maximum: 3 },
+              preemptible: { type: 'boolean' },
+              maxRunHours: { type: 'integer', minimum: 1, maximum: 720 },
+              runtime: { type: 'string', enum: ['process', 'container'] },
+            },
+          },
+        },
+      },
+      DataChannel: {
+        type: 'object',
+        required: ['name', 'path'],
+        properties: { name: { type: 'string' }, path: { type: 'string' }, accessMethod: { type: 'string', enum: ['parameter', 'env'] } },
+      },
+      Task: {
+        type: 'object',
+        properties: {
+          name: { type: 'string' }, index: { type: 'integer' }, state: { type: 'string' }, nodeId: { type: ['string', 'null'] },
+          attempt: { type: 'integer' }, exitCode: { type: ['integer', 'null'] }, signal: { type: ['string', 'null'] },
+          procStartCount: { type: 'integer' }, startedAt: { type: ['string', 'null'] }, endedAt: { type: ['string', 'null'] },
+        },
+      },
+      Job: {
+        type: 'object',
+        properties: {
+          id: { type: 'string' }, name: { type: 'string' }, description: { type: ['string', 'null'] },
+          state: { $ref: '#/components/schemas/JobState' }, stateZh: { type: 'string' }, priority: { type: 'integer' },
+          attempt: { type: 'integer' }, dispatched: { type: 'boolean' }, reason: { type: ['string', 'null'] }, nodeCount: { type: 'integer' },
+          createdAt: { type: 'string' }, startedAt: { type: ['string', 'null'] }, endedAt: { type: ['string', 'null'] }, updatedAt: { type: 'string' },
+          createdBy: { type: 'string' }, spec: { $ref: '#/components/schemas/TrainingJobSpec' },
+          tasks: { type: 'array', items: { $ref: '#/components/schemas/Task' } },
+        },
+      },
+      JobPage: {
+        type: 'object',
+        properties: { items: { type: 'array', items: { $ref: '#/components/schemas/Job' } }, total: { type: 'integer' }, limit: { type: 'integer' }, offset: { type: 'integer' } },
+      },
+      EventList: {
+        type: 'object',
+        properties: {
+          items: {
+            type: 'array',
+            items: {
+              type: 'object',
+              properties: {
+                seq: { type: 'integer' }, idx: { type: 'integer' }, type: { type: 'string' }, time: { type: 'string' }, task: { type: ['string', 'null'] },
+                message: { type: 'string' }, messageZh: { type: 'string' }, data: {}, actor: { type: 'string' },
+              },
+            },
+          },
+        },
+      },
+      LogPage: {
+        type: 'object',
+        properties: {
+          items: {
+            type: 'array',
+            items: { type: 'object', properties: { attempt: { type: 'integer' }, seq: { type: 'integer' }, ts: { type: 'string' }, stream: { type: 'string' }, text: { type: 'string' } } },
+          },
+          nextSeq: { type: 'integer' },
+        },
+      },
+      NodeList: { type: 'object', properties: { items: { type: 'array', items: { type: 'object' } } } },
+      VerifyResult: { type: 'object', properties: { equal: { type: 'boolean' }, differences: { type: 'array', items: {} } } },
+    },
+  },
+} as const;

@@ -1,0 +1,114 @@
+import { Body, Controller, Delete, Get, Headers, HttpCode, Inject, Param, Post, Query, Res } from '@nestjs/common';
+import { ErrorCode, SUBJECT_TOKEN, TrainyardError, type TrainingJobSpec } from '@trainyard/contracts';
+import type { FastifyReply } from 'fastify';
+import { API_OPTIONS, COMMANDS, READS } from '../api.tokens';
+import type { ApiOptions } from '../api-options';
+import type { CommandClient } from '../command-client';
+import type { ReadModel } from '../read-model';
+import { ParamCheck } from '../system/query-params';
+import { idsFor } from './job-ids';
+import { followLogs } from './log-follow';
+
+const JOB_STATES = ['creating', 'waiting', 'running', 'terminating', 'terminated', 'completed', 'failed', 'abnormal', 'deleting', 'deleted'] as const;
+const TASK_NAME = /^worker-\d{1,4}$/;
+
+/** `/v1/training-jobs`: thin handlers — check input, send a command or read a view, shape the reply. */
+@Controller('v1/training-jobs')
+export class TrainingJobsController {
+  constructor(
+    @Inject(COMMANDS) private readonly commands: CommandClient,
+    @Inject(READS) private readonly reads: ReadModel,
+    @Inject(API_OPTIONS) private readonly options: ApiOptions,
+  ) {}
+
+  @Post()
+  @HttpCode(201)
+  async submit(@Body() body: unknown, @Headers('idempotency-key') idempotencyKey?: string) {
+    if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+      throw new TrainyardError(ErrorCode.ValidationFailed, 'the request body must be a job object', [
+        { path: '', code: 'INVALID_TYPE', message: 'expected a JSON object' },
+      ]);
+    }
+    const { jobId, commandId } = idsFor(idempotencyKey);
+    const { seq } = await this.commands.send<{ jobId: string }>('scheduler', 'submit', {
+      commandId, jobId, spec: body as TrainingJobSpec, caller: this.options.caller,
+    });
+    return this.readAfter(seq, jobId);
+  }
+
+  @Get()
+  async list(@Query() q: Record<string, string>) {
+    const check = new ParamCheck();
+    const state = check.oneOf('state', q.state, JOB_STATES);
+    const limit = check.int('limit', q.limit, { min: 1, max: 500, fallback: 50 });
+    const offset = check.int('offset', q.offset, { min: 0, max: 1_000_000_000, fallback: 0 });
+    check.done();
+    const { items, total } = await this.reads.listJobs({ state, limit, offset });
+    return { items, total, limit, offset };
+  }
+
+  @Get(':id')
+  async get(@Param('id') id: string) {
+    return this.jobOr404(id);
+  }
+
+  @Post(':id/stop')
+  @HttpCode(202)
+  async stop(@Param('id') id: string) {
+    this.checkId(id);
+    const { seq } = await this.commands.send('scheduler', 'stop', { ...idsFor(undefined), jobId: id, caller: this.options.caller });
+    return this.readAfter(seq, id);
+  }
+
+  @Delete(':id')
+  @HttpCode(202)
+  async remove(@Param('id') id: string) {
+    this.checkId(id);
+    const { seq } = await this.commands.send('scheduler', 'delete', { ...idsFor(undefined), jobId: id, caller: this.options.caller });
+    return this.readAfter(seq, id);
+  }
+
+  @Get(':id/events')
+  async events(@Param('id') id: string) {
+    await this.jobOr404(id);
+    return { items: await this.reads.listJobEvents(id) };
+  }
+
+  @Get(':id/tasks/:task/logs')
+  async logs(@Param('id') id: string, @Param('task') task: string, @Query() q: Record<string, string>, @Res() reply: FastifyReply) {
+    const check = new ParamCheck();
+    check.matches('task', task, TASK_NAME, 'a task name like worker-0');
+    const attempt = q.attempt === undefined ? undefined : check.int('attempt', q.attempt, { min: 1, max: 1_000_000 });
+    const afterSeq = check.int('afterSeq', q.afterSeq, { min: 0, max: Number.MAX_SAFE_INTEGER, fallback: 0 });
+    const limit = check.int('limit', q.limit, { min: 1, max: 10_000, fallback: 1000 });
+    const follow = check.bool('follow', q.follow);
+    check.done();
+    const job = await this.jobOr404(id);
+    if (!job.tasks.some((t) => t.name === task)) throw new TrainyardError(ErrorCode.NotFound, `job ${id} has no task ${task}`);
+    const chosen = attempt ?? ((await this.reads.lastLogAttempt(id, task)) || job.attempt || 1);
+    if (follow) return followLogs(reply, this.reads, { jobId: id, task, attempt: chosen, afterSeq });
+    const items = await this.reads.readLogs({ jobId: id, task, attempt: chosen, afterSeq, limit });
+    return reply.send({ items, nextSeq: items.length ? items[items.length - 1].seq : afterSeq });
+  }
+
+  private checkId(id: string) {
+    const check = new ParamCheck();
+    check.matches('id', id, SUBJECT_TOKEN, 'a job id');
+    check.done();
+  }
+
+  private async jobOr404(id: string) {
+    this.checkId(id);
+    const job = await this.reads.getJob(id);
+    if (!job || job.state === 'deleted') throw new TrainyardError(ErrorCode.NotFound, `no training job ${id}`);
+    return job;
+  }
+
+  /** Reads the job once the projection has applied our commit, so the client sees its own write. */
+  private async readAfter(seq: number, id: string) {
+    await this.reads.waitFor(seq, this.options.readYourWritesTimeoutMs);
+    const job = await this.reads.getJob(id);
+    if (!job) throw new TrainyardError(ErrorCode.NotFound, `no training job ${id}`);
+    return job;
+  }
+}
