@@ -1,0 +1,42 @@
+import os from 'node:os';
+import { resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { AgentConfigError, DEFAULT_INHERIT_ENV, loadAgentConfig, parseLabels, subjectSafe } from './agent-config';
+
+describe('agent config', () => {
+  it('agent config - defaults come from the machine', () => {
+    const c = loadAgentConfig({});
+    expect(c.nodeId).toBe(subjectSafe(os.hostname()));
+    expect(c).toMatchObject({ host: '127.0.0.1', pool: 'default', labels: {}, heartbeatMs: 5000, stopGraceMs: 30_000 });
+    expect(c.capacity).toEqual({ cpu: os.availableParallelism(), memoryMiB: Math.floor(os.totalmem() / 2 ** 20), gpu: 0, npu: 0 });
+    expect(c.workDir).toBe(resolve(`.data/agents/${c.nodeId}`));
+    expect(c.natsServers).toEqual(['nats://127.0.0.1:4222']);
+    expect(c.inheritEnv).toEqual(DEFAULT_INHERIT_ENV);
+  });
+  it('agent config - environment variables set every field', () => {
+    const c = loadAgentConfig({
+      TY_NODE_ID: 'gpu-07', TY_NODE_HOST: '10.0.0.7', TY_NODE_POOL: 'a100', TY_NODE_LABELS: 'zone=a, rack=3',
+      TY_NODE_CPU: '64', TY_NODE_MEMORY_MIB: '512000', TY_NODE_GPU: '8', TY_NODE_NPU: '0', TY_NODE_ACCELERATOR_TYPE: 'nvidia-a100',
+      TY_NODE_WORK_DIR: '/var/lib/ty', TY_HEARTBEAT_MS: '1000', TY_STOP_GRACE_MS: '500',
+      TY_NATS_URL: 'nats://a:4222,nats://b:4222', TY_TASK_INHERIT_ENV: 'PATH',
+    });
+    expect(c).toEqual({
+      nodeId: 'gpu-07', host: '10.0.0.7', pool: 'a100', labels: { zone: 'a', rack: '3' },
+      capacity: { cpu: 64, memoryMiB: 512000, gpu: 8, npu: 0, acceleratorType: 'nvidia-a100' },
+      workDir: '/var/lib/ty', heartbeatMs: 1000, stopGraceMs: 500, natsServers: ['nats://a:4222', 'nats://b:4222'], inheritEnv: ['PATH'],
+    });
+  });
+  it('agent config - options win over the environment; work dir follows the node id', () => {
+    const c = loadAgentConfig({ TY_NODE_ID: 'env-node' }, { nodeId: 'n2', heartbeatMs: 50 });
+    expect(c.nodeId).toBe('n2');
+    expect(c.heartbeatMs).toBe(50);
+    expect(c.workDir).toBe(resolve('.data/agents/n2'));
+  });
+  it('agent config - a node id that is not a subject token is rejected', () =>
+    expect(() => loadAgentConfig({ TY_NODE_ID: 'a.b' })).toThrow(AgentConfigError));
+  it('agent config - hostnames with dots become subject-safe ids', () => expect(subjectSafe('gpu-1.rack.example')).toBe('gpu-1-rack-example'));
+  it('agent config - bad numbers and labels are rejected', () => {
+    expect(() => loadAgentConfig({ TY_NODE_GPU: 'eight' })).toThrow(/TY_NODE_GPU=eight/);
+    expect(() => parseLabels('zone')).toThrow(/key=value/);
+  });
+});
