@@ -25,6 +25,7 @@ export default defineConfig({
       '@trainyard/event-log': lib('event-log'),
       '@trainyard/db': lib('db'),
       '@trainyard/scheduling': lib('scheduling'),
+      '@trainyard/liveness': lib('liveness'),
       '@trainyard/testing': lib('testing'),
     },
   },

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { ApiModule, type ApiDeps } from './api.module';
-import { HeartbeatTracker } from './nodes/heartbeat-tracker';
+import { HeartbeatTracker } from '@trainyard/liveness';
 
 export interface ApiServer {
   url: string;

@@ -5,7 +5,7 @@ import { AdminController } from './admin/admin.controller';
 import { API_OPTIONS, COMMANDS, READS } from './api.tokens';
 import type { ApiOptions } from './api-options';
 import { CommandClient } from './command-client';
-import { HeartbeatTracker } from './nodes/heartbeat-tracker';
+import { HeartbeatTracker } from '@trainyard/liveness';
 import { NodesController } from './nodes/nodes.controller';
 import type { ReadModel } from './read-model';
 import { HealthController } from './system/health.controller';

@@ -2,7 +2,7 @@ import { Controller, Get, Inject } from '@nestjs/common';
 import { API_OPTIONS, READS } from '../api.tokens';
 import type { ApiOptions } from '../api-options';
 import type { ReadModel } from '../read-model';
-import { HeartbeatTracker } from './heartbeat-tracker';
+import { HeartbeatTracker } from '@trainyard/liveness';
 
 @Controller('v1/nodes')
 export class NodesController {
