@@ -1,0 +1,139 @@
+import type { StoredCommit } from '@trainyard/contracts';
+import {
+  AckPolicy,
+  DeliverPolicy,
+  type ConsumerConfig,
+  type ConsumerInfo,
+  type ConsumerMessages,
+  type JetStreamClient,
+  type JetStreamManager,
+  type JsMsg,
+} from '@nats-io/jetstream';
+import { nanos } from '@nats-io/transport-node';
+import { decodeCommit } from './codec';
+import { MalformedCommit } from './errors';
+import type { ConsumeContext, ConsumeOptions, Subscription } from './event-log';
+import { backoffMs, Latch, reportError, sleepUnlessStopped } from './internal-util';
+
+export interface DurableConsumerConfig extends ConsumeOptions {
+  stream: string;
+  durable: string;
+  filter: string;
+  connectionClosed: () => boolean;
+}
+
+/** Durable names become API subject tokens. */
+const DURABLE_NAME = /^[A-Za-z0-9_-]{1,200}$/;
+
+/**
+ * `EventLog.consume` over a durable pull consumer with explicit acks.
+ *
+ * Order: `max_ack_pending: 1` makes the server hand out one commit at a time and wait for its ack,
+ * so a nak'ed commit is redelivered before anything after it. That costs a round trip per commit,
+ * which the per-node subjects this serves (a handful of commits per task) can afford; ordering
+ * mistakes (a stop applied before its launch) they could not.
+ */
+export class DurableConsumer implements Subscription {
+  readonly caughtUp: Promise<void>;
+  private readonly caught = new Latch();
+  private readonly stopping = new Latch();
+  private messages: ConsumerMessages | undefined;
+  private readonly done: Promise<void>;
+
+  constructor(
+    private readonly js: JetStreamClient,
+    private readonly jsm: JetStreamManager,
+    private readonly cfg: DurableConsumerConfig,
+    private readonly handler: (commit: StoredCommit, ctx: ConsumeContext) => Promise<void> | void,
+  ) {
+    if (!DURABLE_NAME.test(cfg.durable)) throw new TypeError(`invalid durable name ${JSON.stringify(cfg.durable)}`);
+    this.caughtUp = this.caught.promise;
+    this.done = this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.stopping.open();
+    await this.messages?.close();
+    await this.done;
+  }
+
+  private async run(): Promise<void> {
+    for (let attempt = 0; !this.stopping.isOpen && !this.cfg.connectionClosed(); attempt++) {
+      try {
+        const info = await this.ensureConsumer();
+        if (info.num_pending + info.num_ack_pending === 0) this.caught.open();
+        const consumer = this.js.consumers.getConsumerFromInfo(info);
+        this.messages = await consumer.consume({ max_messages: 16, expires: 5_000 });
+        attempt = 0;
+        for await (const m of this.messages) {
+          if (this.stopping.isOpen) {
+            // Delivered but not handled: hand it back now rather than after the ack wait.
+            m.nak();
+            break;
+          }
+          await this.handle(m);
+          if (m.info.pending === 0) this.caught.open();
+        }
+      } catch (err) {
+        if (this.stopping.isOpen) break;
+        reportError(this.cfg.onError, err, { subject: this.cfg.filter, seq: 0 });
+      }
+      await sleepUnlessStopped(backoffMs(attempt), this.stopping);
+    }
+    this.messages = undefined;
+  }
+
+  /** Creates the durable, or aligns an existing one's mutable settings with ours. */
+  private async ensureConsumer(): Promise<ConsumerInfo> {
+    const ackWaitMs = this.cfg.ackWaitMs ?? 30_000;
+    const want: Partial<ConsumerConfig> = {
+      durable_name: this.cfg.durable,
+      filter_subject: this.cfg.filter,
+      deliver_policy: DeliverPolicy.All,
+      ack_policy: AckPolicy.Explicit,
+      ack_wait: nanos(ackWaitMs),
+      max_ack_pending: 1,
+      max_deliver: -1,
+    };
+    try {
+      return await this.jsm.consumers.add(this.cfg.stream, want);
+    } catch (err) {
+      // Same name, other settings (e.g. a new ack wait): update what may change.
+      if (!(err instanceof Error && /already (exists|in use)/i.test(err.message))) throw err;
+      return this.jsm.consumers.update(this.cfg.stream, this.cfg.durable, {
+        ack_wait: want.ack_wait,
+        max_ack_pending: 1,
+        max_deliver: -1,
+      });
+    }
+  }
+
+  private async handle(m: JsMsg): Promise<void> {
+    let commit: StoredCommit;
+    try {
+      commit = decodeCommit(m.subject, m.seq, m.data);
+    } catch (err) {
+      if (!(err instanceof MalformedCommit)) throw err;
+      // A poison message: stop redelivering it, and say so (STYLE 9).
+      m.term(err.message);
+      reportError(this.cfg.onError, err, { subject: m.subject, seq: m.seq });
+      return;
+    }
+    const ackWaitMs = this.cfg.ackWaitMs ?? 30_000;
+    // While the handler runs, keep the server from redelivering to someone else.
+    const keepAlive = setInterval(() => m.working(), Math.max(250, ackWaitMs / 3));
+    try {
+      await this.handler(commit, { deliveryCount: m.info.deliveryCount, working: () => m.working() });
+    } catch (err) {
+      reportError(this.cfg.onError, err, commit);
+      m.nak(this.cfg.retryDelayMs ?? 1_000);
+      return;
+    } finally {
+      clearInterval(keepAlive);
+    }
+    // Waiting for the server to confirm the ack makes "handled" durable before the next delivery,
+    // so a consumer stopped right after this point resumes after this commit. If the confirmation
+    // is lost, the commit comes again: handlers are idempotent (at-least-once).
+    await m.ackAck().catch(() => false);
+  }
+}

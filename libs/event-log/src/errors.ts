@@ -1,0 +1,140 @@
+import { ErrorCode } from '@trainyard/contracts';
+import { JetStreamApiCodes, JetStreamApiError } from '@nats-io/jetstream';
+import {
+  ClosedConnectionError,
+  ConnectionError,
+  DrainingConnectionError,
+  RequestError,
+  TimeoutError,
+} from '@nats-io/transport-node';
+
+/**
+ * Base of the infrastructure failures this library throws (tier 2 of the error split, STYLE 7).
+ * `code` is a contracts {@link ErrorCode}, so the services' exception filter can pass it through.
+ */
+export abstract class EventLogError extends Error {
+  abstract readonly code: ErrorCode;
+  /** True when the same call may succeed later (after a re-read, a reconnect…). */
+  abstract readonly retryable: boolean;
+}
+
+/**
+ * Another writer committed to the aggregate after the caller read it: the subject's last sequence
+ * is no longer `expected`. The only error `handleCommand` retries (re-read, re-decide).
+ * Raised from JetStream's `StreamWrongLastSequence` (err_code 10071, "wrong last sequence: N").
+ */
+export class StreamVersionConflict extends EventLogError {
+  override readonly name = 'StreamVersionConflict';
+  readonly code = ErrorCode.Conflict;
+  readonly retryable = true;
+
+  constructor(
+    /** The aggregate subject the append targeted. */
+    readonly subject: string,
+    /** The last subject sequence the writer decided on (0 = the aggregate must not exist). */
+    readonly expected: number,
+    /** The subject's actual last sequence, when the server said (it does in 2.9: "wrong last sequence: N"). */
+    readonly actual?: number,
+    options?: ErrorOptions,
+  ) {
+    super(
+      `${subject} moved on: expected last sequence ${expected}` + (actual === undefined ? '' : `, found ${actual}`),
+      options,
+    );
+  }
+}
+
+/** NATS or JetStream did not answer (disconnected, timed out, restarting, stream missing). */
+export class EventLogUnavailable extends EventLogError {
+  override readonly name = 'EventLogUnavailable';
+  readonly code = ErrorCode.Unavailable;
+
+  constructor(
+    message: string,
+    options?: ErrorOptions,
+    readonly retryable = true,
+  ) {
+    super(message, options);
+  }
+}
+
+/** A message on an event subject that is not a commit this library wrote. Retrying cannot fix it. */
+export class MalformedCommit extends EventLogError {
+  override readonly name = 'MalformedCommit';
+  readonly code = ErrorCode.Internal;
+  readonly retryable = false;
+
+  constructor(
+    readonly subject: string,
+    readonly seq: number,
+    reason: string,
+    options?: ErrorOptions,
+  ) {
+    super(`commit ${seq} on ${subject} is malformed: ${reason}`, options);
+  }
+}
+
+/** The first connection to NATS failed; the message says how to start a local server. */
+export class NatsUnreachable extends EventLogError {
+  override readonly name = 'NatsUnreachable';
+  readonly code = ErrorCode.Unavailable;
+  readonly retryable = true;
+
+  constructor(
+    readonly url: string,
+    options?: ErrorOptions,
+  ) {
+    super(
+      `cannot reach NATS at ${url}. Start a local JetStream server with:\n` +
+        '  start-stop-daemon --start --oknodo --background --exec /usr/sbin/nats-server -- ' +
+        '-a 127.0.0.1 -p 4222 -js -sd /var/lib/nats-server -l /var/log/nats-server.log\n' +
+        'or point TY_NATS_URL at a running one.',
+      options,
+    );
+  }
+}
+
+const WRONG_LAST_SEQUENCE: ReadonlySet<number> = new Set([
+  JetStreamApiCodes.StreamWrongLastSequence,
+  JetStreamApiCodes.StreamWrongLastSequenceUnknown,
+]);
+
+/**
+ * Maps a nats.js failure to this library's errors; anything unrecognised is returned as is.
+ * `what` names the operation for the message, e.g. `append to ty.ev.job.j1`.
+ */
+export function toEventLogError(err: unknown, what: string, append?: { subject: string; expected: number }): unknown {
+  if (err instanceof EventLogError) return err;
+  if (err instanceof JetStreamApiError) {
+    if (append && (WRONG_LAST_SEQUENCE.has(err.code) || /wrong last sequence/i.test(err.message))) {
+      const actual = /wrong last sequence: (\d+)/i.exec(err.message)?.[1];
+      return new StreamVersionConflict(append.subject, append.expected, actual === undefined ? undefined : Number(actual), {
+        cause: err,
+      });
+    }
+    if (err.code === JetStreamApiCodes.StreamNotFound) {
+      return new EventLogUnavailable(`${what}: stream not found (run ensureStreams() at start-up)`, { cause: err }, false);
+    }
+    // 503: the stream or JetStream is recovering, typically right after a server restart.
+    if (err.status === 503) return new EventLogUnavailable(`${what}: ${err.message}`, { cause: err });
+    return err;
+  }
+  // nats.js exports this class only from its internal module, hence the match by name.
+  if (err instanceof Error && err.name === 'JetStreamNotEnabled') {
+    // A publish nobody stores also lands here ("no responders"): JetStream is down or restarting,
+    // or no stream captures the subject.
+    return new EventLogUnavailable(`${what}: JetStream did not answer (is it enabled, and were the streams ensured?)`, {
+      cause: err,
+    });
+  }
+  if (
+    err instanceof TimeoutError ||
+    err instanceof RequestError ||
+    err instanceof ClosedConnectionError ||
+    err instanceof DrainingConnectionError ||
+    err instanceof ConnectionError
+  ) {
+    return new EventLogUnavailable(`${what}: ${err.message}`, { cause: err });
+  }
+  return err;
+}

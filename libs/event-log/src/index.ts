@@ -1,0 +1,24 @@
+// Public surface of @trainyard/event-log: the port, its JetStream implementation, the command
+// handler built on it, and the set-up helpers services call at start-up.
+export type {
+  AggregateHistory,
+  AppendResult,
+  ConsumeContext,
+  ConsumeOptions,
+  EventLog,
+  SubscribeOptions,
+  Subscription,
+} from './event-log';
+export { JetStreamEventLog, commitMsgId, type JetStreamEventLogOptions } from './jetstream-event-log';
+export { handleCommand, type HandleCommandOptions, type HandleCommandResult } from './command-handler';
+export { connectNats, DEFAULT_NATS_URL } from './connect';
+export { ensureStreams, streamConfigs, type EnsureStreamsOptions } from './ensure-streams';
+export { decodeCommit, encodeCommit, upcast, type CommitBody, type StoredEvent } from './codec';
+export {
+  EventLogError,
+  EventLogUnavailable,
+  MalformedCommit,
+  NatsUnreachable,
+  StreamVersionConflict,
+  toEventLogError,
+} from './errors';

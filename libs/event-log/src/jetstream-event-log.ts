@@ -1,0 +1,198 @@
+import { Streams, Subjects, type CommitMeta, type DomainEvent, type StoredCommit } from '@trainyard/contracts';
+import {
+  jetstream,
+  jetstreamManager,
+  type JetStreamClient,
+  type JetStreamManager,
+  type JetStreamPublishOptions,
+} from '@nats-io/jetstream';
+import { headers, type NatsConnection } from '@nats-io/transport-node';
+import { decodeCommit, encodeCommit } from './codec';
+import { DurableConsumer } from './durable-consumer';
+import { toEventLogError } from './errors';
+import type {
+  AggregateHistory,
+  AppendResult,
+  ConsumeContext,
+  ConsumeOptions,
+  EventLog,
+  SubscribeOptions,
+  Subscription,
+} from './event-log';
+import { LiveSubscription } from './live-subscription';
+import { readRange } from './read-range';
+
+/** Options of {@link JetStreamEventLog}. */
+export interface JetStreamEventLogOptions {
+  /** Stream holding the commits. Default `TY_EVENTS`. */
+  stream?: string;
+  /** Commits per pull request when reading, replaying and subscribing. Default 1 000. */
+  batch?: number;
+  /** How long an append or API request waits for JetStream. Default 5 000 ms. */
+  timeoutMs?: number;
+}
+
+/**
+ * The {@link EventLog} on a JetStream stream (decision 1). Streams must exist: call
+ * `ensureStreams(nc)` once at start-up. One instance per connection is enough; it holds no state
+ * besides its JetStream contexts.
+ *
+ * @example
+ * ```ts
+ * const nc = await connectNats(undefined, 'scheduler');
+ * await ensureStreams(nc);
+ * const log = new JetStreamEventLog(nc);
+ * const { seq } = await log.append(Subjects.job('j1'), [event('JobQueued', now, { priority: 1 })], meta, 4);
+ * ```
+ */
+export class JetStreamEventLog implements EventLog {
+  readonly stream: string;
+  private readonly js: JetStreamClient;
+  private readonly batch: number;
+  private readonly timeoutMs: number;
+  private jsmPromise: Promise<JetStreamManager> | undefined;
+
+  constructor(
+    readonly nc: NatsConnection,
+    opts: JetStreamEventLogOptions = {},
+  ) {
+    this.stream = opts.stream ?? Streams.events;
+    this.batch = opts.batch ?? 1_000;
+    this.timeoutMs = opts.timeoutMs ?? 5_000;
+    this.js = jetstream(nc, { timeout: this.timeoutMs });
+  }
+
+  async append(subject: string, events: DomainEvent[], meta: CommitMeta, expected: number | 'any'): Promise<AppendResult> {
+    assertAggregateSubject(subject);
+    if (events.length === 0) throw new TypeError(`append to ${subject}: a commit needs at least one event`);
+    if (!meta?.commandId) throw new TypeError(`append to ${subject}: meta.commandId is required`);
+    const opts: Partial<JetStreamPublishOptions> = { msgID: commitMsgId(subject, meta.commandId) };
+    if (expected !== 'any') opts.expect = { lastSubjectSequence: expected };
+    if (meta.traceparent) {
+      // Decision 11: the trace context travels in the headers too, for tools that never decode bodies.
+      const h = headers();
+      h.set('traceparent', meta.traceparent);
+      opts.headers = h;
+    }
+    try {
+      const ack = await this.js.publish(subject, encodeCommit(events, meta), opts);
+      return { seq: ack.seq, duplicate: ack.duplicate };
+    } catch (err) {
+      throw toEventLogError(
+        err,
+        `append to ${subject}`,
+        expected === 'any' ? undefined : { subject, expected },
+      );
+    }
+  }
+
+  async read(subject: string): Promise<AggregateHistory> {
+    assertAggregateSubject(subject);
+    const commits: StoredCommit[] = [];
+    try {
+      await readRange(this.js, await this.jsm(), { stream: this.stream, filter: subject, batch: this.batch }, (m) => {
+        commits.push(decodeCommit(m.subject, m.seq, m.data));
+      });
+    } catch (err) {
+      throw toEventLogError(err, `read ${subject}`);
+    }
+    return { commits, lastSeq: commits.at(-1)?.seq ?? 0 };
+  }
+
+  async replay(
+    handler: (commit: StoredCommit) => Promise<void> | void,
+    opts: { filter?: string; fromSeq?: number } = {},
+  ): Promise<number> {
+    const end = await this.lastSeq();
+    const fromSeq = Math.max(1, opts.fromSeq ?? 1);
+    if (fromSeq > end) return end;
+    const range = { stream: this.stream, filter: opts.filter ?? Subjects.eventsAll, fromSeq, toSeq: end, batch: this.batch };
+    try {
+      await readRange(this.js, await this.jsm(), range, (m) => handler(decodeCommit(m.subject, m.seq, m.data)));
+    } catch (err) {
+      throw toEventLogError(err, `replay ${range.filter}`);
+    }
+    return end;
+  }
+
+  subscribe(opts: SubscribeOptions, handler: (commit: StoredCommit) => Promise<void> | void): Subscription {
+    return new LazySubscription(async () => {
+      const jsm = await this.jsm();
+      return new LiveSubscription(
+        this.js,
+        jsm,
+        {
+          ...opts,
+          stream: this.stream,
+          filter: opts.filter ?? Subjects.eventsAll,
+          batch: this.batch,
+          connectionClosed: () => this.nc.isClosed(),
+        },
+        handler,
+      );
+    });
+  }
+
+  consume(
+    durable: string,
+    filter: string,
+    handler: (commit: StoredCommit, ctx: ConsumeContext) => Promise<void> | void,
+    opts: ConsumeOptions = {},
+  ): Subscription {
+    return new LazySubscription(async () => {
+      const jsm = await this.jsm();
+      return new DurableConsumer(
+        this.js,
+        jsm,
+        { ...opts, stream: this.stream, durable, filter, connectionClosed: () => this.nc.isClosed() },
+        handler,
+      );
+    });
+  }
+
+  async lastSeq(): Promise<number> {
+    try {
+      return (await (await this.jsm()).streams.info(this.stream)).state.last_seq;
+    } catch (err) {
+      throw toEventLogError(err, `info ${this.stream}`);
+    }
+  }
+
+  private jsm(): Promise<JetStreamManager> {
+    // checkAPI off: the first call must not fail just because NATS is restarting; requests will.
+    this.jsmPromise ??= jetstreamManager(this.nc, { timeout: this.timeoutMs, checkAPI: false });
+    return this.jsmPromise;
+  }
+}
+
+/**
+ * `Nats-Msg-Id` of a commit. JetStream de-duplicates across the whole stream, so a bare command id
+ * would silently drop the second commit of a command that writes two aggregates (the server
+ * answers "duplicate" with the first aggregate's sequence). Scoping the id to the subject keeps
+ * "a retried command is stored once" without that trap.
+ */
+export function commitMsgId(subject: string, commandId: string): string {
+  return `${commandId}@${subject}`;
+}
+
+function assertAggregateSubject(subject: string): void {
+  // Expected-sequence checks apply to the literal subject only (nats-server 2.9).
+  if (!subject || /(^|\.)(\*|>)(\.|$)/.test(subject) || /\s/.test(subject)) {
+    throw new TypeError(`${JSON.stringify(subject)} is not an aggregate subject (one literal subject, no wildcards)`);
+  }
+}
+
+/** A subscription whose set-up needs a round trip; `subscribe()` itself stays synchronous. */
+class LazySubscription implements Subscription {
+  readonly caughtUp: Promise<void>;
+  private readonly inner: Promise<Subscription>;
+
+  constructor(create: () => Promise<Subscription>) {
+    this.inner = create();
+    this.caughtUp = this.inner.then((s) => s.caughtUp);
+  }
+
+  async stop(): Promise<void> {
+    await (await this.inner).stop();
+  }
+}
