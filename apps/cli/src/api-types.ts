@@ -1,0 +1,108 @@
+import type { ErrorBody, TrainingJobSpec } from '@trainyard/contracts';
+
+/**
+ * The HTTP API's wire shapes as the CLI reads them. Timestamps are ISO-8601 strings; fields that have
+ * no value yet (a job that never started) are `null`. The CLI formats defensively, so a field the API
+ * leaves out shows as `-` instead of crashing.
+ */
+
+export interface JobSummary {
+  id: string;
+  name: string;
+  state: string;
+  priority: number;
+  nodeCount: number;
+  attempt: number;
+  createdAt: string;
+  startedAt: string | null;
+  endedAt: string | null;
+  updatedAt: string;
+}
+
+export interface JobPage {
+  items: JobSummary[];
+  total: number;
+  limit: number;
+  offset: number;
+}
+
+export interface TaskView {
+  name: string;
+  index: number;
+  state: string;
+  nodeId: string | null;
+  attempt: number;
+  exitCode: number | null;
+  signal: string | null;
+  procStartCount: number;
+  startedAt: string | null;
+  endedAt: string | null;
+}
+
+export interface JobView extends JobSummary {
+  description: string | null;
+  /** The guide's Chinese label of `state`, e.g. 运行中. */
+  stateZh: string;
+  dispatched: boolean;
+  /** Why the job is where it is: the failure, the pending reason, … */
+  reason: string | null;
+  createdBy: string;
+  spec: TrainingJobSpec;
+  tasks: TaskView[];
+}
+
+export interface JobEventView {
+  seq: number;
+  /** Position of the event inside its commit. */
+  idx: number;
+  type: string;
+  time: string;
+  task: string | null;
+  message: string;
+  messageZh: string;
+  data: unknown;
+  actor: string;
+}
+
+export interface LogLine {
+  attempt: number;
+  /** Resume cursor: `afterSeq=<seq>` returns the lines after this one. */
+  seq: number;
+  ts: string;
+  stream: 'stdout' | 'stderr' | string;
+  text: string;
+}
+
+export interface LogPage {
+  items: LogLine[];
+  /** The `afterSeq` to ask for next. */
+  nextSeq: number;
+}
+
+export interface Resources {
+  cpu: number;
+  memoryMiB: number;
+  gpu: number;
+  npu: number;
+}
+
+export interface NodeView {
+  id: string;
+  host: string;
+  pool: string;
+  capacity: Resources;
+  used: Resources;
+  labels: Record<string, string>;
+  status: string;
+  lastHeartbeat: string | null;
+}
+
+export interface VerifyResult {
+  equal: boolean;
+  differences: unknown[];
+}
+
+/** Every error response: `{ error: { code, message, details? } }`. */
+export interface ErrorResponse {
+  error: ErrorBody;
+}

@@ -1,0 +1,67 @@
+import { Command, CommanderError } from 'commander';
+import type { CliEnv } from './cli-env';
+import { ExitCode } from './cli-error';
+import { CommandContext } from './command-context';
+import { registerAdmin } from './commands/admin';
+import { registerDelete } from './commands/delete';
+import { registerDescribe } from './commands/describe';
+import { registerEvents } from './commands/events';
+import { registerJobs } from './commands/jobs';
+import { registerLogs } from './commands/logs';
+import { registerNodes } from './commands/nodes';
+import { registerStop } from './commands/stop';
+import { registerSubmit } from './commands/submit';
+import { registerWait } from './commands/wait';
+import { renderError } from './render-error';
+
+/** Builds the `yard` program. Everything it touches outside itself comes through `ctx.env`. */
+export function buildProgram(ctx: CommandContext): Command {
+  const { env } = ctx;
+  const program = new Command('yard')
+    .description('Trainyard command line: submit, inspect and control training jobs through the HTTP API')
+    .option('--api <url>', 'API base URL (default: $TY_API_URL, else http://127.0.0.1:8080)')
+    .option('--json', "print the API's JSON instead of tables")
+    .configureHelp({ showGlobalOptions: true })
+    .configureOutput({
+      writeOut: (text) => env.stdout(text),
+      writeErr: (text) => env.stderr(text),
+      // Commander's own complaints follow the CLI's `error CODE: message` shape too.
+      outputError: (text, write) => write(text.replace(/^error: /, 'error USAGE: ')),
+    })
+    .showHelpAfterError('(add --help for usage)')
+    .exitOverride();
+
+  for (const register of [
+    registerSubmit,
+    registerJobs,
+    registerDescribe,
+    registerEvents,
+    registerLogs,
+    registerStop,
+    registerDelete,
+    registerWait,
+    registerNodes,
+    registerAdmin,
+  ]) {
+    register(program, ctx);
+  }
+  return program;
+}
+
+/** Runs `yard` with `argv` (the user's arguments only) and resolves with the exit code; never throws. */
+export async function runCli(argv: readonly string[], env: CliEnv): Promise<number> {
+  const ctx = new CommandContext(env);
+  try {
+    await buildProgram(ctx).parseAsync([...argv], { from: 'user' });
+    return ctx.exitCode;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // Help and version exit 0; everything commander rejects is a usage error.
+      return err.exitCode === 0 ? ExitCode.Ok : ExitCode.Usage;
+    }
+    if (env.signal?.aborted) return ExitCode.Interrupted;
+    const { text, exitCode } = renderError(err);
+    env.stderr(text);
+    return exitCode;
+  }
+}

@@ -1,0 +1,15 @@
+import type { Command } from 'commander';
+import type { CommandContext } from '../command-context';
+
+export function registerDelete(program: Command, ctx: CommandContext): void {
+  program
+    .command('delete')
+    .description('delete a finished job')
+    .argument('<id>', 'job id')
+    .action(
+      ctx.action(async (cmd, id: string) => {
+        const job = await ctx.client(cmd).deleteJob(id);
+        ctx.print(cmd, job, () => `Delete requested for job ${job.id}; state: ${job.state}\n`);
+      }),
+    );
+}

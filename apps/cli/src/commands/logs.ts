@@ -1,0 +1,82 @@
+import type { Command } from 'commander';
+import type { ApiClient } from '../api-client';
+import type { LogLine } from '../api-types';
+import type { CommandContext } from '../command-context';
+import { formatAttemptBanner, formatLogLine } from '../format';
+import { followLog } from '../log-follow';
+import { integerAtLeast, taskName } from '../option-parsers';
+
+interface LogsOptions {
+  task: string;
+  attempt?: number;
+  follow?: boolean;
+}
+
+/** Lines asked for per request when reading a finished log page by page. */
+const PAGE_SIZE = 1000;
+
+export function registerLogs(program: Command, ctx: CommandContext): void {
+  program
+    .command('logs')
+    .description("print a task's output (stdout and stderr, in order)")
+    .argument('<id>', 'job id')
+    .option('--task <name>', 'task to read', taskName, 'worker-0')
+    .option('--attempt <n>', 'job attempt to read (default: as the API chooses, the latest)', integerAtLeast(1))
+    .option('-f, --follow', 'keep streaming until the task ends (Ctrl-C to stop)')
+    .action(
+      ctx.action(async (cmd, id: string) => {
+        const opts = cmd.opts<LogsOptions>();
+        const client = ctx.client(cmd);
+        const json = ctx.json(cmd);
+        const print = linePrinter(ctx, opts.task, json);
+        if (!opts.follow) return printAll(ctx, client, id, opts, json, print);
+
+        const end = await followLog(
+          client,
+          { jobId: id, task: opts.task, attempt: opts.attempt },
+          { line: print, notice: (text) => ctx.env.stderr(text) },
+          { sleep: (ms) => ctx.env.sleep(ms, ctx.env.signal) },
+        );
+        if (!json) ctx.env.stderr(`--- ${opts.task} ended: ${end.state} ---\n`);
+      }),
+    );
+}
+
+/** Prints log lines as they arrive; a banner marks the switch to another attempt (the task was restarted). */
+function linePrinter(ctx: CommandContext, task: string, json: boolean): (line: LogLine) => void {
+  let attempt: number | undefined;
+  return (line) => {
+    if (json) return ctx.env.stdout(`${JSON.stringify(line)}\n`);
+    if (attempt !== undefined && line.attempt !== attempt) ctx.env.stdout(formatAttemptBanner(task, line.attempt));
+    attempt = line.attempt;
+    ctx.env.stdout(formatLogLine(line));
+  };
+}
+
+/**
+ * Reads a log to its current end, page by page, printing as it goes so a long log starts showing at once.
+ * With `--json`, the pages are joined into one answer of the API's shape.
+ */
+async function printAll(
+  ctx: CommandContext,
+  client: ApiClient,
+  id: string,
+  opts: LogsOptions,
+  json: boolean,
+  print: (line: LogLine) => void,
+): Promise<void> {
+  const all: LogLine[] = [];
+  let afterSeq: number | undefined;
+  for (;;) {
+    const page = await client.getLogs(id, opts.task, { attempt: opts.attempt, afterSeq, limit: PAGE_SIZE });
+    if (json) all.push(...page.items);
+    else page.items.forEach(print);
+    const next = page.nextSeq ?? page.items.at(-1)?.seq;
+    // An empty page, or a cursor that does not move, is the end of what is stored.
+    if (page.items.length === 0 || next === undefined || next === afterSeq) {
+      if (json) ctx.env.stdout(`${JSON.stringify({ items: all, nextSeq: next ?? afterSeq ?? 0 }, null, 2)}\n`);
+      return;
+    }
+    afterSeq = next;
+  }
+}
