@@ -4,3 +4,4 @@ export * from './subjects';
 export * from './events';
 export * from './event-catalogue';
 export * from './commands';
+export * from './validate-job-spec';

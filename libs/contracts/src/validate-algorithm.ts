@@ -1,0 +1,205 @@
+import { FieldCode } from './errors';
+import { LAUNCH_METHODS, type AccessMethod } from './job-spec';
+import {
+  FieldErrors,
+  PARAMETER_NAME,
+  SHELL_IDENTIFIER,
+  arrayAt,
+  checkKnownKeys,
+  enumAt,
+  indexPath,
+  integerAt,
+  isRecord,
+  keyPath,
+  objectAt,
+  stringAt,
+} from './validate-fields';
+
+const ALGORITHM_KEYS = [
+  'command', 'engine', 'bootFile', 'codeDir', 'image', 'launchMethod', 'userId', 'workingDir',
+  'parameters', 'inputs', 'outputs', 'environments',
+] as const;
+const ACCESS_METHODS: readonly AccessMethod[] = ['parameter', 'env'];
+
+/** Limits of §11 the algorithm section enforces. */
+export const ALGORITHM_LIMITS = { parameters: 100, environments: 100, parameterNameLength: 64 } as const;
+
+/** What later checks need from a valid-enough algorithm section. */
+export interface AlgorithmFacts {
+  hasImage: boolean;
+}
+
+/** Every field of `algorithm` (V4, V5, V6, V8, V10–V12). */
+export function validateAlgorithm(value: unknown, e: FieldErrors): AlgorithmFacts {
+  const alg = objectAt(value, 'algorithm', e, true);
+  if (!alg) return { hasImage: false };
+  checkKnownKeys(alg, ALGORITHM_KEYS, 'algorithm', e);
+
+  stringAt(alg.command, 'algorithm.command', e, { nonEmpty: true, rule: 'V5' });
+  validateEngine(alg.engine, e);
+  const codeDir = stringAt(alg.codeDir, 'algorithm.codeDir', e, { nonEmpty: true });
+  const bootFile = validateBootFile(alg.bootFile, codeDir, e);
+  const image = stringAt(alg.image, 'algorithm.image', e, { nonEmpty: true });
+  if (image !== undefined && /\s/.test(image)) e.add('algorithm.image', FieldCode.InvalidFormat, 'image reference must not contain whitespace');
+  enumAt(alg.launchMethod, 'algorithm.launchMethod', LAUNCH_METHODS, e);
+  integerAt(alg.userId, 'algorithm.userId', e, { min: 0, max: 65535, rule: 'V6' });
+  validateWorkingDir(alg.workingDir, bootFile, e);
+
+  // V4/V5: exactly one boot mode. Presence decides the mode even when a value is malformed, so one
+  // mistake is reported once (as its type error), not again as a missing mode.
+  const custom = alg.command !== undefined;
+  const preset = alg.engine !== undefined || alg.bootFile !== undefined;
+  if (custom && preset) {
+    e.add('algorithm.command', FieldCode.Conflict, 'command (custom boot mode) and engine/bootFile (preset framework) exclude each other', 'V5');
+  } else if (!custom && !preset) {
+    e.add('algorithm.command', FieldCode.Required, 'either command (custom boot mode) or engine and bootFile (preset framework) is required', 'V5');
+  } else if (preset) {
+    if (alg.engine === undefined) e.add('algorithm.engine', FieldCode.Required, 'the preset framework needs engine', 'V4');
+    if (alg.bootFile === undefined) e.add('algorithm.bootFile', FieldCode.Required, 'the preset framework needs bootFile', 'V4');
+    if (alg.codeDir === undefined) e.add('algorithm.codeDir', FieldCode.Required, 'the preset framework needs codeDir', 'V4');
+  }
+
+  const parameterNames = validateParameters(alg.parameters, e);
+  const environmentNames = validateEnvironments(alg.environments, e);
+  const taken = new Map<string, string>(parameterNames);
+  validateChannels(alg.inputs, 'algorithm.inputs', 'V10', taken, environmentNames, e);
+  validateChannels(alg.outputs, 'algorithm.outputs', 'V11', taken, environmentNames, e);
+  return { hasImage: image !== undefined };
+}
+
+function validateEngine(value: unknown, e: FieldErrors): void {
+  const engine = objectAt(value, 'algorithm.engine', e, false);
+  if (!engine) return;
+  checkKnownKeys(engine, ['name', 'version'], 'algorithm.engine', e);
+  stringAt(engine.name, 'algorithm.engine.name', e, { required: true, nonEmpty: true, rule: 'V4' });
+  stringAt(engine.version, 'algorithm.engine.version', e, { required: true, nonEmpty: true, rule: 'V4' });
+}
+
+const segments = (p: string) => p.split('/').filter((s) => s.length > 0);
+const hasDotDot = (p: string) => segments(p).includes('..');
+const trimSlash = (p: string) => p.replace(/\/+$/, '');
+
+/** V4: a `.py` file inside codeDir (relative to it, or absolute below it). */
+function validateBootFile(value: unknown, codeDir: string | undefined, e: FieldErrors): string | undefined {
+  const path = 'algorithm.bootFile';
+  const bootFile = stringAt(value, path, e, { nonEmpty: true, rule: 'V4' });
+  if (bootFile === undefined) return undefined;
+  if (!bootFile.endsWith('.py')) e.add(path, FieldCode.InvalidFormat, 'bootFile must be a Python file ending in .py', 'V4');
+  if (hasDotDot(bootFile)) e.add(path, FieldCode.InvalidFormat, 'bootFile must not contain ..', 'V4');
+  else if (bootFile.startsWith('/') && codeDir !== undefined && codeDir.startsWith('/') && !bootFile.startsWith(`${trimSlash(codeDir)}/`)) {
+    e.add(path, FieldCode.InvalidFormat, 'bootFile must be inside codeDir', 'V4');
+  }
+  return bootFile;
+}
+
+/** V8: an absolute, normalised path; an ancestor of the boot file's directory when that is known here. */
+function validateWorkingDir(value: unknown, bootFile: string | undefined, e: FieldErrors): void {
+  const path = 'algorithm.workingDir';
+  const dir = stringAt(value, path, e, { nonEmpty: true, rule: 'V8' });
+  if (dir === undefined) return;
+  if (!dir.startsWith('/') || hasDotDot(dir) || dir.includes('\0')) {
+    e.add(path, FieldCode.InvalidFormat, 'workingDir must be an absolute path without ..', 'V8');
+    return;
+  }
+  if (bootFile?.startsWith('/') && !hasDotDot(bootFile)) {
+    const bootDir = segments(bootFile).slice(0, -1);
+    const wd = segments(dir);
+    if (wd.length > bootDir.length || wd.some((s, i) => s !== bootDir[i])) {
+      e.add(path, FieldCode.InvalidFormat, "workingDir must be an ancestor of the boot file's directory", 'V8');
+    }
+  }
+}
+
+/** V12 hyperparameters; returns name → path of each valid, first-seen name. */
+function validateParameters(value: unknown, e: FieldErrors): Map<string, string> {
+  const names = new Map<string, string>();
+  const list = arrayAt(value, 'algorithm.parameters', e);
+  if (!list) return names;
+  if (list.length > ALGORITHM_LIMITS.parameters) {
+    e.add('algorithm.parameters', FieldCode.TooMany, `at most ${ALGORITHM_LIMITS.parameters} parameters (got ${list.length})`, 'V12');
+  }
+  list.forEach((item, i) => {
+    const at = indexPath('algorithm.parameters', i);
+    const p = objectAt(item, at, e, true);
+    if (!p) return;
+    checkKnownKeys(p, ['name', 'value'], at, e);
+    const name = parameterNameAt(p.name, `${at}.name`, e, 'V12');
+    stringAt(p.value, `${at}.value`, e, { required: true });
+    if (name === undefined) return;
+    const first = names.get(name);
+    if (first) e.add(`${at}.name`, FieldCode.Duplicate, `parameter ${name} is already defined at ${first}`, 'V12');
+    else names.set(name, `${at}.name`);
+  });
+  return names;
+}
+
+function parameterNameAt(value: unknown, path: string, e: FieldErrors, rule: string): string | undefined {
+  const name = stringAt(value, path, e, { required: true, nonEmpty: true, rule });
+  if (name === undefined) return undefined;
+  if (name.length > ALGORITHM_LIMITS.parameterNameLength) {
+    e.add(path, FieldCode.TooLong, `at most ${ALGORITHM_LIMITS.parameterNameLength} characters`, rule);
+    return undefined;
+  }
+  if (!PARAMETER_NAME.test(name)) {
+    e.add(path, FieldCode.InvalidFormat, 'only letters, digits, - and _', rule);
+    return undefined;
+  }
+  return name;
+}
+
+/** V12 environment variables (L1673, L11962); returns the names. */
+function validateEnvironments(value: unknown, e: FieldErrors): Set<string> {
+  const path = 'algorithm.environments';
+  const names = new Set<string>();
+  if (value === undefined) return names;
+  if (!isRecord(value)) {
+    e.add(path, FieldCode.InvalidType, `${path} must be a map of strings`);
+    return names;
+  }
+  const entries = Object.entries(value);
+  if (entries.length > ALGORITHM_LIMITS.environments) {
+    e.add(path, FieldCode.TooMany, `at most ${ALGORITHM_LIMITS.environments} environment variables (got ${entries.length})`, 'V12');
+  }
+  for (const [name, v] of entries) {
+    const at = keyPath(path, name);
+    names.add(name);
+    if (!SHELL_IDENTIFIER.test(name)) e.add(at, FieldCode.InvalidFormat, 'must be a shell identifier: [A-Za-z_][A-Za-z0-9_]*', 'V12');
+    else if (name.startsWith('MA_')) e.add(at, FieldCode.Forbidden, 'MA_* names are reserved for the platform (L11962)', 'V12');
+    if (typeof v !== 'string') e.add(at, FieldCode.InvalidType, 'value must be a string', 'V12');
+  }
+  return names;
+}
+
+/**
+ * V10/V11 data channels. A channel's name becomes `--name=<path>` or an env var, so it must not clash
+ * with a hyperparameter, another channel, or (env method) a user environment variable.
+ */
+function validateChannels(
+  value: unknown,
+  path: string,
+  rule: string,
+  taken: Map<string, string>,
+  environmentNames: Set<string>,
+  e: FieldErrors,
+): void {
+  const list = arrayAt(value, path, e);
+  if (!list) return;
+  list.forEach((item, i) => {
+    const at = indexPath(path, i);
+    const ch = objectAt(item, at, e, true);
+    if (!ch) return;
+    checkKnownKeys(ch, ['name', 'path', 'accessMethod'], at, e);
+    stringAt(ch.path, `${at}.path`, e, { required: true, nonEmpty: true, rule });
+    const method = enumAt(ch.accessMethod, `${at}.accessMethod`, ACCESS_METHODS, e, rule) ?? 'parameter';
+    const name = parameterNameAt(ch.name, `${at}.name`, e, rule);
+    if (name === undefined) return;
+    if (method === 'env') {
+      if (!SHELL_IDENTIFIER.test(name)) return e.add(`${at}.name`, FieldCode.InvalidFormat, 'an env-method channel name must be a shell identifier', rule);
+      if (name.startsWith('MA_')) return e.add(`${at}.name`, FieldCode.Forbidden, 'MA_* names are reserved for the platform (L11962)', rule);
+      if (environmentNames.has(name)) return e.add(`${at}.name`, FieldCode.Duplicate, `${name} is also set in algorithm.environments`, rule);
+    }
+    const first = taken.get(name);
+    if (first) e.add(`${at}.name`, FieldCode.Duplicate, `${name} is already used at ${first}`, rule);
+    else taken.set(name, `${at}.name`);
+  });
+}

@@ -1,0 +1,16 @@
+// Pure deciders of Trainyard (STYLE 1): no I/O, no clocks, no randomness. Time comes in `metadata.now`.
+
+// The decider shape, rejections as values, and the adapter for shells that expect a throw.
+export * from './decider';
+
+// Training job: state + evolve, commands + decide, statuses.
+export * from './training-job/job-status';
+export * from './training-job/training-job';
+export * from './training-job/training-job.decide';
+
+// Node: registration and the work committed to it.
+export * from './node/node';
+export * from './node/node.decide';
+
+// Given/when/then harness for decider specs (framework-free, safe to import anywhere).
+export * from './testing/decider-spec';

@@ -1,0 +1,382 @@
+import {
+  ErrorCode,
+  FieldCode,
+  SET_HIGH_PRIORITY,
+  SUBJECT_TOKEN,
+  event,
+  taskName,
+  validateJobSpec,
+  withDefaults,
+  type FieldError,
+  type JobEvent,
+  type TaskExitReason,
+  type TaskPlacement,
+  type TrainingJobSpec,
+} from '@trainyard/contracts';
+import { accept, reject, type Command, type Decider, type Decision } from '../decider';
+import { isTerminal } from './job-status';
+import {
+  activeTasks,
+  evolveTrainingJob,
+  findTask,
+  initialTrainingJob,
+  type ExistingTrainingJob,
+  type StopRequest,
+  type TrainingJob,
+} from './training-job';
+
+// ---------------------------------------------------------------- commands
+
+/**
+ * Create a job. The spec is validated here too (the decider is the last guard); `permissions` are the
+ * caller's, needed for priority 3. Omitted permissions mean none: a priority-3 submit without them is
+ * refused with FORBIDDEN.
+ *
+ * @example
+ * ```ts
+ * { type: 'SubmitJob', data: { jobId: 'j1', spec, createdBy: 'user:ada', permissions: [] }, metadata: { now } }
+ * ```
+ */
+export type SubmitJob = Command<'SubmitJob', { jobId: string; spec: TrainingJobSpec; createdBy: string; permissions?: string[] }>;
+
+/** Commit placements for the next attempt; they must name every task exactly once. */
+export type ScheduleJob = Command<'ScheduleJob', { placements: TaskPlacement[] }>;
+
+/** A node agent saw a task's process start (again, when `procStartCount` grew). */
+export type ReportTaskStarted = Command<
+  'ReportTaskStarted',
+  { task: string; attempt: number; nodeId: string; pid?: number; procStartCount: number }
+>;
+
+/** A node agent saw a task's process end, or could not launch it, or lost it. */
+export type ReportTaskExited = Command<
+  'ReportTaskExited',
+  {
+    task: string;
+    attempt: number;
+    nodeId: string;
+    exitCode: number | null;
+    signal?: string | null;
+    reason: TaskExitReason;
+    error?: string;
+  }
+>;
+
+/** Stop a job by hand (`user`) or on its auto-stop timer (`max-run-time`, hours default to the spec's). */
+export type StopJob = Command<'StopJob', { by: string; reason: 'user' | 'max-run-time'; maxRunHours?: number }>;
+
+/** Delete a finished job. */
+export type DeleteJob = Command<'DeleteJob', { by: string }>;
+
+/** Change the queue priority while the job waits and is not dispatched (L11764, L11791). */
+export type ChangePriority = Command<'ChangePriority', { to: number; by: string; permissions: string[] }>;
+
+/**
+ * A platform-detected fault ends the job as 异常 (abnormal), e.g. the fault manager gave up recovery.
+ * Not in the brief's list; it is the only way into `abnormal`, which delete accepts.
+ */
+export type DeclareJobAbnormal = Command<'DeclareJobAbnormal', { reason: string; by: string }>;
+
+export type TrainingJobCommand =
+  | SubmitJob
+  | ScheduleJob
+  | ReportTaskStarted
+  | ReportTaskExited
+  | StopJob
+  | DeleteJob
+  | ChangePriority
+  | DeclareJobAbnormal;
+
+/** Named reasons of every training-job rejection (STYLE 6). */
+export const JobRejection = {
+  JobNotFound: 'JobNotFound',
+  JobAlreadyExists: 'JobAlreadyExists',
+  InvalidJobId: 'InvalidJobId',
+  InvalidSpec: 'InvalidSpec',
+  NotSchedulable: 'NotSchedulable',
+  InvalidPlacements: 'InvalidPlacements',
+  UnknownTask: 'UnknownTask',
+  UnknownAttempt: 'UnknownAttempt',
+  InvalidReport: 'InvalidReport',
+  /** The job is terminating or over: the agent must kill the process it reported. */
+  JobNotActive: 'JobNotActive',
+  NodeMismatch: 'NodeMismatch',
+  NotStoppable: 'NotStoppable',
+  MaxRunHoursRequired: 'MaxRunHoursRequired',
+  NotDeletable: 'NotDeletable',
+  PriorityLocked: 'PriorityLocked',
+  InvalidPriority: 'InvalidPriority',
+  HighPriorityForbidden: 'HighPriorityForbidden',
+} as const;
+export type JobRejection = (typeof JobRejection)[keyof typeof JobRejection];
+
+
+type JobDecision = Decision<JobEvent, JobRejection>;
+const emit = (...events: JobEvent[]): JobDecision => accept<JobEvent>(...events);
+
+// ---------------------------------------------------------------- guards
+
+/** A job that is visible to callers: created and not deleted. */
+function existing(state: TrainingJob): state is ExistingTrainingJob {
+  return state.status !== 'none' && state.status !== 'deleted';
+}
+
+const notFound = (state: TrainingJob): JobDecision =>
+  reject(ErrorCode.NotFound, JobRejection.JobNotFound, state.status === 'deleted' ? `job ${state.jobId} was deleted` : 'no such job');
+
+const field = (path: string, code: FieldError['code'], message: string): FieldError => ({ path, code, message });
+
+const isNonNegInt = (n: unknown): n is number => typeof n === 'number' && Number.isInteger(n) && n >= 0;
+const EXIT_REASONS: readonly TaskExitReason[] = ['exited', 'stopped', 'lost', 'launch-failed'];
+
+// ---------------------------------------------------------------- one function per command
+
+function submitJob({ data, metadata }: SubmitJob, state: TrainingJob): JobDecision {
+  if (state.status !== 'none') return reject(ErrorCode.IllegalState, JobRejection.JobAlreadyExists, `job ${state.jobId} already exists`);
+  if (typeof data.jobId !== 'string' || !SUBJECT_TOKEN.test(data.jobId)) {
+    return reject(ErrorCode.ValidationFailed, JobRejection.InvalidJobId, 'jobId must match [A-Za-z0-9_-]{1,128}', [
+      field('jobId', FieldCode.InvalidFormat, 'jobId must match [A-Za-z0-9_-]{1,128}'),
+    ]);
+  }
+  const v = validateJobSpec(data.spec, { permissions: data.permissions ?? [] });
+  if (!v.ok) {
+    // Only permission problems → FORBIDDEN; anything else wrong → VALIDATION_FAILED with every field.
+    const onlyForbidden = v.errors.every((e) => e.code === FieldCode.Forbidden && e.path === 'spec.priority');
+    return onlyForbidden
+      ? reject(ErrorCode.Forbidden, JobRejection.HighPriorityForbidden, `priority 3 needs ${SET_HIGH_PRIORITY}`, v.errors)
+      : reject(ErrorCode.ValidationFailed, JobRejection.InvalidSpec, `job spec has ${v.errors.length} error(s)`, v.errors);
+  }
+  const spec = withDefaults(v.spec);
+  const count = spec.spec.resource.nodeCount ?? 1;
+  const tasks = Array.from({ length: count }, (_, i) => taskName(i));
+  return emit(
+    event('JobCreated', metadata.now, { jobId: data.jobId, spec, tasks, createdBy: data.createdBy }),
+    event('JobQueued', metadata.now, { priority: spec.spec.priority ?? 1 }),
+  );
+}
+
+function scheduleJob({ data, metadata }: ScheduleJob, state: TrainingJob): JobDecision {
+  if (!existing(state)) return notFound(state);
+  if (state.status !== 'waiting' || state.dispatched) {
+    return reject(ErrorCode.IllegalState, JobRejection.NotSchedulable, `job ${state.jobId} is ${state.status}${state.dispatched ? ' and dispatched' : ''}; scheduling needs waiting and not dispatched`);
+  }
+  const errors = placementErrors(state, data.placements);
+  if (errors.length) return reject(ErrorCode.ValidationFailed, JobRejection.InvalidPlacements, 'placements must cover every task exactly once', errors);
+  const placements = [...data.placements].sort((a, b) => a.index - b.index);
+  return emit(event('JobScheduled', metadata.now, { attempt: state.attempt + 1, placements }));
+}
+
+function placementErrors(state: ExistingTrainingJob, placements: unknown): FieldError[] {
+  if (!Array.isArray(placements)) return [field('placements', FieldCode.InvalidType, 'placements must be an array')];
+  const errors: FieldError[] = [];
+  const seen = new Set<string>();
+  placements.forEach((p: Partial<TaskPlacement>, i) => {
+    const at = `placements[${i}]`;
+    const task = typeof p?.task === 'string' ? findTask(state, p.task) : undefined;
+    if (!task) errors.push(field(`${at}.task`, FieldCode.InvalidFormat, `unknown task ${String(p?.task)}`));
+    else if (seen.has(task.name)) errors.push(field(`${at}.task`, FieldCode.Duplicate, `${task.name} is placed twice`));
+    else if (p.index !== task.index) errors.push(field(`${at}.index`, FieldCode.InvalidFormat, `${task.name} has index ${task.index}`));
+    if (task) seen.add(task.name);
+    if (typeof p?.nodeId !== 'string' || !SUBJECT_TOKEN.test(p.nodeId)) errors.push(field(`${at}.nodeId`, FieldCode.InvalidFormat, 'nodeId must match [A-Za-z0-9_-]{1,128}'));
+    if (typeof p?.host !== 'string' || p.host.length === 0) errors.push(field(`${at}.host`, FieldCode.Required, 'host is required'));
+  });
+  for (const t of state.tasks) if (!seen.has(t.name)) errors.push(field('placements', FieldCode.Required, `${t.name} is not placed`));
+  return errors;
+}
+
+/** Checks shared by both task reports; returns the task, `stale`, or a rejection. */
+function reportedTask(
+  state: ExistingTrainingJob,
+  data: { task: string; attempt: number; nodeId: string },
+): { task: ExistingTrainingJob['tasks'][number] } | 'stale' | JobDecision {
+  const task = findTask(state, data.task);
+  if (!task) return reject(ErrorCode.ValidationFailed, JobRejection.UnknownTask, `job ${state.jobId} has no task ${data.task}`, [field('task', FieldCode.InvalidFormat, 'unknown task')]);
+  if (!Number.isInteger(data.attempt) || data.attempt > state.attempt || data.attempt < 1) {
+    return reject(ErrorCode.ValidationFailed, JobRejection.UnknownAttempt, `job ${state.jobId} has no attempt ${data.attempt} (latest ${state.attempt})`, [
+      field('attempt', FieldCode.OutOfRange, 'unknown attempt'),
+    ]);
+  }
+  if (data.attempt < state.attempt) return 'stale';
+  if (task.nodeId !== data.nodeId) {
+    return reject(ErrorCode.IllegalState, JobRejection.NodeMismatch, `${data.task} of job ${state.jobId} is placed on ${task.nodeId}, not ${data.nodeId}`);
+  }
+  return { task };
+}
+
+function reportTaskStarted({ data, metadata }: ReportTaskStarted, state: TrainingJob): JobDecision {
+  if (state.status === 'none') return notFound(state);
+  // Checked before staleness: whatever attempt it belongs to, a process of an ended job must die.
+  if (state.status === 'terminating' || isTerminal(state.status) || state.status === 'deleting' || state.status === 'deleted') {
+    return reject(ErrorCode.IllegalState, JobRejection.JobNotActive, `job ${state.jobId} is ${state.status}; stop the process`);
+  }
+  if (!isNonNegInt(data.procStartCount) || data.procStartCount < 1) {
+    return reject(ErrorCode.ValidationFailed, JobRejection.InvalidReport, 'procStartCount must be an integer ≥ 1', [field('procStartCount', FieldCode.OutOfRange, 'must be an integer ≥ 1')]);
+  }
+  const found = reportedTask(state, data);
+  if (found === 'stale') return emit();
+  if (!('task' in found)) return found;
+  // Same or older start count: a redelivered report, already applied.
+  if (data.procStartCount <= found.task.procStartCount) return emit();
+  const started = event('TaskStarted', metadata.now, {
+    task: data.task,
+    attempt: data.attempt,
+    nodeId: data.nodeId,
+    ...(data.pid !== undefined ? { pid: data.pid } : {}),
+    procStartCount: data.procStartCount,
+  });
+  // The first start of a dispatched attempt makes the job 运行中.
+  return state.status === 'waiting' ? emit(started, event('JobStarted', metadata.now, { attempt: data.attempt })) : emit(started);
+}
+
+/** `JobFailed.reason` for a failed exit, or undefined when the task succeeded. */
+function failureReason(reason: TaskExitReason, exitCode: number | null): string | undefined {
+  switch (reason) {
+    case 'exited':
+      return exitCode === 0 ? undefined : exitCode === null ? 'killed-by-signal' : 'non-zero-exit';
+    case 'launch-failed':
+    case 'lost':
+    case 'stopped':
+      return reason;
+    default: {
+      const _exhaustive: never = reason;
+      return _exhaustive;
+    }
+  }
+}
+
+function reportTaskExited({ data, metadata }: ReportTaskExited, state: TrainingJob): JobDecision {
+  if (state.status === 'none') return notFound(state);
+  if (!EXIT_REASONS.includes(data.reason) || (data.exitCode !== null && !Number.isInteger(data.exitCode))) {
+    return reject(ErrorCode.ValidationFailed, JobRejection.InvalidReport, 'exit report needs a known reason and an integer or null exit code', [
+      field('reason', FieldCode.InvalidFormat, `one of ${EXIT_REASONS.join(', ')}`),
+    ]);
+  }
+  const found = reportedTask(state, data);
+  if (found === 'stale') return emit();
+  if (!('task' in found)) return found;
+  // Exits are recorded in every state, so a failed job's surviving workers are accounted for; a task
+  // already exited for this attempt makes this a redelivery.
+  if (found.task.status !== 'assigned' && found.task.status !== 'running') return emit();
+
+  const exited = event('TaskExited', metadata.now, {
+    task: data.task,
+    attempt: data.attempt,
+    nodeId: data.nodeId,
+    exitCode: data.exitCode,
+    ...(data.signal !== undefined ? { signal: data.signal } : {}),
+    reason: data.reason,
+    ...(data.error !== undefined ? { error: data.error } : {}),
+  });
+  const after = evolveTrainingJob(state, exited) as ExistingTrainingJob;
+  const attempt = data.attempt;
+
+  if (state.status === 'running' || (state.status === 'waiting' && state.dispatched)) {
+    const failed = failureReason(data.reason, data.exitCode);
+    if (failed !== undefined) {
+      return emit(exited, event('JobFailed', metadata.now, { attempt, reason: failed, task: data.task, exitCode: data.exitCode }));
+    }
+    if (after.tasks.every((t) => t.status === 'succeeded')) return emit(exited, event('JobSucceeded', metadata.now, { attempt }));
+    return emit(exited);
+  }
+  if (state.status === 'terminating' && activeTasks(after).length === 0) {
+    const stop: StopRequest = state.stop ?? { by: 'unknown', reason: 'user' };
+    return emit(exited, event('JobTerminated', metadata.now, { reason: stop.reason, ...(stop.maxRunHours !== undefined ? { maxRunHours: stop.maxRunHours } : {}) }));
+  }
+  return emit(exited);
+}
+
+function stopJob({ data, metadata }: StopJob, state: TrainingJob): JobDecision {
+  if (!existing(state)) return notFound(state);
+  if (state.status !== 'creating' && state.status !== 'waiting' && state.status !== 'running') {
+    return reject(ErrorCode.IllegalState, JobRejection.NotStoppable, `job ${state.jobId} is ${state.status}; stop needs creating, waiting or running`);
+  }
+  let maxRunHours: number | undefined;
+  if (data.reason === 'max-run-time') {
+    maxRunHours = data.maxRunHours ?? state.spec.spec.maxRunHours;
+    if (maxRunHours === undefined) {
+      return reject(ErrorCode.ValidationFailed, JobRejection.MaxRunHoursRequired, 'a max-run-time stop needs maxRunHours', [field('maxRunHours', FieldCode.Required, 'required for reason max-run-time')]);
+    }
+  } else if (data.reason !== 'user') {
+    return reject(ErrorCode.ValidationFailed, JobRejection.InvalidReport, 'reason must be user or max-run-time', [field('reason', FieldCode.InvalidFormat, 'user | max-run-time')]);
+  }
+  const hours = maxRunHours !== undefined ? { maxRunHours } : {};
+  const requested = event('JobStopRequested', metadata.now, { by: data.by, reason: data.reason, ...hours });
+  // Nothing holds a process: 终止中 and 已终止 in one commit.
+  return activeTasks(state).length === 0
+    ? emit(requested, event('JobTerminated', metadata.now, { reason: data.reason, ...hours }))
+    : emit(requested);
+}
+
+function deleteJob({ data, metadata }: DeleteJob, state: TrainingJob): JobDecision {
+  if (!existing(state)) return notFound(state);
+  if (!isTerminal(state.status)) {
+    return reject(ErrorCode.IllegalState, JobRejection.NotDeletable, `job ${state.jobId} is ${state.status}; only finished jobs can be deleted`);
+  }
+  return emit(event('JobDeletionRequested', metadata.now, { by: data.by }), event('JobDeleted', metadata.now, { by: data.by }));
+}
+
+function changePriority({ data, metadata }: ChangePriority, state: TrainingJob): JobDecision {
+  if (!existing(state)) return notFound(state);
+  if (state.status !== 'waiting' || state.dispatched) {
+    return reject(ErrorCode.IllegalState, JobRejection.PriorityLocked, `job ${state.jobId} is ${state.status}${state.dispatched ? ' and dispatched' : ''}; priority changes only while waiting in the queue`);
+  }
+  if (!Number.isInteger(data.to) || data.to < 1 || data.to > 3) {
+    return reject(ErrorCode.ValidationFailed, JobRejection.InvalidPriority, 'priority must be an integer 1–3', [{ ...field('to', FieldCode.OutOfRange, 'integer 1–3'), rule: 'V15' }]);
+  }
+  if (data.to === 3 && !data.permissions?.includes(SET_HIGH_PRIORITY)) {
+    return reject(ErrorCode.Forbidden, JobRejection.HighPriorityForbidden, `priority 3 needs ${SET_HIGH_PRIORITY}`, [{ ...field('to', FieldCode.Forbidden, `needs ${SET_HIGH_PRIORITY}`), rule: 'V15' }]);
+  }
+  if (data.to === state.priority) return emit();
+  return emit(event('JobPriorityChanged', metadata.now, { from: state.priority, to: data.to, by: data.by }));
+}
+
+function declareJobAbnormal({ data, metadata }: DeclareJobAbnormal, state: TrainingJob): JobDecision {
+  if (!existing(state)) return notFound(state);
+  if (state.status !== 'creating' && state.status !== 'waiting' && state.status !== 'running') {
+    return reject(ErrorCode.IllegalState, JobRejection.JobNotActive, `job ${state.jobId} is ${state.status}; only a live job can become abnormal`);
+  }
+  return emit(event('JobAbnormal', metadata.now, { attempt: state.attempt, reason: data.reason }));
+}
+
+// ---------------------------------------------------------------- decide
+
+/** Decides one command against the job's state: events to append (maybe none) or a rejection. */
+export function decideTrainingJob(command: TrainingJobCommand, state: TrainingJob): JobDecision {
+  switch (command.type) {
+    case 'SubmitJob':
+      return submitJob(command, state);
+    case 'ScheduleJob':
+      return scheduleJob(command, state);
+    case 'ReportTaskStarted':
+      return reportTaskStarted(command, state);
+    case 'ReportTaskExited':
+      return reportTaskExited(command, state);
+    case 'StopJob':
+      return stopJob(command, state);
+    case 'DeleteJob':
+      return deleteJob(command, state);
+    case 'ChangePriority':
+      return changePriority(command, state);
+    case 'DeclareJobAbnormal':
+      return declareJobAbnormal(command, state);
+    default: {
+      const _exhaustive: never = command;
+      return _exhaustive;
+    }
+  }
+}
+
+/**
+ * The training-job decider.
+ *
+ * @example
+ * ```ts
+ * const state = fold(trainingJobDecider, history);
+ * const d = trainingJobDecider.decide({ type: 'StopJob', data: { by: 'user:ada', reason: 'user' }, metadata: { now } }, state);
+ * ```
+ */
+export const trainingJobDecider: Decider<TrainingJobCommand, JobEvent, TrainingJob, JobRejection> = {
+  decide: decideTrainingJob,
+  evolve: evolveTrainingJob,
+  initialState: initialTrainingJob,
+};

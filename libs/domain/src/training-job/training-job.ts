@@ -1,0 +1,239 @@
+import type { JobEvent, TaskExitReason, TrainingJobSpec } from '@trainyard/contracts';
+import { isEnded, type JobStatus } from './job-status';
+
+/**
+ * The training-job aggregate: its state and `evolve`. Commands and `decide` are in
+ * `training-job.decide.ts`. The events themselves are the contracts' `JobEvent` union.
+ */
+
+/** Lifecycle of one task (`worker-<i>`) within the job's current attempt. */
+export type TaskStatus = 'pending' | 'assigned' | 'running' | 'succeeded' | 'failed' | 'stopped' | 'lost';
+
+/**
+ * One task of the job, as of its latest attempt.
+ *
+ * @example
+ * ```ts
+ * { name: 'worker-0', index: 0, status: 'running', nodeId: 'gpu-01', host: '10.0.0.7', attempt: 1,
+ *   exitCode: null, procStartCount: 1, scheduleCount: 1 }
+ * ```
+ */
+export interface TaskState {
+  name: string;
+  index: number;
+  status: TaskStatus;
+  nodeId?: string;
+  host?: string;
+  /** Job-level attempt this task state belongs to (0 before the first JobScheduled). */
+  attempt: number;
+  /** Last exit code of this attempt; null when killed by a signal or not exited. */
+  exitCode: number | null;
+  signal?: string | null;
+  exitReason?: TaskExitReason;
+  pid?: number;
+  /** `MA_PROC_START_CNT`: starts of the script in the current placement (0 before the first). */
+  procStartCount: number;
+  /** `MA_SCHEDULE_CNT`: times the task was placed (0 before the first). */
+  scheduleCount: number;
+}
+
+/** Why and by whom a stop was requested. */
+export interface StopRequest {
+  by: string;
+  reason: 'user' | 'max-run-time';
+  maxRunHours?: number;
+}
+
+/** Why the job failed or became abnormal (first failure only). */
+export interface JobFailure {
+  reason: string;
+  task?: string;
+  exitCode?: number | null;
+}
+
+/** Before JobCreated: the job does not exist. */
+export interface NoTrainingJob {
+  status: 'none';
+}
+
+/**
+ * A job that exists (from JobCreated on, including `deleted`).
+ *
+ * @example
+ * ```ts
+ * { status: 'running', jobId: 'j1', spec, priority: 1, attempt: 1, dispatched: true, createdBy: 'user:ada',
+ *   createdAt: '2026-03-13T10:00:00Z', startedAt: '2026-03-13T10:00:05Z', tasks: [ ... ] }
+ * ```
+ */
+export interface ExistingTrainingJob {
+  status: Exclude<JobStatus, 'none'>;
+  jobId: string;
+  /** With defaults applied (`withDefaults`). */
+  spec: TrainingJobSpec;
+  priority: number;
+  /** Job-level dispatch count: 0 before the first JobScheduled, then the attempt of the latest one. */
+  attempt: number;
+  /** True once placements of the current attempt are committed; priority is frozen from then on (L11791). */
+  dispatched: boolean;
+  createdBy: string;
+  createdAt: string;
+  /** First JobStarted (running time is counted from here; queueing is not, L2061–2062). */
+  startedAt?: string;
+  /** When the job reached an outcome state. */
+  endedAt?: string;
+  stop?: StopRequest;
+  failure?: JobFailure;
+  deletedBy?: string;
+  tasks: TaskState[];
+}
+
+/** The state of one training job, a union on `status`. */
+export type TrainingJob = NoTrainingJob | ExistingTrainingJob;
+
+export const initialTrainingJob = (): TrainingJob => ({ status: 'none' });
+
+/** Task statuses that hold (or are about to hold) a process on a node. */
+export const isActiveTask = (t: TaskState): boolean => t.status === 'assigned' || t.status === 'running';
+
+/** Tasks that hold or are about to hold a process. */
+export function activeTasks(state: TrainingJob): TaskState[] {
+  return state.status === 'none' ? [] : state.tasks.filter(isActiveTask);
+}
+
+/**
+ * Tasks the node agents must stop: active tasks of a job that is terminating or has ended (a failed
+ * job's surviving workers, a deleted job's stragglers). Empty while the job may still run.
+ */
+export function tasksToStop(state: TrainingJob): TaskState[] {
+  if (state.status === 'none') return [];
+  return state.status === 'terminating' || isEnded(state.status) ? activeTasks(state) : [];
+}
+
+/** The task named `name`, if the job has one. */
+export function findTask(state: ExistingTrainingJob, name: string): TaskState | undefined {
+  return state.tasks.find((t) => t.name === name);
+}
+
+function exitedStatus(reason: TaskExitReason, exitCode: number | null): TaskStatus {
+  switch (reason) {
+    case 'exited':
+      return exitCode === 0 ? 'succeeded' : 'failed';
+    case 'launch-failed':
+      return 'failed';
+    case 'stopped':
+      return 'stopped';
+    case 'lost':
+      return 'lost';
+    default: {
+      const _exhaustive: never = reason;
+      return _exhaustive;
+    }
+  }
+}
+
+const updateTask = (s: ExistingTrainingJob, name: string, f: (t: TaskState) => TaskState): TaskState[] =>
+  s.tasks.map((t) => (t.name === name ? f(t) : t));
+
+/**
+ * Applies one event. Total and pure: an event that does not fit the state (a corrupted or foreign
+ * history) leaves the state unchanged rather than throwing, so a replay never stops half-way.
+ */
+export function evolveTrainingJob(state: TrainingJob, event: JobEvent): TrainingJob {
+  if (state.status === 'none') {
+    if (event.type !== 'JobCreated') return state;
+    const { jobId, spec, tasks, createdBy } = event.data;
+    return {
+      status: 'creating',
+      jobId,
+      spec,
+      priority: spec.spec.priority ?? 1,
+      attempt: 0,
+      dispatched: false,
+      createdBy,
+      createdAt: event.time,
+      tasks: tasks.map((name, index) => ({ name, index, status: 'pending', attempt: 0, exitCode: null, procStartCount: 0, scheduleCount: 0 })),
+    };
+  }
+  const s = state;
+  switch (event.type) {
+    case 'JobCreated':
+      return s;
+    case 'JobQueued':
+      return { ...s, status: 'waiting', priority: event.data.priority };
+    case 'JobScheduled': {
+      const byTask = new Map(event.data.placements.map((p) => [p.task, p]));
+      return {
+        ...s,
+        attempt: event.data.attempt,
+        dispatched: true,
+        tasks: s.tasks.map((t) => {
+          const p = byTask.get(t.name);
+          if (!p) return t;
+          return {
+            name: t.name,
+            index: t.index,
+            status: 'assigned',
+            nodeId: p.nodeId,
+            host: p.host,
+            attempt: event.data.attempt,
+            exitCode: null,
+            procStartCount: 0,
+            scheduleCount: t.scheduleCount + 1,
+          };
+        }),
+      };
+    }
+    case 'JobStarted':
+      return { ...s, status: 'running', startedAt: s.startedAt ?? event.time };
+    case 'TaskStarted': {
+      const d = event.data;
+      return {
+        ...s,
+        tasks: updateTask(s, d.task, (t) => ({
+          ...t,
+          status: 'running',
+          nodeId: d.nodeId,
+          procStartCount: d.procStartCount,
+          ...(d.pid !== undefined ? { pid: d.pid } : {}),
+        })),
+      };
+    }
+    case 'TaskExited': {
+      const d = event.data;
+      return {
+        ...s,
+        tasks: updateTask(s, d.task, (t) => ({
+          ...t,
+          status: exitedStatus(d.reason, d.exitCode),
+          exitCode: d.exitCode,
+          signal: d.signal ?? null,
+          exitReason: d.reason,
+        })),
+      };
+    }
+    case 'JobSucceeded':
+      return { ...s, status: 'completed', endedAt: event.time };
+    case 'JobFailed': {
+      const { reason, task, exitCode } = event.data;
+      return { ...s, status: 'failed', endedAt: event.time, failure: { reason, ...(task !== undefined ? { task } : {}), ...(exitCode !== undefined ? { exitCode } : {}) } };
+    }
+    case 'JobAbnormal':
+      return { ...s, status: 'abnormal', endedAt: event.time, failure: { reason: event.data.reason } };
+    case 'JobStopRequested': {
+      const { by, reason, maxRunHours } = event.data;
+      return { ...s, status: 'terminating', stop: { by, reason, ...(maxRunHours !== undefined ? { maxRunHours } : {}) } };
+    }
+    case 'JobTerminated':
+      return { ...s, status: 'terminated', endedAt: event.time };
+    case 'JobPriorityChanged':
+      return { ...s, priority: event.data.to };
+    case 'JobDeletionRequested':
+      return { ...s, status: 'deleting', deletedBy: event.data.by };
+    case 'JobDeleted':
+      return { ...s, status: 'deleted', deletedBy: event.data.by };
+    default: {
+      const _exhaustive: never = event;
+      return _exhaustive;
+    }
+  }
+}
