@@ -1,0 +1,79 @@
+import { Kysely, PGliteDialect, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import { DEFAULT_SCHEMA, type Database } from './database';
+import { assertSchemaName } from './schema-name';
+
+/** Where the read models live. */
+export interface DatabaseOptions {
+  /**
+   * A PostgreSQL URL (`postgres://user@host:5432/db`): a `pg` pool is used. Without one, an embedded
+   * PGlite (real Postgres compiled to WASM) serves the same SQL. Callers read `TY_DATABASE_URL`; this
+   * function reads no environment.
+   */
+  url?: string;
+  /** PGlite only: persist in this directory instead of memory. */
+  dataDir?: string;
+  /** Schema holding every table. Default `trainyard`. */
+  schema?: string;
+  /** `pg` only: maximum connections in the pool (default 10). */
+  poolSize?: number;
+}
+
+/** An open database and the schema its queries are bound to. */
+export interface DatabaseHandle extends AsyncDisposable {
+  /** Bound to `schema`: `db.selectFrom('jobs')` reads `"<schema>"."jobs"`. */
+  db: Kysely<Database>;
+  schema: string;
+  backend: 'postgres' | 'pglite';
+  /** Closes the pool, or the PGlite instance. */
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the read-model database. It does not migrate: call `migrate(handle.db, handle.schema)`.
+ *
+ * @example
+ * ```ts
+ * const handle = createDatabase({ url: process.env.TY_DATABASE_URL });
+ * await migrate(handle.db, handle.schema);
+ * const { items } = await listJobs(handle.db, { limit: 20, offset: 0 });
+ * await handle.close();
+ * ```
+ */
+export function createDatabase(options: DatabaseOptions = {}): DatabaseHandle {
+  const schema = assertSchemaName(options.schema ?? DEFAULT_SCHEMA);
+  const root = new Kysely<Database>({ dialect: options.url ? postgresDialect(options) : pgliteDialect(options) });
+  const close = () => root.destroy();
+  return {
+    db: root.withSchema(schema),
+    schema,
+    backend: options.url ? 'postgres' : 'pglite',
+    close,
+    [Symbol.asyncDispose]: close,
+  };
+}
+
+const INT8_OID = 20;
+
+function postgresDialect(options: DatabaseOptions): PostgresDialect {
+  // Stream sequences and counts are int8; pg would hand them over as strings, PGlite as numbers.
+  // Parse them as numbers on this pool only (not globally) so both backends return the same rows.
+  const types = {
+    getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+      oid === INT8_OID && format !== 'binary' ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+  };
+  return new PostgresDialect({
+    pool: new pg.Pool({ connectionString: options.url, max: options.poolSize ?? 10, types }),
+  });
+}
+
+function pgliteDialect(options: DatabaseOptions): PGliteDialect {
+  // kysely's PGlite dialect already serializes every connection use (PGlite is single-connection), so
+  // transactions never interleave. The WASM module loads only when the first query runs.
+  return new PGliteDialect({
+    pglite: async () => {
+      const { PGlite } = await import('@electric-sql/pglite');
+      return new PGlite(options.dataDir ? { dataDir: options.dataDir } : {});
+    },
+  });
+}

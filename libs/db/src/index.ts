@@ -1,0 +1,24 @@
+// The read models (decision 2): kysely schema, migrations, projection, rebuild, queries.
+export * from './database';
+export * from './states';
+export * from './create-database';
+export * from './migrate';
+export { assertSchemaName } from './schema-name';
+
+export { applyCommit, projectCommits } from './projection/apply-commit';
+export { commitChanges } from './projection/commit-changes';
+export type { RowChange } from './projection/row-change';
+export { writeChanges } from './projection/write-changes';
+export { DEFAULT_PROJECTION, readCheckpoint } from './projection/checkpoint';
+export { Projector, type ProjectorOptions } from './projection/projector';
+export { ProjectionTimeout } from './projection/projection-timeout';
+export { UnknownEventType } from './projection/unknown-event-type';
+
+export { rebuildInto, replayInto, type RebuildOptions } from './rebuild/rebuild-into';
+export * from './rebuild/verify-projections';
+export { dropSchema, schemaExists } from './rebuild/schema-admin';
+
+export * from './queries/job-queries';
+export * from './queries/job-event-queries';
+export * from './queries/node-queries';
+export * from './queries/log-line-queries';

@@ -1,0 +1,176 @@
+import { type DomainEvent, eventText, type StoredCommit, type TaskExitReason } from '@trainyard/contracts';
+import type { JobRowUpdate, NewJobEventRow } from '../database';
+import type { TaskState } from '../states';
+import type { RowChange } from './row-change';
+import { UnknownEventType } from './unknown-event-type';
+
+/**
+ * The rows one commit on `ty.ev.job.<jobId>` writes: the job row, its tasks, one `job_events` row per
+ * event. Pure: times come from the events, so replaying the same commits gives the same rows.
+ *
+ * Job-row updates of one commit are merged into one `update-job` that also stamps `updated_at` (time
+ * of the commit's last event) and `last_seq`; task updates keep event order.
+ */
+export function jobChanges(jobId: string, commit: StoredCommit): RowChange[] {
+  const changes: RowChange[] = [];
+  const job: JobRowUpdate = {};
+  const events: NewJobEventRow[] = [];
+
+  commit.events.forEach((e, idx) => {
+    applyEvent(e, jobId, commit.seq, job, changes);
+    const text = eventText(e);
+    events.push({
+      seq: commit.seq,
+      idx,
+      job_id: jobId,
+      type: e.type,
+      time: e.time,
+      task: 'task' in e.data && typeof e.data.task === 'string' ? e.data.task : null,
+      message: text.en,
+      message_zh: text.zh,
+      data: JSON.stringify(e.data),
+      actor: commit.meta.actor,
+    });
+  });
+
+  const last = commit.events.at(-1);
+  if (last) changes.push({ kind: 'update-job', id: jobId, set: { ...job, updated_at: last.time, last_seq: commit.seq } });
+  if (events.length) changes.push({ kind: 'insert-job-events', rows: events });
+  return changes;
+}
+
+/** Folds one event into the pending job update and appends its task changes. */
+function applyEvent(e: DomainEvent, jobId: string, seq: number, job: JobRowUpdate, changes: RowChange[]): void {
+  switch (e.type) {
+    case 'JobCreated': {
+      const { spec, tasks, createdBy } = e.data;
+      changes.push({
+        kind: 'insert-job',
+        row: {
+          id: jobId,
+          name: spec.metadata.name,
+          description: spec.metadata.description ?? null,
+          state: 'creating',
+          priority: spec.spec.priority ?? 1,
+          spec: JSON.stringify(spec),
+          node_count: spec.spec.resource.nodeCount ?? tasks.length,
+          attempt: 0,
+          dispatched: false,
+          reason: null,
+          created_at: e.time,
+          started_at: null,
+          ended_at: null,
+          updated_at: e.time,
+          created_by: createdBy,
+          last_seq: seq,
+        },
+      });
+      changes.push({
+        kind: 'insert-tasks',
+        rows: tasks.map((name, index) => ({
+          job_id: jobId,
+          name,
+          index,
+          state: 'pending',
+          node_id: null,
+          attempt: 0,
+          exit_code: null,
+          signal: null,
+          proc_start_count: 0,
+          started_at: null,
+          ended_at: null,
+        })),
+      });
+      return;
+    }
+    case 'JobQueued':
+      Object.assign(job, { state: 'queued', priority: e.data.priority });
+      return;
+    case 'JobScheduled': {
+      const { attempt, placements } = e.data;
+      Object.assign(job, { state: 'scheduled', attempt, dispatched: true, reason: null, started_at: null, ended_at: null });
+      for (const p of placements) {
+        changes.push({
+          kind: 'update-task',
+          jobId,
+          name: p.task,
+          attempt,
+          set: { state: 'assigned', node_id: p.nodeId, attempt, exit_code: null, signal: null, proc_start_count: 0, started_at: null, ended_at: null },
+        });
+      }
+      return;
+    }
+    case 'JobStarted':
+      Object.assign(job, { state: 'running', started_at: e.time });
+      return;
+    case 'TaskStarted': {
+      const { task, attempt, nodeId, procStartCount } = e.data;
+      changes.push({
+        kind: 'update-task',
+        jobId,
+        name: task,
+        attempt,
+        set: { state: 'running', node_id: nodeId, attempt, proc_start_count: procStartCount, started_at: e.time, ended_at: null, exit_code: null, signal: null },
+      });
+      return;
+    }
+    case 'TaskExited': {
+      const { task, attempt, nodeId, exitCode, signal, reason } = e.data;
+      changes.push({
+        kind: 'update-task',
+        jobId,
+        name: task,
+        attempt,
+        set: { state: exitState(reason, exitCode), node_id: nodeId, attempt, exit_code: exitCode, signal: signal ?? null, ended_at: e.time },
+      });
+      return;
+    }
+    case 'JobSucceeded':
+      Object.assign(job, { state: 'completed', ended_at: e.time });
+      return;
+    case 'JobFailed':
+      Object.assign(job, { state: 'failed', ended_at: e.time, reason: e.data.reason });
+      return;
+    case 'JobAbnormal':
+      Object.assign(job, { state: 'abnormal', ended_at: e.time, reason: e.data.reason });
+      return;
+    case 'JobStopRequested':
+      Object.assign(job, { state: 'terminating', reason: e.data.reason });
+      return;
+    case 'JobTerminated':
+      Object.assign(job, { state: 'terminated', ended_at: e.time, reason: e.data.reason });
+      return;
+    case 'JobPriorityChanged':
+      Object.assign(job, { priority: e.data.to });
+      return;
+    case 'JobDeletionRequested':
+      Object.assign(job, { state: 'deleting' });
+      return;
+    case 'JobDeleted':
+      // The row stays (its history and logs stay reachable); listJobs hides it by default.
+      Object.assign(job, { state: 'deleted' });
+      return;
+    case 'NodeRegistered':
+    case 'TaskAssigned':
+    case 'TaskStopRequested':
+      // Node events belong on node subjects; on a job subject they are history only.
+      return;
+    default: {
+      const unknown: never = e;
+      throw new UnknownEventType((unknown as { type: string }).type, seq);
+    }
+  }
+}
+
+function exitState(reason: TaskExitReason, exitCode: number | null): TaskState {
+  switch (reason) {
+    case 'exited':
+      return exitCode === 0 ? 'succeeded' : 'failed';
+    case 'stopped':
+      return 'stopped';
+    case 'lost':
+      return 'lost';
+    case 'launch-failed':
+      return 'failed';
+  }
+}

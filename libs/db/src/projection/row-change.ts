@@ -1,0 +1,18 @@
+import type { JobRowUpdate, NewJobEventRow, NewJobRow, NewNodeRow, NewTaskRow, TaskRowUpdate } from '../database';
+
+/**
+ * One write the projection makes, as plain data. The pure half of the projection turns a commit into
+ * these (`commitChanges`); `writeChanges` turns them into SQL. Keeping them apart lets the mapping from
+ * events to rows be tested without a database.
+ */
+export type RowChange =
+  | { kind: 'insert-job'; row: NewJobRow }
+  | { kind: 'update-job'; id: string; set: JobRowUpdate }
+  | { kind: 'insert-tasks'; rows: NewTaskRow[] }
+  /**
+   * Applies only while the row's attempt is at most `attempt`: a late event of an older attempt
+   * (a straggler `TaskExited` after a re-dispatch) never overwrites the newer attempt.
+   */
+  | { kind: 'update-task'; jobId: string; name: string; attempt: number; set: TaskRowUpdate }
+  | { kind: 'insert-job-events'; rows: NewJobEventRow[] }
+  | { kind: 'upsert-node'; row: NewNodeRow };

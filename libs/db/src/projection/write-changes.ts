@@ -1,0 +1,70 @@
+import type { Kysely } from 'kysely';
+import type { Database, NewJobEventRow } from '../database';
+import type { RowChange } from './row-change';
+
+// 10 parameters per event row; PostgreSQL allows 65,535 per statement.
+const EVENT_ROWS_PER_INSERT = 1000;
+
+/**
+ * Executes row changes in order, inside the caller's transaction. `job_events` inserts depend on
+ * nothing, so they are gathered and written last, many rows per statement.
+ */
+export async function writeChanges(trx: Kysely<Database>, changes: readonly RowChange[]): Promise<void> {
+  const events: NewJobEventRow[] = [];
+  for (const change of changes) {
+    switch (change.kind) {
+      case 'insert-job':
+        // A second JobCreated for one id cannot pass the log's expected-sequence check; if it ever
+        // did, the first one stands.
+        await trx.insertInto('jobs').values(change.row).onConflict((oc) => oc.column('id').doNothing()).execute();
+        break;
+      case 'insert-tasks':
+        if (change.rows.length) {
+          await trx
+            .insertInto('tasks')
+            .values(change.rows)
+            .onConflict((oc) => oc.columns(['job_id', 'name']).doNothing())
+            .execute();
+        }
+        break;
+      case 'update-job':
+        await trx.updateTable('jobs').set(change.set).where('id', '=', change.id).execute();
+        break;
+      case 'update-task':
+        await trx
+          .updateTable('tasks')
+          .set(change.set)
+          .where('job_id', '=', change.jobId)
+          .where('name', '=', change.name)
+          .where('attempt', '<=', change.attempt)
+          .execute();
+        break;
+      case 'insert-job-events':
+        events.push(...change.rows);
+        break;
+      case 'upsert-node':
+        await trx
+          .insertInto('nodes')
+          .values(change.row)
+          .onConflict((oc) =>
+            oc.column('id').doUpdateSet((eb) => ({
+              host: eb.ref('excluded.host'),
+              pool: eb.ref('excluded.pool'),
+              capacity: eb.ref('excluded.capacity'),
+              labels: eb.ref('excluded.labels'),
+              registered_at: eb.ref('excluded.registered_at'),
+              last_seq: eb.ref('excluded.last_seq'),
+            })),
+          )
+          .execute();
+        break;
+      default: {
+        const unknown: never = change;
+        throw new Error(`unhandled row change ${JSON.stringify(unknown)}`);
+      }
+    }
+  }
+  for (let i = 0; i < events.length; i += EVENT_ROWS_PER_INSERT) {
+    await trx.insertInto('job_events').values(events.slice(i, i + EVENT_ROWS_PER_INSERT)).execute();
+  }
+}
