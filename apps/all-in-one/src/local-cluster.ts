@@ -1,0 +1,114 @@
+import type { NatsConnection } from '@nats-io/transport-node';
+import { appendLogLines, createDatabase, migrate, Projector, type DatabaseHandle } from '@trainyard/db';
+import { connectNats, ensureStreams, JetStreamEventLog } from '@trainyard/event-log';
+import { resolve } from 'node:path';
+import { DEFAULT_API_OPTIONS, type ApiOptions } from '../../api/src/api-options';
+import { startApiServer, type ApiServer } from '../../api/src/api-server';
+import { DbReadModel } from '../../api/src/db-read-model';
+import { FaultManager } from '../../fault-manager/src/fault-manager';
+import { LogRouter, DEFAULT_LOG_ROUTER_OPTIONS } from '../../log-router/src/log-router';
+import { loadAgentConfig, type AgentConfig } from '../../node-agent/src/agent-config';
+import { startNodeAgent, type NodeAgentHandle } from '../../node-agent/src/node-agent';
+import { DEFAULT_SCHEDULER_OPTIONS, SchedulerService, type SchedulerOptions } from '../../scheduler/src/scheduler-service';
+
+export interface LocalClusterOptions {
+  natsUrl: string;
+  /** PostgreSQL URL; without it an embedded PGlite database (persisted in `dataDir/pglite`). */
+  databaseUrl?: string;
+  /** Schema of the read models (tests use a fresh one each). */
+  schema?: string;
+  dataDir: string;
+  api: { host: string; port: number };
+  /** One node agent each; `nodeId` and `capacity` at least. */
+  agents: Partial<AgentConfig>[];
+  scheduler?: Partial<SchedulerOptions>;
+  apiOptions?: Partial<ApiOptions>;
+}
+
+export interface LocalCluster {
+  apiUrl: string;
+  nc: NatsConnection;
+  eventLog: JetStreamEventLog;
+  database: DatabaseHandle;
+  projector: Projector;
+  agents: Map<string, NodeAgentHandle>;
+  /** Starts (again) the agent with this config, e.g. after a test killed it. */
+  startAgent(config: Partial<AgentConfig>): Promise<NodeAgentHandle>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Every service of Trainyard in one process, each with its own NATS connection as if it ran alone:
+ * api (with the projector), scheduler, fault manager, log router and the node agents. `npm start`
+ * and the end-to-end tests both use it. Services stop in reverse order.
+ */
+export async function startLocalCluster(opts: LocalClusterOptions): Promise<LocalCluster> {
+  const stops: (() => Promise<unknown>)[] = [];
+  const connect = async (name: string) => {
+    const c = await connectNats(opts.natsUrl, `trainyard-${name}`);
+    stops.push(() => c.drain());
+    return c;
+  };
+  try {
+    const nc = await connect('api');
+    await ensureStreams(nc);
+    const eventLog = new JetStreamEventLog(nc);
+
+    const database = createDatabase({
+      url: opts.databaseUrl,
+      dataDir: opts.databaseUrl ? undefined : resolve(opts.dataDir, 'pglite'),
+      schema: opts.schema,
+    });
+    stops.push(() => database.close());
+    await migrate(database.db, database.schema);
+
+    const projector = new Projector({ db: database.db, eventLog });
+    await projector.start();
+    stops.push(() => projector.stop());
+
+    const routerNc = await connect('log-router');
+    const router = new LogRouter(routerNc, { appendLogLines: (rows) => appendLogLines(database.db, rows).then(() => undefined) }, DEFAULT_LOG_ROUTER_OPTIONS);
+    await router.start();
+    stops.push(() => router.stop());
+
+    const schedulerNc = await connect('scheduler');
+    const scheduler = new SchedulerService(schedulerNc, new JetStreamEventLog(schedulerNc), { ...DEFAULT_SCHEDULER_OPTIONS, ...opts.scheduler });
+    await scheduler.start();
+    stops.push(() => scheduler.stop());
+
+    const faultNc = await connect('fault-manager');
+    const faults = new FaultManager(faultNc);
+    await faults.start();
+    stops.push(() => faults.stop());
+
+    const agents = new Map<string, NodeAgentHandle>();
+    const startAgent = async (partial: Partial<AgentConfig>) => {
+      const config = loadAgentConfig({}, {
+        natsServers: [opts.natsUrl],
+        ...partial,
+        workDir: partial.workDir ?? resolve(opts.dataDir, 'agents', partial.nodeId ?? 'node'),
+      });
+      const handle = await startNodeAgent(config);
+      agents.set(config.nodeId, handle);
+      return handle;
+    };
+    for (const a of opts.agents) await startAgent(a);
+    stops.push(() => Promise.all([...agents.values()].map((a) => a.stop())));
+
+    const api: ApiServer = await startApiServer(
+      { nc, reads: new DbReadModel(database, projector, eventLog), options: { ...DEFAULT_API_OPTIONS, ...opts.apiOptions } },
+      opts.api,
+    );
+    stops.push(() => api.close());
+
+    return {
+      apiUrl: api.url, nc, eventLog, database, projector, agents, startAgent,
+      async stop() {
+        for (const s of stops.reverse()) await s().catch(() => undefined);
+      },
+    };
+  } catch (err) {
+    for (const s of stops.reverse()) await s().catch(() => undefined);
+    throw err;
+  }
+}

@@ -1,0 +1,43 @@
+import { createDatabase, migrate, Projector } from '@trainyard/db';
+import { connectNats, ensureStreams, JetStreamEventLog } from '@trainyard/event-log';
+import { resolve } from 'node:path';
+import { DEFAULT_API_OPTIONS } from './api-options';
+import { startApiServer } from './api-server';
+import { DbReadModel } from './db-read-model';
+
+/**
+ * The API as its own process, with the projector that keeps its read models current. With PGlite
+ * (no TY_DATABASE_URL) the database belongs to this process alone, so the log router must then run
+ * in the same process: use the all-in-one (`npm start`) for that.
+ */
+async function main() {
+  const nc = await connectNats(process.env.TY_NATS_URL, 'trainyard-api');
+  await ensureStreams(nc);
+  const eventLog = new JetStreamEventLog(nc);
+  const database = createDatabase({
+    url: process.env.TY_DATABASE_URL || undefined,
+    dataDir: process.env.TY_DATABASE_URL ? undefined : resolve(process.env.TY_DATA_DIR ?? '.data', 'pglite'),
+  });
+  await migrate(database.db, database.schema);
+  const projector = new Projector({ db: database.db, eventLog });
+  await projector.start();
+  const api = await startApiServer(
+    { nc, reads: new DbReadModel(database, projector, eventLog), options: DEFAULT_API_OPTIONS },
+    { host: process.env.TY_API_HOST ?? '127.0.0.1', port: Number(process.env.TY_API_PORT ?? 8080) },
+  );
+  console.log(`api: listening on ${api.url}`);
+  const shutdown = async () => {
+    await api.close();
+    await projector.stop();
+    await database.close();
+    await nc.drain();
+    process.exit(0);
+  };
+  process.once('SIGTERM', shutdown);
+  process.once('SIGINT', shutdown);
+}
+
+main().catch((err) => {
+  console.error(`api: ${err.message}`);
+  process.exit(1);
+});
