@@ -50,8 +50,8 @@ describe('log follow - streaming', () => {
 
   it('reconnects after a dropped connection with afterSeq = the last line printed', async () => {
     const f = await follow([
-      { chunks: [lineEvent(1, 1), lineEvent(1, 2), 'event: line\ndata: {"attempt":1,"se'], then: 'drop' },
-      { chunks: [lineEvent(1, 3), endEvent('failed')], then: 'close' },
+      { chunks: [lineEvent(2, 1), lineEvent(2, 2), 'event: line\ndata: {"attempt":2,"se'], then: 'drop' },
+      { chunks: [lineEvent(2, 3), endEvent('failed')], then: 'close' },
     ], 2);
     await expect(f.run).resolves.toEqual({ state: 'failed' });
     expect(f.lines.map((l) => l.seq)).toEqual([1, 2, 3]);
@@ -66,6 +66,16 @@ describe('log follow - streaming', () => {
     ]);
     await expect(f.run).resolves.toEqual({ state: 'completed' });
     expect(f.lines.map((l) => l.seq)).toEqual([1, 2]);
+  });
+
+  it('pins the resumed stream to the attempt its cursor belongs to (seq restarts per attempt)', async () => {
+    const f = await follow([
+      { chunks: [], then: 'drop' },
+      { chunks: [lineEvent(3, 7)], then: 'drop' },
+      { chunks: [endEvent('succeeded')], then: 'close' },
+    ]);
+    await f.run;
+    expect(f.server.asked).toEqual([{ attempt: undefined, afterSeq: undefined }, { attempt: undefined, afterSeq: undefined }, { attempt: 3, afterSeq: 7 }]);
   });
 
   it('keeps lines of a new attempt even when their seq is lower', async () => {

@@ -34,7 +34,7 @@ export const DEFAULT_FOLLOW_POLICY: FollowPolicy = {
 /**
  * Streams a task's log (`follow=true`, server-sent events) until the server sends `end`, and resolves
  * with the task's final state. A connection that drops, or closes without `end`, is reopened with
- * `afterSeq` = the last line printed, so nothing is printed twice or skipped. Lines the server repeats
+ * the attempt and `afterSeq` of the last line printed, so nothing is printed twice or skipped. Lines the server repeats
  * anyway (same attempt, seq not after the cursor) are dropped.
  */
 export async function followLog(
@@ -51,7 +51,9 @@ export async function followLog(
   for (;;) {
     let body: AsyncIterable<Uint8Array> | undefined;
     try {
-      body = await client.openLogStream(target.jobId, target.task, { attempt: target.attempt, afterSeq: last?.seq });
+      // seq counts lines within one attempt, and without `attempt` the API picks the latest one: so a
+      // resume names the attempt its cursor belongs to, or a restart in between would skip lines.
+      body = await client.openLogStream(target.jobId, target.task, { attempt: target.attempt ?? last?.attempt, afterSeq: last?.seq });
     } catch (err) {
       if (!isRetryableConnectError(err)) throw err;
       lastError = err;

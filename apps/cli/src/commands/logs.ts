@@ -67,8 +67,11 @@ async function printAll(
 ): Promise<void> {
   const all: LogLine[] = [];
   let afterSeq: number | undefined;
+  let attempt = opts.attempt;
   for (;;) {
-    const page = await client.getLogs(id, opts.task, { attempt: opts.attempt, afterSeq, limit: PAGE_SIZE });
+    const page = await client.getLogs(id, opts.task, { attempt, afterSeq, limit: PAGE_SIZE });
+    // seq counts lines within one attempt: keep reading the attempt the API chose for the first page.
+    attempt ??= page.items[0]?.attempt;
     if (json) all.push(...page.items);
     else page.items.forEach(print);
     const next = page.nextSeq ?? page.items.at(-1)?.seq;
