@@ -23,7 +23,7 @@ export async function readCheckpoint(db: Kysely<Database>, name = DEFAULT_PROJEC
  *
  * ```sql
  * insert into "trainyard"."projection_checkpoint" ("name", "seq") values ($1, $2)
- * on conflict ("name") do update set "seq" = "projection_checkpoint"."seq" returning "seq"
+ * on conflict ("name") do update set "seq" = "trainyard"."projection_checkpoint"."seq" returning "seq"
  * ```
  */
 export async function lockCheckpoint(trx: Kysely<Database>, name: string): Promise<number> {

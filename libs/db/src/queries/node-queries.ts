@@ -25,7 +25,7 @@ const flavor = (field: string) => sql<number>`coalesce(sum((j.spec #>> ${sql.lit
  *
  * ```sql
  * select "n"."id", "n"."host", "n"."pool", "n"."capacity", "n"."labels", "n"."registered_at",
- *   coalesce("u"."cpu", 0) as "used_cpu", … as "used_memory", … as "used_gpu", … as "used_npu"
+ *   coalesce("u"."cpu", $1) as "used_cpu", … "used_memory", … "used_gpu", … "used_npu"
  * from "trainyard"."nodes" as "n"
  * left join (
  *   select "t"."node_id",

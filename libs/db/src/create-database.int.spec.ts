@@ -1,0 +1,44 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { freshSchema } from '../../testing/src/postgres-schema';
+import { createDatabase } from './create-database';
+import { migrate } from './migrate';
+import { projectCommits } from './projection/apply-commit';
+import { readCheckpoint } from './projection/checkpoint';
+import { getJob } from './queries/job-queries';
+import { CommitBuilder, jobLife } from './test-support/commit-builder';
+
+describe('createDatabase', () => {
+  it('createDatabase - PGlite in a data directory keeps the read models across a reopen', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'ty-pglite-'));
+    try {
+      {
+        await using handle = createDatabase({ dataDir });
+        expect(handle).toMatchObject({ backend: 'pglite', schema: 'trainyard' });
+        await migrate(handle.db, handle.schema);
+        await projectCommits(handle.db, jobLife(new CommitBuilder(), 'job-p'));
+      }
+      await using again = createDatabase({ dataDir });
+      expect(await readCheckpoint(again.db)).toBe(7);
+      expect(await getJob(again.db, 'job-p')).toMatchObject({ state: 'completed' });
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('createDatabase - a URL opens a pg pool whose int8 columns read as numbers, bound to the schema', async () => {
+    await using s = await freshSchema();
+    await using handle = createDatabase({ url: s.url, schema: s.schema });
+    expect(handle.backend).toBe('postgres');
+    await migrate(handle.db, handle.schema);
+    await projectCommits(handle.db, jobLife(new CommitBuilder(9_007_199_254_740_000), 'job-big'));
+    expect(await readCheckpoint(handle.db)).toBe(9_007_199_254_740_006);
+    expect((await getJob(handle.db, 'job-big'))?.lastSeq).toBe(9_007_199_254_740_006);
+  });
+
+  it('createDatabase - rejects a schema name that is not a plain identifier', () => {
+    expect(() => createDatabase({ schema: 'Robert"; drop' })).toThrow(RangeError);
+  });
+});

@@ -1,0 +1,119 @@
+import { DummyDriver, Kysely, PostgresAdapter, PostgresIntrospector, PostgresQueryCompiler } from 'kysely';
+import { describe, expect, it } from 'vitest';
+import type { Database } from '../database';
+import { lockCheckpoint, readCheckpoint } from '../projection/checkpoint';
+import { writeChanges } from '../projection/write-changes';
+import { listJobEvents } from './job-event-queries';
+import { getJob, listJobs } from './job-queries';
+import { appendLogLines, lastLogAttempt, readLogLines } from './log-line-queries';
+import { listNodes } from './node-queries';
+
+/** A kysely that compiles for PostgreSQL, runs nothing, and records every statement. */
+function recordingDb() {
+  const statements: { sql: string; parameters: readonly unknown[] }[] = [];
+  const db = new Kysely<Database>({
+    dialect: {
+      createAdapter: () => new PostgresAdapter(),
+      createDriver: () => new DummyDriver(),
+      createIntrospector: (k) => new PostgresIntrospector(k),
+      createQueryCompiler: () => new PostgresQueryCompiler(),
+    },
+    log: (e) => {
+      statements.push({ sql: e.query.sql, parameters: e.query.parameters });
+    },
+  }).withSchema('trainyard');
+  return { db, statements, sql: () => statements.map((s) => s.sql) };
+}
+
+describe('read-model SQL', () => {
+  it('listJobs - pages and counts with one filter, newest first; deleted jobs hidden by default', async () => {
+    const r = recordingDb();
+    await listJobs(r.db, { limit: 20, offset: 40 });
+    expect(r.statements).toEqual([
+      {
+        sql: 'select "id", "name", "state", "priority", "node_count", "attempt", "created_at", "started_at", "ended_at", "updated_at" from "trainyard"."jobs" where "state" <> $1 order by "created_at" desc, "id" desc limit $2 offset $3',
+        parameters: ['deleted', 20, 40],
+      },
+      { sql: 'select count(*) as "total" from "trainyard"."jobs" where "state" <> $1', parameters: ['deleted'] },
+    ]);
+    const s = recordingDb();
+    await listJobs(s.db, { state: ['queued', 'running'], limit: 5, offset: 0 });
+    expect(s.statements[1]).toEqual({ sql: 'select count(*) as "total" from "trainyard"."jobs" where "state" in ($1, $2)', parameters: ['queued', 'running'] });
+  });
+
+  it('getJob - the job and its tasks by index', async () => {
+    const r = recordingDb();
+    await getJob(r.db, 'j1');
+    expect(r.sql()).toEqual([
+      'select * from "trainyard"."jobs" where "id" = $1',
+      'select * from "trainyard"."tasks" where "job_id" = $1 order by "index"',
+    ]);
+  });
+
+  it('listJobEvents - by job in log order, optionally after a sequence', async () => {
+    const r = recordingDb();
+    await listJobEvents(r.db, 'j1');
+    await listJobEvents(r.db, 'j1', { afterSeq: 7, limit: 100 });
+    expect(r.sql()).toEqual([
+      'select * from "trainyard"."job_events" where "job_id" = $1 order by "seq", "idx"',
+      'select * from "trainyard"."job_events" where "job_id" = $1 and "seq" > $2 order by "seq", "idx" limit $3',
+    ]);
+  });
+
+  it('listNodes - nodes with the summed flavors of their occupying tasks', async () => {
+    const r = recordingDb();
+    await listNodes(r.db);
+    const flavor = (f: string) => `coalesce(sum((j.spec #>> '{spec,resource,flavor,${f}}')::float8), 0)`;
+    expect(r.statements).toEqual([
+      {
+        sql:
+          'select "n"."id", "n"."host", "n"."pool", "n"."capacity", "n"."labels", "n"."registered_at", ' +
+          'coalesce("u"."cpu", $1) as "used_cpu", coalesce("u"."memory", $2) as "used_memory", coalesce("u"."gpu", $3) as "used_gpu", coalesce("u"."npu", $4) as "used_npu" ' +
+          'from "trainyard"."nodes" as "n" left join (' +
+          `select "t"."node_id", ${flavor('cpu')} as "cpu", ${flavor('memoryMiB')} as "memory", ${flavor('gpu')} as "gpu", ${flavor('npu')} as "npu" ` +
+          'from "trainyard"."tasks" as "t" inner join "trainyard"."jobs" as "j" on "j"."id" = "t"."job_id" ' +
+          'where "t"."state" in ($5, $6) and "j"."state" not in ($7, $8, $9, $10, $11) group by "t"."node_id"' +
+          ') as "u" on "u"."node_id" = "n"."id" order by "n"."id"',
+        parameters: [0, 0, 0, 0, 'assigned', 'running', 'terminated', 'completed', 'failed', 'abnormal', 'deleted'],
+      },
+    ]);
+  });
+
+  it('log lines - idempotent insert, read by attempt, last attempt', async () => {
+    const r = recordingDb();
+    await appendLogLines(r.db, [{ jobId: 'j1', task: 'worker-0', attempt: 1, seq: 1, ts: '2026-03-01T08:00:00.000Z', stream: 'stdout', text: 'hi' }]);
+    await readLogLines(r.db, { jobId: 'j1', task: 'worker-0', attempt: 1, afterSeq: 10, limit: 500 });
+    await lastLogAttempt(r.db, 'j1', 'worker-0');
+    expect(r.sql()).toEqual([
+      'insert into "trainyard"."log_lines" ("job_id", "task", "attempt", "seq", "ts", "stream", "text") values ($1, $2, $3, $4, $5, $6, $7) on conflict do nothing',
+      'select "attempt", "seq", "ts", "stream", "text" from "trainyard"."log_lines" where "job_id" = $1 and "task" = $2 and "attempt" = $3 and "seq" > $4 order by "seq" limit $5',
+      'select max("attempt") as "attempt" from "trainyard"."log_lines" where "job_id" = $1 and "task" = $2',
+    ]);
+  });
+
+  it('checkpoint - read, and lock-or-create in one statement', async () => {
+    const r = recordingDb();
+    await readCheckpoint(r.db, 'read-models');
+    await lockCheckpoint(r.db, 'read-models').catch(() => undefined); // the dummy driver returns no row
+    expect(r.sql()).toEqual([
+      'select "seq" from "trainyard"."projection_checkpoint" where "name" = $1',
+      'insert into "trainyard"."projection_checkpoint" ("name", "seq") values ($1, $2) on conflict ("name") do update set "seq" = "trainyard"."projection_checkpoint"."seq" returning "seq"',
+    ]);
+  });
+
+  it('projection writes - a task update is guarded by its attempt; node registration upserts', async () => {
+    const r = recordingDb();
+    await writeChanges(r.db, [
+      { kind: 'update-task', jobId: 'j1', name: 'worker-0', attempt: 2, set: { state: 'running' } },
+      {
+        kind: 'upsert-node',
+        row: { id: 'n1', host: 'h', pool: 'p', capacity: '{}', labels: '{}', registered_at: '2026-03-01T08:00:00.000Z', last_seq: 3 },
+      },
+    ]);
+    expect(r.sql()).toEqual([
+      'update "trainyard"."tasks" set "state" = $1 where "job_id" = $2 and "name" = $3 and "attempt" <= $4',
+      'insert into "trainyard"."nodes" ("id", "host", "pool", "capacity", "labels", "registered_at", "last_seq") values ($1, $2, $3, $4, $5, $6, $7) ' +
+        'on conflict ("id") do update set "host" = "excluded"."host", "pool" = "excluded"."pool", "capacity" = "excluded"."capacity", "labels" = "excluded"."labels", "registered_at" = "excluded"."registered_at", "last_seq" = "excluded"."last_seq"',
+    ]);
+  });
+});
