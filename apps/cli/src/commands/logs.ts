@@ -21,7 +21,7 @@ export function registerLogs(program: Command, ctx: CommandContext): void {
     .description("print a task's output (stdout and stderr, in order)")
     .argument('<id>', 'job id')
     .option('--task <name>', 'task to read', taskName, 'worker-0')
-    .option('--attempt <n>', 'job attempt to read (default: as the API chooses, the latest)', integerAtLeast(1))
+    .option('--attempt <n>', 'job attempt to read (default: the latest one with output)', integerAtLeast(1))
     .option('-f, --follow', 'keep streaming until the task ends (Ctrl-C to stop)')
     .action(
       ctx.action(async (cmd, id: string) => {
