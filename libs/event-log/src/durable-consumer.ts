@@ -22,6 +22,13 @@ export interface DurableConsumerConfig extends ConsumeOptions {
   connectionClosed: () => boolean;
 }
 
+/**
+ * Short, because handlers are kept alive with `working()` while they run: the ack wait only
+ * matters when a process died mid-commit, or when nats-server 2.9 was killed and forgot acks it
+ * had confirmed (its consumer state is not synced to disk), which stalls delivery this long.
+ */
+const DEFAULT_ACK_WAIT_MS = 10_000;
+
 /** Durable names become API subject tokens. */
 const DURABLE_NAME = /^[A-Za-z0-9_-]{1,200}$/;
 
@@ -71,8 +78,8 @@ export class DurableConsumer implements Subscription {
             m.nak();
             break;
           }
-          await this.handle(m);
-          if (m.info.pending === 0) this.caught.open();
+          const handled = await this.handle(m);
+          if (handled && m.info.pending === 0) this.caught.open();
         }
       } catch (err) {
         if (this.stopping.isOpen) break;
@@ -85,7 +92,7 @@ export class DurableConsumer implements Subscription {
 
   /** Creates the durable, or aligns an existing one's mutable settings with ours. */
   private async ensureConsumer(): Promise<ConsumerInfo> {
-    const ackWaitMs = this.cfg.ackWaitMs ?? 30_000;
+    const ackWaitMs = this.cfg.ackWaitMs ?? DEFAULT_ACK_WAIT_MS;
     const want: Partial<ConsumerConfig> = {
       durable_name: this.cfg.durable,
       filter_subject: this.cfg.filter,
@@ -108,7 +115,8 @@ export class DurableConsumer implements Subscription {
     }
   }
 
-  private async handle(m: JsMsg): Promise<void> {
+  /** True when the commit is done with (acked or terminated), false when it will come again. */
+  private async handle(m: JsMsg): Promise<boolean> {
     let commit: StoredCommit;
     try {
       commit = decodeCommit(m.subject, m.seq, m.data);
@@ -117,9 +125,9 @@ export class DurableConsumer implements Subscription {
       // A poison message: stop redelivering it, and say so (STYLE 9).
       m.term(err.message);
       reportError(this.cfg.onError, err, { subject: m.subject, seq: m.seq });
-      return;
+      return true;
     }
-    const ackWaitMs = this.cfg.ackWaitMs ?? 30_000;
+    const ackWaitMs = this.cfg.ackWaitMs ?? DEFAULT_ACK_WAIT_MS;
     // While the handler runs, keep the server from redelivering to someone else.
     const keepAlive = setInterval(() => m.working(), Math.max(250, ackWaitMs / 3));
     try {
@@ -127,7 +135,7 @@ export class DurableConsumer implements Subscription {
     } catch (err) {
       reportError(this.cfg.onError, err, commit);
       m.nak(this.cfg.retryDelayMs ?? 1_000);
-      return;
+      return false;
     } finally {
       clearInterval(keepAlive);
     }
@@ -135,5 +143,6 @@ export class DurableConsumer implements Subscription {
     // so a consumer stopped right after this point resumes after this commit. If the confirmation
     // is lost, the commit comes again: handlers are idempotent (at-least-once).
     await m.ackAck().catch(() => false);
+    return true;
   }
 }

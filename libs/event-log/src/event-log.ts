@@ -96,7 +96,10 @@ export interface SubscribeOptions {
 export interface ConsumeOptions {
   /** Delay before a commit whose handler threw is delivered again. Default 1 000 ms. */
   retryDelayMs?: number;
-  /** How long the server waits for an ack before redelivering (a crashed process). Default 30 000 ms. */
+  /**
+   * How long the server waits for an ack before redelivering: the delay after a process crash (a
+   * running handler is kept alive automatically). Default 10 000 ms.
+   */
   ackWaitMs?: number;
   /** Told about every handler failure (the commit is nak'ed) and every malformed commit (terminated). */
   onError?: (err: unknown, commit: StoredCommit | { subject: string; seq: number }) => void;

@@ -31,7 +31,8 @@ describe('startNatsServer', () => {
       await server.restart({ signal: 'SIGKILL' });
 
       expect(server.url).toBe(`nats://127.0.0.1:${server.port}`);
-      const ack = await jetstream(nc).publish('s.1', 'after', { retries: 20 });
+      // nats.js drops what is published while disconnected, so ask again until the client is back.
+      const ack = await jetstream(nc, { timeout: 500 }).publish('s.1', 'after', { retries: 40 });
       expect(ack.seq).toBe(2);
       expect((await jsm.streams.info('S')).state.messages).toBe(2);
     } finally {
