@@ -18,7 +18,10 @@ export interface ProjectorOptions {
   batchSize?: number;
   /** Pause before retrying a batch whose transaction failed. Default 1000 ms. */
   retryDelayMs?: number;
-  /** Told about every failed transaction (the projector retries it). Default `console.error`. */
+  /**
+   * Told about every failed transaction (the projector retries it) and every commit the log could
+   * not decode (skipped by the log itself). Default `console.error`.
+   */
   onError?: (error: unknown, commits: { from: number; to: number }) => void;
 }
 
@@ -82,7 +85,15 @@ export class Projector {
     this.#queuedUpTo = this.#position;
     this.#queue = [];
     this.#running = true;
-    this.#subscription = this.#log.subscribe({ filter: this.#filter, from: { seq: this.#position + 1 } }, (commit) => this.#enqueue(commit));
+    this.#subscription = this.#log.subscribe(
+      {
+        filter: this.#filter,
+        from: { seq: this.#position + 1 },
+        // The log skips a commit it cannot decode (a rebuild skips it alike); say so.
+        onError: (error, commit) => this.#onError(error, { from: commit.seq, to: commit.seq }),
+      },
+      (commit) => this.#enqueue(commit),
+    );
   }
 
   /** Stops following the log after the batch in flight; pending `waitFor`s reject. */

@@ -1,15 +1,18 @@
 import type { Kysely } from 'kysely';
-import type { Database, NewJobEventRow } from '../database';
+import type { Database, JobRowUpdate, NewJobEventRow } from '../database';
 import type { RowChange } from './row-change';
 
 // 10 parameters per event row; PostgreSQL allows 65,535 per statement.
 const EVENT_ROWS_PER_INSERT = 1000;
 
 /**
- * Executes row changes in order, inside the caller's transaction. `job_events` inserts depend on
- * nothing, so they are gathered and written last, many rows per statement.
+ * Executes row changes inside the caller's transaction. Inserts and task updates run in order. Two
+ * kinds are deferred because nothing else reads what they write: job-row updates (unconditional, so
+ * all of one job's merge into one statement, later fields winning) and `job_events` inserts (many
+ * rows per statement). A batch of commits thus costs one update per job, not one per commit.
  */
 export async function writeChanges(trx: Kysely<Database>, changes: readonly RowChange[]): Promise<void> {
+  const jobUpdates = new Map<string, JobRowUpdate>();
   const events: NewJobEventRow[] = [];
   for (const change of changes) {
     switch (change.kind) {
@@ -28,7 +31,7 @@ export async function writeChanges(trx: Kysely<Database>, changes: readonly RowC
         }
         break;
       case 'update-job':
-        await trx.updateTable('jobs').set(change.set).where('id', '=', change.id).execute();
+        jobUpdates.set(change.id, { ...jobUpdates.get(change.id), ...change.set });
         break;
       case 'update-task':
         await trx
@@ -63,6 +66,9 @@ export async function writeChanges(trx: Kysely<Database>, changes: readonly RowC
         throw new Error(`unhandled row change ${JSON.stringify(unknown)}`);
       }
     }
+  }
+  for (const [id, set] of jobUpdates) {
+    await trx.updateTable('jobs').set(set).where('id', '=', id).execute();
   }
   for (let i = 0; i < events.length; i += EVENT_ROWS_PER_INSERT) {
     await trx.insertInto('job_events').values(events.slice(i, i + EVENT_ROWS_PER_INSERT)).execute();
