@@ -37,6 +37,16 @@ export function upcast(e: StoredEvent): DomainEvent {
   return e as DomainEvent;
 }
 
+/**
+ * `Nats-Msg-Id` of a commit. JetStream de-duplicates across the whole stream, so a bare command id
+ * would silently drop the second commit of a command that writes two aggregates (the server
+ * answers "duplicate" with the first aggregate's sequence). Scoping the id to the subject keeps
+ * "a retried command is stored once" without that trap.
+ */
+export function commitMsgId(subject: string, commandId: string): string {
+  return `${commandId}@${subject}`;
+}
+
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 

@@ -9,11 +9,13 @@ export type {
   SubscribeOptions,
   Subscription,
 } from './event-log';
-export { JetStreamEventLog, commitMsgId, type JetStreamEventLogOptions } from './jetstream-event-log';
+export { JetStreamEventLog, type JetStreamEventLogOptions } from './jetstream-event-log';
+export { InMemoryEventLog } from './in-memory-event-log';
 export { handleCommand, type HandleCommandOptions, type HandleCommandResult } from './command-handler';
 export { connectNats, DEFAULT_NATS_URL } from './connect';
 export { ensureStreams, streamConfigs, type EnsureStreamsOptions } from './ensure-streams';
-export { decodeCommit, encodeCommit, upcast, type CommitBody, type StoredEvent } from './codec';
+export { commitMsgId, decodeCommit, encodeCommit, upcast, type CommitBody, type StoredEvent } from './codec';
+export { isLiteralSubject, subjectMatches } from './subject-filter';
 export {
   EventLogError,
   EventLogUnavailable,

@@ -7,7 +7,7 @@ import {
   type JetStreamPublishOptions,
 } from '@nats-io/jetstream';
 import { headers, type NatsConnection } from '@nats-io/transport-node';
-import { decodeCommit, encodeCommit } from './codec';
+import { commitMsgId, decodeCommit, encodeCommit } from './codec';
 import { DurableConsumer } from './durable-consumer';
 import { toEventLogError } from './errors';
 import type {
@@ -21,6 +21,7 @@ import type {
 } from './event-log';
 import { LiveSubscription } from './live-subscription';
 import { readRange } from './read-range';
+import { assertAggregateSubject } from './subject-filter';
 
 /** Options of {@link JetStreamEventLog}. */
 export interface JetStreamEventLogOptions {
@@ -162,23 +163,6 @@ export class JetStreamEventLog implements EventLog {
     // checkAPI off: the first call must not fail just because NATS is restarting; requests will.
     this.jsmPromise ??= jetstreamManager(this.nc, { timeout: this.timeoutMs, checkAPI: false });
     return this.jsmPromise;
-  }
-}
-
-/**
- * `Nats-Msg-Id` of a commit. JetStream de-duplicates across the whole stream, so a bare command id
- * would silently drop the second commit of a command that writes two aggregates (the server
- * answers "duplicate" with the first aggregate's sequence). Scoping the id to the subject keeps
- * "a retried command is stored once" without that trap.
- */
-export function commitMsgId(subject: string, commandId: string): string {
-  return `${commandId}@${subject}`;
-}
-
-function assertAggregateSubject(subject: string): void {
-  // Expected-sequence checks apply to the literal subject only (nats-server 2.9).
-  if (!subject || /(^|\.)(\*|>)(\.|$)/.test(subject) || /\s/.test(subject)) {
-    throw new TypeError(`${JSON.stringify(subject)} is not an aggregate subject (one literal subject, no wildcards)`);
   }
 }
 
