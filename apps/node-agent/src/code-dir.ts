@@ -1,4 +1,4 @@
-import { lstat, mkdir, readlink, rm, stat, symlink } from 'node:fs/promises';
+import { chown, lstat, mkdir, readlink, rm, stat, symlink } from 'node:fs/promises';
 import { posix, resolve } from 'node:path';
 import { codeDirName, type TaskPaths } from './task-paths';
 
@@ -11,11 +11,15 @@ export class CodeDirError extends Error {
  * Creates the task's directories (home, `MA_JOB_DIR`, `MA_LOG_DIR`) and makes `codeDir` reachable at
  * `${MA_JOB_DIR}/<last segment of codeDir>` (L1471-1476). In this self-hosted world the code is a local
  * or shared directory, so "download" is a symlink: nothing is copied and edits show up on the next run.
+ * `owner`: the uid the task runs as, given the directories so it can write where the guide lets it.
  * Returns the path the code is reachable at, if there is a code dir. Safe to run twice.
  */
-export async function prepareTaskDirs(paths: TaskPaths, codeDir?: string): Promise<string | undefined> {
+export async function prepareTaskDirs(paths: TaskPaths, codeDir?: string, owner?: number): Promise<string | undefined> {
   await mkdir(paths.jobDir, { recursive: true });
   await mkdir(paths.logDir, { recursive: true });
+  if (owner !== undefined) {
+    for (const dir of [paths.home, paths.mountPath, paths.jobDir, paths.logDir]) await chown(dir, owner, owner);
+  }
   return codeDir ? linkCodeDir(codeDir, paths.jobDir) : undefined;
 }
 

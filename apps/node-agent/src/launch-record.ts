@@ -1,0 +1,88 @@
+import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { TaskRef } from './task-reconciler';
+
+/**
+ * The agent's memory of one attempt it launched, kept outside the task's home so the task cannot
+ * touch it. Written before the process starts: after a crash, an attempt with a record but no
+ * `exitReported` was (maybe) started by an earlier run of the agent and must not be started again.
+ */
+export interface LaunchRecord extends TaskRef {
+  launchedAt: string;
+  pid?: number;
+  /** Start time of `pid` in clock ticks since boot (/proc/<pid>/stat field 22), so a reused pid is not mistaken for ours. */
+  pidStart?: string;
+  exitReported?: boolean;
+}
+
+/** One JSON file per attempt under `<workDir>/launches/`. */
+export class LaunchRecords {
+  private readonly dir: string;
+
+  constructor(workDir: string) {
+    this.dir = join(workDir, 'launches');
+  }
+
+  async write(record: LaunchRecord): Promise<void> {
+    await mkdir(this.dir, { recursive: true });
+    const file = this.file(record);
+    // Write-then-rename: a crash leaves the old record or the new one, never half of one.
+    await writeFile(`${file}.tmp`, JSON.stringify(record));
+    await rename(`${file}.tmp`, file);
+  }
+
+  async update(ref: TaskRef, change: Partial<LaunchRecord>): Promise<void> {
+    const current = await this.read(ref);
+    if (current) await this.write({ ...current, ...change });
+  }
+
+  async read(ref: TaskRef): Promise<LaunchRecord | undefined> {
+    try {
+      return JSON.parse(await readFile(this.file(ref), 'utf8')) as LaunchRecord;
+    } catch {
+      return undefined;
+    }
+  }
+
+  async list(): Promise<LaunchRecord[]> {
+    const names = await readdir(this.dir).catch(() => [] as string[]);
+    const records: LaunchRecord[] = [];
+    for (const name of names.filter((n) => n.endsWith('.json'))) {
+      const r = await readFile(join(this.dir, name), 'utf8').then((t) => JSON.parse(t) as LaunchRecord, () => undefined);
+      if (r) records.push(r);
+    }
+    return records;
+  }
+
+  // Ids are subject tokens ([A-Za-z0-9_-]), so '.' separates them unambiguously.
+  private file(ref: TaskRef): string {
+    return join(this.dir, `${ref.jobId}.${ref.task}.${ref.attempt}.json`);
+  }
+}
+
+/** Start time of a process (Linux), or undefined when it does not exist or /proc is not there. */
+export async function processStartTicks(pid: number): Promise<string | undefined> {
+  try {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name, which is in parentheses and may contain spaces.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return fields[0] === 'Z' ? undefined : fields[19];
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Kills the process group an earlier run of the agent launched, if its leader is still the very
+ * process it started (same pid and start time). Returns whether it signalled anything.
+ */
+export async function killLeftover(record: LaunchRecord): Promise<boolean> {
+  if (!record.pid || !record.pidStart) return false;
+  if ((await processStartTicks(record.pid)) !== record.pidStart) return false;
+  try {
+    process.kill(-record.pid, 'SIGKILL');
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,274 @@
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  type Algorithm,
+  type CommitMeta,
+  type DomainEvent,
+  event,
+  type JobEvent,
+  Streams,
+  Subjects,
+  type TaskAssignment,
+  withDefaults,
+} from '@trainyard/contracts';
+import { connectNats, ensureStreams, JetStreamEventLog } from '@trainyard/event-log';
+import { jetstreamManager } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startNatsServer, type NatsServer } from '../../../libs/testing/src/nats-server'; // TODO(@trainyard/testing index)
+import { loadAgentConfig } from './agent-config';
+import type { Heartbeat } from './heartbeat';
+import type { LogBatch, LogLine } from './log-line';
+import { type NodeAgentHandle, startNodeAgent } from './node-agent';
+import { eventLogReporter, type TaskReporter } from './task-reporter';
+
+const NODE = 'node-a';
+const silent = pino({ level: 'silent' });
+let nats: NatsServer;
+let nc: NatsConnection;
+let log: JetStreamEventLog;
+let dir: string;
+let agent: NodeAgentHandle;
+
+beforeAll(async () => {
+  nats = await startNatsServer();
+  nc = await connectNats(nats.url, 'node-agent-test');
+  await ensureStreams(nc);
+  log = new JetStreamEventLog(nc);
+  dir = await mkdtemp(join(tmpdir(), 'ty-agent-'));
+  await mkdir(join(dir, 'code/hello'), { recursive: true });
+  await writeFile(
+    join(dir, 'code/hello/train.sh'),
+    [
+      'echo "job dir: $MA_JOB_DIR"',
+      'echo "hosts: $VC_WORKER_HOSTS index: $VC_TASK_INDEX instance: $MA_CURRENT_INSTANCE_NAME"',
+      'echo "pwd: $(pwd)"',
+      'for a in "$@"; do echo "arg: $a"; done',
+      'echo "to stderr" >&2',
+      "printf 'no newline'",
+    ].join('\n'),
+  );
+  agent = await startNodeAgent(config(NODE), { logger: silent, retryDelayMs: 100 });
+});
+
+afterAll(async () => {
+  await agent?.stop();
+  await nc?.close();
+  await nats?.stop();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+const config = (nodeId: string) =>
+  loadAgentConfig({}, { nodeId, host: '127.0.0.1', natsServers: [nats.url], workDir: join(dir, 'agents', nodeId), heartbeatMs: 50, stopGraceMs: 5000 });
+
+const t = () => new Date().toISOString();
+const meta = (commandId: string): CommitMeta => ({ commandId, correlationId: commandId, actor: 'test' });
+
+/** What the scheduler would have committed for a one-task job: job created, queued, scheduled on NODE, then the assignment. */
+async function dispatch(jobId: string, algorithm: Algorithm, nodeId = NODE): Promise<TaskAssignment> {
+  const spec = withDefaults({ kind: 'job', metadata: { name: jobId }, algorithm, spec: { resource: { flavor: { cpu: 0.5, memoryMiB: 64 } } } });
+  const placements = [{ task: 'worker-0', index: 0, nodeId, host: '127.0.0.1' }];
+  await log.append(
+    Subjects.job(jobId),
+    [
+      event('JobCreated', t(), { jobId, spec, tasks: ['worker-0'], createdBy: 'user:test' }),
+      event('JobQueued', t(), { priority: 1 }),
+      event('JobScheduled', t(), { attempt: 1, placements }),
+    ],
+    meta(`submit/${jobId}`),
+    0,
+  );
+  const assignment: TaskAssignment = {
+    jobId, jobName: jobId, task: 'worker-0', index: 0, attempt: 1, scheduleCount: 1, procStartCount: 1,
+    algorithm: spec.algorithm, flavor: spec.spec.resource.flavor, runtime: 'process', hosts: ['127.0.0.1'],
+  };
+  await assign(assignment, nodeId);
+  return assignment;
+}
+
+const assign = (a: TaskAssignment, nodeId = NODE, commandId = `assign/${a.jobId}/${a.task}/${a.attempt}`) =>
+  log.append(Subjects.node(nodeId), [event('TaskAssigned', t(), a)], meta(commandId), 'any');
+
+async function jobEvents(jobId: string): Promise<JobEvent[]> {
+  return (await log.read(Subjects.job(jobId))).commits.flatMap((c) => c.events) as JobEvent[];
+}
+
+/** Polls the job's history until `done` holds; the test timeout bounds the wait. */
+async function until(jobId: string, done: (events: JobEvent[]) => boolean): Promise<JobEvent[]> {
+  for (;;) {
+    const events = await jobEvents(jobId);
+    if (done(events)) return events;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+const has = (type: DomainEvent['type']) => (events: JobEvent[]) => events.some((e) => e.type === type);
+const find = <T extends JobEvent['type']>(events: JobEvent[], type: T) => events.find((e) => e.type === type) as DomainEvent<T>;
+
+/** Waits until the durable has delivered and had acked every commit on `subject`. */
+async function consumed(durable: string, subject: string): Promise<void> {
+  const jsm = await jetstreamManager(nc);
+  const last = (await log.read(subject)).lastSeq;
+  for (;;) {
+    const info = await jsm.consumers.info(Streams.events, durable).catch(() => undefined);
+    if (info && info.ack_floor.stream_seq >= last && info.num_ack_pending === 0) return;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+async function logLines(jobId: string): Promise<Array<LogLine & { msgId?: string }>> {
+  const jsm = await jetstreamManager(nc);
+  const last = (await jsm.streams.info(Streams.logs)).state.last_seq;
+  const lines: Array<LogLine & { msgId?: string }> = [];
+  for (let seq = 1; seq <= last; seq++) {
+    const m = await jsm.streams.getMessage(Streams.logs, { seq }).catch(() => null);
+    if (m?.subject !== Subjects.log(jobId, 'worker-0')) continue;
+    const batch = m.json<LogBatch>();
+    lines.push(...batch.lines.map((l) => ({ ...l, msgId: m.header?.get('Nats-Msg-Id') })));
+  }
+  return lines;
+}
+
+describe('node agent against nats-server', () => {
+  it('node agent - registers its node and publishes heartbeats', async () => {
+    const node = await log.read(Subjects.node(NODE));
+    expect(node.commits[0].events[0]).toMatchObject({ type: 'NodeRegistered', data: { nodeId: NODE, host: '127.0.0.1', pool: 'default' } });
+    const sub = nc.subscribe(Subjects.heartbeat(NODE), { max: 1 });
+    for await (const m of sub) {
+      const hb = m.json<Heartbeat>();
+      expect(hb.nodeId).toBe(NODE);
+      expect(Array.isArray(hb.running)).toBe(true);
+    }
+  });
+
+  it('node agent - runs an assigned task: TaskStarted then TaskExited on the job, every line in TY_LOGS first', async () => {
+    await dispatch('job-hello', {
+      command: 'sh ${MA_JOB_DIR}/hello/train.sh',
+      codeDir: join(dir, 'code/hello'),
+      parameters: [{ name: 'epochs', value: "2; echo 'injected'" }],
+    });
+    const events = await until('job-hello', has('TaskExited'));
+    const started = find(events, 'TaskStarted');
+    const exited = find(events, 'TaskExited');
+    expect(started.data).toMatchObject({ task: 'worker-0', attempt: 1, nodeId: NODE, procStartCount: 1 });
+    expect(started.data.pid).toBeGreaterThan(0);
+    expect(exited.data).toMatchObject({ task: 'worker-0', attempt: 1, nodeId: NODE, exitCode: 0, reason: 'exited' });
+    expect(events.findIndex((e) => e.type === 'TaskStarted')).toBeLessThan(events.findIndex((e) => e.type === 'TaskExited'));
+    expect(events.map((e) => e.type)).toContain('JobSucceeded');
+
+    const history = await log.read(Subjects.job('job-hello'));
+    expect(history.commits.find((c) => c.events.some((e) => e.type === 'TaskStarted'))!.meta).toMatchObject({
+      commandId: 'started/job-hello/worker-0/1',
+      actor: `node:${NODE}`,
+      causationId: 'assign/job-hello/worker-0/1',
+    });
+
+    // Stored before TaskExited was reported: no waiting needed here.
+    const lines = await logLines('job-hello');
+    const jobDir = join(dir, 'agents', NODE, 'jobs/job-hello/worker-0/1/modelarts/user-job-dir');
+    expect(lines.filter((l) => l.stream === 'stdout').map((l) => l.text)).toEqual([
+      `job dir: ${jobDir}`,
+      'hosts: 127.0.0.1 index: 0 instance: modelarts-job-job-hello-worker-0',
+      `pwd: ${jobDir}`,
+      "arg: --epochs=2; echo 'injected'",
+      'no newline',
+    ]);
+    expect(lines.filter((l) => l.stream === 'stderr').map((l) => l.text)).toEqual(['to stderr']);
+    expect(lines.map((l) => l.seq)).toEqual(lines.map((_, i) => i + 1));
+    expect(lines[0].msgId).toBe('job-hello/worker-0/1/1');
+  });
+
+  it('node agent - a stop request ends a sleeping task with reason stopped', async () => {
+    const a = await dispatch('job-sleep', { command: `trap 'echo bye; exit 0' TERM; echo sleeping; while :; do sleep 0.05; done` });
+    await until('job-sleep', has('TaskStarted'));
+    // What StopJob and the scheduler would commit: the job is terminating, the node is asked to stop the task.
+    await log.append(Subjects.job('job-sleep'), [event('JobStopRequested', t(), { by: 'user:test', reason: 'user' })], meta('stop/job-sleep'), 'any');
+    await log.append(
+      Subjects.node(NODE),
+      [event('TaskStopRequested', t(), { jobId: a.jobId, task: a.task, attempt: 1, graceMs: 5000, reason: 'user' })],
+      meta('stop/job-sleep/worker-0/1'),
+      'any',
+    );
+    const events = await until('job-sleep', has('TaskExited'));
+    expect(find(events, 'TaskExited').data).toMatchObject({ reason: 'stopped', exitCode: 0 });
+    expect(events.map((e) => e.type)).toContain('JobTerminated');
+    // dash may also report the foreground sleep the group signal ended ('Terminated')
+    const texts = (await logLines('job-sleep')).map((l) => l.text);
+    expect([texts[0], texts.at(-1)]).toEqual(['sleeping', 'bye']);
+  });
+
+  it('node agent - a start the job refuses (it is stopping) gets the process stopped', async () => {
+    // A second agent whose start report races a stop: the job is terminating by the time it reports.
+    const real = eventLogReporter(log, 'node-b');
+    const racing: TaskReporter = {
+      ...real,
+      taskStarted: async (jobId, data, cause) => {
+        await log.append(Subjects.job(jobId), [event('JobStopRequested', t(), { by: 'user:test', reason: 'user' })], meta(`stop/${jobId}`), 'any');
+        return real.taskStarted(jobId, data, cause);
+      },
+    };
+    const b = await startNodeAgent(config('node-b'), { logger: silent, reporter: racing });
+    try {
+      await dispatch('job-refused', { command: 'echo up; exec sleep 30' }, 'node-b');
+      const events = await until('job-refused', has('TaskExited'));
+      expect(events.map((e) => e.type)).not.toContain('TaskStarted');
+      expect(find(events, 'TaskExited').data).toMatchObject({ nodeId: 'node-b', reason: 'stopped', signal: 'SIGTERM' });
+      expect(events.map((e) => e.type)).toContain('JobTerminated');
+    } finally {
+      await b.stop();
+    }
+  });
+
+  it('node agent - an assignment delivered twice is launched once', async () => {
+    const marker = join(dir, 'launches.txt');
+    const a = await dispatch('job-twice', { command: `echo launched >> '${marker}'; sleep 0.2` });
+    await assign(a, NODE, 'assign-again/job-twice'); // a second commit with the same assignment
+    await until('job-twice', has('TaskExited'));
+    // The second commit is handled after the first; a task launched from it would have exited by now too.
+    const node = await log.read(Subjects.node(NODE));
+    const lastSeq = node.lastSeq;
+    await log.append(Subjects.node(NODE), [event('NodeRegistered', t(), { nodeId: NODE, host: '127.0.0.1', pool: 'x', capacity: { cpu: 1, memoryMiB: 1, gpu: 0, npu: 0 }, labels: {} })], meta('probe/job-twice'), lastSeq);
+    await until('job-twice', () => true);
+    expect((await readFile(marker, 'utf8')).trim().split('\n')).toEqual(['launched']);
+    expect((await jobEvents('job-twice')).filter((e) => e.type === 'TaskStarted')).toHaveLength(1);
+  });
+
+  it('node agent - a task that cannot start is reported launch-failed, with the reason in its log', async () => {
+    await dispatch('job-nocode', { command: 'python train.py', codeDir: join(dir, 'missing/code') });
+    const events = await until('job-nocode', has('TaskExited'));
+    expect(find(events, 'TaskExited').data).toMatchObject({ reason: 'launch-failed', exitCode: null });
+    expect(find(events, 'TaskExited').data.error).toMatch(/is not a directory on this node/);
+    expect(events.map((e) => e.type)).toContain('JobFailed');
+    expect((await logLines('job-nocode')).map((l) => [l.stream, l.text])).toEqual([
+      ['stderr', expect.stringMatching(/^\[trainyard\] launch failed: code dir .* is not a directory/)],
+    ]);
+  });
+
+  it('node agent - stopping the agent stops its tasks and reports them lost; a replay after restart launches nothing again', async () => {
+    const c = await startNodeAgent(config('node-c'), { logger: silent });
+    let restarted: NodeAgentHandle | undefined;
+    try {
+      await dispatch('job-lost', { command: 'echo up; exec sleep 30' }, 'node-c');
+      await until('job-lost', has('TaskStarted'));
+      expect(c.running()).toMatchObject([{ jobId: 'job-lost', task: 'worker-0', attempt: 1, phase: 'running' }]);
+      await c.stop();
+      const events = await jobEvents('job-lost');
+      expect(find(events, 'TaskExited').data).toMatchObject({ nodeId: 'node-c', reason: 'lost', signal: 'SIGTERM' });
+
+      // Without its durable consumer the restarted agent is handed the node's whole history again.
+      const jsm = await jetstreamManager(nc);
+      await jsm.consumers.delete(Streams.events, 'agent-node-c');
+      restarted = await startNodeAgent(config('node-c'), { logger: silent });
+      await consumed('agent-node-c', Subjects.node('node-c'));
+      expect(restarted.running()).toEqual([]);
+    } finally {
+      await c.stop();
+      await restarted?.stop();
+    }
+    const events = await jobEvents('job-lost');
+    expect(events.filter((e) => e.type === 'TaskStarted')).toHaveLength(1);
+    expect(events.filter((e) => e.type === 'TaskExited')).toHaveLength(1);
+    expect((await logLines('job-lost')).map((l) => l.text)).toEqual(['up']);
+  });
+});
