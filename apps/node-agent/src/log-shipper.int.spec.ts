@@ -1,6 +1,6 @@
 import { Streams, Subjects } from '@trainyard/contracts';
 import { connectNats, ensureStreams } from '@trainyard/event-log';
-import { startNatsServer, type NatsServer } from '../../../libs/testing/src/nats-server'; // TODO(@trainyard/testing index)
+import { startNatsServer, type NatsServer } from '@trainyard/testing';
 import { jetstream, jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

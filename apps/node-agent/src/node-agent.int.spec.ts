@@ -17,7 +17,7 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startNatsServer, type NatsServer } from '../../../libs/testing/src/nats-server'; // TODO(@trainyard/testing index)
+import { startNatsServer, type NatsServer } from '@trainyard/testing';
 import { loadAgentConfig } from './agent-config';
 import type { Heartbeat } from './heartbeat';
 import type { LogBatch, LogLine } from './log-line';
