@@ -36,7 +36,7 @@ export interface JobsTable {
   /** Why the job ended or is stopping (`JobFailed.reason`, `user`, `max-run-time`…). */
   reason: string | null;
   created_at: Timestamp;
-  /** When the current attempt started running. */
+  /** First `JobStarted` (running time counts from here; queueing does not). */
   started_at: Timestamp | null;
   ended_at: Timestamp | null;
   /** Time of the last event applied to the job. */

@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
-import type { StoredCommit } from '@trainyard/contracts';
+import { type JobEvent, type StoredCommit, Subjects } from '@trainyard/contracts';
+import { evolveTrainingJob, initialTrainingJob } from '@trainyard/domain';
 import type { Kysely } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { type Database, PROJECTION_TABLES, type ProjectionTable } from '../database';
-import { listJobs } from '../queries/job-queries';
+import { getJob, listJobs } from '../queries/job-queries';
 import { listNodes } from '../queries/node-queries';
 import { JOB_STATES } from '../states';
 import { BACKENDS, useBackend } from '../test-support/db-backends';
@@ -43,5 +44,33 @@ describe.each(BACKENDS)('recorded history on %s', (backend) => {
     const rows = await dump(one.db);
     expect(await dump(batched.db)).toEqual(rows);
     await expect(`${JSON.stringify(rows, null, 1)}\n`).toMatchFileSnapshot(ROWS);
+  });
+
+  it('history replay - every job row agrees with the domain fold (evolveTrainingJob) of its commits', async () => {
+    await using t = await pg.open();
+    await projectCommits(t.db, commits);
+    const byJob = new Map<string, StoredCommit[]>();
+    for (const c of commits) {
+      const aggregate = Subjects.parseAggregate(c.subject);
+      if (aggregate?.kind === 'job') byJob.set(aggregate.id, [...(byJob.get(aggregate.id) ?? []), c]);
+    }
+    expect(byJob.size).toBe(4);
+    for (const [jobId, jobCommits] of byJob) {
+      const state = jobCommits.flatMap((c) => c.events as JobEvent[]).reduce(evolveTrainingJob, initialTrainingJob());
+      if (state.status === 'none') throw new Error(`no JobCreated for ${jobId}`);
+      const view = await getJob(t.db, jobId);
+      expect({ jobId, ...view }).toMatchObject({
+        jobId,
+        state: state.status,
+        priority: state.priority,
+        attempt: state.attempt,
+        dispatched: state.dispatched,
+        createdAt: state.createdAt,
+        startedAt: state.startedAt ?? null,
+        endedAt: state.endedAt ?? null,
+        createdBy: state.createdBy,
+        tasks: state.tasks.map((x) => ({ name: x.name, index: x.index, state: x.status, attempt: x.attempt, exitCode: x.exitCode, procStartCount: x.procStartCount })),
+      });
+    }
   });
 });

@@ -9,15 +9,17 @@ import { UnknownEventType } from './unknown-event-type';
  * event. Pure: times come from the events, so replaying the same commits gives the same rows.
  *
  * Job-row updates of one commit are merged into one `update-job` that also stamps `updated_at` (time
- * of the commit's last event) and `last_seq`; task updates keep event order.
+ * of the commit's last event) and `last_seq`; task updates keep event order. The job's state follows
+ * the domain's `evolveTrainingJob` (libs/domain), so the console shows what the deciders see.
  */
 export function jobChanges(jobId: string, commit: StoredCommit): RowChange[] {
   const changes: RowChange[] = [];
   const job: JobRowUpdate = {};
+  const ifNull: IfNull = {};
   const events: NewJobEventRow[] = [];
 
   commit.events.forEach((e, idx) => {
-    applyEvent(e, jobId, commit.seq, job, changes);
+    applyEvent(e, jobId, commit.seq, { job, ifNull }, changes);
     const text = eventText(e);
     events.push({
       seq: commit.seq,
@@ -34,13 +36,18 @@ export function jobChanges(jobId: string, commit: StoredCommit): RowChange[] {
   });
 
   const last = commit.events.at(-1);
-  if (last) changes.push({ kind: 'update-job', id: jobId, set: { ...job, updated_at: last.time, last_seq: commit.seq } });
+  if (last) {
+    const set = { ...job, updated_at: last.time, last_seq: commit.seq };
+    changes.push({ kind: 'update-job', id: jobId, set, ...(Object.keys(ifNull).length ? { setIfNull: ifNull } : {}) });
+  }
   if (events.length) changes.push({ kind: 'insert-job-events', rows: events });
   return changes;
 }
 
+type IfNull = NonNullable<(RowChange & { kind: 'update-job' })['setIfNull']>;
+
 /** Folds one event into the pending job update and appends its task changes. */
-function applyEvent(e: DomainEvent, jobId: string, seq: number, job: JobRowUpdate, changes: RowChange[]): void {
+function applyEvent(e: DomainEvent, jobId: string, seq: number, { job, ifNull }: { job: JobRowUpdate; ifNull: IfNull }, changes: RowChange[]): void {
   switch (e.type) {
     case 'JobCreated': {
       const { spec, tasks, createdBy } = e.data;
@@ -84,11 +91,12 @@ function applyEvent(e: DomainEvent, jobId: string, seq: number, job: JobRowUpdat
       return;
     }
     case 'JobQueued':
-      Object.assign(job, { state: 'queued', priority: e.data.priority });
+      Object.assign(job, { state: 'waiting', priority: e.data.priority });
       return;
     case 'JobScheduled': {
       const { attempt, placements } = e.data;
-      Object.assign(job, { state: 'scheduled', attempt, dispatched: true, reason: null, started_at: null, ended_at: null });
+      // The state does not change (waiting until a task starts, as in the domain's evolve).
+      Object.assign(job, { attempt, dispatched: true });
       for (const p of placements) {
         changes.push({
           kind: 'update-task',
@@ -101,7 +109,9 @@ function applyEvent(e: DomainEvent, jobId: string, seq: number, job: JobRowUpdat
       return;
     }
     case 'JobStarted':
-      Object.assign(job, { state: 'running', started_at: e.time });
+      // Running time counts from the first start (queueing is not counted, L2061–2062).
+      Object.assign(job, { state: 'running' });
+      ifNull.started_at ??= e.time;
       return;
     case 'TaskStarted': {
       const { task, attempt, nodeId, procStartCount } = e.data;

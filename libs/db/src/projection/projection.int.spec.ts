@@ -21,7 +21,7 @@ describe.each(BACKENDS)('projection on %s', (backend) => {
 
     await projectCommits(t.db, commits.slice(1, 3));
     const scheduled = await getJob(t.db, 'job-a');
-    expect(scheduled).toMatchObject({ state: 'scheduled', priority: 2, attempt: 1, dispatched: true });
+    expect(scheduled).toMatchObject({ state: 'waiting', priority: 2, attempt: 1, dispatched: true });
     expect(scheduled?.tasks.map((x) => [x.name, x.state, x.nodeId])).toEqual([
       ['worker-0', 'assigned', 'n1'],
       ['worker-1', 'assigned', 'n2'],

@@ -60,7 +60,7 @@ describe.each(BACKENDS)('projector on %s', (backend) => {
       const seq = await append(jobLife(b, id('live-2')).slice(0, 2));
       await projector.waitFor(seq, 10_000);
       expect(projector.position()).toBeGreaterThanOrEqual(seq);
-      expect(await getJob(t.db, id('live-2'))).toMatchObject({ state: 'queued', lastSeq: seq });
+      expect(await getJob(t.db, id('live-2'))).toMatchObject({ state: 'waiting', lastSeq: seq });
       expect(await readCheckpoint(t.db)).toBe(projector.position());
     } finally {
       await projector.stop();

@@ -7,7 +7,8 @@ import type { JobRowUpdate, NewJobEventRow, NewJobRow, NewNodeRow, NewTaskRow, T
  */
 export type RowChange =
   | { kind: 'insert-job'; row: NewJobRow }
-  | { kind: 'update-job'; id: string; set: JobRowUpdate }
+  /** `setIfNull` columns are written only while still null (`coalesce`): first value wins. */
+  | { kind: 'update-job'; id: string; set: JobRowUpdate; setIfNull?: Pick<JobRowUpdate, 'started_at'> }
   | { kind: 'insert-tasks'; rows: NewTaskRow[] }
   /**
    * Applies only while the row's attempt is at most `attempt`: a late event of an older attempt

@@ -1,5 +1,5 @@
-import type { Kysely } from 'kysely';
-import type { Database, JobRowUpdate, NewJobEventRow } from '../database';
+import { type Kysely, sql } from 'kysely';
+import type { Database, NewJobEventRow } from '../database';
 import type { RowChange } from './row-change';
 
 // 10 parameters per event row; PostgreSQL allows 65,535 per statement.
@@ -12,7 +12,7 @@ const EVENT_ROWS_PER_INSERT = 1000;
  * rows per statement). A batch of commits thus costs one update per job, not one per commit.
  */
 export async function writeChanges(trx: Kysely<Database>, changes: readonly RowChange[]): Promise<void> {
-  const jobUpdates = new Map<string, JobRowUpdate>();
+  const jobUpdates = new Map<string, Pick<RowChange & { kind: 'update-job' }, 'set' | 'setIfNull'>>();
   const events: NewJobEventRow[] = [];
   for (const change of changes) {
     switch (change.kind) {
@@ -31,7 +31,13 @@ export async function writeChanges(trx: Kysely<Database>, changes: readonly RowC
         }
         break;
       case 'update-job':
-        jobUpdates.set(change.id, { ...jobUpdates.get(change.id), ...change.set });
+        {
+          const prev = jobUpdates.get(change.id);
+          jobUpdates.set(change.id, {
+            set: { ...prev?.set, ...change.set },
+            setIfNull: { ...change.setIfNull, ...prev?.setIfNull },
+          });
+        }
         break;
       case 'update-task':
         await trx
@@ -67,8 +73,9 @@ export async function writeChanges(trx: Kysely<Database>, changes: readonly RowC
       }
     }
   }
-  for (const [id, set] of jobUpdates) {
-    await trx.updateTable('jobs').set(set).where('id', '=', id).execute();
+  for (const [id, { set, setIfNull = {} }] of jobUpdates) {
+    const ifNull = Object.fromEntries(Object.entries(setIfNull).map(([c, v]) => [c, sql`coalesce(${sql.ref(c)}, ${v})`]));
+    await trx.updateTable('jobs').set({ ...set, ...ifNull }).where('id', '=', id).execute();
   }
   for (let i = 0; i < events.length; i += EVENT_ROWS_PER_INSERT) {
     await trx.insertInto('job_events').values(events.slice(i, i + EVENT_ROWS_PER_INSERT)).execute();

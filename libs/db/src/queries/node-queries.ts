@@ -1,7 +1,7 @@
 import type { Capacity } from '@trainyard/contracts';
 import { type Kysely, sql } from 'kysely';
 import type { Database } from '../database';
-import { FINAL_JOB_STATES, OCCUPYING_TASK_STATES } from '../states';
+import { OCCUPYING_TASK_STATES } from '../states';
 import { iso } from './iso';
 
 /** A node with what it offers and what its tasks take. */
@@ -20,8 +20,8 @@ const flavor = (field: string) => sql<number>`coalesce(sum((j.spec #>> ${sql.lit
 
 /**
  * Every registered node, by id, with its used capacity: the flavor (`spec.resource.flavor` of the
- * job) of every task in state `assigned` or `running` on it, jobs that are over excluded (a task
- * whose exit was never reported does not hold a node forever).
+ * job) of every task in state `assigned` or `running` on it — the same sum the scheduler plans with
+ * (a task of an ended job holds its node until its exit is reported).
  *
  * ```sql
  * select "n"."id", "n"."host", "n"."pool", "n"."capacity", "n"."labels", "n"."registered_at",
@@ -31,7 +31,7 @@ const flavor = (field: string) => sql<number>`coalesce(sum((j.spec #>> ${sql.lit
  *   select "t"."node_id",
  *     coalesce(sum((j.spec #>> '{spec,resource,flavor,cpu}')::float8), 0) as "cpu", … memoryMiB, gpu, npu
  *   from "trainyard"."tasks" as "t" inner join "trainyard"."jobs" as "j" on "j"."id" = "t"."job_id"
- *   where "t"."state" in ($1, $2) and "j"."state" not in ($3, $4, $5, $6, $7)
+ *   where "t"."state" in ($5, $6)
  *   group by "t"."node_id"
  * ) as "u" on "u"."node_id" = "n"."id"
  * order by "n"."id"
@@ -43,7 +43,6 @@ export async function listNodes(db: Kysely<Database>): Promise<NodeView[]> {
     .innerJoin('jobs as j', 'j.id', 't.job_id')
     .select(['t.node_id', flavor('cpu').as('cpu'), flavor('memoryMiB').as('memory'), flavor('gpu').as('gpu'), flavor('npu').as('npu')])
     .where('t.state', 'in', OCCUPYING_TASK_STATES)
-    .where('j.state', 'not in', FINAL_JOB_STATES)
     .groupBy('t.node_id')
     .as('u');
   const rows = await db

@@ -35,13 +35,13 @@ describe.each(BACKENDS)('queries on %s', (backend) => {
     expect((await listJobs(t.db, { limit: 2, offset: 2 })).items.map((j) => j.id)).toEqual(['j2', 'j1']);
     expect(await listJobs(t.db, { limit: 2, offset: 10 })).toEqual({ items: [], total: 4 });
 
-    expect(await listJobs(t.db, { state: 'queued', limit: 10, offset: 0 })).toEqual({
+    expect(await listJobs(t.db, { state: 'waiting', limit: 10, offset: 0 })).toEqual({
       total: 1,
       items: [
         {
           id: 'j2',
           name: 'j2',
-          state: 'queued',
+          state: 'waiting',
           priority: 1,
           nodeCount: 1,
           attempt: 0,
@@ -52,7 +52,7 @@ describe.each(BACKENDS)('queries on %s', (backend) => {
         },
       ],
     });
-    expect((await listJobs(t.db, { state: ['queued', 'creating'], limit: 10, offset: 0 })).total).toBe(4);
+    expect((await listJobs(t.db, { state: ['waiting', 'creating'], limit: 10, offset: 0 })).total).toBe(4);
     expect((await listJobs(t.db, { state: [], limit: 10, offset: 0 })).total).toBe(0);
     expect(await getJob(t.db, 'nope')).toBeUndefined();
   });

@@ -37,8 +37,8 @@ describe('read-model SQL', () => {
       { sql: 'select count(*) as "total" from "trainyard"."jobs" where "state" <> $1', parameters: ['deleted'] },
     ]);
     const s = recordingDb();
-    await listJobs(s.db, { state: ['queued', 'running'], limit: 5, offset: 0 });
-    expect(s.statements[1]).toEqual({ sql: 'select count(*) as "total" from "trainyard"."jobs" where "state" in ($1, $2)', parameters: ['queued', 'running'] });
+    await listJobs(s.db, { state: ['waiting', 'running'], limit: 5, offset: 0 });
+    expect(s.statements[1]).toEqual({ sql: 'select count(*) as "total" from "trainyard"."jobs" where "state" in ($1, $2)', parameters: ['waiting', 'running'] });
   });
 
   it('getJob - the job and its tasks by index', async () => {
@@ -72,9 +72,9 @@ describe('read-model SQL', () => {
           'from "trainyard"."nodes" as "n" left join (' +
           `select "t"."node_id", ${flavor('cpu')} as "cpu", ${flavor('memoryMiB')} as "memory", ${flavor('gpu')} as "gpu", ${flavor('npu')} as "npu" ` +
           'from "trainyard"."tasks" as "t" inner join "trainyard"."jobs" as "j" on "j"."id" = "t"."job_id" ' +
-          'where "t"."state" in ($5, $6) and "j"."state" not in ($7, $8, $9, $10, $11) group by "t"."node_id"' +
+          'where "t"."state" in ($5, $6) group by "t"."node_id"' +
           ') as "u" on "u"."node_id" = "n"."id" order by "n"."id"',
-        parameters: [0, 0, 0, 0, 'assigned', 'running', 'terminated', 'completed', 'failed', 'abnormal', 'deleted'],
+        parameters: [0, 0, 0, 0, 'assigned', 'running'],
       },
     ]);
   });
@@ -101,16 +101,22 @@ describe('read-model SQL', () => {
     ]);
   });
 
-  it('projection writes - a task update is guarded by its attempt; node registration upserts', async () => {
+  it('projection writes - job updates of a batch merge into one, the first start wins; a task update is guarded by its attempt; node registration upserts', async () => {
     const r = recordingDb();
     await writeChanges(r.db, [
+      { kind: 'update-job', id: 'j1', set: { state: 'running', last_seq: 4 }, setIfNull: { started_at: 'first' } },
       { kind: 'update-task', jobId: 'j1', name: 'worker-0', attempt: 2, set: { state: 'running' } },
+      { kind: 'update-job', id: 'j1', set: { state: 'completed', last_seq: 5 }, setIfNull: { started_at: 'second' } },
       {
         kind: 'upsert-node',
         row: { id: 'n1', host: 'h', pool: 'p', capacity: '{}', labels: '{}', registered_at: '2026-03-01T08:00:00.000Z', last_seq: 3 },
       },
     ]);
-    expect(r.sql()).toEqual([
+    expect(r.statements.at(-1)).toEqual({
+      sql: 'update "trainyard"."jobs" set "state" = $1, "last_seq" = $2, "started_at" = coalesce("started_at", $3) where "id" = $4',
+      parameters: ['completed', 5, 'first', 'j1'],
+    });
+    expect(r.sql().slice(0, -1)).toEqual([
       'update "trainyard"."tasks" set "state" = $1 where "job_id" = $2 and "name" = $3 and "attempt" <= $4',
       'insert into "trainyard"."nodes" ("id", "host", "pool", "capacity", "labels", "registered_at", "last_seq") values ($1, $2, $3, $4, $5, $6, $7) ' +
         'on conflict ("id") do update set "host" = "excluded"."host", "pool" = "excluded"."pool", "capacity" = "excluded"."capacity", "labels" = "excluded"."labels", "registered_at" = "excluded"."registered_at", "last_seq" = "excluded"."last_seq"',
