@@ -14,6 +14,7 @@ import { decodeCommit } from './codec';
 import { MalformedCommit } from './errors';
 import type { ConsumeContext, ConsumeOptions, Subscription } from './event-log';
 import { backoffMs, Latch, reportError, sleepUnlessStopped } from './internal-util';
+import { assertDurableName } from './subject-filter';
 
 export interface DurableConsumerConfig extends ConsumeOptions {
   stream: string;
@@ -28,9 +29,6 @@ export interface DurableConsumerConfig extends ConsumeOptions {
  * had confirmed (its consumer state is not synced to disk), which stalls delivery this long.
  */
 const DEFAULT_ACK_WAIT_MS = 10_000;
-
-/** Durable names become API subject tokens. */
-const DURABLE_NAME = /^[A-Za-z0-9_-]{1,200}$/;
 
 /**
  * `EventLog.consume` over a durable pull consumer with explicit acks.
@@ -53,7 +51,7 @@ export class DurableConsumer implements Subscription {
     private readonly cfg: DurableConsumerConfig,
     private readonly handler: (commit: StoredCommit, ctx: ConsumeContext) => Promise<void> | void,
   ) {
-    if (!DURABLE_NAME.test(cfg.durable)) throw new TypeError(`invalid durable name ${JSON.stringify(cfg.durable)}`);
+    assertDurableName(cfg.durable);
     this.caughtUp = this.caught.promise;
     this.done = this.run();
   }
@@ -71,8 +69,10 @@ export class DurableConsumer implements Subscription {
         if (info.num_pending + info.num_ack_pending === 0) this.caught.open();
         const consumer = this.js.consumers.getConsumerFromInfo(info);
         this.messages = await consumer.consume({ max_messages: 16, expires: 5_000 });
-        attempt = 0;
+        // stop() may have run while consume() was being set up, closing nothing.
+        if (this.stopping.isOpen) await this.messages.close();
         for await (const m of this.messages) {
+          attempt = 0;
           if (this.stopping.isOpen) {
             // Delivered but not handled: hand it back now rather than after the ack wait.
             m.nak();
@@ -105,9 +105,11 @@ export class DurableConsumer implements Subscription {
     try {
       return await this.jsm.consumers.add(this.cfg.stream, want);
     } catch (err) {
-      // Same name, other settings (e.g. a new ack wait): update what may change.
+      // Servers that honour the "create" action (2.10+) refuse a durable with other settings
+      // (2.9 simply updates it): update what may change.
       if (!(err instanceof Error && /already (exists|in use)/i.test(err.message))) throw err;
       return this.jsm.consumers.update(this.cfg.stream, this.cfg.durable, {
+        filter_subject: want.filter_subject,
         ack_wait: want.ack_wait,
         max_ack_pending: 1,
         max_deliver: -1,

@@ -12,7 +12,7 @@ import type {
   Subscription,
 } from './event-log';
 import { Latch, reportError, sleepUnlessStopped } from './internal-util';
-import { assertAggregateSubject, subjectMatches } from './subject-filter';
+import { assertAggregateSubject, assertDurableName, subjectMatches } from './subject-filter';
 
 interface Stored {
   seq: number;
@@ -118,6 +118,7 @@ export class InMemoryEventLog implements EventLog {
     handler: (commit: StoredCommit, ctx: ConsumeContext) => Promise<void> | void,
     opts: ConsumeOptions = {},
   ): Subscription {
+    assertDurableName(durable);
     let deliveryCount = 0;
     return this.loop(async (stopping, caught) => {
       const acked = this.durables.get(durable) ?? 0;

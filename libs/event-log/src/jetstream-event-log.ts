@@ -21,7 +21,7 @@ import type {
 } from './event-log';
 import { LiveSubscription } from './live-subscription';
 import { readRange } from './read-range';
-import { assertAggregateSubject } from './subject-filter';
+import { assertAggregateSubject, assertDurableName } from './subject-filter';
 
 /** Options of {@link JetStreamEventLog}. */
 export interface JetStreamEventLogOptions {
@@ -140,6 +140,7 @@ export class JetStreamEventLog implements EventLog {
     handler: (commit: StoredCommit, ctx: ConsumeContext) => Promise<void> | void,
     opts: ConsumeOptions = {},
   ): Subscription {
+    assertDurableName(durable);
     return new LazySubscription(async () => {
       const jsm = await this.jsm();
       return new DurableConsumer(
@@ -174,6 +175,9 @@ class LazySubscription implements Subscription {
   constructor(create: () => Promise<Subscription>) {
     this.inner = create();
     this.caughtUp = this.inner.then((s) => s.caughtUp);
+    // Set-up failures surface through stop() (and caughtUp for whoever awaits it), never as an
+    // unhandled rejection that would take the process down.
+    this.caughtUp.catch(() => undefined);
   }
 
   async stop(): Promise<void> {

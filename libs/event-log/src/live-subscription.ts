@@ -1,5 +1,13 @@
 import type { StoredCommit } from '@trainyard/contracts';
-import type { ConsumerMessages, JetStreamClient, JetStreamManager, OrderedConsumerOptions } from '@nats-io/jetstream';
+import {
+  AckPolicy,
+  DeliverPolicy,
+  type ConsumerMessages,
+  type JetStreamClient,
+  type JetStreamManager,
+  type OrderedConsumerOptions,
+} from '@nats-io/jetstream';
+import { nanos, nuid } from '@nats-io/transport-node';
 import { decodeCommit } from './codec';
 import { MalformedCommit } from './errors';
 import type { SubscribeOptions, Subscription } from './event-log';
@@ -50,17 +58,21 @@ export class LiveSubscription implements Subscription {
   private async run(): Promise<void> {
     // "Caught up" means: delivered up to the stream's end as it was when we started.
     let target: number | undefined;
+    let start: number | undefined;
     for (let attempt = 0; !this.stopping.isOpen && !this.cfg.connectionClosed(); attempt++) {
       try {
         target ??= (await this.jsm.streams.info(this.cfg.stream)).state.last_seq;
-        const consumer = await this.js.consumers.get(this.cfg.stream, this.consumerOptions());
+        start ??= await this.startSeq();
+        const consumer = await this.js.consumers.get(this.cfg.stream, this.consumerOptions(start));
         if (this.stopping.isOpen) break;
         const info = await consumer.info(true);
         if (info.num_pending === 0 || this.delivered >= target) this.caught.open();
         this.messages = await consumer.consume({ max_messages: this.cfg.batch, expires: 5_000 });
-        attempt = 0;
+        // stop() may have run while consume() was being set up, closing nothing.
+        if (this.stopping.isOpen) await this.messages.close();
         for await (const m of this.messages) {
           if (this.stopping.isOpen) break;
+          attempt = 0;
           if (m.seq <= this.delivered) continue;
           await this.deliver(m.subject, m.seq, m.data);
           if (this.stopping.isOpen) break;
@@ -77,12 +89,36 @@ export class LiveSubscription implements Subscription {
     this.messages = undefined;
   }
 
-  private consumerOptions(): Partial<OrderedConsumerOptions> {
-    const base = { filter_subjects: this.cfg.filter, inactive_threshold: 60_000 };
+  private consumerOptions(startSeq: number): Partial<OrderedConsumerOptions> {
+    return {
+      filter_subjects: this.cfg.filter,
+      opt_start_seq: this.delivered > 0 ? this.delivered + 1 : startSeq,
+      inactive_threshold: 60_000,
+    };
+  }
+
+  /**
+   * The first sequence to deliver. A start time is turned into a sequence once, up front: the
+   * server does the lookup when it creates a consumer (reporting `delivered.stream_seq` = start − 1),
+   * and every later (re)creation then starts by sequence. nats.js's own recovery of an ordered
+   * consumer that was created by time and has received nothing yet sends a config the server
+   * rejects (start sequence and start time together), so it must never see a time.
+   */
+  private async startSeq(): Promise<number> {
     const from = this.cfg.from;
-    if (this.delivered > 0) return { ...base, opt_start_seq: this.delivered + 1 };
-    if (from && 'time' in from) return { ...base, opt_start_time: from.time.toISOString() };
-    return { ...base, opt_start_seq: Math.max(1, from?.seq ?? 1) };
+    if (!from || !('time' in from)) return Math.max(1, from?.seq ?? 1);
+    const probe = await this.jsm.consumers.add(this.cfg.stream, {
+      name: `ty_when_${nuid.next()}`,
+      filter_subject: this.cfg.filter,
+      ack_policy: AckPolicy.None,
+      deliver_policy: DeliverPolicy.StartTime,
+      opt_start_time: from.time.toISOString(),
+      mem_storage: true,
+      num_replicas: 1,
+      inactive_threshold: nanos(10_000),
+    });
+    this.jsm.consumers.delete(this.cfg.stream, probe.name).catch(() => undefined);
+    return probe.delivered.stream_seq + 1;
   }
 
   /** Hands one commit to the handler, retrying until it returns or the subscription stops. */

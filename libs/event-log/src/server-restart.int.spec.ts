@@ -61,6 +61,22 @@ describe('JetStreamEventLog across a NATS restart', { timeout: 60_000 }, () => {
     });
   }
 
+  it('subscribe - from a time, still waiting for its first commit across a restart', async () => {
+    fx = await startEventLog({ timeoutMs: 2_000 });
+    const { log, server } = fx;
+    await appendThroughOutage(log, Subjects.job('before'), 1);
+    const got: number[] = [];
+    const sub = log.subscribe({ from: { time: new Date(Date.now() + 100) }, onError: () => undefined }, (c) => void got.push(c.seq));
+    await sub.caughtUp;
+
+    await new Promise((r) => setTimeout(r, 150));
+    await server.restart({ signal: 'SIGKILL' });
+    const seq = await appendThroughOutage(log, Subjects.job('after'), 2);
+    await eventually(() => got.length > 0);
+    expect(got).toEqual([seq]);
+    await sub.stop();
+  });
+
   it('consume - a durable consumer resumes after a server restart without losing commits', async () => {
     fx = await startEventLog({ timeoutMs: 2_000 });
     const { log, server } = fx;

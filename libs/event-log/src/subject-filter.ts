@@ -28,3 +28,11 @@ export function assertAggregateSubject(subject: string): void {
     throw new TypeError(`${JSON.stringify(subject)} is not an aggregate subject (one literal subject, no wildcards)`);
   }
 }
+
+/** Durable consumer names become tokens of JetStream API subjects. */
+const DURABLE_NAME = /^[A-Za-z0-9_-]{1,200}$/;
+
+/** Throws unless `name` can name a durable consumer (letters, digits, `_`, `-`). */
+export function assertDurableName(name: string): void {
+  if (!DURABLE_NAME.test(name)) throw new TypeError(`invalid durable name ${JSON.stringify(name)} (letters, digits, _ and - only)`);
+}

@@ -81,6 +81,10 @@ export function consumeCases(start: StartHarness): void {
       await b.stop();
     });
 
+    it('consume - rejects durable names that cannot be subject tokens', () => {
+      for (const name of ['', 'a.b', 'a b', 'a*', 'a>']) expect(() => h.log.consume(name, 'ty.ev.>', () => undefined)).toThrow(TypeError);
+    });
+
     it('consume - durables keep independent positions', async () => {
       const subject = Subjects.node('two-durables');
       await h.log.append(subject, [queued(1)], meta(), 'any');
