@@ -258,6 +258,11 @@ class NodeAgent implements NodeAgentHandle {
     if (verdict === 'orphaned') return this.finishUnlaunched(key, a, 'lost', 'the job says this task runs here, but this agent did not start it');
 
     const ref: TaskRef = { jobId: a.jobId, task: a.task, attempt: a.attempt };
+    if (await this.records.read(ref)) {
+      this.logger.info({ task: key }, 'already launched by this node; not launching again');
+      this.local.set(key, { phase: 'exited', startReported: true });
+      return;
+    }
     // Recorded before the process exists: a crash from here on never leads to a second launch.
     await this.records.write({ ...ref, launchedAt: this.now().toISOString() });
     const slot = this.slotFor(key, a);
@@ -364,6 +369,7 @@ class NodeAgent implements NodeAgentHandle {
     }
     const outcome = await this.reportExit(slot.assignment, this.desired.get(key)?.cause, exit, reason, error);
     if (outcome) await this.records.update(slot.ref, { exitReported: true });
+    this.slots.delete(key);
     return outcome !== undefined;
   }
 
