@@ -19,6 +19,7 @@ async function main() {
   const cluster = await startLocalCluster({
     natsUrl,
     databaseUrl: process.env.TY_DATABASE_URL || undefined,
+    schema: process.env.TY_DATABASE_SCHEMA || undefined,
     dataDir,
     api: { host: process.env.TY_API_HOST ?? '127.0.0.1', port: Number(process.env.TY_API_PORT ?? 8080) },
     agents: [

@@ -17,6 +17,7 @@ async function main() {
   const database = createDatabase({
     url: process.env.TY_DATABASE_URL || undefined,
     dataDir: process.env.TY_DATABASE_URL ? undefined : resolve(process.env.TY_DATA_DIR ?? '.data', 'pglite'),
+    schema: process.env.TY_DATABASE_SCHEMA || undefined,
   });
   await migrate(database.db, database.schema);
   const projector = new Projector({ db: database.db, eventLog });

@@ -8,7 +8,7 @@ async function main() {
   if (!url) throw new Error('TY_DATABASE_URL is required when the log router runs on its own (PGlite is per process)');
   const nc = await connectNats(process.env.TY_NATS_URL, 'trainyard-log-router');
   await ensureStreams(nc);
-  const database = createDatabase({ url });
+  const database = createDatabase({ url, schema: process.env.TY_DATABASE_SCHEMA || undefined });
   await migrate(database.db, database.schema);
   const router = new LogRouter(nc, { appendLogLines: (rows) => appendLogLines(database.db, rows).then(() => undefined) }, DEFAULT_LOG_ROUTER_OPTIONS);
   await router.start();
