@@ -1,0 +1,70 @@
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { resolve } from 'node:path';
+
+export const ROOT = resolve(__dirname, '../..');
+const NODE = process.execPath;
+
+let built = false;
+
+/** Compiles apps and libs to dist/ once per test run, so tests can start real service processes. */
+export function buildOnce(): void {
+  if (built) return;
+  execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'pipe' });
+  built = true;
+}
+
+export interface ServiceProcess {
+  name: string;
+  child: ChildProcess;
+  output: () => string;
+  /** SIGKILL: no shutdown hooks run, as in a crash. */
+  kill(): Promise<void>;
+  /** SIGTERM and wait for exit. */
+  stop(): Promise<void>;
+}
+
+/** Starts `dist/apps/<app>/src/main.js` as its own process and waits until it prints `ready`. */
+export async function startService(name: string, app: string, env: Record<string, string>, ready: RegExp): Promise<ServiceProcess> {
+  const child = spawn(NODE, [resolve(ROOT, 'dist/apps', app, 'src/main.js')], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout!.on('data', (d) => (out += d));
+  child.stderr!.on('data', (d) => (out += d));
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  await new Promise<void>((resolveReady, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${name} did not get ready:\n${out}`)), 30_000);
+    const check = () => {
+      if (ready.test(out)) {
+        clearTimeout(timer);
+        resolveReady();
+      }
+    };
+    child.stdout!.on('data', check);
+    child.stderr!.on('data', check);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${name} exited with ${code} before it was ready:\n${out}`));
+    });
+  });
+  const end = async (signal: NodeJS.Signals) => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.kill(signal);
+    await exited;
+  };
+  return { name, child, output: () => out, kill: () => end('SIGKILL'), stop: () => end('SIGTERM') };
+}
+
+/** Runs the built `yard` CLI and returns its exit code and output. */
+export function yard(args: string[], apiUrl: string): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolveRun) => {
+    const child = spawn(NODE, [resolve(ROOT, 'bin/yard.js'), ...args, '--api', apiUrl], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('exit', (code) => resolveRun({ code: code ?? -1, stdout, stderr }));
+  });
+}
