@@ -40,6 +40,8 @@ export function subscribeReplayCases(start: StartHarness): void {
     });
 
     it('subscribe - from a time starts at the first commit stored at or after it', async () => {
+      // Clear of earlier commits on both sides: Date has millisecond resolution.
+      await new Promise((r) => setTimeout(r, 20));
       const start = new Date();
       await new Promise((r) => setTimeout(r, 20));
       const a = await h.log.append(Subjects.job('timed'), [queued(1)], meta(), 0);
