@@ -58,7 +58,8 @@ export class DurableConsumer implements Subscription {
 
   async stop(): Promise<void> {
     this.stopping.open();
-    await this.messages?.close();
+    // Not awaited: the iterator only finishes closing once the delivery loop pulls from it again.
+    this.messages?.close().catch(() => undefined);
     await this.done;
   }
 
@@ -70,7 +71,7 @@ export class DurableConsumer implements Subscription {
         const consumer = this.js.consumers.getConsumerFromInfo(info);
         this.messages = await consumer.consume({ max_messages: 16, expires: 5_000 });
         // stop() may have run while consume() was being set up, closing nothing.
-        if (this.stopping.isOpen) await this.messages.close();
+        if (this.stopping.isOpen) this.messages.close().catch(() => undefined);
         for await (const m of this.messages) {
           attempt = 0;
           if (this.stopping.isOpen) {

@@ -51,7 +51,8 @@ export class LiveSubscription implements Subscription {
 
   async stop(): Promise<void> {
     this.stopping.open();
-    await this.messages?.close();
+    // Not awaited: the iterator only finishes closing once the delivery loop pulls from it again.
+    this.messages?.close().catch(() => undefined);
     await this.done;
   }
 
@@ -69,7 +70,7 @@ export class LiveSubscription implements Subscription {
         if (info.num_pending === 0 || this.delivered >= target) this.caught.open();
         this.messages = await consumer.consume({ max_messages: this.cfg.batch, expires: 5_000 });
         // stop() may have run while consume() was being set up, closing nothing.
-        if (this.stopping.isOpen) await this.messages.close();
+        if (this.stopping.isOpen) this.messages.close().catch(() => undefined);
         for await (const m of this.messages) {
           if (this.stopping.isOpen) break;
           attempt = 0;

@@ -81,6 +81,17 @@ export function consumeCases(start: StartHarness): void {
       await b.stop();
     });
 
+    it('consume - stop right after consuming returns, and the next consumer gets everything', async () => {
+      const subject = Subjects.node('quick-stop');
+      await h.log.append(subject, [queued(1)], meta(), 'any');
+      await h.log.consume('agent-quick-stop', subject, () => undefined).stop();
+      const got: number[] = [];
+      const b = h.log.consume('agent-quick-stop', subject, (c) => void got.push(...priorities([c])));
+      await eventually(() => got.length > 0);
+      expect(got).toEqual([1]);
+      await b.stop();
+    });
+
     it('consume - rejects durable names that cannot be subject tokens', () => {
       for (const name of ['', 'a.b', 'a b', 'a*', 'a>']) expect(() => h.log.consume(name, 'ty.ev.>', () => undefined)).toThrow(TypeError);
     });

@@ -108,6 +108,11 @@ export function subscribeReplayCases(start: StartHarness): void {
       expect(calls).toBe(1);
     });
 
+    it('subscribe - stop right after subscribing returns', async () => {
+      await h.log.subscribe({}, () => undefined).stop();
+      await h.log.subscribe({ from: { time: new Date() } }, () => undefined).stop();
+    });
+
     it('replay - delivers everything up to the current end, then resolves with it', async () => {
       const got: number[] = [];
       const end = await h.log.replay((c) => void got.push(c.seq));
