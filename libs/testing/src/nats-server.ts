@@ -60,6 +60,25 @@ process.once('exit', () => {
   for (const child of live) child.kill('SIGKILL');
 });
 
+/**
+ * A test worker can also die without an 'exit' event (vitest terminates its workers with a
+ * signal; a test can time out mid-teardown). A watchdog shell holds a pipe from this process and
+ * terminates the server when the pipe closes, whatever killed us.
+ */
+function watch(server: ChildProcess, removeDir: string | undefined): ChildProcess {
+  const script =
+    'cat >/dev/null; kill -TERM "$0" 2>/dev/null; [ -z "$1" ] && exit 0; ' +
+    // Give the server up to 5 s to let go of its store, then remove it.
+    'i=0; while kill -0 "$0" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i+1)); done; rm -rf "$1"';
+  const dog = spawn('sh', ['-c', script, String(server.pid), removeDir ?? ''], { stdio: ['pipe', 'ignore', 'ignore'] });
+  dog.on('error', () => undefined);
+  dog.unref();
+  (dog.stdin as unknown as { unref?: () => void }).unref?.();
+  // Once the server is gone its pid may be reused: the watchdog must go first.
+  server.once('exit', () => dog.kill('SIGKILL'));
+  return dog;
+}
+
 /** Spawns a private JetStream-enabled nats-server on a free port and waits until it accepts clients. */
 export async function startNatsServer(opts: NatsServerOptions = {}): Promise<NatsServer> {
   const bin = opts.bin ?? DEFAULT_BIN;
@@ -73,7 +92,7 @@ export async function startNatsServer(opts: NatsServerOptions = {}): Promise<Nat
 
   const launch = async (): Promise<void> => {
     const args = ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', storeDir, ...(opts.args ?? [])];
-    child = await spawnAndWait(bin, args, port, startTimeoutMs);
+    child = await spawnAndWait(bin, args, port, startTimeoutMs, ownsStoreDir ? storeDir : undefined);
   };
 
   // A free port can be taken between probing and binding (other test files start servers too),
@@ -132,9 +151,16 @@ class ServerExited extends Error {
   override name = 'ServerExited';
 }
 
-async function spawnAndWait(bin: string, args: string[], port: number, timeoutMs: number): Promise<ChildProcess> {
+async function spawnAndWait(
+  bin: string,
+  args: string[],
+  port: number,
+  timeoutMs: number,
+  removeDirIfOrphaned: string | undefined,
+): Promise<ChildProcess> {
   const child = spawn(bin, args, { stdio: ['ignore', 'ignore', 'pipe'] });
   live.add(child);
+  watch(child, removeDirIfOrphaned);
   let stderr = '';
   child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
     stderr = (stderr + chunk).slice(-4000);
