@@ -142,6 +142,12 @@ describe('node agent against nats-server', () => {
     }
   });
 
+  it('node agent - an agent stopped right after it started stops (nothing waits for a first commit)', async () => {
+    const d = await startNodeAgent(config('node-d'), { logger: silent });
+    await d.stop();
+    await d.stop(); // idempotent
+  });
+
   it('node agent - runs an assigned task: TaskStarted then TaskExited on the job, every line in TY_LOGS first', async () => {
     await dispatch('job-hello', {
       command: 'sh ${MA_JOB_DIR}/hello/train.sh',
