@@ -1,4 +1,4 @@
-import type { DomainEvent, EventType } from './events';
+import type { DomainEvent, EventType, JobWaitReason } from './events';
 
 /**
  * The human text of every event: the guide's Chinese message (`ch14-management.md` §1) and an
@@ -17,7 +17,14 @@ const task = (t: string) => `[${t}] `;
 
 const TEXTS: Texts = {
   JobCreated: () => ({ en: 'Training job created successfully', zh: '训练作业创建成功', line: 9934 }),
-  JobQueued: () => ({ en: 'Training job queued, waiting for resource allocation', zh: '训练作业已排队，正在等待资源分配', line: 9940 }),
+  JobQueued: (e) =>
+    e.data.requeue
+      ? {
+          en: `Training job queued, waiting for resource allocation (re-queued at first priority after ${e.data.requeue})`,
+          zh: `训练作业已排队，正在等待资源分配（${e.data.requeue === 'preemption' ? '被抢占' : '故障恢复'}后以第一优先级重新排队）`,
+          line: 9940,
+        }
+      : { en: 'Training job queued, waiting for resource allocation', zh: '训练作业已排队，正在等待资源分配', line: 9940 },
   JobScheduled: (e) => ({
     en: `Training job scheduled (attempt ${e.data.attempt}) on ${[...new Set(e.data.placements.map((p) => p.nodeId))].join(', ')}`,
     zh: `训练作业已调度（第 ${e.data.attempt} 次）`,
@@ -30,7 +37,10 @@ const TEXTS: Texts = {
     line: 10001,
   }),
   JobSucceeded: () => ({ en: 'Training job ran successfully', zh: '训练作业运行成功', line: 9945 }),
-  JobFailed: () => ({ en: 'Training job run failed', zh: '训练作业运行失败', line: 9947 }),
+  JobFailed: (e) =>
+    e.data.message
+      ? { en: `Training job run failed: ${e.data.message}`, zh: `训练作业运行失败：${e.data.message}`, line: 9947 }
+      : { en: 'Training job run failed', zh: '训练作业运行失败', line: 9947 },
   JobAbnormal: (e) => ({ en: `Training job abnormal: ${e.data.reason}`, zh: `训练作业异常：${e.data.reason}` }),
   JobStopRequested: () => ({ en: 'Training job stopping', zh: '训练作业终止中' }),
   JobTerminated: (e) =>
@@ -45,12 +55,37 @@ const TEXTS: Texts = {
     en: `Training job priority changed from ${e.data.from} to ${e.data.to}`,
     zh: `训练作业优先级由 ${e.data.from} 调整为 ${e.data.to}`,
   }),
+  JobPreempted: (e) => ({
+    en: `Training job was preempted by job ${e.data.by} (priority ${e.data.byPriority})`,
+    zh: `训练作业被抢占（抢占作业：${e.data.by}）`,
+    line: 9949,
+  }),
+  JobWaiting: (e) => ({ en: `Training job waiting: ${describeWaitReason(e.data.reason)}`, zh: `训练作业等待中：${describeWaitReason(e.data.reason)}` }),
   JobDeletionRequested: () => ({ en: 'Training job deleting', zh: '训练作业删除中' }),
   JobDeleted: () => ({ en: 'Training job was manually deleted', zh: '训练作业已被手动删除', line: 9959 }),
   NodeRegistered: (e) => ({ en: `Node ${e.data.nodeId} registered in pool ${e.data.pool}`, zh: `节点 ${e.data.nodeId} 已注册` }),
   TaskAssigned: (e) => ({ en: `${task(e.data.task)}assigned (attempt ${e.data.attempt})`, zh: `${task(e.data.task)}已分配` }),
   TaskStopRequested: (e) => ({ en: `${task(e.data.task)}stop requested: ${e.data.reason}`, zh: `${task(e.data.task)}请求停止` }),
 };
+
+/**
+ * One line for humans: the reason's code and its numbers.
+ *
+ * @example
+ * ```ts
+ * describeWaitReason({ code: 'INSUFFICIENT_RESOURCES', position: 1, deficit: { gpu: 2 } }) // 'INSUFFICIENT_RESOURCES (position 1; short of gpu 2)'
+ * ```
+ */
+export function describeWaitReason(r: JobWaitReason): string {
+  const parts: string[] = [];
+  if (r.position !== undefined) parts.push(`position ${r.position}`);
+  const short = Object.entries(r.deficit ?? {}).map(([k, v]) => `${k} ${v}`);
+  if (short.length) parts.push(`short of ${short.join(', ')}`);
+  if (r.unplacedInstances !== undefined) parts.push(`${r.unplacedInstances} instance(s) without room`);
+  if (r.blockedBy) parts.push(`behind ${r.blockedBy}`);
+  if (r.detail) parts.push(r.detail);
+  return parts.length ? `${r.code} (${parts.join('; ')})` : r.code;
+}
 
 export function eventText(e: DomainEvent): EventText {
   return (TEXTS[e.type] as (e: DomainEvent) => EventText)(e);

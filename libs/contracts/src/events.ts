@@ -48,13 +48,50 @@ export interface TaskAssignment {
 
 export type TaskExitReason = 'exited' | 'stopped' | 'lost' | 'launch-failed';
 
+/**
+ * Why a job is back in the queue after it ran: it queues at "first priority" (ch12 §2.3, L7557–7558),
+ * ahead of every job that was never dispatched, and fails after waiting too long there.
+ */
+export type RequeueReason = 'preemption' | 'fault-recovery';
+
+/** A schedulable resource, as named in capacities and flavors. */
+export type ResourceName = 'cpu' | 'memoryMiB' | 'gpu' | 'npu';
+
+/**
+ * Why a job is waiting, with the numbers behind it ("why is my job waiting"). `code` is the
+ * planner's named reason (`INSUFFICIENT_RESOURCES`, `BEHIND_IN_QUEUE`, …); the other fields are
+ * present when the reason has them.
+ *
+ * @example
+ * ```ts
+ * { code: 'INSUFFICIENT_RESOURCES', position: 1, deficit: { gpu: 2 }, unplacedInstances: 1 }
+ * { code: 'BEHIND_IN_QUEUE', position: 3, blockedBy: 'job-7' }
+ * ```
+ */
+export interface JobWaitReason {
+  code: string;
+  /** 1-based position among the pool's waiting jobs. */
+  position?: number;
+  /** Shortfall per resource of the next instance that found no room. */
+  deficit?: Partial<Record<ResourceName, number>>;
+  /** Instances of the gang that found no room. */
+  unplacedInstances?: number;
+  /** The job ahead that holds the pool (or the capacity reserved for it). */
+  blockedBy?: string;
+  /** Anything else the planner said, for humans. */
+  detail?: string;
+}
+
 // ---------------------------------------------------------------- job events
 
 export interface JobEventData {
   /** J01 训练作业创建成功. Spec has defaults applied (`withDefaults`). */
   JobCreated: { jobId: string; spec: TrainingJobSpec; tasks: string[]; createdBy: string };
-  /** J04 训练作业已排队，正在等待资源分配 */
-  JobQueued: { priority: number };
+  /**
+   * J04 训练作业已排队，正在等待资源分配. `requeue` is set when the job goes back to the queue after it
+   * was dispatched (preempted, or re-dispatched by fault recovery): it then queues at first priority.
+   */
+  JobQueued: { priority: number; requeue?: RequeueReason };
   /** Placement committed (ours). The job counts as dispatched from here on. */
   JobScheduled: { attempt: number; placements: TaskPlacement[] };
   /** J06 训练作业开始运行: the first task of the attempt started. */
@@ -74,7 +111,7 @@ export interface JobEventData {
   /** J07 训练作业运行成功 */
   JobSucceeded: { attempt: number };
   /** J08 训练作业运行失败 */
-  JobFailed: { attempt: number; reason: string; task?: string; exitCode?: number | null };
+  JobFailed: { attempt: number; reason: string; task?: string; exitCode?: number | null; message?: string };
   /** 异常: a platform-detected fault ended the job (not a non-zero exit of the script). */
   JobAbnormal: { attempt: number; reason: string };
   /** Stop accepted; running tasks are being stopped (终止中). */
@@ -83,6 +120,17 @@ export interface JobEventData {
   JobTerminated: { reason: 'user' | 'max-run-time'; maxRunHours?: number };
   /** Priority changed while waiting and not yet dispatched (ours; L11764). */
   JobPriorityChanged: { from: number; to: number; by: string };
+  /**
+   * J09 训练作业被抢占 (L9949): a job of higher priority needs the capacity. Every task of `attempt` gets
+   * a stop request with `graceMs` (SIGTERM, then SIGKILL); once all ended the job is queued again
+   * (`JobQueued` with `requeue: 'preemption'`).
+   */
+  JobPreempted: { attempt: number; by: string; byPriority: number; graceMs: number };
+  /**
+   * The reason the job waits changed materially (ours): the scheduler appends it only when the
+   * reason's code or its numbers change enough to matter (`waitReasonChanged` in libs/domain).
+   */
+  JobWaiting: { reason: JobWaitReason };
   /** Delete accepted (删除中). */
   JobDeletionRequested: { by: string };
   /** J14 训练作业已被手动删除 */
@@ -115,7 +163,7 @@ export type NodeEvent = DomainEvent<NodeEventType>;
 export const JOB_EVENT_TYPES: readonly JobEventType[] = [
   'JobCreated', 'JobQueued', 'JobScheduled', 'JobStarted', 'TaskStarted', 'TaskExited', 'JobSucceeded',
   'JobFailed', 'JobAbnormal', 'JobStopRequested', 'JobTerminated', 'JobPriorityChanged',
-  'JobDeletionRequested', 'JobDeleted',
+  'JobDeletionRequested', 'JobDeleted', 'JobPreempted', 'JobWaiting',
 ];
 export const NODE_EVENT_TYPES: readonly NodeEventType[] = ['NodeRegistered', 'TaskAssigned', 'TaskStopRequested'];
 

@@ -1,5 +1,5 @@
 import type { ColumnType, Insertable, JSONColumnType, Selectable, Updateable } from 'kysely';
-import type { Capacity, TrainingJobSpec } from '@trainyard/contracts';
+import type { Capacity, JobWaitReason, RequeueReason, TrainingJobSpec } from '@trainyard/contracts';
 import type { JobState, TaskState } from './states';
 
 /**
@@ -44,6 +44,12 @@ export interface JobsTable {
   created_by: string;
   /** Stream sequence of the last commit applied to the job. */
   last_seq: number;
+  /** Why the job waits (latest `JobWaiting`); null once placed or never explained. */
+  wait_reason: ColumnType<JobWaitReason | null, string | null | undefined, string | null>;
+  /** Set while the job waits again after a run (`JobQueued.requeue`): it queues at first priority. */
+  requeue: ColumnType<RequeueReason | null, RequeueReason | null | undefined, RequeueReason | null>;
+  /** The job that preempted this one last (`JobPreempted.by`). */
+  preempted_by: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 /** One task (instance) of a job; primary key `(job_id, name)`. */

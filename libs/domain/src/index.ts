@@ -7,6 +7,7 @@ export * from './decider';
 export * from './training-job/job-status';
 export * from './training-job/training-job';
 export * from './training-job/training-job.decide';
+export * from './training-job/wait-reason';
 
 // Node: registration and the work committed to it.
 export * from './node/node';

@@ -91,12 +91,13 @@ function applyEvent(e: DomainEvent, jobId: string, seq: number, { job, ifNull }:
       return;
     }
     case 'JobQueued':
-      Object.assign(job, { state: 'waiting', priority: e.data.priority });
+      // A re-queue after a run releases the placements: the job waits undispatched at first priority.
+      Object.assign(job, { state: 'waiting', priority: e.data.priority }, e.data.requeue ? { dispatched: false, requeue: e.data.requeue } : {});
       return;
     case 'JobScheduled': {
       const { attempt, placements } = e.data;
       // The state does not change (waiting until a task starts, as in the domain's evolve).
-      Object.assign(job, { attempt, dispatched: true });
+      Object.assign(job, { attempt, dispatched: true, wait_reason: null, requeue: null });
       for (const p of placements) {
         changes.push({
           kind: 'update-task',
@@ -152,6 +153,12 @@ function applyEvent(e: DomainEvent, jobId: string, seq: number, { job, ifNull }:
       return;
     case 'JobPriorityChanged':
       Object.assign(job, { priority: e.data.to });
+      return;
+    case 'JobPreempted':
+      Object.assign(job, { state: 'terminating', reason: 'preempted', preempted_by: e.data.by });
+      return;
+    case 'JobWaiting':
+      Object.assign(job, { wait_reason: JSON.stringify(e.data.reason) });
       return;
     case 'JobDeletionRequested':
       Object.assign(job, { state: 'deleting' });

@@ -47,6 +47,9 @@ describe.each(BACKENDS)('projection on %s', (backend) => {
       endedAt: at(11),
       updatedAt: at(11),
       lastSeq: 7,
+      waitReason: null,
+      requeue: null,
+      preemptedBy: null,
       tasks: [
         { name: 'worker-0', index: 0, state: 'succeeded', nodeId: 'n1', attempt: 1, exitCode: 0, signal: null, procStartCount: 1, startedAt: at(3), endedAt: at(10) },
         { name: 'worker-1', index: 1, state: 'succeeded', nodeId: 'n2', attempt: 1, exitCode: 0, signal: null, procStartCount: 1, startedAt: at(4), endedAt: at(11) },

@@ -1,4 +1,4 @@
-import type { TrainingJobSpec } from '@trainyard/contracts';
+import type { JobWaitReason, RequeueReason, TrainingJobSpec } from '@trainyard/contracts';
 import type { Kysely, Selectable } from 'kysely';
 import type { Database, JobsTable, TasksTable } from '../database';
 import { JOB_STATE_ZH, type JobState, type TaskState } from '../states';
@@ -43,6 +43,12 @@ export interface JobView extends JobSummary {
   spec: TrainingJobSpec;
   /** By index. */
   tasks: TaskView[];
+  /** Why the job waits, with the numbers (null once placed, or before the scheduler explained it). */
+  waitReason: JobWaitReason | null;
+  /** Set while the job waits again after a run: it queues at first priority. */
+  requeue: RequeueReason | null;
+  /** The job that preempted this one last. */
+  preemptedBy: string | null;
   /** Stream sequence of the job's last commit. */
   lastSeq: number;
 }
@@ -111,6 +117,9 @@ export async function getJob(db: Kysely<Database>, id: string): Promise<JobView 
     createdBy: job.created_by,
     spec: job.spec,
     tasks: tasks.map(toTaskView),
+    waitReason: job.wait_reason,
+    requeue: job.requeue,
+    preemptedBy: job.preempted_by,
     lastSeq: job.last_seq,
   };
 }

@@ -84,10 +84,13 @@ describe.each(BACKENDS)('queries on %s', (backend) => {
     await projectCommits(t.db, jobLife(new CommitBuilder(), 'job-m'));
     expect(await migrate(t.db, t.schema)).toEqual([]);
     const down = await migrateDown(t.db, t.schema);
-    expect(down.map((r) => [r.migrationName, r.direction, r.status])).toEqual([['0001-read-models', 'Down', 'Success']]);
+    expect(down.map((r) => [r.migrationName, r.direction, r.status])).toEqual([
+      ['0002-scheduling', 'Down', 'Success'],
+      ['0001-read-models', 'Down', 'Success'],
+    ]);
     await expect(listJobs(t.db, { limit: 1, offset: 0 })).rejects.toThrow();
     const up = await migrate(t.db, t.schema);
-    expect(up.map((r) => r.status)).toEqual(['Success']);
+    expect(up.map((r) => r.status)).toEqual(['Success', 'Success']);
     expect(await listJobs(t.db, { limit: 1, offset: 0 })).toEqual({ items: [], total: 0 });
     expect(await schemaExists(t.db, t.schema)).toBe(true);
   });

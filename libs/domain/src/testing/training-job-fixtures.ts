@@ -6,7 +6,7 @@ import type { TrainingJobCommand } from '../training-job/training-job.decide';
 export const T0 = '2026-03-13T10:00:00.000Z';
 export const T1 = '2026-03-13T10:01:00.000Z';
 
-export function aSpec(overrides: { nodeCount?: number; priority?: number; maxRunHours?: number; gpu?: number } = {}): TrainingJobSpec {
+export function aSpec(overrides: { nodeCount?: number; priority?: number; maxRunHours?: number; gpu?: number; preemptible?: boolean } = {}): TrainingJobSpec {
   return {
     kind: 'job',
     metadata: { name: 'hello' },
@@ -15,6 +15,7 @@ export function aSpec(overrides: { nodeCount?: number; priority?: number; maxRun
       resource: { flavor: { cpu: 1, memoryMiB: 256, ...(overrides.gpu !== undefined ? { gpu: overrides.gpu } : {}) }, nodeCount: overrides.nodeCount ?? 2 },
       ...(overrides.priority !== undefined ? { priority: overrides.priority } : {}),
       ...(overrides.maxRunHours !== undefined ? { maxRunHours: overrides.maxRunHours } : {}),
+      ...(overrides.preemptible !== undefined ? { preemptible: overrides.preemptible } : {}),
     },
   };
 }

@@ -9,12 +9,14 @@ import {
   withDefaults,
   type FieldError,
   type JobEvent,
+  type JobWaitReason,
   type TaskExitReason,
   type TaskPlacement,
   type TrainingJobSpec,
 } from '@trainyard/contracts';
 import { accept, reject, type Command, type Decider, type Decision } from '../decider';
 import { isTerminal } from './job-status';
+import { waitReasonChanged } from './wait-reason';
 import {
   activeTasks,
   evolveTrainingJob,
@@ -77,7 +79,35 @@ export type ChangePriority = Command<'ChangePriority', { to: number; by: string;
  */
 export type DeclareJobAbnormal = Command<'DeclareJobAbnormal', { reason: string; by: string }>;
 
+/**
+ * Preempt a running (or dispatched) preemptible job for `by`, a job of strictly higher priority:
+ * every active task gets a stop request with `graceMs`, and once all ended the job queues again at
+ * first priority. `minRunMs` protects a run that started less than that long ago, so two jobs never
+ * preempt each other in a loop.
+ *
+ * @example
+ * ```ts
+ * { type: 'PreemptJob', data: { by: 'j-urgent', byPriority: 3, graceMs: 30000, minRunMs: 600000 }, metadata: { now } }
+ * ```
+ */
+export type PreemptJob = Command<'PreemptJob', { by: string; byPriority: number; graceMs: number; minRunMs?: number }>;
+
+/**
+ * Record why the job waits. Appends `JobWaiting` only when the reason changed materially
+ * (`waitReasonChanged`); a job no longer waiting (placed meanwhile) makes it a no-op.
+ */
+export type RecordWaitReason = Command<'RecordWaitReason', { reason: JobWaitReason }>;
+
+/**
+ * A job re-queued after it ran waited longer than `limitMs` for capacity: it fails (the guide: "如果
+ * 排队时间超过30分钟，训练作业会自动退出", L7558–7559). A job placed meanwhile makes it a no-op.
+ */
+export type FailRequeuedJob = Command<'FailRequeuedJob', { limitMs: number }>;
+
 export type TrainingJobCommand =
+  | PreemptJob
+  | RecordWaitReason
+  | FailRequeuedJob
   | SubmitJob
   | ScheduleJob
   | ReportTaskStarted
@@ -107,6 +137,16 @@ export const JobRejection = {
   PriorityLocked: 'PriorityLocked',
   InvalidPriority: 'InvalidPriority',
   HighPriorityForbidden: 'HighPriorityForbidden',
+  /** The job did not opt in (`spec.preemptible` is false). */
+  NotPreemptible: 'NotPreemptible',
+  /** Only a running or dispatched job holds capacity to give up. */
+  NothingToPreempt: 'NothingToPreempt',
+  /** Only a job of strictly higher priority may preempt. */
+  PreemptorNotHigher: 'PreemptorNotHigher',
+  /** The current run is younger than the minimum run time. */
+  RecentlyStarted: 'RecentlyStarted',
+  /** The re-queued job has not waited `limitMs` yet. */
+  RequeueNotExpired: 'RequeueNotExpired',
 } as const;
 export type JobRejection = (typeof JobRejection)[keyof typeof JobRejection];
 
@@ -278,6 +318,9 @@ function reportTaskExited({ data, metadata }: ReportTaskExited, state: TrainingJ
     if (after.tasks.every((t) => t.status === 'succeeded')) return emit(exited, event('JobSucceeded', metadata.now, { attempt }));
     return emit(exited);
   }
+  if (state.status === 'terminating' && state.preemption && activeTasks(after).length === 0) {
+    return emit(exited, event('JobQueued', metadata.now, { priority: state.priority, requeue: 'preemption' }));
+  }
   if (state.status === 'terminating' && activeTasks(after).length === 0) {
     const stop: StopRequest = state.stop ?? { by: 'unknown', reason: 'user' };
     return emit(exited, event('JobTerminated', metadata.now, { reason: stop.reason, ...(stop.maxRunHours !== undefined ? { maxRunHours: stop.maxRunHours } : {}) }));
@@ -287,7 +330,9 @@ function reportTaskExited({ data, metadata }: ReportTaskExited, state: TrainingJ
 
 function stopJob({ data, metadata }: StopJob, state: TrainingJob): JobDecision {
   if (!existing(state)) return notFound(state);
-  if (state.status !== 'creating' && state.status !== 'waiting' && state.status !== 'running') {
+  // A job being preempted is still the user's to stop: it then ends instead of queueing again.
+  const preempting = state.status === 'terminating' && state.preemption !== undefined;
+  if (state.status !== 'creating' && state.status !== 'waiting' && state.status !== 'running' && !preempting) {
     return reject(ErrorCode.IllegalState, JobRejection.NotStoppable, `job ${state.jobId} is ${state.status}; stop needs creating, waiting or running`);
   }
   let maxRunHours: number | undefined;
@@ -338,6 +383,56 @@ function declareJobAbnormal({ data, metadata }: DeclareJobAbnormal, state: Train
   return emit(event('JobAbnormal', metadata.now, { attempt: state.attempt, reason: data.reason }));
 }
 
+function preemptJob({ data, metadata }: PreemptJob, state: TrainingJob): JobDecision {
+  if (!existing(state)) return notFound(state);
+  if (state.preemption && state.status === 'terminating') return emit();
+  if (state.status !== 'running' && !(state.status === 'waiting' && state.dispatched)) {
+    return reject(ErrorCode.IllegalState, JobRejection.NothingToPreempt, `job ${state.jobId} is ${state.status}; only a running or dispatched job can be preempted`);
+  }
+  if (!state.spec.spec.preemptible) return reject(ErrorCode.IllegalState, JobRejection.NotPreemptible, `job ${state.jobId} is not preemptible`);
+  if (typeof data.by !== 'string' || !SUBJECT_TOKEN.test(data.by) || data.by === state.jobId) {
+    return reject(ErrorCode.ValidationFailed, JobRejection.InvalidReport, 'by must name another job', [field('by', FieldCode.InvalidFormat, 'a job id other than the victim')]);
+  }
+  if (!(data.byPriority > state.priority)) {
+    return reject(ErrorCode.IllegalState, JobRejection.PreemptorNotHigher, `job ${data.by} has priority ${data.byPriority}, not above ${state.priority}`);
+  }
+  const since = state.attemptStartedAt ?? undefined;
+  if (data.minRunMs && since && Date.parse(metadata.now) - Date.parse(since) < data.minRunMs) {
+    return reject(ErrorCode.IllegalState, JobRejection.RecentlyStarted, `job ${state.jobId} started at ${since}; it runs at least ${data.minRunMs} ms before it can be preempted`);
+  }
+  const preempted = event('JobPreempted', metadata.now, { attempt: state.attempt, by: data.by, byPriority: data.byPriority, graceMs: data.graceMs });
+  // Nothing holds a process (every task already ended): back in the queue at once.
+  return activeTasks(state).length === 0
+    ? emit(preempted, event('JobQueued', metadata.now, { priority: state.priority, requeue: 'preemption' }))
+    : emit(preempted);
+}
+
+function recordWaitReason({ data, metadata }: RecordWaitReason, state: TrainingJob): JobDecision {
+  if (!existing(state)) return notFound(state);
+  if (state.status !== 'waiting' || state.dispatched) return emit();
+  if (!data.reason || typeof data.reason.code !== 'string' || !data.reason.code) {
+    return reject(ErrorCode.ValidationFailed, JobRejection.InvalidReport, 'a wait reason needs a code', [field('reason.code', FieldCode.Required, 'required')]);
+  }
+  return waitReasonChanged(state.waitReason, data.reason) ? emit(event('JobWaiting', metadata.now, { reason: data.reason })) : emit();
+}
+
+function failRequeuedJob({ data, metadata }: FailRequeuedJob, state: TrainingJob): JobDecision {
+  if (!existing(state)) return notFound(state);
+  if (state.status !== 'waiting' || state.dispatched || !state.requeue) return emit();
+  const waited = Date.parse(metadata.now) - Date.parse(state.requeue.at);
+  if (!(waited >= data.limitMs)) {
+    return reject(ErrorCode.IllegalState, JobRejection.RequeueNotExpired, `job ${state.jobId} re-queued at ${state.requeue.at}; the limit is ${data.limitMs} ms`);
+  }
+  const minutes = Math.round(data.limitMs / 60_000);
+  return emit(
+    event('JobFailed', metadata.now, {
+      attempt: state.attempt,
+      reason: 'requeue-timeout',
+      message: `re-queued after ${state.requeue.reason} and no capacity freed within ${minutes} min`,
+    }),
+  );
+}
+
 // ---------------------------------------------------------------- decide
 
 /** Decides one command against the job's state: events to append (maybe none) or a rejection. */
@@ -359,6 +454,12 @@ export function decideTrainingJob(command: TrainingJobCommand, state: TrainingJo
       return changePriority(command, state);
     case 'DeclareJobAbnormal':
       return declareJobAbnormal(command, state);
+    case 'PreemptJob':
+      return preemptJob(command, state);
+    case 'RecordWaitReason':
+      return recordWaitReason(command, state);
+    case 'FailRequeuedJob':
+      return failRequeuedJob(command, state);
     default: {
       const _exhaustive: never = command;
       return _exhaustive;

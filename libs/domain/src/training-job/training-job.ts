@@ -1,4 +1,4 @@
-import type { JobEvent, TaskExitReason, TrainingJobSpec } from '@trainyard/contracts';
+import type { JobEvent, JobWaitReason, RequeueReason, TaskExitReason, TrainingJobSpec } from '@trainyard/contracts';
 import { isEnded, type JobStatus } from './job-status';
 
 /**
@@ -44,6 +44,21 @@ export interface StopRequest {
   maxRunHours?: number;
 }
 
+/** A preemption in progress: the job is terminating its tasks and will be queued again. */
+export interface PendingPreemption {
+  /** The job that needs the capacity. */
+  by: string;
+  byPriority: number;
+  at: string;
+}
+
+/** The job went back to the queue after it was dispatched; it queues at first priority. */
+export interface Requeue {
+  reason: RequeueReason;
+  /** When it was queued again: the re-queue wait limit counts from here. */
+  at: string;
+}
+
 /** Why the job failed or became abnormal (first failure only). */
 export interface JobFailure {
   reason: string;
@@ -79,6 +94,19 @@ export interface ExistingTrainingJob {
   createdAt: string;
   /** First JobStarted (running time is counted from here; queueing is not, L2061–2062). */
   startedAt?: string;
+  /** Start of the current run (JobStarted of the latest attempt); unset while not running. */
+  attemptStartedAt?: string;
+  /**
+   * Running time of earlier runs, in ms (an attempt that was preempted). Running time so far is this
+   * plus `now - attemptStartedAt` while running; queueing never counts (L2061–2062, L9071–9072).
+   */
+  ranMs?: number;
+  /** Set while a preemption stops the tasks (status `terminating`). */
+  preemption?: PendingPreemption;
+  /** Set while a job that already ran waits in the queue again (first priority). */
+  requeue?: Requeue;
+  /** The latest reason the job waits (JobWaiting); cleared when it is placed. */
+  waitReason?: JobWaitReason;
   /** When the job reached an outcome state. */
   endedAt?: string;
   stop?: StopRequest;
@@ -107,6 +135,16 @@ export function activeTasks(state: TrainingJob): TaskState[] {
 export function tasksToStop(state: TrainingJob): TaskState[] {
   if (state.status === 'none') return [];
   return state.status === 'terminating' || isEnded(state.status) ? activeTasks(state) : [];
+}
+
+/**
+ * Running time so far in ms: earlier runs plus the current one (queueing excluded), as the auto stop
+ * (`spec.maxRunHours`) counts it.
+ */
+export function runningMs(state: TrainingJob, now: string): number {
+  if (state.status === 'none') return 0;
+  const current = state.attemptStartedAt && state.status === 'running' ? Math.max(0, Date.parse(now) - Date.parse(state.attemptStartedAt)) : 0;
+  return (state.ranMs ?? 0) + current;
 }
 
 /** The task named `name`, if the job has one. */
@@ -158,12 +196,25 @@ export function evolveTrainingJob(state: TrainingJob, event: JobEvent): Training
   switch (event.type) {
     case 'JobCreated':
       return s;
-    case 'JobQueued':
-      return { ...s, status: 'waiting', priority: event.data.priority };
+    case 'JobQueued': {
+      if (!event.data.requeue) return { ...s, status: 'waiting', priority: event.data.priority };
+      // Back in the queue after a run: the attempt's running time is banked, placements are released.
+      const { preemption: _done, attemptStartedAt: _ended, ...rest } = s;
+      const ran = s.attemptStartedAt ? Math.max(0, Date.parse(event.time) - Date.parse(s.attemptStartedAt)) : 0;
+      return {
+        ...rest,
+        status: 'waiting',
+        priority: event.data.priority,
+        dispatched: false,
+        ranMs: (s.ranMs ?? 0) + ran,
+        requeue: { reason: event.data.requeue, at: event.time },
+      };
+    }
     case 'JobScheduled': {
       const byTask = new Map(event.data.placements.map((p) => [p.task, p]));
+      const { requeue: _placed, waitReason: _noLonger, ...rest } = s;
       return {
-        ...s,
+        ...rest,
         attempt: event.data.attempt,
         dispatched: true,
         tasks: s.tasks.map((t) => {
@@ -184,7 +235,7 @@ export function evolveTrainingJob(state: TrainingJob, event: JobEvent): Training
       };
     }
     case 'JobStarted':
-      return { ...s, status: 'running', startedAt: s.startedAt ?? event.time };
+      return { ...s, status: 'running', startedAt: s.startedAt ?? event.time, attemptStartedAt: event.time };
     case 'TaskStarted': {
       const d = event.data;
       return {
@@ -221,12 +272,18 @@ export function evolveTrainingJob(state: TrainingJob, event: JobEvent): Training
       return { ...s, status: 'abnormal', endedAt: event.time, failure: { reason: event.data.reason } };
     case 'JobStopRequested': {
       const { by, reason, maxRunHours } = event.data;
-      return { ...s, status: 'terminating', stop: { by, reason, ...(maxRunHours !== undefined ? { maxRunHours } : {}) } };
+      // A stop overrides a preemption in progress: the job ends instead of queueing again.
+      const { preemption: _overridden, ...rest } = s;
+      return { ...rest, status: 'terminating', stop: { by, reason, ...(maxRunHours !== undefined ? { maxRunHours } : {}) } };
     }
     case 'JobTerminated':
       return { ...s, status: 'terminated', endedAt: event.time };
     case 'JobPriorityChanged':
       return { ...s, priority: event.data.to };
+    case 'JobPreempted':
+      return { ...s, status: 'terminating', preemption: { by: event.data.by, byPriority: event.data.byPriority, at: event.time } };
+    case 'JobWaiting':
+      return { ...s, waitReason: event.data.reason };
     case 'JobDeletionRequested':
       return { ...s, status: 'deleting', deletedBy: event.data.by };
     case 'JobDeleted':
