@@ -49,6 +49,9 @@ export class InMemoryEventLog implements EventLog {
     assertAggregateSubject(subject);
     if (events.length === 0) throw new TypeError(`append to ${subject}: a commit needs at least one event`);
     if (!meta?.commandId) throw new TypeError(`append to ${subject}: meta.commandId is required`);
+    if (expected !== 'any' && !(Number.isSafeInteger(expected) && expected >= 0)) {
+      throw new TypeError(`append to ${subject}: expected must be a sequence (≥ 0) or 'any', got ${expected}`);
+    }
     // Same order of checks as JetStream: a duplicate wins over a stale expectation.
     const msgId = commitMsgId(subject, meta.commandId);
     const earlier = this.msgIds.get(msgId);

@@ -67,6 +67,9 @@ export class JetStreamEventLog implements EventLog {
     assertAggregateSubject(subject);
     if (events.length === 0) throw new TypeError(`append to ${subject}: a commit needs at least one event`);
     if (!meta?.commandId) throw new TypeError(`append to ${subject}: meta.commandId is required`);
+    if (expected !== 'any' && !(Number.isSafeInteger(expected) && expected >= 0)) {
+      throw new TypeError(`append to ${subject}: expected must be a sequence (≥ 0) or 'any', got ${expected}`);
+    }
     const opts: Partial<JetStreamPublishOptions> = { msgID: commitMsgId(subject, meta.commandId) };
     if (expected !== 'any') opts.expect = { lastSubjectSequence: expected };
     if (meta.traceparent) {

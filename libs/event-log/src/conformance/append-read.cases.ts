@@ -91,10 +91,11 @@ export function appendReadCases(start: StartHarness): void {
       expect((await h.log.read(Subjects.node('multi'))).commits).toHaveLength(1);
     });
 
-    it('append - rejects wildcards, empty commits and missing command ids', async () => {
+    it('append - rejects wildcards, empty commits, bad expectations and missing command ids', async () => {
       await expect(h.log.append('ty.ev.job.*', [queued(1)], meta(), 'any')).rejects.toThrow(TypeError);
       await expect(h.log.append('ty.ev.>', [queued(1)], meta(), 'any')).rejects.toThrow(TypeError);
       await expect(h.log.append(Subjects.job('empty'), [], meta(), 'any')).rejects.toThrow(TypeError);
+      await expect(h.log.append(Subjects.job('negative'), [queued(1)], meta(), -1)).rejects.toThrow(TypeError);
       await expect(h.log.append(Subjects.job('no-id'), [queued(1)], { ...meta(), commandId: '' }, 'any')).rejects.toThrow(
         TypeError,
       );
