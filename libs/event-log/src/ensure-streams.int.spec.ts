@@ -2,7 +2,7 @@ import { Streams } from '@trainyard/contracts';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { nanos, type NatsConnection } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startNatsServer, type NatsServer } from '../../testing/src/nats-server';
+import { startNatsServer, type NatsServer } from '@trainyard/testing';
 import { connectNats } from './connect';
 import { ensureStreams } from './ensure-streams';
 import { NatsUnreachable } from './errors';

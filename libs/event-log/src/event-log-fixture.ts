@@ -1,6 +1,5 @@
 // Test support (not exported): a private nats-server with the streams ensured and a log on it.
-// The file, not the barrel: the barrel also loads the Postgres fixture, which NATS tests do not need.
-import { startNatsServer, type NatsServer } from '../../testing/src/nats-server';
+import { startNatsServer, type NatsServer } from '@trainyard/testing';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { connectNats } from './connect';
 import { ensureStreams } from './ensure-streams';
