@@ -52,6 +52,7 @@ main().catch((err) => {
     console.error(`${err.message}`);
   } else {
     console.error(`trainyard: ${err?.stack ?? err}`);
+    if (err?.cause) console.error(`caused by: ${err.cause?.stack ?? err.cause}`);
   }
   process.exit(1);
 });

@@ -1,3 +1,5 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { Kysely, PGliteDialect, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { DEFAULT_SCHEMA, type Database } from './database';
@@ -73,6 +75,8 @@ function pgliteDialect(options: DatabaseOptions): PGliteDialect {
   return new PGliteDialect({
     pglite: async () => {
       const { PGlite } = await import('@electric-sql/pglite');
+      // PGlite creates its own directory but not the parents (`.data/` on a fresh checkout).
+      if (options.dataDir) mkdirSync(dirname(options.dataDir), { recursive: true });
       return new PGlite(options.dataDir ? { dataDir: options.dataDir } : {});
     },
   });
