@@ -1,32 +1,89 @@
 import type { Capacity } from '@trainyard/contracts';
-import { activeTasks } from '@trainyard/domain';
-import { add, demandOf, ZERO, type ClusterView, type NodeView, type PendingJob } from '@trainyard/scheduling';
+import { activeTasks, type ExistingTrainingJob } from '@trainyard/domain';
+import { add, demandOf, ZERO, type NodeView } from '@trainyard/scheduling';
 import type { ClusterState } from './cluster-state';
+import type { QueuedJob, Reservations, RunningJob, SchedulerView } from './scheduler-view';
+
+export interface ViewOptions {
+  /** A run younger than this may not be preempted. */
+  minRunMs: number;
+  /** Length of one `maxRunHours` hour (shortened in tests). */
+  hourMs: number;
+}
+
+const HOUR_MS = 3_600_000;
 
 /**
- * Projects the scheduler's state into the planner's view: used capacity is the sum of the flavors of
- * every task assigned or running on a node; the queue is every job waiting and not yet dispatched.
+ * Projects the scheduler's state into the planner's view. Used capacity is the sum of the flavors of
+ * every task assigned or running on a node; the queue is every job waiting and not yet dispatched;
+ * `running` is every job with a task that still holds a node. `reservations` are the previous plan's.
  */
-export function buildClusterView(state: ClusterState, isLive: (nodeId: string) => boolean, now: Date): ClusterView {
+export function buildClusterView(
+  state: ClusterState,
+  isLive: (nodeId: string) => boolean,
+  now: Date,
+  opts: ViewOptions,
+  reservations?: Reservations,
+): SchedulerView {
   const used = new Map<string, Capacity>();
-  const queue: PendingJob[] = [];
+  const queue: QueuedJob[] = [];
+  const running: RunningJob[] = [];
   for (const [jobId, { state: job, queuedSeq }] of state.jobs) {
     if (job.status === 'none') continue;
     const flavor = job.spec.spec.resource.flavor;
-    for (const t of activeTasks(job)) {
+    const active = activeTasks(job);
+    for (const t of active) {
       if (t.nodeId) used.set(t.nodeId, add(used.get(t.nodeId) ?? ZERO, demandOf(flavor)));
     }
-    if (job.status === 'waiting' && !job.dispatched) {
-      queue.push({
-        jobId, priority: job.priority, queuedSeq, flavor,
-        pool: job.spec.spec.resource.pool ?? 'default',
-        nodeCount: job.spec.spec.resource.nodeCount ?? 1,
-      });
-    }
+    if (job.status === 'waiting' && !job.dispatched) queue.push(queuedJob(jobId, job, queuedSeq));
+    else if (active.length) running.push(runningJob(job, now, opts));
   }
   const nodes: NodeView[] = [...state.nodes.values()].map(({ info }) => ({
     id: info.nodeId, host: info.host, pool: info.pool, labels: info.labels,
     capacity: info.capacity, used: used.get(info.nodeId) ?? ZERO, schedulable: isLive(info.nodeId),
   }));
-  return { now: now.toISOString(), nodes, queue };
+  const view = { now: now.toISOString(), nodes, queue, running, ...(reservations ? { reservations } : {}) };
+  return view;
+}
+
+export function queuedJob(jobId: string, job: ExistingTrainingJob, queuedSeq: number): QueuedJob {
+  const r = job.spec.spec.resource;
+  return {
+    jobId,
+    priority: job.priority,
+    queuedSeq,
+    pool: r.pool ?? 'default',
+    flavor: r.flavor,
+    nodeCount: r.nodeCount ?? 1,
+    ...(job.requeue ? { requeued: true } : {}),
+    ...(r.affinityGroupSize && r.affinityGroupSize > 1 ? { affinityGroupSize: r.affinityGroupSize } : {}),
+    ...specExtras(job),
+    ...(job.spec.spec.maxRunHours !== undefined ? { maxRunHours: job.spec.spec.maxRunHours } : {}),
+  };
+}
+
+/** Spec fields the planner reads as they are (node affinity rules, when the spec has them). */
+function specExtras(job: ExistingTrainingJob): Record<string, unknown> {
+  const nodeAffinity = (job.spec.spec as { nodeAffinity?: unknown }).nodeAffinity;
+  return nodeAffinity === undefined ? {} : { nodeAffinity };
+}
+
+function runningJob(job: ExistingTrainingJob, now: Date, opts: ViewOptions): RunningJob {
+  const started = job.status === 'running' ? job.attemptStartedAt : undefined;
+  const maxRunHours = job.spec.spec.maxRunHours;
+  const r = job.spec.spec.resource;
+  const ageMs = started ? now.getTime() - Date.parse(started) : 0;
+  return {
+    jobId: job.jobId,
+    pool: r.pool ?? 'default',
+    priority: job.priority,
+    preemptible: (job.spec.spec.preemptible ?? false) && started !== undefined && ageMs >= opts.minRunMs,
+    ...(started ? { startedAt: started } : {}),
+    // The planner counts real hours from startedAt; the job has `max - ran` configured hours left.
+    ...(maxRunHours !== undefined ? { maxRunHours: Math.max(0, maxRunHours * opts.hourMs - (job.ranMs ?? 0)) / HOUR_MS } : {}),
+    flavor: r.flavor,
+    nodeIds: activeTasks(job).flatMap((t) => (t.nodeId ? [t.nodeId] : [])),
+    ...(r.affinityGroupSize && r.affinityGroupSize > 1 ? { affinityGroupSize: r.affinityGroupSize } : {}),
+    ...(job.preemption && job.status === 'terminating' ? { preemptedFor: job.preemption.by } : {}),
+  };
 }

@@ -17,6 +17,8 @@ export interface StopAction {
   task: string;
   attempt: number;
   reason: string;
+  /** SIGTERM → SIGKILL delay; the scheduler's default when absent (a preemption brings its own). */
+  graceMs?: number;
 }
 
 /**
@@ -33,7 +35,11 @@ export function followUpActions(state: ClusterState): (AssignAction | StopAction
       const node = t.nodeId ? state.nodes.get(t.nodeId) : undefined;
       // A task never assigned to its node has nothing to stop there.
       if (!node || !node.assigned.has(key) || node.stopRequested.has(key)) continue;
-      out.push({ kind: 'stop', nodeId: t.nodeId!, commandId: `stop/${key}`, jobId, task: t.name, attempt: t.attempt, reason: stopReason(job) });
+      const graceMs = job.preemption?.graceMs;
+      out.push({
+        kind: 'stop', nodeId: t.nodeId!, commandId: `stop/${key}`, jobId, task: t.name, attempt: t.attempt, reason: stopReason(job),
+        ...(graceMs !== undefined ? { graceMs } : {}),
+      });
     }
     if (!job.dispatched || (job.status !== 'waiting' && job.status !== 'running')) continue;
     const hosts = [...job.tasks].sort((a, b) => a.index - b.index).map((t) => t.host ?? '');
@@ -59,6 +65,8 @@ function assignmentFor(job: ExistingTrainingJob, task: string, hosts: string[]):
 }
 
 function stopReason(job: ExistingTrainingJob): string {
+  // The preemption notice every rank's agent logs before SIGTERM.
+  if (job.status === 'terminating' && job.preemption) return `preempted by job ${job.preemption.by} (priority ${job.preemption.byPriority})`;
   if (job.status === 'terminating') return job.stop?.reason === 'max-run-time' ? 'maximum run duration reached' : 'stopped by user';
   return `job ${job.status}`;
 }

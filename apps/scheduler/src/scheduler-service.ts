@@ -1,52 +1,104 @@
 import type { NatsConnection, Subscription as NatsSubscription } from '@nats-io/transport-node';
-import {
-  ErrorCode, Subjects, TrainyardError, type CommandReply, type CommitMeta,
-} from '@trainyard/contracts';
-import { nodeDecider, decideOrThrow, trainingJobDecider, type TrainingJobCommand } from '@trainyard/domain';
+import { ErrorCode, Subjects, TrainyardError, type CommandReply, type CommitMeta } from '@trainyard/contracts';
+import { decideOrThrow, trainingJobDecider, type TrainingJobCommand } from '@trainyard/domain';
 import { handleCommand, type EventLog, type Subscription } from '@trainyard/event-log';
 import { HeartbeatTracker } from '@trainyard/liveness';
 import { planGangs } from '@trainyard/scheduling';
+import { randomUUID } from 'node:crypto';
+import { checkAdmission } from './admission';
+import { BatchCommitter, type BatchResult } from './batch-committer';
 import { ClusterState } from './cluster-state';
 import { buildClusterView } from './cluster-view.builder';
 import { parseCommand } from './command-intake';
-import { followUpActions, type AssignAction, type StopAction } from './follow-up-actions';
+import { followUpActions } from './follow-up-actions';
+import { jobActions, type PlanLike } from './job-actions';
+import { LeaderLease } from './leader-lease';
+import type { Reservations } from './scheduler-view';
 
 export interface SchedulerOptions {
   /** A node whose last heartbeat is older than this gets no new work. */
   heartbeatTimeoutMs: number;
   /** Grace period between SIGTERM and SIGKILL when tasks are stopped. */
   stopGraceMs: number;
-  /** How often liveness is re-checked even when the log is quiet. */
+  /** How often liveness and timers are re-checked even when the log is quiet. */
   tickMs: number;
+  /** Grace period of a preemption notice (SIGTERM to every rank, then SIGKILL). Default 30 s. */
+  preemptGraceMs: number;
+  /** Minimum run time: a run younger than this is never preempted. Default 10 min. */
+  minRunMs: number;
+  /** Length of one hour of `spec.maxRunHours` (tests shorten it). Default 1 h. */
+  hourMs: number;
+  /** A job re-queued after a run fails after waiting this long ("30 minutes", ch12 §2.3). */
+  requeueTimeoutMs: number;
+  /**
+   * Leader lease (decision 7): only the holder plans, commits and answers commands; other replicas
+   * stay warm on the log. `false` makes this replica act alone without a lease.
+   */
+  lease: false | { bucket: string; key: string; ttlMs: number; holder?: string };
   log?: (msg: string) => void;
 }
 
-export const DEFAULT_SCHEDULER_OPTIONS: SchedulerOptions = { heartbeatTimeoutMs: 10_000, stopGraceMs: 10_000, tickMs: 1_000 };
+export const DEFAULT_SCHEDULER_OPTIONS: SchedulerOptions = {
+  heartbeatTimeoutMs: 10_000,
+  stopGraceMs: 10_000,
+  tickMs: 1_000,
+  preemptGraceMs: 30_000,
+  minRunMs: 10 * 60_000,
+  hourMs: 3_600_000,
+  requeueTimeoutMs: 30 * 60_000,
+  lease: { bucket: 'TY_LEADER', key: 'scheduler', ttlMs: 3_000 },
+};
 
 /**
- * The scheduler: answers job commands (`ty.cmd.scheduler.*`), folds the whole event log into its
- * cluster state, and after every change plans the queue (pure `planGangs`) and commits what the plan
- * and the state call for — placements on the job's subject, then assignments and stop requests on
- * the nodes' subjects. All of it is recomputed from state, so a restart picks up where it left off.
+ * The scheduler: folds the whole event log into its cluster state (every replica), and — while it
+ * holds the leader lease — answers job commands (`ty.cmd.scheduler.*`) and after every change plans
+ * the queue (pure planner) and commits what the plan and the state call for: placements, preemptions,
+ * auto stops, re-queue time-outs and wait reasons on the jobs' subjects, then assignments and stop
+ * requests on the nodes' subjects. All of it is recomputed from state, so a restart or a new leader
+ * picks up where the last one left off.
  */
 export class SchedulerService {
+  readonly id: string;
   private readonly state = new ClusterState();
   private readonly heartbeats: HeartbeatTracker;
+  private readonly lease?: LeaderLease;
+  private readonly committer: BatchCommitter;
   private logSub?: Subscription;
   private cmdSub?: NatsSubscription;
   private timer?: NodeJS.Timeout;
   private running = false;
   private again = false;
   private stopped = false;
+  private reservations?: Reservations;
   private readonly seqWaiters: { seq: number; resolve: () => void }[] = [];
+  private readonly lastComplaint = new Map<string, string>();
 
   constructor(
     private readonly nc: NatsConnection,
     private readonly log: EventLog,
-    private readonly options: SchedulerOptions = DEFAULT_SCHEDULER_OPTIONS,
+    options: Partial<SchedulerOptions> = DEFAULT_SCHEDULER_OPTIONS,
     private readonly clock: () => Date = () => new Date(),
   ) {
+    this.options = { ...DEFAULT_SCHEDULER_OPTIONS, ...options };
+    const lease = this.options.lease;
+    this.id = (lease && lease.holder) || `scheduler-${randomUUID().slice(0, 8)}`;
     this.heartbeats = new HeartbeatTracker(nc);
+    if (lease) {
+      this.lease = new LeaderLease(nc, { ...lease, holder: this.id, onChange: (leader) => this.onLeadership(leader), log: (m) => this.say(m) });
+    }
+    this.committer = new BatchCommitter(log, this.state, () => this.isLeader());
+  }
+
+  private readonly options: SchedulerOptions;
+
+  /** True while this replica plans and commits (always, without a lease). */
+  isLeader(): boolean {
+    return !this.stopped && (this.lease ? this.lease.isLeader() : true);
+  }
+
+  /** Stream sequence of the last commit this replica has folded in. */
+  get position(): number {
+    return this.state.position;
   }
 
   async start(): Promise<void> {
@@ -57,18 +109,35 @@ export class SchedulerService {
       this.kick();
     });
     await this.logSub.caughtUp;
-    this.cmdSub = this.nc.subscribe(Subjects.command('scheduler', '*'), { queue: 'scheduler', callback: (_e, msg) => void this.onCommand(msg) });
     this.timer = setInterval(() => this.kick(), this.options.tickMs);
-    this.kick();
+    if (this.lease) await this.lease.start();
+    else this.onLeadership(true);
   }
 
-  async stop(): Promise<void> {
+  /**
+   * Stops this replica. `releaseLease: false` imitates a crash: the lease is left to age out, as it
+   * would if the process died (a standby then takes over after the lease TTL).
+   */
+  async stop({ releaseLease = true }: { releaseLease?: boolean } = {}): Promise<void> {
     this.stopped = true;
     clearInterval(this.timer);
     this.cmdSub?.unsubscribe();
+    this.cmdSub = undefined;
+    await this.lease?.stop({ release: releaseLease });
     await this.logSub?.stop();
     this.heartbeats.stop();
     for (const w of this.seqWaiters.splice(0)) w.resolve();
+  }
+
+  private onLeadership(leader: boolean): void {
+    if (leader && !this.stopped) {
+      // Only the leader answers commands: a standby is not in the queue group at all.
+      this.cmdSub ??= this.nc.subscribe(Subjects.command('scheduler', '*'), { queue: 'scheduler', callback: (_e, msg) => void this.onCommand(msg) });
+      this.kick();
+    } else {
+      this.cmdSub?.unsubscribe();
+      this.cmdSub = undefined;
+    }
   }
 
   // ------------------------------------------------------------------ commands
@@ -77,6 +146,7 @@ export class SchedulerService {
     const verb = msg.subject.split('.').pop()!;
     let reply: CommandReply;
     try {
+      if (!this.isLeader()) throw new TrainyardError(ErrorCode.Unavailable, 'this scheduler replica is not the leader; retry');
       let raw: unknown;
       try {
         raw = msg.json();
@@ -85,6 +155,7 @@ export class SchedulerService {
       }
       const { commandId, jobId, caller, body } = parseCommand(raw);
       const command = this.toJobCommand(verb, jobId, caller, body);
+      if (command.type === 'SubmitJob' && !this.state.jobs.has(jobId)) checkAdmission(this.state, body.spec, caller.permissions);
       const result = await handleCommand({
         log: this.log,
         subject: Subjects.job(jobId),
@@ -121,7 +192,7 @@ export class SchedulerService {
 
   /** Coalesces triggers: one pass at a time, and one more if anything changed meanwhile. */
   private kick(): void {
-    if (this.stopped) return;
+    if (this.stopped || !this.isLeader()) return;
     if (this.running) {
       this.again = true;
       return;
@@ -132,7 +203,7 @@ export class SchedulerService {
         do {
           this.again = false;
           await this.pass();
-        } while (this.again && !this.stopped);
+        } while (this.again && this.isLeader());
       } catch (err) {
         this.say(`scheduling pass failed: ${(err as Error).message}`);
       } finally {
@@ -143,57 +214,29 @@ export class SchedulerService {
 
   private async pass(): Promise<void> {
     const now = this.clock();
-    const view = buildClusterView(this.state, (id) => this.heartbeats.status(id, this.options.heartbeatTimeoutMs).status === 'ready', now);
-    const plan = planGangs(view);
-    let last = 0;
-    for (const p of plan.place) {
-      const job = this.state.jobs.get(p.jobId)!.state;
-      const attempt = job.status === 'none' ? 1 : job.attempt + 1;
-      try {
-        const r = await handleCommand({
-          log: this.log,
-          subject: Subjects.job(p.jobId),
-          initialState: trainingJobDecider.initialState(),
-          evolve: trainingJobDecider.evolve,
-          decide: (s) => decideOrThrow(trainingJobDecider)({ type: 'ScheduleJob', data: { placements: p.placements }, metadata: { now: now.toISOString() } }, s),
-          meta: this.meta(`schedule/${p.jobId}/${attempt}`, 'scheduler'),
-        });
-        last = Math.max(last, r.seq);
-      } catch (err) {
-        // The job changed under the plan (stopped, say): the next pass plans again from fresh state.
-        this.say(`placement of ${p.jobId} not committed: ${(err as Error).message}`);
-      }
-    }
-    await this.caughtUpTo(last);
+    const o = this.options;
+    const isLive = (id: string) => this.heartbeats.status(id, o.heartbeatTimeoutMs).status === 'ready';
+    const view = buildClusterView(this.state, isLive, now, { minRunMs: o.minRunMs, hourMs: o.hourMs }, this.reservations);
+    const plan = planGangs(view) as unknown as PlanLike & { reservations?: Reservations };
+    this.reservations = plan.reservations;
+    const actions = jobActions(this.state, plan, now, o);
+    const jobs = await this.committer.jobs(actions);
+    this.report(jobs);
+    await this.caughtUpTo(jobs.last);
 
-    for (const action of followUpActions(this.state)) last = Math.max(last, await this.commitFollowUp(action, now));
-    await this.caughtUpTo(last);
+    const nodes = await this.committer.nodes(followUpActions(this.state), o.stopGraceMs, now);
+    this.report(nodes);
+    await this.caughtUpTo(nodes.last);
   }
 
-  private async commitFollowUp(action: AssignAction | StopAction, now: Date): Promise<number> {
-    const metadata = { now: now.toISOString() };
-    const command =
-      action.kind === 'assign'
-        ? ({ type: 'AssignTask', data: { assignment: action.assignment }, metadata } as const)
-        : ({
-            type: 'RequestTaskStop',
-            data: { jobId: action.jobId, task: action.task, attempt: action.attempt, graceMs: this.options.stopGraceMs, reason: action.reason },
-            metadata,
-          } as const);
-    try {
-      const r = await handleCommand({
-        log: this.log,
-        subject: Subjects.node(action.nodeId),
-        initialState: nodeDecider.initialState(),
-        evolve: nodeDecider.evolve,
-        decide: (s) => decideOrThrow(nodeDecider)(command as never, s),
-        meta: this.meta(action.commandId, 'scheduler'),
-      });
-      return r.seq;
-    } catch (err) {
-      this.say(`${action.kind} on ${action.nodeId} failed: ${(err as Error).message}`);
-      return 0;
+  private report(r: BatchResult): void {
+    // A refusal repeats every pass until the state changes: say it once per subject and reason.
+    for (const { subject, reason } of r.rejected) {
+      if (this.lastComplaint.get(subject) === reason) continue;
+      this.lastComplaint.set(subject, reason);
+      this.say(`${subject}: refused ${reason}`);
     }
+    for (const { subject, error } of r.failed) this.say(`${subject}: commit failed: ${error.message}`);
   }
 
   /** Waits until our own commits came back through the log, so the next pass does not repeat them. */
@@ -223,4 +266,3 @@ function errorBody(err: unknown) {
   if (code === ErrorCode.Conflict) return { code: ErrorCode.Conflict, message: (err as Error).message };
   return { code: ErrorCode.Internal, message: (err as Error)?.message ?? 'internal error' };
 }
-

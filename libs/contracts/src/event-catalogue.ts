@@ -83,6 +83,10 @@ export function describeWaitReason(r: JobWaitReason): string {
   if (short.length) parts.push(`short of ${short.join(', ')}`);
   if (r.unplacedInstances !== undefined) parts.push(`${r.unplacedInstances} instance(s) without room`);
   if (r.blockedBy) parts.push(`behind ${r.blockedBy}`);
+  if (r.cause) parts.push(r.cause);
+  if (r.victims?.length) parts.push(`preempting ${r.victims.join(', ')}`);
+  if (r.startsAt) parts.push(`capacity held from ${r.startsAt}`);
+  if (r.affinityGroups) parts.push(`affinity groups ${r.affinityGroups.allocatable}/${r.affinityGroups.needed}`);
   if (r.detail) parts.push(r.detail);
   return parts.length ? `${r.code} (${parts.join('; ')})` : r.code;
 }

@@ -78,6 +78,14 @@ export interface JobWaitReason {
   unplacedInstances?: number;
   /** The job ahead that holds the pool (or the capacity reserved for it). */
   blockedBy?: string;
+  /** Why a job can never fit as the pool stands (`NEVER_FITS`), e.g. `INSTANCE_TOO_LARGE`. */
+  cause?: string;
+  /** Jobs being preempted to make room for it (`PREEMPTION_PENDING`). */
+  victims?: string[];
+  /** When capacity held for it is expected to be free (`HOLDING_RESERVATION`); null = unknown. */
+  startsAt?: string | null;
+  /** Supernode affinity groups the job needs and the pool can allocate now. */
+  affinityGroups?: { needed: number; allocatable: number };
   /** Anything else the planner said, for humans. */
   detail?: string;
 }

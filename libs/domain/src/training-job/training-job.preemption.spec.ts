@@ -38,7 +38,7 @@ describe('training job - PreemptJob', () => {
   it('marks a running preemptible job preempted: it terminates its tasks and names the preemptor', () => {
     const s = spec.given(runningHistory(preemptible)).when(preempt()).then([preemptedEvent]) as ExistingTrainingJob;
     expect(s.status).toBe('terminating');
-    expect(s.preemption).toEqual({ by: 'j-urgent', byPriority: 3, at: T1 });
+    expect(s.preemption).toEqual({ by: 'j-urgent', byPriority: 3, graceMs: 5000, at: T1 });
     expect(tasksToStop(s).map((t) => t.name)).toEqual(['worker-0', 'worker-1']);
   });
 

@@ -49,6 +49,8 @@ export interface PendingPreemption {
   /** The job that needs the capacity. */
   by: string;
   byPriority: number;
+  /** SIGTERM → SIGKILL delay of the stop requests. */
+  graceMs: number;
   at: string;
 }
 
@@ -281,7 +283,7 @@ export function evolveTrainingJob(state: TrainingJob, event: JobEvent): Training
     case 'JobPriorityChanged':
       return { ...s, priority: event.data.to };
     case 'JobPreempted':
-      return { ...s, status: 'terminating', preemption: { by: event.data.by, byPriority: event.data.byPriority, at: event.time } };
+      return { ...s, status: 'terminating', preemption: { by: event.data.by, byPriority: event.data.byPriority, graceMs: event.data.graceMs, at: event.time } };
     case 'JobWaiting':
       return { ...s, waitReason: event.data.reason };
     case 'JobDeletionRequested':

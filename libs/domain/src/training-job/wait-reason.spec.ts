@@ -9,6 +9,14 @@ describe('wait reason - what counts as a material change', () => {
     expect(waitReasonChanged(base, { ...base, code: 'BEHIND_IN_QUEUE' })).toBe(true);
     expect(waitReasonChanged(base, { ...base, blockedBy: 'j2' })).toBe(true);
     expect(waitReasonChanged(base, { ...base, unplacedInstances: 1 })).toBe(true);
+    expect(waitReasonChanged({ code: 'PREEMPTION_PENDING', victims: ['a'] }, { code: 'PREEMPTION_PENDING', victims: ['a', 'b'] })).toBe(true);
+    expect(waitReasonChanged({ code: 'NEVER_FITS', cause: 'X' }, { code: 'NEVER_FITS', cause: 'Y' })).toBe(true);
+    expect(waitReasonChanged({ code: 'H', startsAt: null }, { code: 'H', startsAt: '2026-01-01T00:00:00Z' })).toBe(true);
+  });
+
+  it('a drifting expected start or reordered victims are not', () => {
+    expect(waitReasonChanged({ code: 'H', startsAt: '2026-01-01T00:00:00Z' }, { code: 'H', startsAt: '2026-01-01T00:05:00Z' })).toBe(false);
+    expect(waitReasonChanged({ code: 'P', victims: ['b', 'a'] }, { code: 'P', victims: ['a', 'b'] })).toBe(false);
   });
 
   it('the same reason, or small moves of position and shortfall, are not', () => {

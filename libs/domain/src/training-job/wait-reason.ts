@@ -4,7 +4,9 @@ import type { JobWaitReason, ResourceName } from '@trainyard/contracts';
  * When a new wait reason is worth an event (`JobWaiting`). The planner re-explains every waiting job
  * on every pass; appending each explanation would flood the log, so only a *material* change counts:
  *
- * - the code changes (`BEHIND_IN_QUEUE` → `INSUFFICIENT_RESOURCES`), or the job it waits behind;
+ * - the code changes (`BEHIND_IN_QUEUE` → `INSUFFICIENT_RESOURCES`), or the job it waits behind, the
+ *   never-fits cause, the set of jobs preempted for it, or the affinity-group numbers;
+ * - a reservation's expected start appears or disappears (its exact time drifts as jobs run);
  * - the number of instances without room changes;
  * - a resource appears in or leaves the shortfall, or an amount moves by more than 10 %;
  * - the position crosses a band: 1 (head), 2–5, 6–20, 21–100, over 100. Small moves inside a band are
@@ -19,10 +21,15 @@ import type { JobWaitReason, ResourceName } from '@trainyard/contracts';
 export function waitReasonChanged(prev: JobWaitReason | undefined, next: JobWaitReason): boolean {
   if (!prev) return true;
   if (prev.code !== next.code || prev.blockedBy !== next.blockedBy || prev.unplacedInstances !== next.unplacedInstances) return true;
-  if (prev.detail !== next.detail) return true;
+  if (prev.detail !== next.detail || prev.cause !== next.cause) return true;
+  if (sorted(prev.victims) !== sorted(next.victims)) return true;
+  if ((prev.startsAt ?? null) === null ? (next.startsAt ?? null) !== null : (next.startsAt ?? null) === null) return true;
+  if (prev.affinityGroups?.needed !== next.affinityGroups?.needed || prev.affinityGroups?.allocatable !== next.affinityGroups?.allocatable) return true;
   if (positionBand(prev.position) !== positionBand(next.position)) return true;
   return deficitChanged(prev.deficit ?? {}, next.deficit ?? {});
 }
+
+const sorted = (xs: readonly string[] | undefined) => (xs ? [...xs].sort().join(',') : '');
 
 /** Relative change of a shortfall amount that counts as material. */
 export const MATERIAL_DEFICIT_CHANGE = 0.1;

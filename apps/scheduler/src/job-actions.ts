@@ -1,0 +1,86 @@
+import type { TaskPlacement } from '@trainyard/contracts';
+import { runningMs, waitReasonChanged, type TrainingJobCommand } from '@trainyard/domain';
+import type { ClusterState } from './cluster-state';
+import type { PreemptionOrder } from './scheduler-view';
+import { toWaitReason } from './wait-reasons';
+
+/** One command for one job, with its deterministic command id (a re-issue is harmless). */
+export interface JobAction {
+  jobId: string;
+  commandId: string;
+  command: TrainingJobCommand;
+}
+
+/** What a plan asks of the jobs: the planner's output, any version of it. */
+export interface PlanLike {
+  place: readonly { jobId: string; placements: TaskPlacement[] }[];
+  waiting: readonly ({ jobId: string; reason: string } & Record<string, unknown>)[];
+  preempt?: readonly PreemptionOrder[];
+}
+
+export interface JobActionOptions {
+  /** Grace period of a preemption notice: SIGTERM to every rank, SIGKILL after it. */
+  preemptGraceMs: number;
+  /** A run younger than this is not preempted (the decider checks it too). */
+  minRunMs: number;
+  /** Length of one `maxRunHours` hour. */
+  hourMs: number;
+  /** A job re-queued after a run fails after waiting this long. */
+  requeueTimeoutMs: number;
+}
+
+/**
+ * Every job command one scheduling pass calls for, derived from the plan and the state alone (so a
+ * new leader finds the same work), in order: placements, preemptions, auto stops at the maximum
+ * running time, re-queue time-outs, and wait reasons that changed materially. At most one action
+ * per job per pass; what is left waits for the next pass.
+ */
+export function jobActions(state: ClusterState, plan: PlanLike, now: Date, opts: JobActionOptions): JobAction[] {
+  const out: JobAction[] = [];
+  const taken = new Set<string>();
+  const metadata = { now: now.toISOString() };
+  const push = (a: JobAction) => {
+    if (taken.has(a.jobId) || !state.jobs.has(a.jobId)) return;
+    taken.add(a.jobId);
+    out.push(a);
+  };
+
+  for (const p of plan.place) {
+    const job = state.jobs.get(p.jobId)?.state;
+    if (!job || job.status === 'none') continue;
+    push({ jobId: p.jobId, commandId: `schedule/${p.jobId}/${job.attempt + 1}`, command: { type: 'ScheduleJob', data: { placements: p.placements }, metadata } });
+  }
+
+  for (const { victimJobId, forJobId } of plan.preempt ?? []) {
+    const victim = state.jobs.get(victimJobId)?.state;
+    const by = state.jobs.get(forJobId)?.state;
+    if (!victim || victim.status === 'none' || !by || by.status === 'none') continue;
+    push({
+      jobId: victimJobId,
+      commandId: `preempt/${victimJobId}/${victim.attempt}`,
+      command: { type: 'PreemptJob', data: { by: forJobId, byPriority: by.priority, graceMs: opts.preemptGraceMs, minRunMs: opts.minRunMs }, metadata },
+    });
+  }
+
+  for (const [jobId, { state: job }] of state.jobs) {
+    if (job.status === 'none') continue;
+    const maxRunHours = job.spec.spec.maxRunHours;
+    if (job.status === 'running' && maxRunHours !== undefined && runningMs(job, metadata.now) >= maxRunHours * opts.hourMs) {
+      push({ jobId, commandId: `max-run-time/${jobId}`, command: { type: 'StopJob', data: { by: 'scheduler', reason: 'max-run-time', maxRunHours }, metadata } });
+    }
+    if (job.status === 'waiting' && !job.dispatched && job.requeue && now.getTime() - Date.parse(job.requeue.at) >= opts.requeueTimeoutMs) {
+      push({ jobId, commandId: `requeue-timeout/${jobId}/${job.attempt}`, command: { type: 'FailRequeuedJob', data: { limitMs: opts.requeueTimeoutMs }, metadata } });
+    }
+  }
+
+  for (const w of plan.waiting) {
+    const entry = state.jobs.get(w.jobId);
+    const job = entry?.state;
+    if (!entry || !job || job.status !== 'waiting' || job.dispatched) continue;
+    const reason = toWaitReason(w);
+    if (!waitReasonChanged(job.waitReason, reason)) continue;
+    // Keyed by the job's version: the same state gives the same id, a new state a new one.
+    push({ jobId: w.jobId, commandId: `wait/${w.jobId}/${entry.version}`, command: { type: 'RecordWaitReason', data: { reason }, metadata } });
+  }
+  return out;
+}

@@ -1,0 +1,107 @@
+import { Kvm, type KV } from '@nats-io/kv';
+import type { NatsConnection } from '@nats-io/transport-node';
+
+/** Options of {@link LeaderLease}. */
+export interface LeaderLeaseOptions {
+  /** KV bucket holding the leases. Default `TY_LEADER`. */
+  bucket: string;
+  /** Key of this role's lease, e.g. `scheduler`. */
+  key: string;
+  /** This replica's id, written as the lease's value (shown to operators). */
+  holder: string;
+  /** How long a lease lives without renewal: the bucket's max age. Default 3 000 ms. */
+  ttlMs: number;
+  /** Renew (leader) or try to acquire (standby) this often. Default ttl / 3. */
+  renewMs?: number;
+  /** Told when this replica gains or loses the lease. */
+  onChange?: (leader: boolean) => void;
+  log?: (msg: string) => void;
+}
+
+/**
+ * Leader election through a lease in a NATS KV bucket (ARCHITECTURE decision 7). The bucket's max age
+ * is the lease TTL: the leader rewrites its key every `renewMs` with `update(…, revision)`, so only
+ * the holder of the current revision can renew; a standby tries `create`, which succeeds only once
+ * the key has aged out (the leader died or was cut off) or was deleted (the leader stepped down).
+ *
+ * `isLeader()` is conservative: it turns false `ttlMs - renewMs` after the last successful renewal,
+ * before a standby can acquire the key, so a cut-off leader stops committing before anyone else
+ * starts (given clocks that tick at the same rate). Late writes of a deposed leader that slip
+ * through anyway are fenced by the expected sequences of the event log.
+ *
+ * @example
+ * ```ts
+ * const lease = new LeaderLease(nc, { bucket: 'TY_LEADER', key: 'scheduler', holder: 'sched-a', ttlMs: 3000, onChange: (l) => … });
+ * await lease.start();
+ * if (lease.isLeader()) commit();
+ * await lease.stop(); // steps down (deletes the key) so a standby takes over at once
+ * ```
+ */
+export class LeaderLease {
+  private kv?: KV;
+  private timer?: NodeJS.Timeout;
+  private revision = 0;
+  private validUntil = 0;
+  private leader = false;
+  private stopped = false;
+  private busy = false;
+  private readonly renewMs: number;
+
+  constructor(
+    private readonly nc: NatsConnection,
+    private readonly opts: LeaderLeaseOptions,
+  ) {
+    this.renewMs = opts.renewMs ?? Math.max(50, Math.floor(opts.ttlMs / 3));
+  }
+
+  async start(): Promise<void> {
+    this.kv = await new Kvm(this.nc).create(this.opts.bucket, { history: 1, ttl: this.opts.ttlMs });
+    await this.tick();
+    this.timer = setInterval(() => void this.tick(), this.renewMs);
+  }
+
+  /** True while this replica holds an unexpired lease. */
+  isLeader(): boolean {
+    if (this.leader && Date.now() >= this.validUntil) this.setLeader(false, 'lease not renewed in time');
+    return this.leader;
+  }
+
+  /** Stops renewing. With `release` (a clean shutdown) the key is deleted so a standby takes over at once. */
+  async stop({ release = true }: { release?: boolean } = {}): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.timer);
+    const was = this.leader;
+    this.leader = false;
+    if (release && was && this.kv) {
+      await this.kv.delete(this.opts.key, { previousSeq: this.revision }).catch(() => undefined);
+    }
+  }
+
+  private async tick(): Promise<void> {
+    if (this.busy || this.stopped || !this.kv) return;
+    this.busy = true;
+    const started = Date.now();
+    try {
+      this.revision = this.leader
+        ? await this.kv.update(this.opts.key, this.opts.holder, this.revision)
+        : await this.kv.create(this.opts.key, this.opts.holder);
+      if (this.stopped) return;
+      // Counted from before the request: the server's clock for the key started no earlier.
+      this.validUntil = started + this.opts.ttlMs - this.renewMs;
+      if (!this.leader) this.setLeader(true, 'lease acquired');
+    } catch {
+      // Someone else holds the key (create/update refused), or NATS did not answer: a leader keeps
+      // trying until its lease runs out (isLeader), a standby until the key ages out.
+    } finally {
+      this.busy = false;
+      this.isLeader();
+    }
+  }
+
+  private setLeader(leader: boolean, why: string): void {
+    if (this.leader === leader) return;
+    this.leader = leader;
+    this.opts.log?.(`${this.opts.holder}: ${leader ? 'leader' : 'standby'} (${why})`);
+    this.opts.onChange?.(leader);
+  }
+}

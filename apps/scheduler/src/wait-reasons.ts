@@ -1,0 +1,41 @@
+import type { JobWaitReason, ResourceName } from '@trainyard/contracts';
+
+/**
+ * Turns one of the planner's waiting entries into the job's wait reason (the `JobWaiting` payload):
+ * its named reason and the numbers a person needs — position, shortfall, blocker, victims, cause.
+ * Works on every shape the planner has had (`reason` + optional numbers), keeping only known fields.
+ *
+ * @example
+ * ```ts
+ * toWaitReason({ jobId: 'j', reason: 'BEHIND_IN_QUEUE', position: 3, blockedBy: 'j2' }) // { code: 'BEHIND_IN_QUEUE', position: 3, blockedBy: 'j2' }
+ * ```
+ */
+export function toWaitReason(w: { reason: string } & Record<string, unknown>): JobWaitReason {
+  const out: JobWaitReason = { code: w.reason };
+  if (typeof w.position === 'number') out.position = w.position;
+  const deficit = amounts(w.deficit);
+  if (deficit) out.deficit = deficit;
+  if (typeof w.unplacedInstances === 'number') out.unplacedInstances = w.unplacedInstances;
+  if (typeof w.blockedBy === 'string') out.blockedBy = w.blockedBy;
+  if (typeof w.cause === 'string') out.cause = w.cause;
+  if (Array.isArray(w.victims)) out.victims = w.victims.filter((v): v is string => typeof v === 'string');
+  const reservation = w.reservation as { startsAt?: string | null } | undefined;
+  if (reservation && 'startsAt' in reservation) out.startsAt = reservation.startsAt ?? null;
+  const groups = w.affinityGroups as { needed?: unknown; allocatable?: unknown } | undefined;
+  if (groups && typeof groups.needed === 'number' && typeof groups.allocatable === 'number') {
+    out.affinityGroups = { needed: groups.needed, allocatable: groups.allocatable };
+  }
+  return out;
+}
+
+const RESOURCES: readonly ResourceName[] = ['cpu', 'memoryMiB', 'gpu', 'npu'];
+
+function amounts(v: unknown): Partial<Record<ResourceName, number>> | undefined {
+  if (!v || typeof v !== 'object') return undefined;
+  const out: Partial<Record<ResourceName, number>> = {};
+  for (const r of RESOURCES) {
+    const n = (v as Record<string, unknown>)[r];
+    if (typeof n === 'number' && n > 0) out[r] = n;
+  }
+  return Object.keys(out).length ? out : undefined;
+}
