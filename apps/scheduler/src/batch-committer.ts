@@ -9,6 +9,8 @@ import type { JobAction } from './job-actions';
 export interface BatchResult {
   last: number;
   committed: number;
+  /** Commits with a command id already stored (a retry): nothing new was written. */
+  duplicates: number;
   conflicts: number;
   rejected: { subject: string; reason: string }[];
   failed: { subject: string; error: Error }[];
@@ -74,8 +76,9 @@ export class BatchCommitter {
         events.push(...decision.events);
       }
       if (events.length === 0) continue;
-      // Deterministic id: the same node version and work give the same id, so a retry is stored once.
-      const commandId = `node-work/${nodeId}/${entry.version}`;
+      // Deterministic id: the same node version and work give the same id, so a retry is stored once;
+      // other work decided on the same version gets another id and meets the expected sequence.
+      const commandId = `node-work/${nodeId}/${entry.version}/${fingerprint(group)}`;
       appends.push(this.append(Subjects.node(nodeId), events, meta(commandId), entry.version, result));
     }
     await Promise.all(appends);
@@ -85,9 +88,10 @@ export class BatchCommitter {
   private async append(subject: string, events: (JobEvent | NodeEvent)[], m: CommitMeta, expected: number, result: BatchResult): Promise<void> {
     if (!this.mayCommit()) return;
     try {
-      const { seq } = await this.log.append(subject, events as DomainEvent[], m, expected);
+      const { seq, duplicate } = await this.log.append(subject, events as DomainEvent[], m, expected);
       result.last = Math.max(result.last, seq);
-      result.committed++;
+      if (duplicate) result.duplicates++;
+      else result.committed++;
     } catch (err) {
       if (err instanceof StreamVersionConflict) result.conflicts++;
       else result.failed.push({ subject, error: err as Error });
@@ -95,5 +99,12 @@ export class BatchCommitter {
   }
 }
 
+/** FNV-1a of the work's keys, in hex: short, stable across processes. */
+function fingerprint(group: readonly (AssignAction | StopAction)[]): string {
+  let h = 0x811c9dc5;
+  for (const ch of group.map((a) => a.commandId).join('|')) h = Math.imul(h ^ ch.charCodeAt(0), 0x01000193) >>> 0;
+  return h.toString(16);
+}
+
 const meta = (commandId: string): CommitMeta => ({ commandId, correlationId: commandId, actor: 'scheduler' });
-const emptyResult = (): BatchResult => ({ last: 0, committed: 0, conflicts: 0, rejected: [], failed: [] });
+const emptyResult = (): BatchResult => ({ last: 0, committed: 0, duplicates: 0, conflicts: 0, rejected: [], failed: [] });
