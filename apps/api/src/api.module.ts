@@ -7,6 +7,7 @@ import type { ApiOptions } from './api-options';
 import { CommandClient } from './command-client';
 import { HeartbeatTracker } from '@trainyard/liveness';
 import { NodesController } from './nodes/nodes.controller';
+import { PoolsController } from './pools/pools.controller';
 import type { ReadModel } from './read-model';
 import { HealthController } from './system/health.controller';
 import { HttpErrorFilter } from './system/http-error.filter';
@@ -25,7 +26,7 @@ export class ApiModule {
   static forRoot(deps: ApiDeps): DynamicModule {
     return {
       module: ApiModule,
-      controllers: [TrainingJobsController, NodesController, AdminController, HealthController, OpenApiController],
+      controllers: [TrainingJobsController, NodesController, PoolsController, AdminController, HealthController, OpenApiController],
       providers: [
         { provide: NATS, useValue: deps.nc },
         { provide: READS, useValue: deps.reads },

@@ -1,5 +1,5 @@
 import {
-  getJob, lastLogAttempt, listJobEvents, listJobs, listNodes, readLogLines, verifyProjections,
+  getJob, lastLogAttempt, listJobEvents, listJobs, listNodes, listPools, readLogLines, verifyProjections,
   type DatabaseHandle, type JobState, type Projector,
 } from '@trainyard/db';
 import type { EventLog } from '@trainyard/event-log';
@@ -30,6 +30,10 @@ export class DbReadModel implements ReadModel {
 
   listNodes() {
     return listNodes(this.handle.db);
+  }
+
+  listPools() {
+    return listPools(this.handle.db);
   }
 
   readLogs(q: { jobId: string; task: string; attempt?: number; afterSeq?: number; limit: number }) {

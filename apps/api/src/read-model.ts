@@ -1,4 +1,4 @@
-import type { Capacity, TrainingJobSpec } from '@trainyard/contracts';
+import type { Capacity, JobWaitReason, RequeueReason, TrainingJobSpec } from '@trainyard/contracts';
 
 /**
  * What the HTTP face reads: views over the PostgreSQL projections (never the log itself), plus the
@@ -9,6 +9,7 @@ export interface ReadModel {
   getJob(id: string): Promise<JobView | undefined>;
   listJobEvents(jobId: string): Promise<JobEventView[]>;
   listNodes(): Promise<NodeRow[]>;
+  listPools(): Promise<PoolRow[]>;
   readLogs(q: { jobId: string; task: string; attempt?: number; afterSeq?: number; limit: number }): Promise<LogLineView[]>;
   /** Latest attempt that has log lines for the task (0 when none). */
   lastLogAttempt(jobId: string, task: string): Promise<number>;
@@ -51,6 +52,11 @@ export interface JobView extends JobSummary {
   createdBy: string;
   spec: TrainingJobSpec;
   tasks: TaskView[];
+  /** Why the job waits, with the numbers (null once placed). */
+  waitReason: JobWaitReason | null;
+  /** Set while the job waits again after a run: it queues at first priority. */
+  requeue: RequeueReason | null;
+  preemptedBy: string | null;
 }
 
 export interface JobEventView {
@@ -72,6 +78,17 @@ export interface NodeRow {
   capacity: Capacity;
   used: Capacity;
   labels: Record<string, string>;
+}
+
+type Amounts = Pick<Capacity, 'cpu' | 'memoryMiB' | 'gpu' | 'npu'>;
+
+export interface PoolRow {
+  name: string;
+  nodes: string[];
+  capacity: Amounts;
+  used: Amounts;
+  free: Amounts;
+  supernodes: Record<string, string[]>;
 }
 
 export interface LogLineView {

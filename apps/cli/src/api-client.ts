@@ -1,6 +1,6 @@
 import type { TrainingJobSpec } from '@trainyard/contracts';
 import { ApiError, ApiProtocolError, classifyFetchFailure } from './api-errors';
-import type { ErrorResponse, JobEventView, JobPage, JobView, LogPage, NodeView, VerifyResult } from './api-types';
+import type { ErrorResponse, JobEventView, JobPage, JobView, LogPage, NodeView, PoolView, VerifyResult } from './api-types';
 
 export const DEFAULT_API_URL = 'http://127.0.0.1:8080';
 
@@ -53,6 +53,10 @@ export class ApiClient {
     return this.request('POST', `/v1/training-jobs/${enc(id)}/stop`);
   }
 
+  changePriority(id: string, priority: number): Promise<JobView> {
+    return this.request('POST', `/v1/training-jobs/${enc(id)}/priority`, { body: { priority } });
+  }
+
   deleteJob(id: string): Promise<JobView> {
     return this.request('DELETE', `/v1/training-jobs/${enc(id)}`);
   }
@@ -83,6 +87,10 @@ export class ApiClient {
 
   listNodes(): Promise<{ items: NodeView[] }> {
     return this.request('GET', '/v1/nodes');
+  }
+
+  listPools(): Promise<{ items: PoolView[] }> {
+    return this.request('GET', '/v1/pools');
   }
 
   verifyProjections(): Promise<VerifyResult> {

@@ -1,4 +1,4 @@
-import type { ErrorBody, TrainingJobSpec } from '@trainyard/contracts';
+import type { ErrorBody, JobWaitReason, TrainingJobSpec } from '@trainyard/contracts';
 
 /**
  * The HTTP API's wire shapes as the CLI reads them. Timestamps are ISO-8601 strings; fields that have
@@ -49,6 +49,11 @@ export interface JobView extends JobSummary {
   createdBy: string;
   spec: TrainingJobSpec;
   tasks: TaskView[];
+  /** Why the job waits, with the numbers; null once placed (older APIs leave it out). */
+  waitReason?: JobWaitReason | null;
+  /** `preemption` / `fault-recovery` while the job waits again after a run (first priority). */
+  requeue?: string | null;
+  preemptedBy?: string | null;
 }
 
 export interface JobEventView {
@@ -95,6 +100,16 @@ export interface NodeView {
   labels: Record<string, string>;
   status: string;
   lastHeartbeat: string | null;
+}
+
+export interface PoolView {
+  name: string;
+  nodes: string[];
+  readyNodes: number;
+  capacity: Resources;
+  used: Resources;
+  free: Resources;
+  supernodes: Record<string, string[]>;
 }
 
 export interface VerifyResult {

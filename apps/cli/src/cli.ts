@@ -9,6 +9,8 @@ import { registerEvents } from './commands/events';
 import { registerJobs } from './commands/jobs';
 import { registerLogs } from './commands/logs';
 import { registerNodes } from './commands/nodes';
+import { registerPools } from './commands/pools';
+import { registerPriority } from './commands/priority';
 import { registerStop } from './commands/stop';
 import { registerSubmit } from './commands/submit';
 import { registerWait } from './commands/wait';
@@ -38,9 +40,11 @@ export function buildProgram(ctx: CommandContext): Command {
     registerEvents,
     registerLogs,
     registerStop,
+    registerPriority,
     registerDelete,
     registerWait,
     registerNodes,
+    registerPools,
     registerAdmin,
   ]) {
     register(program, ctx);

@@ -10,6 +10,7 @@ import {
   formatJobsTable,
   formatLogLine,
   formatNodesTable,
+  formatPoolsTable,
   formatTime,
   formatVerifyResult,
   freeResources,
@@ -201,5 +202,34 @@ describe('format - nodes and admin', () => {
         '  - {"table":"jobs","key":"job-1","column":"state"}\n' +
         '  - tasks: 1 extra row\n',
     );
+  });
+});
+
+describe('format - scheduling', () => {
+  it('describe shows why a job waits, with the numbers, and a re-queue', () => {
+    const job = {
+      ...summary({ state: 'waiting', startedAt: null }),
+      waitReason: { code: 'INSUFFICIENT_RESOURCES', position: 2, deficit: { gpu: 4 }, unplacedInstances: 1 },
+      requeue: 'preemption',
+      preemptedBy: 'job-9',
+    } as JobView;
+    const out = formatJobDescription(job, NOW);
+    expect(field(out, 'Waiting')).toBe('INSUFFICIENT_RESOURCES (position 2; short of gpu 4; 1 instance(s) without room)');
+    expect(field(out, 'Re-queued')).toBe('after preemption (first priority)');
+    expect(field(out, 'Preempted by')).toBe('job-9');
+  });
+
+  it('pools table: ready/all nodes, free/total, used, supernodes', () => {
+    const r = (cpu: number, gpu = 0) => ({ cpu, memoryMiB: 1024 * cpu, gpu, npu: 0 });
+    const out = formatPoolsTable([
+      { name: 'gpu', nodes: ['a', 'b'], readyNodes: 1, capacity: r(8, 2), used: r(1.5, 1), free: r(6.5, 1), supernodes: { 'sn-1': ['a', 'b'] } },
+      { name: 'default', nodes: ['c'], readyNodes: 1, capacity: r(2), used: r(0), free: r(2), supernodes: {} },
+    ]);
+    expect(out.trimEnd().split('\n')).toEqual([
+      'POOL     READY/NODES  CPU FREE  CPU USED  MEM FREE (MiB)  GPU FREE  NPU FREE  SUPERNODES',
+      'gpu      1/2          6.5/8     1.5       6656/8192       1/2       0/0       sn-1(2)',
+      'default  1/1          2/2       0         2048/2048       0/0       0/0       -',
+    ]);
+    expect(formatPoolsTable([])).toBe('No pools (no node registered yet).\n');
   });
 });

@@ -1,4 +1,5 @@
-import type { JobEventView, JobPage, JobView, LogLine, NodeView, Resources, TaskView, VerifyResult } from './api-types';
+import { describeWaitReason } from '@trainyard/contracts';
+import type { JobEventView, JobPage, JobView, LogLine, NodeView, PoolView, Resources, TaskView, VerifyResult } from './api-types';
 
 /**
  * Pure text rendering of API answers. Nothing here does I/O or reads the clock: `now` is an argument,
@@ -115,6 +116,9 @@ export function formatJobDescription(job: JobView, now: Date): string {
     ['Description', show(job.description)],
     ['State', job.stateZh ? `${job.state} (${job.stateZh})` : show(job.state)],
     ['Reason', show(job.reason)],
+    ...(job.waitReason ? ([['Waiting', describeWaitReason(job.waitReason)]] as [string, string][]) : []),
+    ...(job.requeue ? ([['Re-queued', `after ${job.requeue} (first priority)`]] as [string, string][]) : []),
+    ...(job.preemptedBy ? ([['Preempted by', job.preemptedBy]] as [string, string][]) : []),
     ['Priority', show(job.priority)],
     ['Attempt', `${show(job.attempt)}${job.dispatched ? '' : ' (not dispatched)'}`],
     ['Created', `${formatTime(job.createdAt)}${job.createdBy ? ` by ${job.createdBy}` : ''}`],
@@ -201,6 +205,19 @@ export function formatNodesTable(nodes: readonly NodeView[], now: Date): string 
     return [n.id, n.host, n.pool, n.status, of('cpu'), of('memoryMiB'), of('gpu'), of('npu'), formatAge(n.lastHeartbeat, now), labels || NONE];
   });
   return renderTable(['ID', 'HOST', 'POOL', 'STATUS', 'CPU FREE', 'MEM FREE (MiB)', 'GPU FREE', 'NPU FREE', 'HEARTBEAT', 'LABELS'], rows);
+}
+
+// ---------------------------------------------------------------- pools
+
+export function formatPoolsTable(pools: readonly PoolView[]): string {
+  if (pools.length === 0) return 'No pools (no node registered yet).\n';
+  const rows = pools.map((p) => {
+    const of = (k: keyof Resources) => `${num(p.free?.[k] ?? 0)}/${num(p.capacity?.[k] ?? 0)}`;
+    const used = (k: keyof Resources) => num(p.used?.[k] ?? 0);
+    const supernodes = Object.entries(p.supernodes ?? {}).map(([sn, ids]) => `${sn}(${ids.length})`).join(',');
+    return [p.name, `${p.readyNodes ?? '-'}/${p.nodes?.length ?? 0}`, of('cpu'), used('cpu'), of('memoryMiB'), of('gpu'), of('npu'), supernodes || NONE];
+  });
+  return renderTable(['POOL', 'READY/NODES', 'CPU FREE', 'CPU USED', 'MEM FREE (MiB)', 'GPU FREE', 'NPU FREE', 'SUPERNODES'], rows);
 }
 
 // ---------------------------------------------------------------- admin

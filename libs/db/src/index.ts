@@ -22,3 +22,4 @@ export * from './queries/job-queries';
 export * from './queries/job-event-queries';
 export * from './queries/node-queries';
 export * from './queries/log-line-queries';
+export * from './queries/pool-queries';

@@ -40,6 +40,14 @@ export const OPENAPI_DOCUMENT = {
     '/v1/training-jobs/{id}/stop': {
       post: { summary: 'Stop a creating, waiting or running job', parameters: [idParam], responses: { '202': { description: 'Stopping', ...json('Job') }, ...errors } },
     },
+    '/v1/training-jobs/{id}/priority': {
+      post: {
+        summary: 'Change the priority of a job waiting in the queue and not yet dispatched (3 needs job:setHighPriority)',
+        parameters: [idParam],
+        requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', required: ['priority'], properties: { priority: { type: 'integer', minimum: 1, maximum: 3 } } } } } },
+        responses: { '200': { description: 'The job with its new priority', ...json('Job') }, '403': { description: 'Priority 3 needs job:setHighPriority', content: { 'application/json': { schema: error } } }, ...errors },
+      },
+    },
     '/v1/training-jobs/{id}/events': {
       get: { summary: "A job's events in order", parameters: [idParam], responses: { '200': { description: 'Events', ...json('EventList') }, ...errors } },
     },
@@ -60,6 +68,7 @@ export const OPENAPI_DOCUMENT = {
         },
       },
     },
+    '/v1/pools': { get: { summary: 'Resource pools: nodes, capacity, used, free, supernodes', responses: { '200': { description: 'Pools', ...json('PoolList') } } } },
     '/v1/nodes': { get: { summary: 'Nodes with capacity, use and liveness', responses: { '200': { description: 'Nodes', ...json('NodeList') } } } },
     '/v1/admin/projections/verify': {
       post: { summary: 'Rebuild every projection into a scratch schema and compare', responses: { '200': { description: 'Result', ...json('VerifyResult') } } },
@@ -171,6 +180,17 @@ export const OPENAPI_DOCUMENT = {
           createdAt: { type: 'string' }, startedAt: { type: ['string', 'null'] }, endedAt: { type: ['string', 'null'] }, updatedAt: { type: 'string' },
           createdBy: { type: 'string' }, spec: { $ref: '#/components/schemas/TrainingJobSpec' },
           tasks: { type: 'array', items: { $ref: '#/components/schemas/Task' } },
+          waitReason: {
+            description: 'Why the job waits, with the numbers (null once placed)',
+            type: ['object', 'null'],
+            properties: {
+              code: { type: 'string' }, position: { type: 'integer' }, deficit: { type: 'object' }, unplacedInstances: { type: 'integer' },
+              blockedBy: { type: 'string' }, cause: { type: 'string' }, victims: { type: 'array', items: { type: 'string' } },
+              startsAt: { type: ['string', 'null'] }, affinityGroups: { type: 'object' }, detail: { type: 'string' },
+            },
+          },
+          requeue: { description: 'Set while the job waits again after a run (first priority)', type: ['string', 'null'], enum: ['preemption', 'fault-recovery', null] },
+          preemptedBy: { type: ['string', 'null'] },
         },
       },
       JobPage: {
@@ -200,6 +220,23 @@ export const OPENAPI_DOCUMENT = {
             items: { type: 'object', properties: { attempt: { type: 'integer' }, seq: { type: 'integer' }, ts: { type: 'string' }, stream: { type: 'string' }, text: { type: 'string' } } },
           },
           nextSeq: { type: 'integer' },
+        },
+      },
+      Resources: { type: 'object', properties: { cpu: { type: 'number' }, memoryMiB: { type: 'number' }, gpu: { type: 'number' }, npu: { type: 'number' } } },
+      PoolList: {
+        type: 'object',
+        properties: {
+          items: {
+            type: 'array',
+            items: {
+              type: 'object',
+              properties: {
+                name: { type: 'string' }, nodes: { type: 'array', items: { type: 'string' } }, readyNodes: { type: 'integer' },
+                capacity: { $ref: '#/components/schemas/Resources' }, used: { $ref: '#/components/schemas/Resources' }, free: { $ref: '#/components/schemas/Resources' },
+                supernodes: { type: 'object', additionalProperties: { type: 'array', items: { type: 'string' } } },
+              },
+            },
+          },
         },
       },
       NodeList: { type: 'object', properties: { items: { type: 'array', items: { type: 'object' } } } },

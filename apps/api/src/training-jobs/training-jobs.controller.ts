@@ -60,6 +60,19 @@ export class TrainingJobsController {
     return this.readAfter(seq, id);
   }
 
+  @Post(':id/priority')
+  @HttpCode(200)
+  async priority(@Param('id') id: string, @Body() body: unknown) {
+    const check = new ParamCheck();
+    check.matches('id', id, SUBJECT_TOKEN, 'a job id');
+    const raw = (body as { priority?: unknown } | null)?.priority;
+    // The decider checks the range and the permission; here only the shape.
+    const priority = check.int('priority', typeof raw === 'number' ? String(raw) : (raw as string | undefined), { min: 1, max: 3 });
+    check.done();
+    const { seq } = await this.commands.send('scheduler', 'priority', { ...idsFor(undefined), jobId: id, priority, caller: this.options.caller });
+    return this.readAfter(seq, id);
+  }
+
   @Delete(':id')
   @HttpCode(202)
   async remove(@Param('id') id: string) {
