@@ -1,13 +1,18 @@
 import { connectNats, ensureStreams, JetStreamEventLog } from '@trainyard/event-log';
-import { DEFAULT_SCHEDULER_OPTIONS, SchedulerService } from './scheduler-service';
+import { schedulerOptionsFromEnv } from './scheduler-config';
+import { SchedulerService } from './scheduler-service';
 
-/** Runs the scheduler as its own process: `node dist/apps/scheduler/src/main.js`. */
+/**
+ * Runs one scheduler replica as its own process: `node dist/apps/scheduler/src/main.js`. Start two
+ * or more for high availability: they elect a leader through the `TY_LEADER` KV bucket.
+ */
 async function main() {
   const nc = await connectNats(process.env.TY_NATS_URL, 'trainyard-scheduler');
   await ensureStreams(nc);
-  const scheduler = new SchedulerService(nc, new JetStreamEventLog(nc), DEFAULT_SCHEDULER_OPTIONS);
+  const options = schedulerOptionsFromEnv(process.env);
+  const scheduler = new SchedulerService(nc, new JetStreamEventLog(nc), { ...options, log: (m) => console.log(`[scheduler] ${m}`) });
   await scheduler.start();
-  console.log('scheduler: ready');
+  console.log(`scheduler: ready (${scheduler.id}, ${scheduler.isLeader() ? 'leader' : 'standby'})`);
   const shutdown = async () => {
     await scheduler.stop();
     await nc.drain();

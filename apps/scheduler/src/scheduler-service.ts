@@ -217,7 +217,7 @@ export class SchedulerService {
     const o = this.options;
     const isLive = (id: string) => this.heartbeats.status(id, o.heartbeatTimeoutMs).status === 'ready';
     const view = buildClusterView(this.state, isLive, now, { minRunMs: o.minRunMs, hourMs: o.hourMs }, this.reservations);
-    const plan = planGangs(view) as unknown as PlanLike & { reservations?: Reservations };
+    const plan = plan_(view, { minRunTimeMs: o.minRunMs }) as PlanLike & { reservations?: Reservations };
     this.reservations = plan.reservations;
     const actions = jobActions(this.state, plan, now, o);
     const jobs = await this.committer.jobs(actions);
@@ -259,6 +259,9 @@ export class SchedulerService {
     (this.options.log ?? ((m) => console.error(`[scheduler] ${m}`)))(msg);
   }
 }
+
+/** The planner with its policy options (a planner without options ignores them). */
+const plan_ = planGangs as unknown as (view: unknown, options?: { minRunTimeMs?: number }) => unknown;
 
 function errorBody(err: unknown) {
   if (err instanceof TrainyardError) return err.toBody();

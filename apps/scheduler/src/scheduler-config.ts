@@ -1,0 +1,42 @@
+import { DEFAULT_SCHEDULER_OPTIONS, type SchedulerOptions } from './scheduler-service';
+
+type Env = Record<string, string | undefined>;
+
+/**
+ * The scheduler's options from the environment, defaults otherwise:
+ *
+ * | variable | option | default |
+ * | --- | --- | --- |
+ * | `TY_SCHEDULER_ID` | lease holder id (shown to operators) | `scheduler-<random>` |
+ * | `TY_SCHEDULER_LEASE_TTL_MS` | leader lease TTL | 3000 |
+ * | `TY_SCHEDULER_TICK_MS` | re-check period | 1000 |
+ * | `TY_HEARTBEAT_TIMEOUT_MS` | node liveness | 10000 |
+ * | `TY_SCHEDULER_STOP_GRACE_MS` | SIGTERM → SIGKILL on stop | 10000 |
+ * | `TY_PREEMPT_GRACE_MS` | SIGTERM → SIGKILL on preemption | 30000 |
+ * | `TY_MIN_RUN_MS` | minimum run time before a job may be preempted | 600000 |
+ * | `TY_HOUR_MS` | length of a `maxRunHours` hour | 3600000 |
+ * | `TY_REQUEUE_TIMEOUT_MS` | a re-queued job fails after waiting this long | 1800000 |
+ */
+export function schedulerOptionsFromEnv(env: Env): SchedulerOptions {
+  const d = DEFAULT_SCHEDULER_OPTIONS;
+  const lease = d.lease === false ? { bucket: 'TY_LEADER', key: 'scheduler', ttlMs: 3000 } : d.lease;
+  return {
+    ...d,
+    heartbeatTimeoutMs: ms(env, 'TY_HEARTBEAT_TIMEOUT_MS', d.heartbeatTimeoutMs),
+    stopGraceMs: ms(env, 'TY_SCHEDULER_STOP_GRACE_MS', d.stopGraceMs),
+    tickMs: ms(env, 'TY_SCHEDULER_TICK_MS', d.tickMs),
+    preemptGraceMs: ms(env, 'TY_PREEMPT_GRACE_MS', d.preemptGraceMs),
+    minRunMs: ms(env, 'TY_MIN_RUN_MS', d.minRunMs),
+    hourMs: ms(env, 'TY_HOUR_MS', d.hourMs),
+    requeueTimeoutMs: ms(env, 'TY_REQUEUE_TIMEOUT_MS', d.requeueTimeoutMs),
+    lease: { ...lease, ttlMs: ms(env, 'TY_SCHEDULER_LEASE_TTL_MS', lease.ttlMs), ...(env.TY_SCHEDULER_ID ? { holder: env.TY_SCHEDULER_ID } : {}) },
+  };
+}
+
+function ms(env: Env, key: string, fallback: number): number {
+  const raw = env[key];
+  if (raw === undefined || raw.trim() === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n < 0) throw new Error(`${key}=${raw} must be a non-negative number of milliseconds`);
+  return n;
+}

@@ -1,0 +1,121 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { shellJob } from './support/specs';
+import { startTestCluster, type TestCluster } from './support/test-cluster';
+
+/**
+ * Scheduling end to end (issue 3): queue order, priority changes, wait reasons, admission, auto stop
+ * and preemption on a cluster of two 2-cpu agents. Every job here asks for whole nodes (2 × 2 cpu),
+ * so exactly one job runs at a time and the order of starts is the queue order.
+ */
+describe('scheduling - queue order, priority, wait reasons, auto stop, preemption', () => {
+  let t: TestCluster;
+  const HOUR_MS = 1_500;
+
+  beforeAll(async () => {
+    t = await startTestCluster({
+      scheduler: {
+        heartbeatTimeoutMs: 3_000, stopGraceMs: 2_000, tickMs: 100,
+        hourMs: HOUR_MS, minRunMs: 1_000, preemptGraceMs: 1_500, requeueTimeoutMs: 120_000,
+        lease: { bucket: 'TY_LEADER', key: 'scheduler', ttlMs: 1_500 },
+      },
+    });
+  });
+  afterAll(async () => {
+    await t?.[Symbol.asyncDispose]();
+  });
+
+  const whole = (name: string, command: string, extra: Record<string, unknown> = {}) => {
+    const spec = shellJob(name, command, 2, extra);
+    spec.spec.resource.flavor = { cpu: 2, memoryMiB: 256 };
+    return spec;
+  };
+  const submit = async (spec: unknown) => {
+    const r = await t.api.call('POST', '/v1/training-jobs', spec);
+    if (r.status !== 201) throw new Error(`submit: ${r.status} ${JSON.stringify(r.body)}`);
+    return r.body.id as string;
+  };
+  const events = async (id: string) => (await t.api.call('GET', `/v1/training-jobs/${id}/events`)).body.items as any[];
+  const job = async (id: string) => (await t.api.call('GET', `/v1/training-jobs/${id}`)).body;
+
+  it('queue order - priority 3, 2, 1, first come first served within a priority; a waiting job says why', async () => {
+    const blocker = await submit(whole('blocker', 'sleep 600'));
+    await t.api.waitFor(blocker, 'running');
+    const a = await submit(whole('a-p1', 'sleep 0.2'));
+    const b = await submit(whole('b-p2', 'sleep 0.2', { priority: 2 }));
+    const c = await submit(whole('c-p1', 'sleep 0.2'));
+    const d = await submit(whole('d-p3', 'sleep 0.2', { priority: 3 }));
+
+    // Nothing fits while the blocker runs: each waiting job carries one typed reason with numbers.
+    const head = await eventually(async () => ((await job(d)).waitReason ? job(d) : undefined));
+    expect(head.waitReason.code).toMatch(/INSUFFICIENT_RESOURCES|HOLDING_RESERVATION/);
+    expect(head.waitReason.position).toBe(1);
+    const tail = await eventually(async () => ((await job(c)).waitReason ? job(c) : undefined));
+    expect(tail.waitReason.position).toBeGreaterThan(1);
+    expect((await events(d)).filter((e) => e.type === 'JobWaiting')).toHaveLength(1);
+
+    await t.api.call('POST', `/v1/training-jobs/${blocker}/stop`);
+    for (const id of [a, b, c, d]) await t.api.waitFor(id, 'completed', 60_000);
+    const started = await Promise.all([a, b, c, d].map(async (id) => ({ id, at: (await job(id)).startedAt as string })));
+    expect(started.sort((x, y) => x.at.localeCompare(y.at)).map((s) => s.id)).toEqual([d, b, a, c]);
+    // Placed: the reason is gone.
+    expect((await job(d)).waitReason).toBeNull();
+  });
+
+  it('priority change - only while waiting and not dispatched, every change an event', async () => {
+    const blocker = await submit(whole('blocker-2', 'sleep 600'));
+    await t.api.waitFor(blocker, 'running');
+    const w = await submit(whole('waiter', 'sleep 0.2'));
+    const changed = await t.api.call('POST', `/v1/training-jobs/${w}/priority`, { priority: 2 });
+    expect(changed.status).toBe(200);
+    expect(changed.body.priority).toBe(2);
+    const bad = await t.api.call('POST', `/v1/training-jobs/${w}/priority`, { priority: 7 });
+    expect(bad.status).toBe(400);
+    const running = await t.api.call('POST', `/v1/training-jobs/${blocker}/priority`, { priority: 2 });
+    expect(running.status).toBe(409);
+    expect(running.body.error.code).toBe('ILLEGAL_STATE');
+    const ev = (await events(w)).find((e) => e.type === 'JobPriorityChanged');
+    expect(ev).toMatchObject({ data: { from: 1, to: 2 }, message: 'Training job priority changed from 1 to 2' });
+    await t.api.call('POST', `/v1/training-jobs/${blocker}/stop`);
+    await t.api.waitFor(w, 'completed', 60_000);
+  });
+
+  it('admission - a job that can never fit is refused at submit with the reason, and nothing is appended', async () => {
+    const before = await t.cluster.eventLog.lastSeq();
+    const huge = shellJob('huge', 'true', 1);
+    huge.spec.resource.flavor = { cpu: 64, memoryMiB: 256 };
+    const r = await t.api.call('POST', '/v1/training-jobs', huge);
+    expect(r.status).toBe(400);
+    expect(r.body.error.code).toBe('VALIDATION_FAILED');
+    expect(r.body.error.message).toContain('never fit');
+    expect(r.body.error.details[0].path).toBe('spec.resource');
+    expect(await t.cluster.eventLog.lastSeq()).toBe(before);
+  });
+
+  it('auto stop - a job is terminated at spec.maxRunHours of running time, with the guide event', async () => {
+    const id = await submit(whole('limited', 'sleep 600', { maxRunHours: 1 }));
+    const running = await t.api.waitFor(id, 'running');
+    const ended = await t.api.waitFor(id, 'terminated', 30_000);
+    expect(ended.reason).toBe('max-run-time');
+    expect(Date.parse(ended.endedAt) - Date.parse(running.startedAt)).toBeGreaterThanOrEqual(HOUR_MS);
+    const last = (await events(id)).at(-1);
+    expect(last).toMatchObject({ type: 'JobTerminated', data: { reason: 'max-run-time', maxRunHours: 1 }, messageZh: '训练作业已被终止（最大运行时长：1 h）' });
+  });
+
+  it('pools - each pool with its nodes, capacity, used and free', async () => {
+    const pools = (await t.api.call('GET', '/v1/pools')).body.items;
+    expect(pools).toEqual([
+      expect.objectContaining({ name: 'default', nodes: ['node-1', 'node-2'], readyNodes: 2, capacity: expect.objectContaining({ cpu: 4, memoryMiB: 4096 }) }),
+    ]);
+    expect(pools[0].free.cpu + pools[0].used.cpu).toBe(4);
+  });
+});
+
+async function eventually<T>(probe: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe();
+    if (v !== undefined) return v;
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
