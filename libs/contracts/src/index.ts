@@ -5,3 +5,5 @@ export * from './events';
 export * from './event-catalogue';
 export * from './commands';
 export * from './validate-job-spec';
+export * from './log-batch';
+export * from './resource-sample';

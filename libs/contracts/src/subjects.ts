@@ -28,6 +28,13 @@ export const Subjects = {
   /** `ty.log.<jobId>.<task>`: one subject per task keeps each task's lines in order. */
   log: (jobId: string, task: string) => `ty.log.${jobId}.${task}`,
 
+  /** `ty.logstored.<jobId>.<task>`: plain NATS notice that a task's lines were stored (`LogStoredNotice`). */
+  logStored: (jobId: string, task: string) => `ty.logstored.${jobId}.${task}`,
+
+  /** `ty.metrics.<nodeId>`: a node's resource sample (`ResourceSample`), plain NATS like heartbeats. */
+  metrics: (nodeId: string) => `ty.metrics.${nodeId}`,
+  metricsAll: 'ty.metrics.*',
+
   /** Liveness is not an event (decision 6): plain messages. */
   heartbeat: (nodeId: string) => `ty.hb.${nodeId}`,
   heartbeatsAll: 'ty.hb.*',
