@@ -116,6 +116,42 @@ export interface JobResourceSpec {
   maxRunHours?: number;
   /** Runtime that launches the instances; default `process`. */
   runtime?: 'process' | 'container';
+  /**
+   * Node affinity and anti-affinity (亲和调度策略, ch04-06 §8.4): every instance must / should (not)
+   * land on nodes matching the rule's labels. ≤ 16 rules. See `NodeAffinityRule`.
+   */
+  nodeAffinity?: NodeAffinityRule[];
+}
+
+export const NODE_AFFINITY_TYPES = ['affinity', 'anti-affinity'] as const;
+export const NODE_AFFINITY_STRENGTHS = ['required', 'preferred'] as const;
+
+/**
+ * One node-affinity rule: the guide's two console fields, 亲和类型 (type) × 强度 (strength), giving
+ * its four policies:
+ *
+ * | type            | strength    | guide policy            | planner                          |
+ * |-----------------|-------------|-------------------------|----------------------------------|
+ * | `affinity`      | `required`  | 严格部署（强亲和）      | only matching nodes (filter)     |
+ * | `affinity`      | `preferred` | 尽量部署（弱亲和）      | matching nodes first (score +1)  |
+ * | `anti-affinity` | `required`  | 禁止部署（强反亲和）    | never a matching node (filter)   |
+ * | `anti-affinity` | `preferred` | 避免部署（弱反亲和）    | matching nodes last (score −1)   |
+ *
+ * A node matches when, for every key of `labels`, its label has that value (or one of the listed
+ * values). The implicit label `trainyard.io/node-id` names nodes ("选择节点").
+ *
+ * @example
+ * ```yaml
+ * nodeAffinity:
+ *   - { type: affinity, strength: required, labels: { zone: b } }
+ *   - { type: anti-affinity, strength: preferred, labels: { trainyard.io/node-id: [n7, n9] } }
+ * ```
+ */
+export interface NodeAffinityRule {
+  type: (typeof NODE_AFFINITY_TYPES)[number];
+  strength: (typeof NODE_AFFINITY_STRENGTHS)[number];
+  /** ≥ 1 and ≤ 16 keys; a value list means "any of" (≤ 64 values). */
+  labels: Record<string, string | string[]>;
 }
 
 /** Resolved defaults, applied once at submit so later readers never guess. */

@@ -24,6 +24,8 @@
  *   we reject `MA_*` and allow overriding any other preset variable (NCCL_*, VC_*…).
  * - Supernode affinity (§12.5): only the group-size field is modelled; "all instances in one group"
  *   is `affinityGroupSize = nodeCount`, which the multiple rule accepts.
+ * - Node affinity (§8.4): `spec.nodeAffinity`, the console's 亲和类型 × 强度 as `{ type, strength,
+ *   labels }` (`validate-node-affinity.ts`); the guide states no limits, ours are in NODE_AFFINITY_LIMITS.
  * - nodeCount ≤ 4096 is ours (the guide states no maximum): one task per instance is created at submit.
  * - The caller's permissions: omitted means none, so priority 3 fails closed with FORBIDDEN_VALUE.
  * - The document root is path `""`; `null` is never accepted for an optional field (omit it instead).
@@ -32,6 +34,7 @@ import { FieldCode, type FieldError } from './errors';
 import type { TrainingJobSpec } from './job-spec';
 import { validateAlgorithm } from './validate-algorithm';
 import { validateAnnotations } from './validate-annotations';
+import { validateNodeAffinity } from './validate-node-affinity';
 import {
   FieldErrors,
   arrayAt,
@@ -46,6 +49,7 @@ import {
 
 export { FaultToleranceAnnotation } from './validate-annotations';
 export { ALGORITHM_LIMITS } from './validate-algorithm';
+export { NODE_AFFINITY_LIMITS } from './validate-node-affinity';
 
 /** Limits the validator enforces (§11, plus `maxNodeCount`, ours). */
 export const JOB_SPEC_LIMITS = {
@@ -160,7 +164,7 @@ interface ResourceFacts {
 function validateJobResourceSpec(value: unknown, permissions: string[], e: FieldErrors): ResourceFacts {
   const spec = objectAt(value, 'spec', e, true);
   if (!spec) return {};
-  checkKnownKeys(spec, ['resource', 'priority', 'preemptible', 'maxRunHours', 'runtime'], 'spec', e);
+  checkKnownKeys(spec, ['resource', 'priority', 'preemptible', 'maxRunHours', 'runtime', 'nodeAffinity'], 'spec', e);
   const accelerated = validateResource(spec.resource, e);
 
   const priority = integerAt(spec.priority, 'spec.priority', e, { min: JOB_SPEC_LIMITS.minPriority, max: JOB_SPEC_LIMITS.maxPriority, rule: 'V15' });
@@ -172,6 +176,7 @@ function validateJobResourceSpec(value: unknown, permissions: string[], e: Field
   }
   integerAt(spec.maxRunHours, 'spec.maxRunHours', e, { min: 1, max: JOB_SPEC_LIMITS.maxRunHours, rule: 'V17' });
   const runtime = enumAt(spec.runtime, 'spec.runtime', ['process', 'container'] as const, e);
+  validateNodeAffinity(spec.nodeAffinity, e);
   return { accelerated, runtime };
 }
 
