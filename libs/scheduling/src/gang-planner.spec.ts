@@ -1,126 +1,88 @@
-import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { add, demandOf, fits, scale, ZERO } from './capacity';
-import type { ClusterView, NodeView, PendingJob } from './cluster-view';
 import { planGangs } from './gang-planner';
-import { WaitReason } from './plan';
+import { NeverFitsCause, WaitReason } from './plan';
+import { job, node, running, view } from './testing/cluster-fixtures';
 
-const node = (id: string, cpu: number, gpu = 0, pool = 'default'): NodeView => ({
-  id, host: `10.0.0.${id.length}`, pool, labels: {}, schedulable: true,
-  capacity: { cpu, memoryMiB: cpu * 1024, gpu, npu: 0 }, used: ZERO,
-});
-const job = (jobId: string, nodeCount: number, cpu: number, priority = 1, queuedSeq = 1, gpu = 0, pool = 'default'): PendingJob => ({
-  jobId, nodeCount, priority, queuedSeq, pool, flavor: { cpu, memoryMiB: cpu * 1024, gpu },
-});
-const view = (nodes: NodeView[], queue: PendingJob[]): ClusterView => ({ now: '2026-01-01T00:00:00Z', nodes, queue });
+const cpuNode = (id: string, cpu: number, o: Parameters<typeof node>[1] = {}) => node(id, { cpu, memoryMiB: cpu * 1024, ...o });
+const cpuJob = (id: string, nodeCount: number, cpu: number, o: Parameters<typeof job>[1] = {}) => job(id, { nodeCount, flavor: { cpu, memoryMiB: cpu * 1024 }, ...o });
 
-describe('gang planner - examples', () => {
+describe('gang planner - placement', () => {
   it('places every instance of a job on nodes with room', () => {
-    const plan = planGangs(view([node('a', 4), node('b', 4)], [job('j', 2, 3)]));
+    const plan = planGangs(view([cpuNode('a', 4), cpuNode('b', 4)], [cpuJob('j', 2, 3)]));
     expect(plan.place).toHaveLength(1);
-    expect(plan.place[0].placements.map((p) => [p.task, p.nodeId])).toEqual([['worker-0', 'a'], ['worker-1', 'b']]);
+    expect(plan.place[0].placements.map((p) => [p.task, p.index, p.nodeId, p.host])).toEqual([
+      ['worker-0', 0, 'a', 'host-a'],
+      ['worker-1', 1, 'b', 'host-b'],
+    ]);
   });
 
-  it('places nothing of a gang that does not fit whole', () => {
-    const plan = planGangs(view([node('a', 4), node('b', 2)], [job('j', 2, 3)]));
+  it('places nothing of a gang that does not fit whole now', () => {
+    const plan = planGangs(view([cpuNode('a', 4), cpuNode('b', 4, { used: { cpu: 2, memoryMiB: 0 } })], [cpuJob('j', 2, 3)]));
     expect(plan.place).toEqual([]);
-    expect(plan.waiting[0]).toMatchObject({ jobId: 'j', reason: WaitReason.InsufficientResources, deficit: { cpu: 1 } });
+    expect(plan.waiting[0]).toMatchObject({ jobId: 'j', reason: WaitReason.HoldingReservation, deficit: { cpu: 1 }, unplacedInstances: 1 });
   });
 
-  it('serves priority 3 before priority 1 even when it came later', () => {
-    const plan = planGangs(view([node('a', 4)], [job('low', 1, 4, 1, 1), job('high', 1, 4, 3, 2)]));
-    expect(plan.place.map((p) => p.jobId)).toEqual(['high']);
-    expect(plan.waiting[0]).toMatchObject({ jobId: 'low', reason: WaitReason.InsufficientResources });
+  it('best fit: fills the node left fullest, and keeps accelerators free for jobs that need them', () => {
+    const nodes = [node('gpu', { cpu: 16, gpu: 8 }), node('cpu-big', { cpu: 16 }), node('cpu-small', { cpu: 4 })];
+    const plan = planGangs(view(nodes, [job('c', { flavor: { cpu: 3, memoryMiB: 1024 } }), job('g', { flavor: { cpu: 1, memoryMiB: 1024, gpu: 8 } })]));
+    expect(Object.fromEntries(plan.place.map((p) => [p.jobId, p.placements[0].nodeId]))).toEqual({ c: 'cpu-small', g: 'gpu' });
   });
 
-  it('is first come, first served within a priority and keeps later jobs behind a blocked head', () => {
-    const plan = planGangs(view([node('a', 4)], [job('second', 1, 1, 1, 2), job('first', 1, 8 / 2 + 1, 1, 1)]));
-    // `first` needs 5 cores on a 4-core pool: it can never fit, so it must not block `second`.
-    expect(plan.waiting.find((w) => w.jobId === 'first')?.reason).toBe(WaitReason.NeverFits);
-    expect(plan.place.map((p) => p.jobId)).toEqual(['second']);
-
-    const blocked = planGangs(view([node('a', 4, 0), node('b', 4)], [job('big', 2, 3, 1, 1), job('small', 1, 1, 1, 2)].map((j) => j)));
-    expect(blocked.place.map((p) => p.jobId)).toEqual(['big', 'small']);
-
-    const busy = { ...node('a', 4), used: { cpu: 2, memoryMiB: 0, gpu: 0, npu: 0 } };
-    const strict = planGangs(view([busy], [job('head', 1, 4, 1, 1), job('tail', 1, 1, 1, 2)]));
-    expect(strict.place).toEqual([]);
-    expect(strict.waiting.find((w) => w.jobId === 'tail')).toMatchObject({ reason: WaitReason.BehindInQueue, blockedBy: 'head', position: 2 });
+  it('matches the accelerator model when the flavor names one', () => {
+    const nodes = [node('a100', { gpu: 8, acceleratorType: 'nvidia-a100' }), node('h100', { gpu: 8, acceleratorType: 'nvidia-h100' })];
+    const plan = planGangs(view(nodes, [job('j', { flavor: { gpu: 8, acceleratorType: 'nvidia-h100' } })]));
+    expect(plan.place[0].placements[0].nodeId).toBe('h100');
+    const none = planGangs(view(nodes, [job('j', { flavor: { gpu: 1, acceleratorType: 'ascend-910b' } })]));
+    expect(none.waiting[0]).toMatchObject({ reason: WaitReason.NeverFits, cause: NeverFitsCause.NoEligibleNodes, filtered: { ACCELERATOR_TYPE_MISMATCH: 2 } });
   });
 
   it('keeps pools apart and skips unschedulable nodes', () => {
-    const down = { ...node('b', 8), schedulable: false };
-    const plan = planGangs(view([node('a', 8, 0, 'other'), down], [job('j', 1, 1)]));
+    const plan = planGangs(view([cpuNode('a', 8, { pool: 'other' }), cpuNode('b', 8, { schedulable: false })], [cpuJob('j', 1, 1)]));
     expect(plan.place).toEqual([]);
-    expect(plan.waiting[0].reason).toBe(WaitReason.NoNodesInPool);
+    expect(plan.waiting[0]).toMatchObject({ reason: WaitReason.NoNodesInPool, position: 1 });
   });
 });
 
-const arbNode = fc.record({
-  cpu: fc.integer({ min: 1, max: 16 }), gpu: fc.integer({ min: 0, max: 8 }),
-  usedCpu: fc.integer({ min: 0, max: 16 }), pool: fc.constantFrom('p1', 'p2'), schedulable: fc.boolean(),
-});
-const arbJob = fc.record({
-  nodeCount: fc.integer({ min: 1, max: 6 }), cpu: fc.integer({ min: 1, max: 8 }), gpu: fc.integer({ min: 0, max: 4 }),
-  priority: fc.integer({ min: 1, max: 3 }), pool: fc.constantFrom('p1', 'p2'),
-});
-const arbView = fc.tuple(fc.array(arbNode, { minLength: 1, maxLength: 12 }), fc.array(arbJob, { maxLength: 15 })).map(([ns, js]) =>
-  view(
-    ns.map((n, i) => ({
-      ...node(`n${i}`, n.cpu, n.gpu, n.pool), schedulable: n.schedulable,
-      used: { cpu: Math.min(n.usedCpu, n.cpu), memoryMiB: 0, gpu: 0, npu: 0 },
-    })),
-    js.map((j, i) => job(`j${i}`, j.nodeCount, j.cpu, j.priority, i + 1, j.gpu, j.pool)),
-  ),
-);
-
-describe('gang planner - properties', () => {
-  it('never over-commits a node', () => {
-    fc.assert(fc.property(arbView, (v) => {
-      const plan = planGangs(v);
-      const used = new Map(v.nodes.map((n) => [n.id, n.used]));
-      for (const p of plan.place) {
-        const j = v.queue.find((q) => q.jobId === p.jobId)!;
-        for (const t of p.placements) used.set(t.nodeId, add(used.get(t.nodeId)!, demandOf(j.flavor)));
-      }
-      for (const n of v.nodes) expect(fits(used.get(n.id)!, n.capacity)).toBe(true);
-    }));
+describe('gang planner - queue order', () => {
+  it('serves priority 3 before priority 1 even when it came later', () => {
+    const plan = planGangs(view([cpuNode('a', 4)], [cpuJob('low', 1, 4, { priority: 1, queuedSeq: 1 }), cpuJob('high', 1, 4, { priority: 3, queuedSeq: 2 })]));
+    expect(plan.place.map((p) => p.jobId)).toEqual(['high']);
+    expect(plan.waiting[0]).toMatchObject({ jobId: 'low', reason: WaitReason.HoldingReservation, position: 1 });
   });
 
-  it('places a gang whole or not at all, only on schedulable nodes of its pool', () => {
-    fc.assert(fc.property(arbView, (v) => {
-      const plan = planGangs(v);
-      for (const p of plan.place) {
-        const j = v.queue.find((q) => q.jobId === p.jobId)!;
-        expect(p.placements.map((t) => t.index)).toEqual([...Array(j.nodeCount).keys()]);
-        for (const t of p.placements) {
-          const n = v.nodes.find((x) => x.id === t.nodeId)!;
-          expect(n.schedulable && n.pool === j.pool).toBe(true);
-        }
-      }
-      expect(plan.place.length + plan.waiting.length).toBe(v.queue.length);
-    }));
+  it('is first come, first served within a priority', () => {
+    const plan = planGangs(view([cpuNode('a', 4)], [cpuJob('second', 1, 4, { queuedSeq: 2 }), cpuJob('first', 1, 4, { queuedSeq: 1 })]));
+    expect(plan.place.map((p) => p.jobId)).toEqual(['first']);
   });
 
-  it('never leaves a higher-priority job that fits waiting behind a lower-priority one placed in its pool', () => {
-    fc.assert(fc.property(arbView, (v) => {
-      const plan = planGangs(v);
-      const placed = new Set(plan.place.map((p) => p.jobId));
-      for (const w of plan.waiting) {
-        const wj = v.queue.find((q) => q.jobId === w.jobId)!;
-        if (w.reason === WaitReason.NeverFits || w.reason === WaitReason.NoNodesInPool) continue;
-        for (const q of v.queue) {
-          if (placed.has(q.jobId) && q.pool === wj.pool) expect(q.priority).toBeGreaterThanOrEqual(wj.priority);
-        }
-      }
-    }));
+  it('puts a re-queued job ahead of everything of its priority, but not ahead of a higher priority', () => {
+    const jobs = [
+      cpuJob('p2-old', 1, 4, { priority: 2, queuedSeq: 1 }),
+      cpuJob('p1-requeued', 1, 4, { priority: 1, queuedSeq: 9, requeued: true }),
+      cpuJob('p2-requeued', 1, 4, { priority: 2, queuedSeq: 5, requeued: true }),
+      cpuJob('p3', 1, 4, { priority: 3, queuedSeq: 7 }),
+    ];
+    const plan = planGangs(view([cpuNode('a', 4), cpuNode('b', 4), cpuNode('c', 4)], jobs));
+    expect(plan.place.map((p) => p.jobId)).toEqual(['p3', 'p2-requeued', 'p2-old']);
+    expect(plan.waiting.map((w) => w.jobId)).toEqual(['p1-requeued']);
   });
 
-  it('places a lone job whenever the pool has room for the whole gang', () => {
-    fc.assert(fc.property(fc.integer({ min: 1, max: 8 }), fc.integer({ min: 1, max: 4 }), (nodes, cpu) => {
-      const v = view([...Array(nodes).keys()].map((i) => node(`n${i}`, 4)), [job('j', nodes, cpu)]);
-      expect(planGangs(v).place).toHaveLength(1);
-      expect(scale(demandOf(v.queue[0].flavor), nodes).cpu).toBe(nodes * cpu);
-    }));
+  it('does not let a job that can never fit block its pool', () => {
+    const plan = planGangs(view([cpuNode('a', 4)], [cpuJob('second', 1, 1, { queuedSeq: 2 }), cpuJob('first', 1, 5, { queuedSeq: 1 })]));
+    expect(plan.waiting.find((w) => w.jobId === 'first')).toMatchObject({ reason: WaitReason.NeverFits, cause: NeverFitsCause.InstanceTooLarge, deficit: { cpu: 1 } });
+    expect(plan.place.map((p) => p.jobId)).toEqual(['second']);
+  });
+
+  it('calls a gang larger than the whole pool NEVER_FITS rather than letting it hold the pool', () => {
+    const plan = planGangs(view([cpuNode('a', 4), cpuNode('b', 2)], [cpuJob('j', 2, 3), cpuJob('small', 1, 1)]));
+    expect(plan.waiting[0]).toMatchObject({ jobId: 'j', reason: WaitReason.NeverFits, cause: NeverFitsCause.GangTooLarge, capacityInstances: 1 });
+    expect(plan.place.map((p) => p.jobId)).toEqual(['small']);
+  });
+
+  it('keeps a small job behind a head whose reservation needs the same capacity', () => {
+    const busy = cpuNode('a', 4);
+    const plan = planGangs(view([busy], [cpuJob('head', 1, 4, { queuedSeq: 1 }), cpuJob('tail', 1, 1, { queuedSeq: 2 })], { running: [running('r', ['a'], { flavor: { cpu: 2, memoryMiB: 2048 } })] }));
+    expect(plan.place).toEqual([]);
+    expect(plan.waiting.find((w) => w.jobId === 'tail')).toMatchObject({ reason: WaitReason.BehindInQueue, blockedBy: 'head', position: 2 });
   });
 });

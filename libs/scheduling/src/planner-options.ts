@@ -1,0 +1,36 @@
+import { createGangStack, type GangStack } from './gang-stack';
+
+/**
+ * Policy knobs of the planner. Times are inputs like `now`, so tests run the real rules in
+ * milliseconds (ARCHITECTURE decision 10).
+ *
+ * @example
+ * ```ts
+ * planGangs(view, { reservationTtlMs: 10 * 60_000, minRunTimeMs: 5 * 60_000 });
+ * ```
+ */
+export interface PlannerOptions {
+  /** How long a job may hold capacity (a reservation) before the hold lapses. */
+  reservationTtlMs: number;
+  /** After a hold lapses, how long the job waits before it may hold capacity again. */
+  reservationBackoffMs: number;
+  /** A running job is protected from preemption until it has run this long. */
+  minRunTimeMs: number;
+  /** Rejected nodes named per waiting job (the rest are only counted). */
+  maxNodeReasons: number;
+  /** Victim searches per pool per pass: bounds a pass when many jobs could preempt. */
+  preemptionSearchesPerPool: number;
+  /** The placement pipeline. */
+  stack: GangStack;
+}
+
+export const DEFAULT_PLANNER_OPTIONS: PlannerOptions = {
+  reservationTtlMs: 15 * 60_000,
+  reservationBackoffMs: 15 * 60_000,
+  minRunTimeMs: 10 * 60_000,
+  maxNodeReasons: 16,
+  preemptionSearchesPerPool: 16,
+  stack: createGangStack(),
+};
+
+export const resolvePlannerOptions = (options: Partial<PlannerOptions> = {}): PlannerOptions => ({ ...DEFAULT_PLANNER_OPTIONS, ...options });

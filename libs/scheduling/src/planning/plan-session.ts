@@ -1,0 +1,207 @@
+import { taskName, type TaskPlacement } from '@trainyard/contracts';
+import type { ClusterView } from '../cluster-view';
+import type { CheckContext } from '../feasibility/feasibility-checker';
+import { FilterReason } from '../feasibility/filter-reason';
+import type { StaticFeasibility } from '../feasibility/static-feasibility';
+import { placeGang } from '../placement/gang-placer';
+import type { PlacementAttempt } from '../placement/placement-attempt';
+import { PlacementMetrics } from '../placement/placement-metrics';
+import { ReservationKind, WaitReason, type JobPlacement, type Plan, type Preemption, type WaitingJob } from '../plan';
+import { resolvePlannerOptions, type PlannerOptions } from '../planner-options';
+import { toJobRequest, type JobRequest } from '../queue/job-request';
+import { queueOrder } from '../queue/queue-order';
+import { applyHold, type HoldPlan } from './hold-plan';
+import { buildPools, type PoolState } from './pool-state';
+import { findVictims } from './preemption-planner';
+import { findReservation } from './reservation-planner';
+import { iso, ReservationLedger, type HoldStatus } from './reservation-ledger';
+import { instanceDeficit } from '../placement/shortfall';
+import { filterCounts, neverFits, nodeReasons, poolDeficit, unplacedAfter } from './wait-reasons';
+
+/** What one step decided for one job. */
+export type Decision = { jobId: string; outcome: 'placed'; instances: number } | { jobId: string; outcome: 'waiting'; reason: WaitReason };
+
+/**
+ * One planning pass, one job at a time in queue order. `planGangs` runs it to the end; a benchmark
+ * or a dry run can time or trace each `step()`. Building the session indexes the cluster (the
+ * fixed cost of a pass); every step then decides exactly one job:
+ *
+ * 1. no schedulable node in its pool → NO_NODES_IN_POOL; cannot fit the pool even empty → NEVER_FITS
+ *    (it blocks no one);
+ * 2. place it whole now, respecting holds of jobs ahead → placed;
+ * 3. otherwise, if its hold lapsed, it waits in back-off (holds nothing, preempts nothing);
+ * 4. victims already being stopped for it → keep their capacity held → PREEMPTION_PENDING;
+ * 5. the first job of its pool that cannot be placed gets the pool's backfill reservation;
+ * 6. when that reservation is not useful (start unknown, or after the hold would expire) — or the
+ *    job is not the head — it may preempt strictly lower-priority preemptible jobs;
+ * 7. else it waits: BEHIND_IN_QUEUE when only held capacity stops it, INSUFFICIENT_RESOURCES otherwise.
+ */
+export class PlanSession {
+  private readonly opts: PlannerOptions;
+  private readonly now: number;
+  private readonly jobs: JobRequest[];
+  private readonly pools: Map<string, PoolState>;
+  private readonly ledger: ReservationLedger;
+  private readonly metrics: PlacementMetrics;
+  private readonly place: JobPlacement[] = [];
+  private readonly waiting: WaitingJob[] = [];
+  private readonly preempt: Preemption[] = [];
+  private readonly positions = new Map<string, number>();
+  private cursor = 0;
+
+  constructor(view: ClusterView, options: Partial<PlannerOptions> = {}) {
+    this.opts = resolvePlannerOptions(options);
+    this.now = Date.parse(view.now);
+    this.jobs = [...view.queue].sort(queueOrder).map((j, i) => toJobRequest(j, i));
+    this.pools = buildPools(view, this.now, this.opts.stack, this.opts.maxNodeReasons);
+    this.ledger = new ReservationLedger(view.reservations ?? [], this.now, this.opts.reservationTtlMs, this.opts.reservationBackoffMs);
+    this.metrics = new PlacementMetrics(this.opts.maxNodeReasons);
+  }
+
+  get done(): boolean {
+    return this.cursor >= this.jobs.length;
+  }
+
+  get remaining(): number {
+    return this.jobs.length - this.cursor;
+  }
+
+  /** Decides the next job in queue order. */
+  step(): Decision {
+    const job = this.jobs[this.cursor++];
+    const placed = this.decide(job);
+    return placed ? { jobId: job.jobId, outcome: 'placed', instances: job.instances } : { jobId: job.jobId, outcome: 'waiting', reason: this.waiting[this.waiting.length - 1].reason };
+  }
+
+  plan(): Plan {
+    while (!this.done) this.step();
+    return { place: this.place, waiting: this.waiting, preempt: this.preempt, reservations: this.ledger.out };
+  }
+
+  // ------------------------------------------------------------------ one job
+
+  private decide(job: JobRequest): boolean {
+    const state = this.pools.get(job.pool);
+    if (!state || state.schedulable === 0) return this.wait(job, { jobId: job.jobId, reason: WaitReason.NoNodesInPool, position: 0 });
+    const pool = state.index;
+    const sf = state.staticFeasibility(job);
+    const never = neverFits(job, sf, pool);
+    if (never) return this.wait(job, { jobId: job.jobId, reason: WaitReason.NeverFits, position: 0, ...never, filtered: { ...sf.filtered } });
+
+    const live: CheckContext = { now: this.now, holdMode: 'live' };
+    const attempt = placeGang(pool, job, sf, this.opts.stack, live, this.metrics);
+    if (attempt.ok) {
+      pool.keep(attempt.mark);
+      this.record(state, job, attempt.slots);
+      return true;
+    }
+
+    const status = this.ledger.status(job.jobId);
+    if (status.state === 'lapsed') {
+      this.ledger.recordLapsed(pool.name, job.jobId, status);
+      return this.waitForCapacity(state, job, sf, attempt, status);
+    }
+
+    const pending = state.victimsFor(job.jobId);
+    if (pending.length > 0) {
+      const plan = findReservation(state, job, sf, this.opts.stack, this.now);
+      if (plan) return this.holdForPreemption(state, job, plan, pending.map((v) => v.jobId), false);
+    }
+
+    let reservation: HoldPlan | null = null;
+    const head = state.backfillHolder === undefined;
+    if (head) reservation = findReservation(state, job, sf, this.opts.stack, this.now);
+    const since = this.ledger.sinceFor(job.jobId, ReservationKind.Backfill, false);
+    const useful = reservation !== null && reservation.startsAt <= since + this.opts.reservationTtlMs;
+
+    if (!useful && state.preemptionSearches < this.opts.preemptionSearchesPerPool && this.mayPreempt(state, job)) {
+      state.preemptionSearches++;
+      const choice = findVictims(state, job, sf, this.opts.stack, this.now, this.opts.minRunTimeMs);
+      if (choice) {
+        for (const v of choice.victims) {
+          state.markPreempted(v, job.jobId);
+          this.preempt.push({ victimJobId: v.jobId, forJobId: job.jobId });
+        }
+        if (head) state.backfillHolder = job.jobId;
+        return this.holdForPreemption(state, job, choice.hold, [...pending, ...choice.victims].map((v) => v.jobId), true);
+      }
+    }
+
+    if (reservation) {
+      state.backfillHolder = job.jobId;
+      applyHold(pool, job.jobId, reservation, ReservationKind.Backfill);
+      const r = this.ledger.recordActive(pool, job.jobId, ReservationKind.Backfill, since, reservation);
+      return this.wait(job, {
+        jobId: job.jobId,
+        reason: WaitReason.HoldingReservation,
+        position: 0,
+        reservation: { kind: r.kind, startsAt: r.startsAt, expiresAt: r.expiresAt, nodes: r.nodes.length },
+        deficit: attempt.deficit ?? instanceDeficit(pool, job, sf),
+        unplacedInstances: unplacedAfter(job, attempt.placed, attempt.groups),
+        ...(attempt.groups ? { affinityGroups: attempt.groups } : {}),
+        ...this.explain(state, job, sf),
+      });
+    }
+    return this.waitForCapacity(state, job, sf, attempt, status);
+  }
+
+  private holdForPreemption(state: PoolState, job: JobRequest, plan: HoldPlan, victims: string[], fresh: boolean): boolean {
+    const since = this.ledger.sinceFor(job.jobId, ReservationKind.Preemption, fresh);
+    applyHold(state.index, job.jobId, plan, ReservationKind.Preemption);
+    const r = this.ledger.recordActive(state.index, job.jobId, ReservationKind.Preemption, since, plan);
+    return this.wait(job, { jobId: job.jobId, reason: WaitReason.PreemptionPending, position: 0, victims, expiresAt: r.expiresAt });
+  }
+
+  /** Not placed and holding nothing: blocked by holds only, or short of capacity. */
+  private waitForCapacity(state: PoolState, job: JobRequest, sf: StaticFeasibility, attempt: Extract<PlacementAttempt, { ok: false }>, status: HoldStatus): boolean {
+    const pool = state.index;
+    const explained = this.explain(state, job, sf);
+    if ((this.metrics.counts[FilterReason.ReservedForOtherJob] ?? 0) > 0) {
+      const holder = this.metrics.mainHolder();
+      const without = placeGang(pool, job, sf, this.opts.stack, { now: this.now, holdMode: 'ignore-holds' }, null);
+      if (without.ok) {
+        pool.rollback(without.mark);
+        return this.wait(job, { jobId: job.jobId, reason: WaitReason.BehindInQueue, position: 0, blockedBy: holder ?? state.backfillHolder ?? '', ...explained });
+      }
+    }
+    const unplaced = unplacedAfter(job, attempt.placed, attempt.groups);
+    return this.wait(job, {
+      jobId: job.jobId,
+      reason: WaitReason.InsufficientResources,
+      position: 0,
+      deficit: attempt.deficit ?? instanceDeficit(pool, job, sf),
+      poolDeficit: poolDeficit(pool, job, unplaced),
+      unplacedInstances: unplaced,
+      ...(attempt.groups ? { affinityGroups: attempt.groups } : {}),
+      ...(status.state === 'lapsed' ? { reservationRetryAt: iso(status.retryAt) } : {}),
+      ...explained,
+    });
+  }
+
+  private explain(state: PoolState, job: JobRequest, sf: StaticFeasibility) {
+    return {
+      filtered: filterCounts(state.index, job, sf, this.metrics),
+      nodeReasons: nodeReasons(state.index, sf, this.metrics, this.opts.maxNodeReasons),
+    };
+  }
+
+  /** Some running job of the pool could be a victim by priority and preemptibility alone. */
+  private mayPreempt(state: PoolState, job: JobRequest): boolean {
+    return state.lowestVictimPriority() < job.priority;
+  }
+
+  private wait(job: JobRequest, w: WaitingJob): false {
+    const position = (this.positions.get(job.pool) ?? 0) + 1;
+    this.positions.set(job.pool, position);
+    this.waiting.push({ ...w, position });
+    return false;
+  }
+
+  private record(state: PoolState, job: JobRequest, slots: readonly number[]): void {
+    const pool = state.index;
+    const placements: TaskPlacement[] = slots.map((s, index) => ({ task: taskName(index), index, nodeId: pool.ids[s], host: pool.hosts[s] }));
+    this.place.push({ jobId: job.jobId, placements });
+    const end = job.runMs !== undefined ? this.now + job.runMs : Number.POSITIVE_INFINITY;
+    for (const slot of slots) state.releases.add(end, { slot, demand: job.demand, whole: job.groupSize > 0, jobId: job.jobId });
+  }
+}
