@@ -6,7 +6,7 @@ import { BatchCommitter } from '../apps/scheduler/src/batch-committer';
 import { ClusterState } from '../apps/scheduler/src/cluster-state';
 import { buildClusterView } from '../apps/scheduler/src/cluster-view.builder';
 import { followUpActions } from '../apps/scheduler/src/follow-up-actions';
-import { jobActions, type PlanLike } from '../apps/scheduler/src/job-actions';
+import { jobActions } from '../apps/scheduler/src/job-actions';
 
 /** One run of the committed-placement benchmark. */
 export interface CommittedPlacementOptions {
@@ -68,8 +68,8 @@ export async function measureCommittedPlacements(opts: CommittedPlacementOptions
     const committer = new BatchCommitter(log, state);
     const t0 = performance.now();
     const now = new Date();
-    const view = buildClusterView(state, () => true, now, { minRunMs: 0, hourMs: 3_600_000 });
-    const plan = planGangs(view) as unknown as PlanLike;
+    const view = buildClusterView(state, () => true, now, { hourMs: 3_600_000 });
+    const plan = planGangs(view);
     const actions = jobActions(state, plan, now, { preemptGraceMs: 1000, minRunMs: 0, hourMs: 3_600_000, requeueTimeoutMs: 1_800_000 });
     const t1 = performance.now();
     const jobs = await committer.jobs(actions);

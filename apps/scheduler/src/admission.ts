@@ -1,13 +1,11 @@
-import { ErrorCode, FieldCode, TrainyardError, validateJobSpec, withDefaults, type TrainingJobSpec } from '@trainyard/contracts';
-import { planGangs, ZERO, type NodeView } from '@trainyard/scheduling';
+import { describeWaitReason, ErrorCode, FieldCode, TrainyardError, validateJobSpec } from '@trainyard/contracts';
+import { admissionCheck, pendingJobFromSpec, ZERO, type NodeView } from '@trainyard/scheduling';
 import type { ClusterState } from './cluster-state';
-import { toWaitReason } from './wait-reasons';
-import { describeWaitReason } from '@trainyard/contracts';
 
 /**
- * Refuses at submit a job that can never fit: the planner, asked to place it alone on its pool with
- * every registered node empty and schedulable, says `NEVER_FITS` (an instance larger than any node, a
- * gang or affinity groups larger than the pool…). Such a job would otherwise wait forever.
+ * Refuses at submit a job that can never fit (the planner's `admissionCheck` against the pool's
+ * registered nodes, all empty): an instance larger than every eligible node, a gang or affinity
+ * groups larger than the pool, filters that leave no node. Such a job would otherwise wait forever.
  *
  * A pool without any registered node is not refused: nodes may still join it. An invalid spec is left
  * to the decider, which reports every field.
@@ -15,22 +13,20 @@ import { describeWaitReason } from '@trainyard/contracts';
 export function checkAdmission(state: ClusterState, raw: unknown, permissions: string[]): void {
   const v = validateJobSpec(raw, { permissions });
   if (!v.ok) return;
-  const spec: TrainingJobSpec = withDefaults(v.spec);
-  const r = spec.spec.resource;
-  const pool = r.pool ?? 'default';
-  const nodes: NodeView[] = [...state.nodes.values()]
-    .filter((n) => n.info.pool === pool)
-    .map(({ info }) => ({ id: info.nodeId, host: info.host, pool, labels: info.labels, capacity: info.capacity, used: ZERO, schedulable: true }));
-  if (nodes.length === 0) return;
-  const job = {
-    jobId: 'admission', priority: spec.spec.priority ?? 1, queuedSeq: 1, pool, flavor: r.flavor, nodeCount: r.nodeCount ?? 1,
-    ...(r.affinityGroupSize && r.affinityGroupSize > 1 ? { affinityGroupSize: r.affinityGroupSize } : {}),
-    ...((spec.spec as { nodeAffinity?: unknown }).nodeAffinity !== undefined ? { nodeAffinity: (spec.spec as { nodeAffinity?: unknown }).nodeAffinity } : {}),
-  };
-  const plan = planGangs({ now: new Date(0).toISOString(), nodes, queue: [job as never] });
-  const waiting = plan.waiting.find((w) => w.jobId === 'admission') as ({ jobId: string; reason: string } & Record<string, unknown>) | undefined;
-  if (waiting?.reason !== 'NEVER_FITS') return;
-  const { position: _p, ...reason } = toWaitReason(waiting);
-  const message = `the job can never fit pool ${pool} (${nodes.length} node(s)): ${describeWaitReason(reason)}`;
+  const job = pendingJobFromSpec('admission', v.spec, { queuedSeq: 0 });
+  const nodes: NodeView[] = [...state.nodes.values()].map(({ info }) => ({
+    id: info.nodeId, host: info.host, pool: info.pool, labels: info.labels, capacity: info.capacity, used: ZERO, schedulable: true,
+  }));
+  const verdict = admissionCheck(job, nodes);
+  if (verdict.ok || verdict.reason !== 'NEVER_FITS') return;
+  const poolSize = nodes.filter((n) => n.pool === job.pool).length;
+  const reason = describeWaitReason({
+    code: verdict.reason,
+    cause: verdict.cause,
+    ...(verdict.deficit ? { deficit: verdict.deficit } : {}),
+    ...(verdict.affinityGroups ? { affinityGroups: verdict.affinityGroups } : {}),
+    ...(verdict.capacityInstances !== undefined ? { detail: `the empty pool holds ${verdict.capacityInstances} instance(s)` } : {}),
+  });
+  const message = `the job can never fit pool ${job.pool} (${poolSize} node(s)): ${reason}`;
   throw new TrainyardError(ErrorCode.ValidationFailed, message, [{ path: 'spec.resource', code: FieldCode.OutOfRange, message }]);
 }

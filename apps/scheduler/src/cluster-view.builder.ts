@@ -1,12 +1,15 @@
 import type { Capacity } from '@trainyard/contracts';
 import { activeTasks, type ExistingTrainingJob } from '@trainyard/domain';
-import { add, demandOf, ZERO, type NodeView } from '@trainyard/scheduling';
+import {
+  add, demandOf, pendingJobFromSpec, ZERO,
+  type ClusterView, type NodeView, type PendingJob, type ReservationRecord, type RunningJob,
+} from '@trainyard/scheduling';
 import type { ClusterState } from './cluster-state';
-import type { QueuedJob, Reservations, RunningJob, SchedulerView } from './scheduler-view';
+
+/** The planner's view as the service fills it: running jobs always present. */
+export type SchedulerView = ClusterView & { running: RunningJob[] };
 
 export interface ViewOptions {
-  /** A run younger than this may not be preempted. */
-  minRunMs: number;
   /** Length of one `maxRunHours` hour (shortened in tests). */
   hourMs: number;
 }
@@ -23,10 +26,10 @@ export function buildClusterView(
   isLive: (nodeId: string) => boolean,
   now: Date,
   opts: ViewOptions,
-  reservations?: Reservations,
+  reservations?: readonly ReservationRecord[],
 ): SchedulerView {
   const used = new Map<string, Capacity>();
-  const queue: QueuedJob[] = [];
+  const queue: PendingJob[] = [];
   const running: RunningJob[] = [];
   for (const [jobId, { state: job, queuedSeq }] of state.jobs) {
     if (job.status === 'none') continue;
@@ -35,8 +38,10 @@ export function buildClusterView(
     for (const t of active) {
       if (t.nodeId) used.set(t.nodeId, add(used.get(t.nodeId) ?? ZERO, demandOf(flavor)));
     }
-    if (job.status === 'waiting' && !job.dispatched) queue.push(queuedJob(jobId, job, queuedSeq));
-    else if (active.length) running.push(runningJob(job, now, opts));
+    if (job.status === 'waiting' && !job.dispatched) {
+      queue.push(pendingJobFromSpec(jobId, job.spec, { queuedSeq, priority: job.priority, requeued: job.requeue !== undefined }));
+    }
+    else if (active.length) running.push(runningJob(job, opts));
   }
   const nodes: NodeView[] = [...state.nodes.values()].map(({ info }) => ({
     id: info.nodeId, host: info.host, pool: info.pool, labels: info.labels,
@@ -46,38 +51,19 @@ export function buildClusterView(
   return view;
 }
 
-export function queuedJob(jobId: string, job: ExistingTrainingJob, queuedSeq: number): QueuedJob {
-  const r = job.spec.spec.resource;
-  return {
-    jobId,
-    priority: job.priority,
-    queuedSeq,
-    pool: r.pool ?? 'default',
-    flavor: r.flavor,
-    nodeCount: r.nodeCount ?? 1,
-    ...(job.requeue ? { requeued: true } : {}),
-    ...(r.affinityGroupSize && r.affinityGroupSize > 1 ? { affinityGroupSize: r.affinityGroupSize } : {}),
-    ...specExtras(job),
-    ...(job.spec.spec.maxRunHours !== undefined ? { maxRunHours: job.spec.spec.maxRunHours } : {}),
-  };
-}
-
-/** Spec fields the planner reads as they are (node affinity rules, when the spec has them). */
-function specExtras(job: ExistingTrainingJob): Record<string, unknown> {
-  const nodeAffinity = (job.spec.spec as { nodeAffinity?: unknown }).nodeAffinity;
-  return nodeAffinity === undefined ? {} : { nodeAffinity };
-}
-
-function runningJob(job: ExistingTrainingJob, now: Date, opts: ViewOptions): RunningJob {
+/**
+ * A job holding capacity. `startedAt` is the start of the current run (absent while dispatched but not
+ * started, or while being stopped): the planner protects runs younger than its minimum run time.
+ */
+function runningJob(job: ExistingTrainingJob, opts: ViewOptions): RunningJob {
   const started = job.status === 'running' ? job.attemptStartedAt : undefined;
   const maxRunHours = job.spec.spec.maxRunHours;
   const r = job.spec.spec.resource;
-  const ageMs = started ? now.getTime() - Date.parse(started) : 0;
   return {
     jobId: job.jobId,
     pool: r.pool ?? 'default',
     priority: job.priority,
-    preemptible: (job.spec.spec.preemptible ?? false) && started !== undefined && ageMs >= opts.minRunMs,
+    preemptible: job.spec.spec.preemptible ?? false,
     ...(started ? { startedAt: started } : {}),
     // The planner counts real hours from startedAt; the job has `max - ran` configured hours left.
     ...(maxRunHours !== undefined ? { maxRunHours: Math.max(0, maxRunHours * opts.hourMs - (job.ranMs ?? 0)) / HOUR_MS } : {}),

@@ -56,7 +56,7 @@ describe('scheduler - job actions of a pass', () => {
 
   it('records a wait reason only when it changed materially', () => {
     const log = new Log().node('n1').job('w', ...created('w', spec()));
-    const waiting = [{ jobId: 'w', reason: 'INSUFFICIENT_RESOURCES', position: 1, deficit: { cpu: 1 }, unplacedInstances: 1 }];
+    const waiting = [{ jobId: 'w', reason: 'INSUFFICIENT_RESOURCES' as const, position: 1, deficit: { cpu: 1 }, poolDeficit: { cpu: 1 }, unplacedInstances: 1 }];
     const [first] = jobActions(log.state, { place: [], waiting }, at(0), OPTS);
     expect(first.command).toMatchObject({ type: 'RecordWaitReason', data: { reason: { code: 'INSUFFICIENT_RESOURCES', position: 1, deficit: { cpu: 1 }, unplacedInstances: 1 } } });
     log.job('w', event('JobWaiting', T0, { reason: toWaitReason(waiting[0]) }));
@@ -74,14 +74,15 @@ describe('scheduler - job actions of a pass', () => {
 });
 
 describe('scheduler - cluster view', () => {
-  it('shows running jobs with their start, remaining limit, protection, labels and the re-queued flag', () => {
+  it('shows running jobs with their start and remaining limit, node labels, and queued affinity groups', () => {
     const log = new Log().node('n1', { 'trainyard.io/supernode': 'sn-1' })
       .job('r', ...created('r', spec({ preemptible: true, maxRunHours: 3 }))).job('r', placed()).job('r', ...started())
       .job('q', ...created('q', spec({ resource: { flavor: { cpu: 1, memoryMiB: 256 }, nodeCount: 2, affinityGroupSize: 2 } }, 2)));
-    const young = buildClusterView(log.state, () => true, at(30_000), { minRunMs: 60_000, hourMs: 3_600_000 });
-    expect(young.running).toEqual([{ jobId: 'r', pool: 'default', priority: 1, preemptible: false, startedAt: T0, maxRunHours: 3, flavor: { cpu: 1, memoryMiB: 256 }, nodeIds: ['n1'] }]);
+    const young = buildClusterView(log.state, () => true, at(30_000), { hourMs: 3_600_000 });
+    expect(young.running).toEqual([{ jobId: 'r', pool: 'default', priority: 1, preemptible: true, startedAt: T0, maxRunHours: 3, flavor: { cpu: 1, memoryMiB: 256 }, nodeIds: ['n1'] }]);
     expect(young.nodes[0]).toMatchObject({ id: 'n1', labels: { 'trainyard.io/supernode': 'sn-1' }, used: { cpu: 1 } });
     expect(young.queue).toEqual([expect.objectContaining({ jobId: 'q', nodeCount: 2, affinityGroupSize: 2 })]);
-    expect(buildClusterView(log.state, () => true, at(60_000), { minRunMs: 60_000, hourMs: 3_600_000 }).running[0].preemptible).toBe(true);
+    // Configured hours shorter than real ones: the planner gets the remaining limit in real hours.
+    expect(buildClusterView(log.state, () => true, at(0), { hourMs: 1_800_000 }).running[0].maxRunHours).toBe(1.5);
   });
 });

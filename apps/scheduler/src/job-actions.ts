@@ -1,7 +1,6 @@
-import type { TaskPlacement } from '@trainyard/contracts';
 import { runningMs, waitReasonChanged, type TrainingJobCommand } from '@trainyard/domain';
+import type { Plan } from '@trainyard/scheduling';
 import type { ClusterState } from './cluster-state';
-import type { PreemptionOrder } from './scheduler-view';
 import { toWaitReason } from './wait-reasons';
 
 /** One command for one job, with its deterministic command id (a re-issue is harmless). */
@@ -11,12 +10,8 @@ export interface JobAction {
   command: TrainingJobCommand;
 }
 
-/** What a plan asks of the jobs: the planner's output, any version of it. */
-export interface PlanLike {
-  place: readonly { jobId: string; placements: TaskPlacement[] }[];
-  waiting: readonly ({ jobId: string; reason: string } & Record<string, unknown>)[];
-  preempt?: readonly PreemptionOrder[];
-}
+/** What a pass needs of the plan. */
+export type PlanLike = Pick<Plan, 'place' | 'waiting'> & Partial<Pick<Plan, 'preempt'>>;
 
 export interface JobActionOptions {
   /** Grace period of a preemption notice: SIGTERM to every rank, SIGKILL after it. */

@@ -8,7 +8,7 @@ import { BatchCommitter } from './batch-committer';
 import { ClusterState } from './cluster-state';
 import { buildClusterView } from './cluster-view.builder';
 import { followUpActions } from './follow-up-actions';
-import { jobActions, type PlanLike } from './job-actions';
+import { jobActions } from './job-actions';
 import { DEFAULT_SCHEDULER_OPTIONS, SchedulerService, type SchedulerOptions } from './scheduler-service';
 
 const NODES = ['n1', 'n2'];
@@ -128,8 +128,8 @@ describe('scheduler - leader failover', () => {
     const stale = new ClusterState();
     for (const c of all) if (c.seq <= beforeCrash) stale.apply(c);
     const committer = new BatchCommitter(log, stale);
-    const view = buildClusterView(stale, () => true, new Date(), { minRunMs: 0, hourMs: 3_600_000 });
-    const plan = planGangs(view) as unknown as PlanLike;
+    const view = buildClusterView(stale, () => true, new Date(), { hourMs: 3_600_000 });
+    const plan = planGangs(view);
     const late = jobActions(stale, { ...plan, place: [{ jobId: 'j3', placements: [{ task: 'worker-0', index: 0, nodeId: 'n1', host: 'n1.lan' }, { task: 'worker-1', index: 1, nodeId: 'n2', host: 'n2.lan' }] }] }, new Date(), {
       preemptGraceMs: 1, minRunMs: 0, hourMs: 3_600_000, requeueTimeoutMs: 60_000,
     });

@@ -3,7 +3,7 @@ import { ErrorCode, Subjects, TrainyardError, type CommandReply, type CommitMeta
 import { decideOrThrow, trainingJobDecider, type TrainingJobCommand } from '@trainyard/domain';
 import { handleCommand, type EventLog, type Subscription } from '@trainyard/event-log';
 import { HeartbeatTracker } from '@trainyard/liveness';
-import { planGangs } from '@trainyard/scheduling';
+import { planGangs, type ReservationRecord } from '@trainyard/scheduling';
 import { randomUUID } from 'node:crypto';
 import { checkAdmission } from './admission';
 import { BatchCommitter, type BatchResult } from './batch-committer';
@@ -11,9 +11,8 @@ import { ClusterState } from './cluster-state';
 import { buildClusterView } from './cluster-view.builder';
 import { parseCommand } from './command-intake';
 import { followUpActions } from './follow-up-actions';
-import { jobActions, type PlanLike } from './job-actions';
+import { jobActions } from './job-actions';
 import { LeaderLease } from './leader-lease';
-import type { Reservations } from './scheduler-view';
 
 export interface SchedulerOptions {
   /** A node whose last heartbeat is older than this gets no new work. */
@@ -69,7 +68,8 @@ export class SchedulerService {
   private running = false;
   private again = false;
   private stopped = false;
-  private reservations?: Reservations;
+  /** The previous plan's reservations: the planner remembers when each hold began through them. */
+  private reservations: readonly ReservationRecord[] = [];
   private readonly seqWaiters: { seq: number; resolve: () => void }[] = [];
   private readonly lastComplaint = new Map<string, string>();
 
@@ -216,8 +216,8 @@ export class SchedulerService {
     const now = this.clock();
     const o = this.options;
     const isLive = (id: string) => this.heartbeats.status(id, o.heartbeatTimeoutMs).status === 'ready';
-    const view = buildClusterView(this.state, isLive, now, { minRunMs: o.minRunMs, hourMs: o.hourMs }, this.reservations);
-    const plan = plan_(view, { minRunTimeMs: o.minRunMs }) as PlanLike & { reservations?: Reservations };
+    const view = buildClusterView(this.state, isLive, now, { hourMs: o.hourMs }, this.reservations);
+    const plan = planGangs(view, { minRunTimeMs: o.minRunMs });
     this.reservations = plan.reservations;
     const actions = jobActions(this.state, plan, now, o);
     const jobs = await this.committer.jobs(actions);
@@ -259,9 +259,6 @@ export class SchedulerService {
     (this.options.log ?? ((m) => console.error(`[scheduler] ${m}`)))(msg);
   }
 }
-
-/** The planner with its policy options (a planner without options ignores them). */
-const plan_ = planGangs as unknown as (view: unknown, options?: { minRunTimeMs?: number }) => unknown;
 
 function errorBody(err: unknown) {
   if (err instanceof TrainyardError) return err.toBody();

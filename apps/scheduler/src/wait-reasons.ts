@@ -1,16 +1,18 @@
 import type { JobWaitReason, ResourceName } from '@trainyard/contracts';
+import type { WaitingJob } from '@trainyard/scheduling';
 
 /**
  * Turns one of the planner's waiting entries into the job's wait reason (the `JobWaiting` payload):
  * its named reason and the numbers a person needs — position, shortfall, blocker, victims, cause.
- * Works on every shape the planner has had (`reason` + optional numbers), keeping only known fields.
+ * Each reason of the planner's union carries its own numbers; the ones a person needs are kept.
  *
  * @example
  * ```ts
  * toWaitReason({ jobId: 'j', reason: 'BEHIND_IN_QUEUE', position: 3, blockedBy: 'j2' }) // { code: 'BEHIND_IN_QUEUE', position: 3, blockedBy: 'j2' }
  * ```
  */
-export function toWaitReason(w: { reason: string } & Record<string, unknown>): JobWaitReason {
+export function toWaitReason(waiting: WaitingJob): JobWaitReason {
+  const w = waiting as WaitingJob & Record<string, unknown>;
   const out: JobWaitReason = { code: w.reason };
   if (typeof w.position === 'number') out.position = w.position;
   const deficit = amounts(w.deficit);
