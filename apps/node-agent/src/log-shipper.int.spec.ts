@@ -1,10 +1,9 @@
-import { Streams, Subjects } from '@trainyard/contracts';
+import { expandLogBatch, Streams, Subjects, type LogBatch } from '@trainyard/contracts';
 import { connectNats, ensureStreams } from '@trainyard/event-log';
 import { startNatsServer, type NatsServer } from '@trainyard/testing';
 import { jetstream, jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LogBatch } from './log-line';
 import { jetStreamLogPublish, type LogPublish, LogShipper } from './log-shipper';
 
 let nats: NatsServer;
@@ -34,16 +33,17 @@ async function stored(subject: string): Promise<Array<{ msgId: string | undefine
 }
 
 describe('log shipper against nats-server', () => {
-  it('log shipper - every line lands on ty.log.<job>.<task> in TY_LOGS, in order, in batches of ≤ 500', async () => {
-    const s = new LogShipper({ publish: jetStreamLogPublish(jetstream(nc)), jobId: 'job-a', task: 'worker-0', attempt: 1 });
+  it('log shipper - every line lands on ty.log.<job>.<task> in TY_LOGS, in order, the last batch marked eof', async () => {
+    const s = new LogShipper({ publish: jetStreamLogPublish(jetstream(nc)), jobId: 'job-a', task: 'worker-0', attempt: 1, maxLines: 500 });
     for (let i = 1; i <= 1234; i++) s.push(i % 2 ? 'stdout' : 'stderr', `line ${i}`);
     s.push('stdout', 'last line, no newline');
-    await s.flush();
+    await s.close();
     const msgs = await stored(Subjects.log('job-a', 'worker-0'));
     expect(msgs.every((m) => m.batch.lines.length <= 500)).toBe(true);
     expect(msgs[0].msgId).toBe('job-a/worker-0/1/1');
-    expect(msgs.map((m) => m.msgId)).toEqual(msgs.map((m) => `job-a/worker-0/1/${m.batch.lines[0].seq}`));
-    const lines = msgs.flatMap((m) => m.batch.lines);
+    expect(msgs.map((m) => m.msgId)).toEqual(msgs.map((m) => `job-a/worker-0/1/${m.batch.firstSeq}`));
+    expect(msgs.map((m) => m.batch.eof)).toEqual(msgs.map((_, i) => (i === msgs.length - 1 ? true : undefined)));
+    const lines = msgs.flatMap((m) => expandLogBatch(m.batch));
     expect(lines.map((l) => l.seq)).toEqual(Array.from({ length: 1235 }, (_, i) => i + 1));
     expect(lines.at(-1)).toMatchObject({ stream: 'stdout', text: 'last line, no newline' });
     expect(lines[1]).toMatchObject({ stream: 'stderr', text: 'line 2' });
@@ -62,6 +62,6 @@ describe('log shipper against nats-server', () => {
     await s.flush();
     const msgs = await stored(Subjects.log('job-b', 'worker-0'));
     expect(msgs).toHaveLength(1);
-    expect(msgs[0].batch).toMatchObject({ attempt: 3, lines: [{ seq: 1, text: 'once' }] });
+    expect(msgs[0].batch).toMatchObject({ attempt: 3, firstSeq: 1, lines: ['once'] });
   });
 });

@@ -20,7 +20,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startNatsServer, type NatsServer } from '@trainyard/testing';
 import { loadAgentConfig } from './agent-config';
 import type { Heartbeat } from './heartbeat';
-import type { LogBatch, LogLine } from './log-line';
+import { expandLogBatch, type ExpandedLogLine, type LogBatch } from '@trainyard/contracts';
 import { type NodeAgentHandle, startNodeAgent } from './node-agent';
 import { eventLogReporter, type TaskReporter } from './task-reporter';
 
@@ -117,15 +117,15 @@ async function consumed(durable: string, subject: string): Promise<void> {
   }
 }
 
-async function logLines(jobId: string): Promise<Array<LogLine & { msgId?: string }>> {
+async function logLines(jobId: string): Promise<Array<ExpandedLogLine & { msgId?: string }>> {
   const jsm = await jetstreamManager(nc);
   const last = (await jsm.streams.info(Streams.logs)).state.last_seq;
-  const lines: Array<LogLine & { msgId?: string }> = [];
+  const lines: Array<ExpandedLogLine & { msgId?: string }> = [];
   for (let seq = 1; seq <= last; seq++) {
     const m = await jsm.streams.getMessage(Streams.logs, { seq }).catch(() => null);
     if (m?.subject !== Subjects.log(jobId, 'worker-0')) continue;
     const batch = m.json<LogBatch>();
-    lines.push(...batch.lines.map((l) => ({ ...l, msgId: m.header?.get('Nats-Msg-Id') })));
+    lines.push(...expandLogBatch(batch).map((l) => ({ ...l, msgId: m.header?.get('Nats-Msg-Id') })));
   }
   return lines;
 }

@@ -16,7 +16,7 @@ const runtime = processRuntime({ drainMs: 100 });
 const spec = (command: string, extra: Partial<TaskSpec> = {}): TaskSpec => ({ command, cwd: dir, env: { PATH: process.env.PATH! }, ...extra });
 const collect = () => {
   const lines: Array<[OutputStream, string]> = [];
-  return { lines, sink: (s: OutputStream, t: string) => void lines.push([s, t]) };
+  return { lines, sink: (s: OutputStream, t: string | Uint8Array) => void lines.push([s, typeof t === 'string' ? t : Buffer.from(t).toString()]) };
 };
 /** Running, not a zombie: PID 1 of a container may never reap an orphan the kill reparented to it. */
 const alive = (pid: number) => {
@@ -92,7 +92,7 @@ describe('process runtime', () => {
   it('process runtime - a slow sink back-pressures the task and still gets every line in order', async () => {
     const got: string[] = [];
     const task = await runtime.launch(spec(`seq 1 20000`), (_s, t) => {
-      got.push(t);
+      got.push(String(t));
       return Number(t) % 2000 === 0 ? new Promise((r) => setTimeout(r, 20)) : undefined;
     });
     expect(await task.exited).toEqual({ exitCode: 0, signal: null });

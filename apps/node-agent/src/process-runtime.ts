@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { stat } from 'node:fs/promises';
-import { LineSplitter } from './line-splitter';
+import { LineSplitter, type LineText } from './line-splitter';
 import {
   LaunchError,
   type LineSink,
@@ -100,7 +100,7 @@ class ProcessTask implements TaskHandle {
     const stream = this.child[name]!;
     const splitter = new LineSplitter();
     let last: Promise<void> = Promise.resolve();
-    const deliver = (lines: string[]) => {
+    const deliver = (lines: LineText[]) => {
       const pending = lines.map((l) => this.onLine(name, l)).filter((p): p is Promise<void> => p instanceof Promise);
       if (pending.length === 0) return;
       stream.pause();

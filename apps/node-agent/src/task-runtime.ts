@@ -25,11 +25,12 @@ export interface TaskSpec {
 export type OutputStream = 'stdout' | 'stderr';
 
 /**
- * Receives each output line in order. Returning a promise applies back-pressure: the runtime stops
+ * Receives each output line in order: a string, or the exact bytes when the line is not UTF-8 text
+ * (`LineText` of line-splitter.ts). Returning a promise applies back-pressure: the runtime stops
  * reading the task's output until it settles, so a slow log sink makes the task's writes block
  * instead of growing the agent's memory.
  */
-export type LineSink = (stream: OutputStream, text: string) => void | Promise<void>;
+export type LineSink = (stream: OutputStream, text: string | Uint8Array) => void | Promise<void>;
 
 export interface TaskExit {
   /** Exit status, or null when a signal ended the process. */

@@ -104,3 +104,25 @@ export interface LogStoredNotice {
   /** The attempt's last line is stored. */
   eof: boolean;
 }
+
+/** One line of a batch, spelled out (tests, tools). `raw` is base64 of the exact bytes when set. */
+export interface ExpandedLogLine {
+  seq: number;
+  /** Epoch milliseconds the agent read it. */
+  ts: number;
+  stream: 'stdout' | 'stderr';
+  text: string;
+  raw?: string;
+}
+
+/** The lines of a (non-piece) batch as objects. */
+export function expandLogBatch(b: LogBatch): ExpandedLogLine[] {
+  const err = new Set(b.err ?? []);
+  return b.lines.map((text, i) => ({
+    seq: b.firstSeq + i,
+    ts: b.t0 + b.dt[i],
+    stream: err.has(i) ? 'stderr' : 'stdout',
+    text,
+    ...(b.raw?.[i] !== undefined ? { raw: b.raw[i] } : {}),
+  }));
+}
