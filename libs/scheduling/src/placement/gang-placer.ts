@@ -4,16 +4,18 @@ import type { GangStack } from '../gang-stack';
 import type { PoolIndex } from '../index/pool-index';
 import type { JobRequest } from '../queue/job-request';
 import { placeGroups } from './group-placer';
-import { mayFit, placeInstances } from './instance-placer';
+import { placeInstances, roomBound } from './instance-placer';
 import type { PlacementAttempt } from './placement-attempt';
 import type { PlacementMetrics } from './placement-metrics';
 
 /** Places a whole gang or nothing: affinity groups on supernodes, or instance by instance. */
 export function placeGang(pool: PoolIndex, job: JobRequest, sf: StaticFeasibility, stack: GangStack, ctx: CheckContext, m: PlacementMetrics | null): PlacementAttempt {
   if (job.groupSize > 0) return placeGroups(pool, job, sf, stack, ctx, m);
-  if (!mayFit(pool, job)) {
+  const room = roomBound(pool, job);
+  if (room < job.instances) {
     m?.reset();
-    return { ok: false, placed: 0 };
+    // At least this many instances have no room: the bound is all that was computed.
+    return { ok: false, placed: room };
   }
   return placeInstances(pool, job, sf, stack, ctx, m);
 }

@@ -28,8 +28,14 @@ export function placeGroups(pool: PoolIndex, job: JobRequest, sf: StaticFeasibil
   for (let s = 0; s < pool.supernodes.length; s++) {
     // Free whole nodes, unfiltered, bound what this job may use there: most supernodes of a busy
     // pool are skipped here without looking at a node.
-    if (pool.supernodeEmpty[s] < n) continue;
     const { start, end } = pool.supernodes[s];
+    if (pool.supernodeEmpty[s] < n) {
+      if (m && pool.supernodeEmpty[s] > 0) {
+        const free = sf.mask ? pool.empty.countRange(start, end, sf.mask) : pool.supernodeEmpty[s];
+        if (free > 0) m.counts[FilterReason.SupernodeGroupUnavailable] = (m.counts[FilterReason.SupernodeGroupUnavailable] ?? 0) + free;
+      }
+      continue;
+    }
     const slots: number[] = [];
     for (let i = start; i < end; i++) {
       if (!pool.empty.has(i) || (sf.mask && !sf.mask.has(i))) continue;

@@ -72,19 +72,22 @@ export function placeInstances(pool: PoolIndex, job: JobRequest, sf: StaticFeasi
 }
 
 /**
- * Upper bound, O(levels): could the pool hold the gang at all right now? Holds and filters only take
- * capacity away, so `false` is final and spares a full scan — what keeps deciding "still waiting"
- * cheap once the cluster is full.
+ * Upper bound, O(levels): how many instances could the pool take right now? Holds and filters only
+ * take capacity away, so a bound below the gang size is final and spares a full scan — what keeps
+ * deciding "still waiting" cheap once the cluster is full.
  */
-export function mayFit(pool: PoolIndex, job: JobRequest): boolean {
+export function roomBound(pool: PoolIndex, job: JobRequest): number {
   const d = job.demand;
   const k = job.instances;
-  const need = d.gpu + d.npu;
-  if (need > 0) {
-    let room = 0;
-    for (let l = need; l <= pool.maxLevel && room < k; l++) room += pool.levelCount[l] * Math.floor(l / need);
-    if (room < k) return false;
-  }
   const t = pool.totals;
-  return t.cpu >= k * d.cpu && t.memoryMiB >= k * d.memoryMiB && t.gpu >= k * d.gpu && t.npu >= k * d.npu;
+  let room = Math.min(bound(t.cpu, d.cpu), bound(t.memoryMiB, d.memoryMiB), bound(t.gpu, d.gpu), bound(t.npu, d.npu));
+  const need = d.gpu + d.npu;
+  if (need > 0 && room >= k) {
+    let levels = 0;
+    for (let l = need; l <= pool.maxLevel && levels < k; l++) levels += pool.levelCount[l] * Math.floor(l / need);
+    room = Math.min(room, levels);
+  }
+  return room;
 }
+
+const bound = (free: number, need: number) => (need > 0 ? Math.max(0, Math.floor(free / need)) : Number.POSITIVE_INFINITY);

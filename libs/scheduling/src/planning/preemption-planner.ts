@@ -51,11 +51,19 @@ export function findVictims(state: PoolState, job: JobRequest, sf: StaticFeasibi
   const released = (set: readonly RunningEntry[]) => {
     const r = { cpu: t.cpu, memoryMiB: t.memoryMiB, gpu: t.gpu, npu: t.npu };
     for (const v of set) {
-      const n = v.slots.length;
-      r.cpu += n * v.demand.cpu;
-      r.memoryMiB += n * v.demand.memoryMiB;
-      r.gpu += n * v.demand.gpu;
-      r.npu += n * v.demand.npu;
+      for (const s of v.slots) {
+        r.cpu += v.demand.cpu;
+        r.memoryMiB += v.demand.memoryMiB;
+        r.gpu += v.demand.gpu;
+        r.npu += v.demand.npu;
+        // A node owned whole is not in the totals at all; released, all of its free capacity counts.
+        if (v.whole) {
+          r.cpu += pool.freeCpu[s];
+          r.memoryMiB += pool.freeMem[s];
+          r.gpu += pool.freeGpu[s];
+          r.npu += pool.freeNpu[s];
+        }
+      }
     }
     return r;
   };
