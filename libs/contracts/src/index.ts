@@ -1,4 +1,5 @@
 export * from './job-spec';
+export * from './platform-variables';
 export * from './errors';
 export * from './subjects';
 export * from './events';

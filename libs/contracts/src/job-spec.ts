@@ -44,7 +44,14 @@ export interface Tag {
   value: string;
 }
 
-/** How the platform turns the boot file into processes (ch01-03). `custom` runs `command` as is. */
+/**
+ * How the platform turns the boot file into processes (ch01-03 §2-6, the node agent's `launchers/`):
+ * - `custom`: runs `command` as is; with a preset framework (`engine` + `bootFile`) the platform's
+ *   default for the engine (Ascend-Powered-Engine: rank table or `MA_RUN_METHOD`; PyTorch: pytorch-gpu;
+ *   TensorFlow: tensorflow-ps; Horovod/MPI/MindSpore-GPU: mpi; otherwise the boot file once).
+ * - `torchrun`, `msrun`, `ranktable`, `pytorch-gpu`, `tensorflow-ps`, `mpi`: the guide's launchers.
+ *   They run a boot file, so they need the preset-framework fields (`engine`, `bootFile`, `codeDir`).
+ */
 export const LAUNCH_METHODS = ['custom', 'torchrun', 'msrun', 'ranktable', 'pytorch-gpu', 'tensorflow-ps', 'mpi'] as const;
 export type LaunchMethod = (typeof LAUNCH_METHODS)[number];
 
@@ -60,6 +67,14 @@ export interface Algorithm {
   image?: string;
   /** Default `custom`. */
   launchMethod?: LaunchMethod;
+  /**
+   * Processes a launcher starts per instance: torchrun `--nproc_per_node`, msrun `--local_worker_num`,
+   * rank-table copies of the boot file, MPI slots per host. The guide takes the instance's cards
+   * (`MA_NUM_GPUS`, L401-402, L452-455); a CPU-only flavor has none, so this says how many.
+   * Default: the flavor's `gpu` or `npu` count, or 1 when it has neither. 1–1024; ignored by `custom`
+   * with a command, `pytorch-gpu` (one process per instance) and `tensorflow-ps` (one ps + one worker).
+   */
+  processesPerNode?: number;
   /** Run user id; 0–65535 (V6, dedicated pools). Default 1000 in containers. */
   userId?: number;
   /** Working directory; must be an ancestor of the boot file's directory (V8). */
@@ -68,7 +83,10 @@ export interface Algorithm {
   parameters?: Parameter[];
   inputs?: DataChannel[];
   outputs?: DataChannel[];
-  /** ≤ 100 entries; names must not start with `MA_` (V12, L11962). */
+  /**
+   * ≤ 100 entries; names must not start with `MA_` (V12, L11962) except the platform knobs users may
+   * set (`USER_SETTABLE_MA_VARIABLES`: `MA_RUN_METHOD`, `MA_EXTRA_TORCHRUN_PARAMS`…).
+   */
   environments?: Record<string, string>;
 }
 

@@ -1,5 +1,6 @@
 import { FieldCode } from './errors';
 import { LAUNCH_METHODS, type AccessMethod } from './job-spec';
+import { HANG_DETECT_MINUTES_RANGE, MA_RUN_METHODS, USER_SETTABLE_MA_VARIABLES } from './platform-variables';
 import {
   FieldErrors,
   PARAMETER_NAME,
@@ -16,13 +17,13 @@ import {
 } from './validate-fields';
 
 const ALGORITHM_KEYS = [
-  'command', 'engine', 'bootFile', 'codeDir', 'image', 'launchMethod', 'userId', 'workingDir',
+  'command', 'engine', 'bootFile', 'codeDir', 'image', 'launchMethod', 'processesPerNode', 'userId', 'workingDir',
   'parameters', 'inputs', 'outputs', 'environments',
 ] as const;
 const ACCESS_METHODS: readonly AccessMethod[] = ['parameter', 'env'];
 
 /** Limits of §11 the algorithm section enforces. */
-export const ALGORITHM_LIMITS = { parameters: 100, environments: 100, parameterNameLength: 64 } as const;
+export const ALGORITHM_LIMITS = { parameters: 100, environments: 100, parameterNameLength: 64, processesPerNode: 1024 } as const;
 
 /** What later checks need from a valid-enough algorithm section. */
 export interface AlgorithmFacts {
@@ -41,7 +42,8 @@ export function validateAlgorithm(value: unknown, e: FieldErrors): AlgorithmFact
   const bootFile = validateBootFile(alg.bootFile, codeDir, e);
   const image = stringAt(alg.image, 'algorithm.image', e, { nonEmpty: true });
   if (image !== undefined && /\s/.test(image)) e.add('algorithm.image', FieldCode.InvalidFormat, 'image reference must not contain whitespace');
-  enumAt(alg.launchMethod, 'algorithm.launchMethod', LAUNCH_METHODS, e);
+  const launchMethod = enumAt(alg.launchMethod, 'algorithm.launchMethod', LAUNCH_METHODS, e);
+  integerAt(alg.processesPerNode, 'algorithm.processesPerNode', e, { min: 1, max: ALGORITHM_LIMITS.processesPerNode });
   integerAt(alg.userId, 'algorithm.userId', e, { min: 0, max: 65535, rule: 'V6' });
   validateWorkingDir(alg.workingDir, bootFile, e);
 
@@ -53,6 +55,9 @@ export function validateAlgorithm(value: unknown, e: FieldErrors): AlgorithmFact
     e.add('algorithm.command', FieldCode.Conflict, 'command (custom boot mode) and engine/bootFile (preset framework) exclude each other', 'V5');
   } else if (!custom && !preset) {
     e.add('algorithm.command', FieldCode.Required, 'either command (custom boot mode) or engine and bootFile (preset framework) is required', 'V5');
+  } else if (custom && launchMethod !== undefined && launchMethod !== 'custom') {
+    // The guide's launchers start a boot file (ch01-03 §2): torchrun cannot run shell text.
+    e.add('algorithm.launchMethod', FieldCode.Conflict, `launch method ${launchMethod} runs a boot file: use engine and bootFile (preset framework) instead of command`);
   } else if (preset) {
     if (alg.engine === undefined) e.add('algorithm.engine', FieldCode.Required, 'the preset framework needs engine', 'V4');
     if (alg.bootFile === undefined) e.add('algorithm.bootFile', FieldCode.Required, 'the preset framework needs bootFile', 'V4');
@@ -61,6 +66,7 @@ export function validateAlgorithm(value: unknown, e: FieldErrors): AlgorithmFact
 
   const parameterNames = validateParameters(alg.parameters, e);
   const environmentNames = validateEnvironments(alg.environments, e);
+  validatePlatformVariables(alg.environments, launchMethod, e);
   const taken = new Map<string, string>(parameterNames);
   validateChannels(alg.inputs, 'algorithm.inputs', 'V10', taken, environmentNames, e);
   validateChannels(alg.outputs, 'algorithm.outputs', 'V11', taken, environmentNames, e);
@@ -164,10 +170,42 @@ function validateEnvironments(value: unknown, e: FieldErrors): Set<string> {
     const at = keyPath(path, name);
     names.add(name);
     if (!SHELL_IDENTIFIER.test(name)) e.add(at, FieldCode.InvalidFormat, 'must be a shell identifier: [A-Za-z_][A-Za-z0-9_]*', 'V12');
-    else if (name.startsWith('MA_')) e.add(at, FieldCode.Forbidden, 'MA_* names are reserved for the platform (L11962)', 'V12');
+    else if (name.startsWith('MA_') && !USER_SETTABLE.has(name)) {
+      e.add(at, FieldCode.Forbidden, `MA_* names are reserved for the platform (L11962) except ${USER_SETTABLE_MA_VARIABLES.join(', ')}`, 'V12');
+    }
     if (typeof v !== 'string') e.add(at, FieldCode.InvalidType, 'value must be a string', 'V12');
   }
   return names;
+}
+
+const USER_SETTABLE = new Set<string>(USER_SETTABLE_MA_VARIABLES);
+
+/** Values of the `MA_*` knobs a job may set (`platform-variables.ts`); malformed ones would fail at launch. */
+function validatePlatformVariables(value: unknown, launchMethod: string | undefined, e: FieldErrors): void {
+  if (!isRecord(value)) return;
+  const at = (name: string) => keyPath('algorithm.environments', name);
+  const text = (name: string) => (typeof value[name] === 'string' ? (value[name] as string) : undefined);
+  const integerIn = (name: string, min: number, max: number, source: string) => {
+    const v = text(name);
+    if (v === undefined) return;
+    if (!/^\d+$/.test(v) || Number(v) < min || Number(v) > max) e.add(at(name), FieldCode.OutOfRange, `${name} must be an integer ${min}–${max} (${source})`, 'V12');
+  };
+  const runMethod = text('MA_RUN_METHOD');
+  if (runMethod !== undefined) {
+    if (!(MA_RUN_METHODS as readonly string[]).includes(runMethod)) {
+      e.add(at('MA_RUN_METHOD'), FieldCode.InvalidFormat, `MA_RUN_METHOD must be one of ${MA_RUN_METHODS.join(', ')}, or unset for the rank table (L315-318)`, 'V12');
+    } else if (launchMethod !== undefined && launchMethod !== 'custom' && launchMethod !== runMethod) {
+      e.add(at('MA_RUN_METHOD'), FieldCode.Conflict, `MA_RUN_METHOD=${runMethod} contradicts launchMethod ${launchMethod}`, 'V12');
+    }
+  }
+  integerIn('MA_TORCHRUN_MASTER_PORT', 1, 65535, 'L409-412');
+  integerIn('MA_HANG_DETECT_TIME', HANG_DETECT_MINUTES_RANGE.min, HANG_DETECT_MINUTES_RANGE.max, 'minutes, L12522-12534');
+  const skip = text('MA_SKIP_IMAGE_DETECT');
+  if (skip !== undefined && skip !== '0' && skip !== '1') {
+    e.add(at('MA_SKIP_IMAGE_DETECT'), FieldCode.InvalidFormat, 'MA_SKIP_IMAGE_DETECT must be 0 (pre-check off) or 1 (on) (L12501-12515)', 'V12');
+  }
+  const interpreter = text('MA_SCRIPT_INTERPRETER');
+  if (interpreter !== undefined && interpreter.trim() === '') e.add(at('MA_SCRIPT_INTERPRETER'), FieldCode.Required, 'MA_SCRIPT_INTERPRETER must name a command', 'V12');
 }
 
 /**

@@ -74,8 +74,12 @@ describe('validateJobSpec - accepted documents', () => {
     expect(errorsOf(full, { permissions: [SET_HIGH_PRIORITY] })).toEqual([]);
   });
 
-  it('accepts every launch method', () => {
-    for (const m of LAUNCH_METHODS) expect(errorsOf(with_((d) => (d.algorithm.launchMethod = m)))).toEqual([]);
+  it('accepts every launch method with a boot file (preset framework)', () => {
+    for (const m of LAUNCH_METHODS) {
+      const d = with_((x) => (x.algorithm = { engine: { name: 'PyTorch', version: '1.13' }, codeDir: '/srv/ddp', bootFile: 'train.py', launchMethod: m }));
+      expect(errorsOf(d)).toEqual([]);
+    }
+    expect(errorsOf(with_((d) => (d.algorithm.launchMethod = 'custom')))).toEqual([]);
   });
 });
 
@@ -275,9 +279,50 @@ describe('validateJobSpec - V12 parameters and environment variables', () => {
     );
   });
 
+  it('the MA_* knobs the guide lets users set are accepted (L315-318, L409-427, L12087-12092, L12501-12534)', () => {
+    const environments = {
+      MA_RUN_METHOD: 'torchrun', MA_TORCHRUN_MASTER_PORT: '29500', MA_EXTRA_TORCHRUN_PARAMS: '--rdzv_conf=timeout=7200',
+      MA_SCRIPT_INTERPRETER: '/usr/bin/python3', MA_SKIP_IMAGE_DETECT: '0', MA_HANG_DETECT_TIME: '720',
+    };
+    expect(errorsOf(with_((d) => (d.algorithm.environments = environments)))).toEqual([]);
+  });
+
+  it('MA_* knob values are checked: run method, port, minutes 10–720, 0/1 switch, interpreter', () => {
+    expectOnly(
+      with_((d) => (d.algorithm.environments = {
+        MA_RUN_METHOD: 'mpirun', MA_TORCHRUN_MASTER_PORT: '70000', MA_HANG_DETECT_TIME: '9', MA_SKIP_IMAGE_DETECT: 'yes', MA_SCRIPT_INTERPRETER: ' ',
+      })),
+      { path: 'algorithm.environments.MA_RUN_METHOD', code: FieldCode.InvalidFormat, rule: 'V12' },
+      { path: 'algorithm.environments.MA_TORCHRUN_MASTER_PORT', code: FieldCode.OutOfRange, rule: 'V12' },
+      { path: 'algorithm.environments.MA_HANG_DETECT_TIME', code: FieldCode.OutOfRange, rule: 'V12' },
+      { path: 'algorithm.environments.MA_SKIP_IMAGE_DETECT', code: FieldCode.InvalidFormat, rule: 'V12' },
+      { path: 'algorithm.environments.MA_SCRIPT_INTERPRETER', code: FieldCode.Required, rule: 'V12' },
+    );
+  });
+
+  it('MA_RUN_METHOD may not contradict launchMethod', () => {
+    const preset = { engine: { name: 'Ascend-Powered-Engine', version: '1' }, codeDir: '/srv/c', bootFile: 't.py' };
+    expectOnly(
+      with_((d) => (d.algorithm = { ...preset, launchMethod: 'torchrun', environments: { MA_RUN_METHOD: 'msrun' } })),
+      { path: 'algorithm.environments.MA_RUN_METHOD', code: FieldCode.Conflict, rule: 'V12' },
+    );
+    expect(errorsOf(with_((d) => (d.algorithm = { ...preset, launchMethod: 'msrun', environments: { MA_RUN_METHOD: 'msrun' } })))).toEqual([]);
+  });
+
   it('exactly 100 environment variables pass', () => {
     const env = Object.fromEntries(Array.from({ length: 100 }, (_, i) => [`V${i}`, '']));
     expect(errorsOf(with_((d) => (d.algorithm.environments = env)))).toEqual([]);
+  });
+});
+
+describe('validateJobSpec - launch', () => {
+  it('a launcher other than custom needs a boot file, not a command', () => {
+    expectOnly(with_((d) => (d.algorithm.launchMethod = 'torchrun')), { path: 'algorithm.launchMethod', code: FieldCode.Conflict });
+  });
+  it('processesPerNode is an integer 1–1024', () => {
+    expect(errorsOf(with_((d) => (d.algorithm.processesPerNode = 2)))).toEqual([]);
+    expectOnly(with_((d) => (d.algorithm.processesPerNode = 0)), { path: 'algorithm.processesPerNode', code: FieldCode.OutOfRange });
+    expectOnly(with_((d) => (d.algorithm.processesPerNode = 1.5)), { path: 'algorithm.processesPerNode', code: FieldCode.InvalidType });
   });
 });
 

@@ -21,7 +21,10 @@
  *   integer ≥ 0. `hccl_op_retry` is accepted as "true"/"false"; its hardware preconditions are not
  *   modelled. Unknown `fault-tolerance/*` keys are rejected; other annotation keys are free.
  * - MA_ prefix: L11962 forbids custom `MA_*` names while L11967 lets users override preset values;
- *   we reject `MA_*` and allow overriding any other preset variable (NCCL_*, VC_*…).
+ *   we reject `MA_*` except the knobs the guide tells users to set (`USER_SETTABLE_MA_VARIABLES`:
+ *   `MA_RUN_METHOD`, `MA_EXTRA_TORCHRUN_PARAMS`…, values checked) and allow overriding any other preset
+ *   variable (NCCL_*, VC_*…).
+ * - Launch methods other than `custom` start a boot file, so they need the preset-framework fields.
  * - Supernode affinity (§12.5): only the group-size field is modelled; "all instances in one group"
  *   is `affinityGroupSize = nodeCount`, which the multiple rule accepts.
  * - Node affinity (§8.4): `spec.nodeAffinity`, the console's 亲和类型 × 强度 as `{ type, strength,
