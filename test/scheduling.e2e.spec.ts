@@ -101,6 +101,40 @@ describe('scheduling - queue order, priority, wait reasons, auto stop, preemptio
     expect(last).toMatchObject({ type: 'JobTerminated', data: { reason: 'max-run-time', maxRunHours: 1 }, messageZh: '训练作业已被终止（最大运行时长：1 h）' });
   });
 
+  it('preemption - a higher-priority job preempts a preemptible one: SIGTERM to every rank, re-queue at first priority, run again later', async () => {
+    const notice = `trap 'echo "rank $VC_TASK_INDEX got SIGTERM"; exit 143' TERM; echo up; while true; do sleep 0.1; done`;
+    const low = await submit(whole('low', notice, { preemptible: true }));
+    await t.api.waitFor(low, 'running');
+    // Past the minimum run time (1 s) the job may be preempted.
+    await new Promise((r) => setTimeout(r, 1_200));
+    const high = await submit(whole('high', 'sleep 1', { priority: 3 }));
+
+    const requeued = await eventually(async () => {
+      const j = await job(low);
+      return j.state === 'waiting' && j.requeue === 'preemption' ? j : undefined;
+    }, 30_000);
+    expect(requeued).toMatchObject({ preemptedBy: high, dispatched: false, attempt: 1 });
+    const ev = await events(low);
+    const types = ev.map((e) => e.type);
+    const preempted = ev.find((e) => e.type === 'JobPreempted');
+    expect(preempted).toMatchObject({ data: { by: high, byPriority: 3, attempt: 1 }, messageZh: expect.stringContaining('训练作业被抢占') });
+    expect(ev.filter((e) => e.type === 'TaskExited' && e.data.attempt === 1).map((e) => e.data.reason)).toEqual(['stopped', 'stopped']);
+    expect(types.lastIndexOf('JobQueued')).toBeGreaterThan(types.indexOf('JobPreempted'));
+    expect(ev.findLast((e) => e.type === 'JobQueued').data).toEqual({ priority: 1, requeue: 'preemption' });
+
+    // Every rank got the notice (SIGTERM) and exited from its handler (143), within the grace period.
+    expect(ev.filter((e) => e.type === 'TaskExited' && e.data.attempt === 1).map((e) => [e.task, e.data.exitCode])).toEqual(
+      expect.arrayContaining([['worker-0', 143], ['worker-1', 143]]),
+    );
+
+    // The preemptor runs on the freed nodes; then the victim runs again (attempt 2).
+    await t.api.waitFor(high, 'completed', 30_000);
+    const again = await t.api.waitFor(low, 'running', 30_000);
+    expect(again.attempt).toBe(2);
+    await t.api.call('POST', `/v1/training-jobs/${low}/stop`);
+    await t.api.waitFor(low, 'terminated', 30_000);
+  });
+
   it('pools - each pool with its nodes, capacity, used and free', async () => {
     const pools = (await t.api.call('GET', '/v1/pools')).body.items;
     expect(pools).toEqual([
