@@ -36,6 +36,21 @@ const TEXTS: Texts = {
     zh: `${task(e.data.task)}训练结束，退出码 ${e.data.exitCode ?? e.data.signal ?? '未知'}`,
     line: 10001,
   }),
+  TaskPrecheckCompleted: (e) => ({
+    en: `${task(e.data.task)}[elapsed: ${e.data.elapsedSeconds} s] Environment pre-check initialisation completed`,
+    zh: `${task(e.data.task)}[耗时：${e.data.elapsedSeconds} 秒] 初始化环境预检完成`,
+    line: 9963,
+  }),
+  TaskPrecheckAbnormal: (e) => ({
+    en: `${task(e.data.task)}[elapsed: ${e.data.elapsedSeconds} s] Pre-check item failed, abnormal: ${precheckDetail(e.data, 'en')}`,
+    zh: `${task(e.data.task)}[耗时：${e.data.elapsedSeconds} 秒] 检测项预检未通过，异常：${precheckDetail(e.data, 'zh')}`,
+    line: 9965,
+  }),
+  TaskPrecheckError: (e) => ({
+    en: `${task(e.data.task)}[elapsed: ${e.data.elapsedSeconds} s] Pre-check item failed, error: ${precheckDetail(e.data, 'en')}`,
+    zh: `${task(e.data.task)}[耗时：${e.data.elapsedSeconds} 秒] 检测项预检未通过，错误：${precheckDetail(e.data, 'zh')}`,
+    line: 9967,
+  }),
   JobSucceeded: () => ({ en: 'Training job ran successfully', zh: '训练作业运行成功', line: 9945 }),
   JobFailed: (e) =>
     e.data.message
@@ -67,6 +82,12 @@ const TEXTS: Texts = {
   TaskAssigned: (e) => ({ en: `${task(e.data.task)}assigned (attempt ${e.data.attempt})`, zh: `${task(e.data.task)}已分配` }),
   TaskStopRequested: (e) => ({ en: `${task(e.data.task)}stop requested: ${e.data.reason}`, zh: `${task(e.data.task)}请求停止` }),
 };
+
+/** `item <keyword>: <detail>` and the fault class, as the guide's logs name items (L7656-7661). */
+function precheckDetail(d: { item: string; detail: string; hardware: boolean }, lang: 'en' | 'zh'): string {
+  const kind = lang === 'en' ? (d.hardware ? ' (hardware fault)' : ' (not a hardware fault)') : d.hardware ? '（硬件故障）' : '（非硬件故障）';
+  return `item ${d.item}: ${d.detail}${kind}`;
+}
 
 /**
  * One line for humans: the reason's code and its numbers.

@@ -46,7 +46,50 @@ export interface TaskAssignment {
   hosts: string[];
 }
 
-export type TaskExitReason = 'exited' | 'stopped' | 'lost' | 'launch-failed';
+/**
+ * Why a task attempt ended. `precheck-failed`: the pre-check (ch12-13 §2.5) failed, so the script never
+ * started; the W02/W03 events before it name the items and whether the hardware is to blame.
+ */
+export type TaskExitReason = 'exited' | 'stopped' | 'lost' | 'launch-failed' | 'precheck-failed';
+
+/**
+ * One item of a task's pre-check (ch12-13 §2.5, L7599-7653), as the node agent ran it.
+ *
+ * @example
+ * ```ts
+ * { item: 'disk-size shm', outcome: 'abnormal', detail: '/dev/shm has 0.5 GiB free, needs > 1 GiB', hardware: false }
+ * { item: 'gpu-check', outcome: 'abnormal', detail: 'GPU 3 (0000:C1:00.0): 2 uncorrectable ECC errors', hardware: true }
+ * ```
+ */
+export interface PrecheckItemResult {
+  /**
+   * The guide's log keyword (`dns`, `disk-size root`, `disk-size shm`, `disk-size cache`, `ulimit`,
+   * `gpu-check`) or ours (`npu-check`).
+   */
+  item: string;
+  /** `abnormal`: the item ran and found the node unfit (W02). `error`: the item could not be checked (W03). */
+  outcome: 'passed' | 'abnormal' | 'error';
+  /** What the item found, for humans. */
+  detail: string;
+  /**
+   * The failure points at the node's accelerators or their driver: the node is to be isolated before
+   * the job is re-dispatched (scenario 1, L7539); otherwise it is re-dispatched without isolation
+   * (scenario 2, L7544). False for passed items.
+   */
+  hardware: boolean;
+}
+
+/** One failed pre-check item of a task attempt: the data of W02 and W03. */
+export interface TaskPrecheckFailure {
+  task: string;
+  attempt: number;
+  nodeId: string;
+  /** Seconds the whole pre-check took (`[耗时： 秒]`), one decimal. */
+  elapsedSeconds: number;
+  item: string;
+  detail: string;
+  hardware: boolean;
+}
 
 /**
  * Why a job is back in the queue after it ran: it queues at "first priority" (ch12 §2.3, L7557–7558),
@@ -116,6 +159,12 @@ export interface JobEventData {
     reason: TaskExitReason;
     error?: string;
   };
+  /** W01 [worker-0] [耗时： 秒] 初始化环境预检完成: every pre-check item passed; the script starts next. */
+  TaskPrecheckCompleted: { task: string; attempt: number; nodeId: string; elapsedSeconds: number; items: PrecheckItemResult[] };
+  /** W02 [worker-0] [耗时： 秒] 检测项预检未通过，异常：… one item found the node unfit. */
+  TaskPrecheckAbnormal: TaskPrecheckFailure;
+  /** W03 [worker-0] [耗时： 秒] 检测项预检未通过，错误：… one item could not be checked. */
+  TaskPrecheckError: TaskPrecheckFailure;
   /** J07 训练作业运行成功 */
   JobSucceeded: { attempt: number };
   /** J08 训练作业运行失败 */
@@ -172,6 +221,7 @@ export const JOB_EVENT_TYPES: readonly JobEventType[] = [
   'JobCreated', 'JobQueued', 'JobScheduled', 'JobStarted', 'TaskStarted', 'TaskExited', 'JobSucceeded',
   'JobFailed', 'JobAbnormal', 'JobStopRequested', 'JobTerminated', 'JobPriorityChanged',
   'JobDeletionRequested', 'JobDeleted', 'JobPreempted', 'JobWaiting',
+  'TaskPrecheckCompleted', 'TaskPrecheckAbnormal', 'TaskPrecheckError',
 ];
 export const NODE_EVENT_TYPES: readonly NodeEventType[] = ['NodeRegistered', 'TaskAssigned', 'TaskStopRequested'];
 

@@ -136,6 +136,11 @@ function applyEvent(e: DomainEvent, jobId: string, seq: number, { job, ifNull }:
       });
       return;
     }
+    case 'TaskPrecheckCompleted':
+    case 'TaskPrecheckAbnormal':
+    case 'TaskPrecheckError':
+      // History only (job_events): the task row changes with the start or the exit that follows.
+      return;
     case 'JobSucceeded':
       Object.assign(job, { state: 'completed', ended_at: e.time });
       return;
@@ -188,6 +193,7 @@ function exitState(reason: TaskExitReason, exitCode: number | null): TaskState {
     case 'lost':
       return 'lost';
     case 'launch-failed':
+    case 'precheck-failed':
       return 'failed';
   }
 }

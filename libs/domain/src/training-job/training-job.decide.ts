@@ -10,6 +10,7 @@ import {
   type FieldError,
   type JobEvent,
   type JobWaitReason,
+  type PrecheckItemResult,
   type TaskExitReason,
   type TaskPlacement,
   type TrainingJobSpec,
@@ -64,6 +65,23 @@ export type ReportTaskExited = Command<
   }
 >;
 
+/**
+ * A node agent ran the pre-check of a task attempt before starting its script (ch12-13 §2.5): every item
+ * passed gives W01; each failed item gives W02 (abnormal) or W03 (error). Recorded once per attempt,
+ * while the task is assigned; the agent then reports the exit with reason `precheck-failed` when an
+ * item failed.
+ *
+ * @example
+ * ```ts
+ * { type: 'ReportTaskPrecheck', data: { task: 'worker-0', attempt: 1, nodeId: 'n1', elapsedSeconds: 0.4,
+ *   items: [{ item: 'dns', outcome: 'passed', detail: '2 hosts resolve', hardware: false }] }, metadata: { now } }
+ * ```
+ */
+export type ReportTaskPrecheck = Command<
+  'ReportTaskPrecheck',
+  { task: string; attempt: number; nodeId: string; elapsedSeconds: number; items: PrecheckItemResult[] }
+>;
+
 /** Stop a job by hand (`user`) or on its auto-stop timer (`max-run-time`, hours default to the spec's). */
 export type StopJob = Command<'StopJob', { by: string; reason: 'user' | 'max-run-time'; maxRunHours?: number }>;
 
@@ -112,6 +130,7 @@ export type TrainingJobCommand =
   | ScheduleJob
   | ReportTaskStarted
   | ReportTaskExited
+  | ReportTaskPrecheck
   | StopJob
   | DeleteJob
   | ChangePriority
@@ -167,7 +186,8 @@ const notFound = (state: TrainingJob): JobDecision =>
 const field = (path: string, code: FieldError['code'], message: string): FieldError => ({ path, code, message });
 
 const isNonNegInt = (n: unknown): n is number => typeof n === 'number' && Number.isInteger(n) && n >= 0;
-const EXIT_REASONS: readonly TaskExitReason[] = ['exited', 'stopped', 'lost', 'launch-failed'];
+const EXIT_REASONS: readonly TaskExitReason[] = ['exited', 'stopped', 'lost', 'launch-failed', 'precheck-failed'];
+const PRECHECK_OUTCOMES: readonly PrecheckItemResult['outcome'][] = ['passed', 'abnormal', 'error'];
 
 // ---------------------------------------------------------------- one function per command
 
@@ -274,6 +294,7 @@ function failureReason(reason: TaskExitReason, exitCode: number | null): string 
     case 'exited':
       return exitCode === 0 ? undefined : exitCode === null ? 'killed-by-signal' : 'non-zero-exit';
     case 'launch-failed':
+    case 'precheck-failed':
     case 'lost':
     case 'stopped':
       return reason;
@@ -326,6 +347,31 @@ function reportTaskExited({ data, metadata }: ReportTaskExited, state: TrainingJ
     return emit(exited, event('JobTerminated', metadata.now, { reason: stop.reason, ...(stop.maxRunHours !== undefined ? { maxRunHours: stop.maxRunHours } : {}) }));
   }
   return emit(exited);
+}
+
+function reportTaskPrecheck({ data, metadata }: ReportTaskPrecheck, state: TrainingJob): JobDecision {
+  if (state.status === 'none') return notFound(state);
+  const items = Array.isArray(data.items) ? data.items : [];
+  const wellFormed = (i: PrecheckItemResult) =>
+    typeof i?.item === 'string' && i.item !== '' && PRECHECK_OUTCOMES.includes(i.outcome) && typeof i.detail === 'string' && typeof i.hardware === 'boolean';
+  if (items.length === 0 || !items.every(wellFormed) || !(typeof data.elapsedSeconds === 'number' && data.elapsedSeconds >= 0)) {
+    return reject(ErrorCode.ValidationFailed, JobRejection.InvalidReport, 'a pre-check report needs items { item, outcome, detail, hardware } and elapsedSeconds ≥ 0', [
+      field('items', FieldCode.InvalidFormat, `items with outcome ${PRECHECK_OUTCOMES.join(', ')}`),
+    ]);
+  }
+  const found = reportedTask(state, data);
+  if (found === 'stale') return emit();
+  if (!('task' in found)) return found;
+  // Once per attempt, before the script starts: a redelivered report changes nothing.
+  if (found.task.precheck !== undefined || found.task.status !== 'assigned') return emit();
+  const base = { task: data.task, attempt: data.attempt, nodeId: data.nodeId, elapsedSeconds: data.elapsedSeconds };
+  const failed = items.filter((i) => i.outcome !== 'passed');
+  if (failed.length === 0) return emit(event('TaskPrecheckCompleted', metadata.now, { ...base, items }));
+  return emit(
+    ...failed.map((i) =>
+      event(i.outcome === 'abnormal' ? 'TaskPrecheckAbnormal' : 'TaskPrecheckError', metadata.now, { ...base, item: i.item, detail: i.detail, hardware: i.hardware }),
+    ),
+  );
 }
 
 function stopJob({ data, metadata }: StopJob, state: TrainingJob): JobDecision {
@@ -446,6 +492,8 @@ export function decideTrainingJob(command: TrainingJobCommand, state: TrainingJo
       return reportTaskStarted(command, state);
     case 'ReportTaskExited':
       return reportTaskExited(command, state);
+    case 'ReportTaskPrecheck':
+      return reportTaskPrecheck(command, state);
     case 'StopJob':
       return stopJob(command, state);
     case 'DeleteJob':

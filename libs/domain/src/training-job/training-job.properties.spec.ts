@@ -29,9 +29,18 @@ const commandArb = (n: number): fc.Arbitrary<Draft> => {
     { arbitrary: fc.constantFrom<TaskExitReason>('stopped', 'lost', 'launch-failed'), weight: 1 },
   );
   return fc.oneof(
-    { arbitrary: fc.record({ p3: fc.boolean(), perm: fc.boolean() }).map(({ p3, perm }) => ({
+    { arbitrary: fc.record({ p3: fc.boolean(), perm: fc.boolean(), preemptible: fc.boolean() }).map(({ p3, perm, preemptible }) => ({
       type: 'SubmitJob' as const,
-      data: { jobId: 'j1', spec: aSpec({ nodeCount: n, ...(p3 ? { priority: 3 } : {}) }), createdBy: 'user:ada', permissions: perm ? ['job:setHighPriority'] : [] },
+      data: { jobId: 'j1', spec: aSpec({ nodeCount: n, preemptible, ...(p3 ? { priority: 3 } : {}) }), createdBy: 'user:ada', permissions: perm ? ['job:setHighPriority'] : [] },
+    })), weight: 1 },
+    { arbitrary: fc.record({ byPriority: fc.integer({ min: 1, max: 3 }), minRunMs: fc.constantFrom(0, 3_600_000) }).map((d) => ({
+      type: 'PreemptJob' as const,
+      data: { by: 'j2', graceMs: 1000, ...d },
+    })), weight: 3 },
+    { arbitrary: fc.constantFrom(0, 3_600_000).map((limitMs) => ({ type: 'FailRequeuedJob' as const, data: { limitMs } })), weight: 1 },
+    { arbitrary: fc.constantFrom('INSUFFICIENT_RESOURCES', 'BEHIND_IN_QUEUE').map((code) => ({
+      type: 'RecordWaitReason' as const,
+      data: { reason: { code, position: 1 } },
     })), weight: 1 },
     { arbitrary: fc.boolean().map((complete) => ({
       type: 'ScheduleJob' as const,
@@ -87,7 +96,7 @@ interface Step {
 
 /** Runs the commands through decide/evolve, recording every step; states and events are frozen. */
 function run(n: number, submitFirst: boolean, drafts: Draft[]) {
-  const submit: Draft = { type: 'SubmitJob', data: { jobId: 'j1', spec: aSpec({ nodeCount: n }), createdBy: 'user:ada' } };
+  const submit: Draft = { type: 'SubmitJob', data: { jobId: 'j1', spec: aSpec({ nodeCount: n, preemptible: true }), createdBy: 'user:ada' } };
   const commands = (submitFirst ? [submit, ...drafts] : drafts).map((d, i) => ({ ...d, metadata: { now: at(i) } }) as TrainingJobCommand);
   let state = deepFreeze(trainingJobDecider.initialState());
   const history: JobEvent[] = [];
@@ -181,6 +190,30 @@ describe('training job - properties', () => {
         if (tasksToStop(after).length) expect(after.status === 'terminating' || isEnded(after.status)).toBe(true);
       }
     });
+  });
+
+  it('a preempted job is queued again only once no task of the attempt is active, and never while dispatched', () => {
+    prop(({ steps }) => {
+      for (const { before, events, after } of steps) {
+        if (!events.some((e) => e.type === 'JobQueued' && e.data.requeue)) continue;
+        expect(before.status === 'terminating' || before.status === 'running' || before.status === 'waiting').toBe(true);
+        expect(after.status).toBe('waiting');
+        expect(after.status !== 'none' && after.dispatched).toBe(false);
+        expect(tasksToStop(after)).toEqual([]);
+        expect(after.status !== 'none' && after.tasks.some((t) => t.status === 'assigned' || t.status === 'running')).toBe(false);
+      }
+    });
+  });
+
+  it('the generator re-queues preempted jobs (guards the property above against a vacuous run)', () => {
+    let requeues = 0;
+    fc.assert(
+      fc.property(scenarioArb, ({ n, submitFirst, commands }) => {
+        requeues += run(n, submitFirst, commands).history.filter((e) => e.type === 'JobQueued' && e.data.requeue).length;
+      }),
+      { numRuns: 400, seed: 42 },
+    );
+    expect(requeues).toBeGreaterThan(0);
   });
 
   it('the generator reaches every state (guards the properties against a vacuous run)', () => {

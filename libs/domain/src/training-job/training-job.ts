@@ -31,6 +31,8 @@ export interface TaskState {
   signal?: string | null;
   exitReason?: TaskExitReason;
   pid?: number;
+  /** Outcome of this attempt's pre-check (W01, or W02/W03), once reported. */
+  precheck?: 'passed' | 'failed';
   /** `MA_PROC_START_CNT`: starts of the script in the current placement (0 before the first). */
   procStartCount: number;
   /** `MA_SCHEDULE_CNT`: times the task was placed (0 before the first). */
@@ -159,6 +161,7 @@ function exitedStatus(reason: TaskExitReason, exitCode: number | null): TaskStat
     case 'exited':
       return exitCode === 0 ? 'succeeded' : 'failed';
     case 'launch-failed':
+    case 'precheck-failed':
       return 'failed';
     case 'stopped':
       return 'stopped';
@@ -263,6 +266,14 @@ export function evolveTrainingJob(state: TrainingJob, event: JobEvent): Training
           exitReason: d.reason,
         })),
       };
+    }
+    case 'TaskPrecheckCompleted':
+    case 'TaskPrecheckAbnormal':
+    case 'TaskPrecheckError': {
+      const d = event.data;
+      if (d.attempt !== s.attempt) return s;
+      const precheck = event.type === 'TaskPrecheckCompleted' ? 'passed' : 'failed';
+      return { ...s, tasks: updateTask(s, d.task, (t) => ({ ...t, precheck })) };
     }
     case 'JobSucceeded':
       return { ...s, status: 'completed', endedAt: event.time };
