@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildOnce, yard } from './support/processes';
 import { shellJob } from './support/specs';
 import { startTestCluster, type TestCluster } from './support/test-cluster';
 
@@ -12,6 +13,7 @@ describe('scheduling - queue order, priority, wait reasons, auto stop, preemptio
   const HOUR_MS = 1_500;
 
   beforeAll(async () => {
+    buildOnce();
     t = await startTestCluster({
       scheduler: {
         heartbeatTimeoutMs: 3_000, stopGraceMs: 2_000, tickMs: 100,
@@ -68,13 +70,18 @@ describe('scheduling - queue order, priority, wait reasons, auto stop, preemptio
     const changed = await t.api.call('POST', `/v1/training-jobs/${w}/priority`, { priority: 2 });
     expect(changed.status).toBe(200);
     expect(changed.body.priority).toBe(2);
+    const viaCli = await yard(['priority', w, '3'], t.api.url);
+    expect(viaCli.stdout).toBe(`Job ${w} now has priority 3; state: waiting\n`);
+    const described = await yard(['describe', w], t.api.url);
+    expect(described.stdout).toMatch(/Waiting:\s+\S+ \(position 1/);
     const bad = await t.api.call('POST', `/v1/training-jobs/${w}/priority`, { priority: 7 });
     expect(bad.status).toBe(400);
     const running = await t.api.call('POST', `/v1/training-jobs/${blocker}/priority`, { priority: 2 });
     expect(running.status).toBe(409);
     expect(running.body.error.code).toBe('ILLEGAL_STATE');
-    const ev = (await events(w)).find((e) => e.type === 'JobPriorityChanged');
-    expect(ev).toMatchObject({ data: { from: 1, to: 2 }, message: 'Training job priority changed from 1 to 2' });
+    const changes = (await events(w)).filter((e) => e.type === 'JobPriorityChanged');
+    expect(changes.map((e) => e.data)).toEqual([{ from: 1, to: 2, by: 'user:local' }, { from: 2, to: 3, by: 'user:local' }]);
+    expect(changes[0].message).toBe('Training job priority changed from 1 to 2');
     await t.api.call('POST', `/v1/training-jobs/${blocker}/stop`);
     await t.api.waitFor(w, 'completed', 60_000);
   });
