@@ -20,6 +20,11 @@ export interface PlannerOptions {
   maxNodeReasons: number;
   /** Victim searches per pool per pass: bounds a pass when many jobs could preempt. */
   preemptionSearchesPerPool: number;
+  /**
+   * Backfill-reservation searches per pool per pass (Slurm's `bf_max_job_test`): when the head
+   * cannot hold anything, the next blocked jobs try, up to this many.
+   */
+  reservationSearchesPerPool: number;
   /** The placement pipeline. */
   stack: GangStack;
 }
@@ -30,6 +35,7 @@ export const DEFAULT_PLANNER_OPTIONS: PlannerOptions = {
   minRunTimeMs: 10 * 60_000,
   maxNodeReasons: 16,
   preemptionSearchesPerPool: 16,
+  reservationSearchesPerPool: 8,
   stack: createGangStack(),
 };
 

@@ -19,7 +19,7 @@ const arbNode = fc.record({
   accel: fc.constantFrom(undefined, undefined, undefined, 'a100', 'h100'),
   supernode: fc.constantFrom(undefined, 'sA', 'sA', 'sB', 'sB', 'sC'),
   zone: fc.constantFrom('x', 'y'),
-  schedulable: fc.boolean({ biasFactor: 5 }).map((b) => !b),
+  schedulable: fc.constantFrom(true, true, true, true, false),
 });
 
 const arbRule: fc.Arbitrary<NodeAffinityRule> = fc.record({
@@ -36,7 +36,7 @@ const arbJob = fc.record({
   gpu: fc.constantFrom(0, 0, 1, 2, 4, 8),
   accel: fc.constantFrom(undefined, undefined, undefined, undefined, 'a100'),
   priority: fc.integer({ min: 1, max: 3 }),
-  requeued: fc.boolean({ biasFactor: 4 }).map((b) => !b),
+  requeued: fc.constantFrom(false, false, false, true),
   maxRunHours: fc.constantFrom(undefined, 1, 2, 6),
   rules: fc.oneof(fc.constant([]), fc.constant([]), fc.array(arbRule, { maxLength: 2 })),
 });
@@ -46,11 +46,11 @@ const arbRunning = fc.record({
   cpu: fc.integer({ min: 1, max: 4 }),
   gpu: fc.constantFrom(0, 1, 2, 4, 8),
   priority: fc.integer({ min: 1, max: 2 }),
-  preemptible: fc.boolean({ biasFactor: 3 }),
+  preemptible: fc.constantFrom(true, true, false),
   startedMinutesAgo: fc.constantFrom(undefined, 5, 45, 120, 300, 300),
   maxRunHours: fc.constantFrom(undefined, 1, 2, 8),
-  whole: fc.boolean({ biasFactor: 4 }).map((b) => !b),
-  preemptedFor: fc.boolean({ biasFactor: 6 }).map((b) => !b),
+  whole: fc.constantFrom(false, false, false, true),
+  preemptedFor: fc.constantFrom(false, false, false, false, false, true),
 });
 
 /** A consistent view: running tasks never over-commit a node, and whole-node tasks are alone. */

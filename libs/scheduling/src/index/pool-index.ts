@@ -58,10 +58,17 @@ export class PoolIndex {
   readonly levelCount: Int32Array;
   readonly empty: Bitset;
   readonly supernodeEmpty: Int32Array;
+  /** Supernodes by their count of free whole nodes: `supernodesByEmpty[e]` holds those with e. */
+  readonly supernodesByEmpty: Bitset[];
   /** Free capacity summed over schedulable nodes not owned whole (for quick upper bounds). */
   readonly totals: Demand = { cpu: 0, memoryMiB: 0, gpu: 0, npu: 0 };
-  /** Bumped on every change; caches of derived numbers key on it. */
+  /**
+   * Names the current state: a new value on every change, and the old value again after a rollback
+   * (which restores the state exactly) — so results cached against it survive what-if simulations.
+   */
   version = 0;
+  private versions = 0;
+  private readonly marks: number[] = [];
 
   // Holds (reservations): the hold of each slot (-1 none) and what backfill may still use there.
   readonly holdOf: Int32Array;
@@ -121,6 +128,9 @@ export class PoolIndex {
     this.levelCount = new Int32Array(maxLevel + 1);
     this.empty = new Bitset(n);
     this.supernodeEmpty = new Int32Array(this.supernodes.length);
+    const largest = this.supernodes.reduce((m, sn) => Math.max(m, sn.end - sn.start), 0);
+    this.supernodesByEmpty = Array.from({ length: largest + 1 }, () => new Bitset(this.supernodes.length));
+    for (let s = 0; s < this.supernodes.length; s++) this.supernodesByEmpty[0].add(s);
     for (let i = 0; i < n; i++) this.write(i, this.capCpu[i], this.capMem[i], this.capGpu[i], this.capNpu[i], 0, 0);
   }
 
@@ -156,6 +166,7 @@ export class PoolIndex {
   /** Starts a tentative change set; returns the mark to `rollback` or `keep`. Marks nest. */
   begin(): number {
     this.depth++;
+    this.marks.push(this.version);
     return this.journal.length;
   }
 
@@ -174,16 +185,19 @@ export class PoolIndex {
       j.length = e;
     }
     this.depth--;
+    this.version = this.marks.pop()!;
   }
 
   /** Makes the change set permanent (its journal is dropped once no outer change set needs it). */
   keep(mark: number): void {
     this.depth--;
+    this.marks.pop();
     if (this.depth === 0) this.journal.length = mark;
   }
 
   /** Holds slot `i` for hold `h`; `spare` is what backfill may still use there (null: nothing). */
   hold(h: Hold, i: number, spare: Demand | null): void {
+    this.version = ++this.versions;
     this.holdOf[i] = h.id;
     if (spare) this.setSpare(i, spare.cpu, spare.memoryMiB, spare.gpu, spare.npu);
     else this.setSpare(i, -1, -1, -1, -1);
@@ -198,7 +212,7 @@ export class PoolIndex {
   // ------------------------------------------------------------------ internals
 
   private write(i: number, cpu: number, mem: number, gpu: number, npu: number, tasks: number, whole: number): void {
-    this.version++;
+    this.version = ++this.versions;
     const t = this.totals;
     if (this.counted[i]) {
       t.cpu -= this.freeCpu[i];
@@ -238,7 +252,11 @@ export class PoolIndex {
       if (isEmpty) this.empty.add(i);
       else this.empty.delete(i);
       const sn = this.supernodeOf[i];
-      if (sn >= 0) this.supernodeEmpty[sn] += isEmpty ? 1 : -1;
+      if (sn >= 0) {
+        this.supernodesByEmpty[this.supernodeEmpty[sn]].delete(sn);
+        this.supernodeEmpty[sn] += isEmpty ? 1 : -1;
+        this.supernodesByEmpty[this.supernodeEmpty[sn]].add(sn);
+      }
     }
   }
 }

@@ -2,6 +2,7 @@ import type { CheckContext } from '../feasibility/feasibility-checker';
 import { FilterReason } from '../feasibility/filter-reason';
 import type { StaticFeasibility } from '../feasibility/static-feasibility';
 import type { GangStack } from '../gang-stack';
+import { lowestBit } from '../index/bitset';
 import type { PoolIndex } from '../index/pool-index';
 import type { JobRequest } from '../queue/job-request';
 import type { PlacementAttempt } from './placement-attempt';
@@ -25,33 +26,37 @@ export function placeGroups(pool: PoolIndex, job: JobRequest, sf: StaticFeasibil
 
   const candidates: { slots: number[]; used: number }[] = [];
   let allocatable = 0;
-  for (let s = 0; s < pool.supernodes.length; s++) {
-    // Free whole nodes, unfiltered, bound what this job may use there: most supernodes of a busy
-    // pool are skipped here without looking at a node.
-    const { start, end } = pool.supernodes[s];
-    if (pool.supernodeEmpty[s] < n) {
-      if (m && pool.supernodeEmpty[s] > 0) {
-        const free = sf.mask ? pool.empty.countRange(start, end, sf.mask) : pool.supernodeEmpty[s];
-        if (free > 0) m.counts[FilterReason.SupernodeGroupUnavailable] = (m.counts[FilterReason.SupernodeGroupUnavailable] ?? 0) + free;
+  const byEmpty = pool.supernodesByEmpty;
+  // Supernodes in ascending order of free whole nodes (unfiltered): best fit comes first, and the
+  // many supernodes of a busy pool with fewer than n free nodes are never looked at. Without
+  // preferences the scan stops once enough groups are found.
+  scan: for (let e = n; e < byEmpty.length; e++) {
+    const words = byEmpty[e].words;
+    for (let w = 0; w < words.length; w++) {
+      let x = words[w];
+      while (x !== 0) {
+        const s = (w << 5) | lowestBit(x);
+        x &= x - 1;
+        const slots = freeWholeNodes(pool, s, job, sf, checkers, ctx, m);
+        if (slots.length < n) {
+          if (m) for (const i of slots) m.reject(pool, i, FilterReason.SupernodeGroupUnavailable);
+          continue;
+        }
+        if (pref) slots.sort((a, b) => pref[b] - pref[a] || a - b);
+        candidates.push({ slots, used: 0 });
+        allocatable += Math.floor(slots.length / n);
+        if (!pref && allocatable >= needed) break scan;
       }
-      continue;
     }
-    const slots: number[] = [];
-    for (let i = start; i < end; i++) {
-      if (!pool.empty.has(i) || (sf.mask && !sf.mask.has(i))) continue;
-      if (m) m.evaluated++;
-      let reason;
-      for (let c = 0; c < checkers.length && !reason; c++) reason = checkers[c].check(pool, i, job, ctx);
-      if (reason) m?.reject(pool, i, reason);
-      else slots.push(i);
+  }
+  if (m && allocatable < needed) {
+    // Explain the rest: free nodes in supernodes too small for a group.
+    let free = 0;
+    for (let e = 1; e < Math.min(n, byEmpty.length); e++) {
+      if (!sf.mask) free += byEmpty[e].count() * e;
+      else for (let s = 0; s < pool.supernodes.length; s++) if (byEmpty[e].has(s)) free += pool.empty.countRange(pool.supernodes[s].start, pool.supernodes[s].end, sf.mask);
     }
-    if (slots.length < n) {
-      if (m) for (const i of slots) m.reject(pool, i, FilterReason.SupernodeGroupUnavailable);
-      continue;
-    }
-    if (pref) slots.sort((a, b) => pref[b] - pref[a] || a - b);
-    candidates.push({ slots, used: 0 });
-    allocatable += Math.floor(slots.length / n);
+    if (free > 0) m.counts[FilterReason.SupernodeGroupUnavailable] = (m.counts[FilterReason.SupernodeGroupUnavailable] ?? 0) + free;
   }
   const groups = { needed, allocatable };
   if (allocatable < needed) return { ok: false, placed: 0, groups };
@@ -83,4 +88,19 @@ export function placeGroups(pool: PoolIndex, job: JobRequest, sf: StaticFeasibil
     }
   }
   return { ok: true, slots: out, mark, groups };
+}
+
+/** The free whole nodes of supernode `s` that pass the dynamic checkers, in slot order. */
+function freeWholeNodes(pool: PoolIndex, s: number, job: JobRequest, sf: StaticFeasibility, checkers: GangStack['dynamicCheckers'], ctx: CheckContext, m: PlacementMetrics | null): number[] {
+  const { start, end } = pool.supernodes[s];
+  const slots: number[] = [];
+  for (let i = start; i < end; i++) {
+    if (!pool.empty.has(i) || (sf.mask && !sf.mask.has(i))) continue;
+    if (m) m.evaluated++;
+    let reason;
+    for (let c = 0; c < checkers.length && !reason; c++) reason = checkers[c].check(pool, i, job, ctx);
+    if (reason) m?.reject(pool, i, reason);
+    else slots.push(i);
+  }
+  return slots;
 }

@@ -1,7 +1,7 @@
 import type { CheckContext } from '../feasibility/feasibility-checker';
 import type { StaticFeasibility } from '../feasibility/static-feasibility';
 import type { GangStack } from '../gang-stack';
-import { lowestBit } from '../index/bitset';
+import { Bitset, lowestBit } from '../index/bitset';
 import type { PoolIndex } from '../index/pool-index';
 import type { JobRequest } from '../queue/job-request';
 import type { PlacementAttempt } from './placement-attempt';
@@ -14,7 +14,7 @@ import { instanceDeficit } from './shortfall';
  * `candidateLimit` feasible nodes of the first level that has any are ranked by the dynamic scorers.
  * Returns the slot, or -1 when no node can take it.
  */
-export function selectSlot(pool: PoolIndex, job: JobRequest, sf: StaticFeasibility, stack: GangStack, ctx: CheckContext, m: PlacementMetrics | null): number {
+export function selectSlot(pool: PoolIndex, job: JobRequest, sf: StaticFeasibility, stack: GangStack, ctx: CheckContext, m: PlacementMetrics | null, dead?: Bitset): number {
   const need = job.demand.gpu + job.demand.npu;
   const checkers = stack.dynamicCheckers;
   const scorers = stack.dynamicScorers;
@@ -29,6 +29,7 @@ export function selectSlot(pool: PoolIndex, job: JobRequest, sf: StaticFeasibili
       let found = 0;
       scan: for (let w = 0; w < lw.length; w++) {
         let x = tw ? lw[w] & tw[w] : lw[w];
+        if (dead) x &= ~dead.words[w];
         while (x !== 0) {
           const i = (w << 5) | lowestBit(x);
           x &= x - 1;
@@ -37,6 +38,7 @@ export function selectSlot(pool: PoolIndex, job: JobRequest, sf: StaticFeasibili
           for (let c = 0; c < checkers.length && !reason; c++) reason = checkers[c].check(pool, i, job, ctx);
           if (reason) {
             m?.reject(pool, i, reason);
+            dead?.add(i);
             continue;
           }
           let score = 0;
@@ -51,13 +53,20 @@ export function selectSlot(pool: PoolIndex, job: JobRequest, sf: StaticFeasibili
   return -1;
 }
 
-/** Places every instance of a gang without affinity groups, one at a time; all or nothing. */
+/**
+ * Places every instance of a gang without affinity groups, one at a time; all or nothing.
+ *
+ * A node rejected for one instance stays rejected for the rest of the gang (its free capacity and
+ * the spare of a hold only shrink as instances are placed), so it is marked dead and never scanned
+ * again; the metrics then count each rejected node once, for the whole attempt.
+ */
 export function placeInstances(pool: PoolIndex, job: JobRequest, sf: StaticFeasibility, stack: GangStack, ctx: CheckContext, m: PlacementMetrics | null): PlacementAttempt {
   const mark = pool.begin();
   const slots: number[] = [];
+  const dead = job.instances > 1 ? new Bitset(pool.size) : undefined;
+  m?.reset();
   for (let k = 0; k < job.instances; k++) {
-    m?.reset();
-    const i = selectSlot(pool, job, sf, stack, ctx, m);
+    const i = selectSlot(pool, job, sf, stack, ctx, m, dead);
     if (i < 0) {
       // The numbers behind "why": measured with the earlier instances still in place.
       const deficit = m && k > 0 ? instanceDeficit(pool, job, sf) : undefined;

@@ -5,9 +5,16 @@ import { FilterReason as R } from '../feasibility/filter-reason';
 
 /**
  * What one placement attempt saw (Nomad's `AllocMetric`): nodes evaluated, rejections per named
- * reason, a sample of rejected nodes, and whose holds got in the way. Reset per instance, so after a
- * failed gang it describes the instance that found no room.
+ * reason (each node counted once per gang attempt), a sample of rejected nodes, and whose holds got
+ * in the way.
  */
+export interface MetricsSnapshot {
+  evaluated: number;
+  counts: Partial<Record<FilterReason, number>>;
+  sample: [string, FilterReason][];
+  holders: Map<string, number>;
+}
+
 export class PlacementMetrics {
   evaluated = 0;
   counts: Partial<Record<FilterReason, number>> = {};
@@ -18,10 +25,26 @@ export class PlacementMetrics {
   constructor(private readonly sampleLimit: number) {}
 
   reset(): void {
+    // Most resets follow a scan that rejected nothing: allocate only when there is something to drop.
     this.evaluated = 0;
-    this.counts = {};
-    this.sample = [];
-    this.holders.clear();
+    if (this.sample.length > 0 || Object.keys(this.counts).length > 0) {
+      this.counts = {};
+      this.sample = [];
+    }
+    if (this.holders.size > 0) this.holders = new Map();
+  }
+
+  /** What the last attempt saw, to replay for an identical job (see `PlanSession`). */
+  snapshot(): MetricsSnapshot {
+    return { evaluated: this.evaluated, counts: { ...this.counts }, sample: [...this.sample], holders: new Map(this.holders) };
+  }
+
+  /** Copies back, so later rejections never write into the snapshot. */
+  restore(s: MetricsSnapshot): void {
+    this.evaluated = s.evaluated;
+    this.counts = { ...s.counts };
+    this.sample = [...s.sample];
+    this.holders = new Map(s.holders);
   }
 
   reject(pool: PoolIndex, slot: number, reason: FilterReason): void {

@@ -1,12 +1,11 @@
 import { taskName, type TaskPlacement } from '@trainyard/contracts';
 import type { ClusterView } from '../cluster-view';
-import type { CheckContext } from '../feasibility/feasibility-checker';
 import { FilterReason } from '../feasibility/filter-reason';
 import type { StaticFeasibility } from '../feasibility/static-feasibility';
 import { placeGang } from '../placement/gang-placer';
 import type { PlacementAttempt } from '../placement/placement-attempt';
-import { PlacementMetrics } from '../placement/placement-metrics';
-import { ReservationKind, WaitReason, type JobPlacement, type Plan, type Preemption, type WaitingJob } from '../plan';
+import { PlacementMetrics, type MetricsSnapshot } from '../placement/placement-metrics';
+import { ReservationKind, WaitReason, type FilterCounts, type JobPlacement, type Plan, type Preemption, type ResourceAmounts, type WaitingJob } from '../plan';
 import { resolvePlannerOptions, type PlannerOptions } from '../planner-options';
 import { toJobRequest, type JobRequest } from '../queue/job-request';
 import { queueOrder } from '../queue/queue-order';
@@ -17,6 +16,19 @@ import { findReservation } from './reservation-planner';
 import { iso, ReservationLedger, type HoldStatus } from './reservation-ledger';
 import { instanceDeficit } from '../placement/shortfall';
 import { filterCounts, neverFits, nodeReasons, poolDeficit, unplacedAfter } from './wait-reasons';
+
+type FailedAttempt = Extract<PlacementAttempt, { ok: false }>;
+
+/** A failed live attempt and what was derived from it, valid while the pool's version holds. */
+interface Failure {
+  version: number;
+  attempt: FailedAttempt;
+  metrics: MetricsSnapshot;
+  /** Holder it waits behind; null = not behind a hold; undefined = not worked out yet. */
+  behind?: string | null;
+  explained?: { filtered: FilterCounts; nodeReasons: Record<string, FilterReason> };
+  deficit?: ResourceAmounts;
+}
 
 /** What one step decided for one job. */
 export type Decision = { jobId: string; outcome: 'placed'; instances: number } | { jobId: string; outcome: 'waiting'; reason: WaitReason };
@@ -47,6 +59,7 @@ export class PlanSession {
   private readonly waiting: WaitingJob[] = [];
   private readonly preempt: Preemption[] = [];
   private readonly positions = new Map<string, number>();
+  private readonly failures = new Map<string, Failure>();
   private cursor = 0;
 
   constructor(view: ClusterView, options: Partial<PlannerOptions> = {}) {
@@ -88,18 +101,19 @@ export class PlanSession {
     const never = neverFits(job, sf, pool);
     if (never) return this.wait(job, { jobId: job.jobId, reason: WaitReason.NeverFits, position: 0, ...never, filtered: { ...sf.filtered } });
 
-    const live: CheckContext = { now: this.now, holdMode: 'live' };
-    const attempt = placeGang(pool, job, sf, this.opts.stack, live, this.metrics);
+    const memo = this.recall(state, job);
+    const attempt = memo ? memo.attempt : placeGang(pool, job, sf, this.opts.stack, { now: this.now, holdMode: 'live' }, this.metrics);
     if (attempt.ok) {
       pool.keep(attempt.mark);
       this.record(state, job, attempt.slots);
       return true;
     }
+    const failure = memo ?? this.remember(state, job, attempt);
 
     const status = this.ledger.status(job.jobId);
     if (status.state === 'lapsed') {
       this.ledger.recordLapsed(pool.name, job.jobId, status);
-      return this.waitForCapacity(state, job, sf, attempt, status);
+      return this.waitForCapacity(state, job, sf, failure, status);
     }
 
     const pending = state.victimsFor(job.jobId);
@@ -109,8 +123,11 @@ export class PlanSession {
     }
 
     let reservation: HoldPlan | null = null;
-    const head = state.backfillHolder === undefined;
-    if (head) reservation = findReservation(state, job, sf, this.opts.stack, this.now);
+    const head = state.backfillHolder === undefined && state.reservationSearches < this.opts.reservationSearchesPerPool;
+    if (head) {
+      state.reservationSearches++;
+      reservation = findReservation(state, job, sf, this.opts.stack, this.now);
+    }
     const since = this.ledger.sinceFor(job.jobId, ReservationKind.Backfill, false);
     const useful = reservation !== null && reservation.startsAt <= since + this.opts.reservationTtlMs;
 
@@ -139,10 +156,10 @@ export class PlanSession {
         deficit: attempt.deficit ?? instanceDeficit(pool, job, sf),
         unplacedInstances: unplacedAfter(job, attempt.placed, attempt.groups),
         ...(attempt.groups ? { affinityGroups: attempt.groups } : {}),
-        ...this.explain(state, job, sf),
+        ...this.explain(state, job, sf, failure),
       });
     }
-    return this.waitForCapacity(state, job, sf, attempt, status);
+    return this.waitForCapacity(state, job, sf, failure, status);
   }
 
   private holdForPreemption(state: PoolState, job: JobRequest, plan: HoldPlan, victims: string[], fresh: boolean): boolean {
@@ -153,36 +170,74 @@ export class PlanSession {
   }
 
   /** Not placed and holding nothing: blocked by holds only, or short of capacity. */
-  private waitForCapacity(state: PoolState, job: JobRequest, sf: StaticFeasibility, attempt: Extract<PlacementAttempt, { ok: false }>, status: HoldStatus): boolean {
+  private waitForCapacity(state: PoolState, job: JobRequest, sf: StaticFeasibility, failure: Failure, status: HoldStatus): boolean {
     const pool = state.index;
-    const explained = this.explain(state, job, sf);
-    if ((this.metrics.counts[FilterReason.ReservedForOtherJob] ?? 0) > 0) {
-      const holder = this.metrics.mainHolder();
-      const without = placeGang(pool, job, sf, this.opts.stack, { now: this.now, holdMode: 'ignore-holds' }, null);
-      if (without.ok) {
-        pool.rollback(without.mark);
-        return this.wait(job, { jobId: job.jobId, reason: WaitReason.BehindInQueue, position: 0, blockedBy: holder ?? state.backfillHolder ?? '', ...explained });
+    const explained = this.explain(state, job, sf, failure);
+    if (failure.behind === undefined) {
+      failure.behind = null;
+      if ((failure.metrics.counts[FilterReason.ReservedForOtherJob] ?? 0) > 0) {
+        const without = placeGang(pool, job, sf, this.opts.stack, { now: this.now, holdMode: 'ignore-holds' }, null);
+        if (without.ok) {
+          pool.rollback(without.mark);
+          failure.behind = this.metrics.mainHolder() ?? state.backfillHolder ?? '';
+        }
       }
     }
+    if (failure.behind !== null) return this.wait(job, { jobId: job.jobId, reason: WaitReason.BehindInQueue, position: 0, blockedBy: failure.behind, ...explained });
+    const { attempt } = failure;
     const unplaced = unplacedAfter(job, attempt.placed, attempt.groups);
+    failure.deficit ??= attempt.deficit ?? instanceDeficit(pool, job, sf);
     return this.wait(job, {
       jobId: job.jobId,
       reason: WaitReason.InsufficientResources,
       position: 0,
-      deficit: attempt.deficit ?? instanceDeficit(pool, job, sf),
+      deficit: { ...failure.deficit },
       poolDeficit: poolDeficit(pool, job, unplaced),
       unplacedInstances: unplaced,
-      ...(attempt.groups ? { affinityGroups: attempt.groups } : {}),
+      ...(attempt.groups ? { affinityGroups: { ...attempt.groups } } : {}),
       ...(status.state === 'lapsed' ? { reservationRetryAt: iso(status.retryAt) } : {}),
       ...explained,
     });
   }
 
-  private explain(state: PoolState, job: JobRequest, sf: StaticFeasibility) {
-    return {
+  private explain(state: PoolState, job: JobRequest, sf: StaticFeasibility, failure: Failure) {
+    failure.explained ??= {
       filtered: filterCounts(state.index, job, sf, this.metrics),
       nodeReasons: nodeReasons(state.index, sf, this.metrics, this.opts.maxNodeReasons),
     };
+    return { filtered: { ...failure.explained.filtered }, nodeReasons: { ...failure.explained.nodeReasons } };
+  }
+
+  // ------------------------------------------------------------------ failure memo
+
+  /**
+   * A job identical in shape to one that just failed, against an unchanged pool, fails the same way:
+   * a full cluster is mostly such jobs, so their attempt and explanation are replayed, not redone.
+   * The key is everything the live attempt reads: pool, static shape, instances, and which holds
+   * the job would end before (the only place its running time matters); `pool.version` changes
+   * with every placement and every hold.
+   */
+  private recall(state: PoolState, job: JobRequest): Failure | undefined {
+    const f = this.failures.get(this.failureKey(state, job));
+    if (!f || f.version !== state.index.version) return undefined;
+    this.metrics.restore(f.metrics);
+    return f;
+  }
+
+  private remember(state: PoolState, job: JobRequest, attempt: FailedAttempt): Failure {
+    const f: Failure = { version: state.index.version, attempt, metrics: this.metrics.snapshot() };
+    this.failures.set(this.failureKey(state, job), f);
+    return f;
+  }
+
+  private failureKey(state: PoolState, job: JobRequest): string {
+    let key = `${job.pool}\u0000${job.staticKey}\u0000${job.instances}`;
+    const holds = state.index.holds;
+    if (job.runMs !== undefined && holds.length > 0) {
+      key += '\u0000';
+      for (const h of holds) key += this.now + job.runMs <= h.startsAt ? '1' : '0';
+    }
+    return key;
   }
 
   /** Some running job of the pool could be a victim by priority and preemptibility alone. */

@@ -27,6 +27,7 @@ export class PoolState {
   /** The job holding the pool's backfill reservation in this pass. */
   backfillHolder?: string;
   preemptionSearches = 0;
+  reservationSearches = 0;
   private readonly statics = new Map<string, StaticFeasibility>();
   private victimFloor: number | undefined;
   private byPreemptor: Map<string, RunningEntry[]> | undefined;
@@ -103,29 +104,35 @@ export function buildPools(view: ClusterView, now: number, stack: GangStack, sam
     for (const n of nodes) where.set(n.id, state);
   }
 
-  const explained = new Map<string, Demand>();
+  // Capacity explained by running tasks, per pool slot (cpu, memory, gpu, npu interleaved).
+  const explained = new Map<PoolState, Float64Array>();
+  for (const state of pools.values()) explained.set(state, new Float64Array(state.index.size * 4));
   for (const r of view.running ?? []) {
     const demand = demandOfFlavor(r.flavor);
     const whole = r.affinityGroupSize !== undefined;
     const startedAt = r.startedAt ? Date.parse(r.startedAt) : Number.NaN;
     const end = r.maxRunHours !== undefined && !Number.isNaN(startedAt) ? startedAt + r.maxRunHours * 3_600_000 : Number.POSITIVE_INFINITY;
-    const byState = new Map<PoolState, RunningEntry>();
+    // A job's tasks share its pool; an entry per (job, pool) keeps a misfiled task harmless.
+    const entries = new Map<PoolState, RunningEntry>();
     for (const nodeId of r.nodeIds) {
       const state = where.get(nodeId);
       if (!state) continue;
-      let entry = byState.get(state);
+      let entry = entries.get(state);
       if (!entry) {
         entry = { jobId: r.jobId, priority: r.priority, preemptible: r.preemptible, startedAt, demand, whole, slots: [], preemptedFor: r.preemptedFor };
-        byState.set(state, entry);
+        entries.set(state, entry);
         state.running.push(entry);
       }
-      const slot = state.index.slotOf(nodeId)!;
+      const idx = state.index;
+      const slot = idx.slotOf(nodeId)!;
       entry.slots.push(slot);
       // A task being preempted frees its capacity now (it is being stopped).
       state.releases.add(r.preemptedFor ? now : end, { slot, demand, whole, jobId: r.jobId });
-      const e = explained.get(nodeId) ?? { cpu: 0, memoryMiB: 0, gpu: 0, npu: 0 };
-      explained.set(nodeId, { cpu: e.cpu + demand.cpu, memoryMiB: e.memoryMiB + demand.memoryMiB, gpu: e.gpu + demand.gpu, npu: e.npu + demand.npu });
-      const idx = state.index;
+      const e = explained.get(state)!;
+      e[slot * 4] += demand.cpu;
+      e[slot * 4 + 1] += demand.memoryMiB;
+      e[slot * 4 + 2] += demand.gpu;
+      e[slot * 4 + 3] += demand.npu;
       idx.setNode(slot, idx.freeCpu[slot], idx.freeMem[slot], idx.freeGpu[slot], idx.freeNpu[slot], idx.tasks[slot] + 1, whole ? 1 : idx.whole[slot]);
     }
   }
@@ -135,18 +142,16 @@ export function buildPools(view: ClusterView, now: number, stack: GangStack, sam
     const idx = state.index;
     const slot = idx.slotOf(n.id)!;
     const used = demandOfFlavor(n.used);
-    idx.setNode(slot, idx.capCpu[slot] - used.cpu, idx.capMem[slot] - used.memoryMiB, idx.capGpu[slot] - used.gpu, idx.capNpu[slot] - used.npu, idx.tasks[slot], idx.whole[slot]);
-    const e = explained.get(n.id);
-    const rest = {
-      cpu: Math.max(0, used.cpu - (e?.cpu ?? 0)),
-      memoryMiB: Math.max(0, used.memoryMiB - (e?.memoryMiB ?? 0)),
-      gpu: Math.max(0, used.gpu - (e?.gpu ?? 0)),
-      npu: Math.max(0, used.npu - (e?.npu ?? 0)),
+    const e = explained.get(state)!;
+    const rest: Demand = {
+      cpu: Math.max(0, used.cpu - e[slot * 4]),
+      memoryMiB: Math.max(0, used.memoryMiB - e[slot * 4 + 1]),
+      gpu: Math.max(0, used.gpu - e[slot * 4 + 2]),
+      npu: Math.max(0, used.npu - e[slot * 4 + 3]),
     };
-    if (rest.cpu + rest.memoryMiB + rest.gpu + rest.npu > 0) {
-      idx.setNode(slot, idx.freeCpu[slot], idx.freeMem[slot], idx.freeGpu[slot], idx.freeNpu[slot], idx.tasks[slot] + 1, idx.whole[slot]);
-      state.releases.add(Number.POSITIVE_INFINITY, { slot, demand: rest, whole: false, jobId: '' });
-    }
+    const anon = rest.cpu + rest.memoryMiB + rest.gpu + rest.npu > 0;
+    idx.setNode(slot, idx.capCpu[slot] - used.cpu, idx.capMem[slot] - used.memoryMiB, idx.capGpu[slot] - used.gpu, idx.capNpu[slot] - used.npu, idx.tasks[slot] + (anon ? 1 : 0), idx.whole[slot]);
+    if (anon) state.releases.add(Number.POSITIVE_INFINITY, { slot, demand: rest, whole: false, jobId: '' });
   }
   for (const state of pools.values()) state.releases.seal();
   return pools;

@@ -63,10 +63,12 @@ export interface JobRequest {
   staticKey: string;
 }
 
+const NONE: LabelSelector[] = [];
+
 export function toJobRequest(job: PendingJob, order: number): JobRequest {
   const rules = job.nodeAffinity ?? [];
   const pick = (type: NodeAffinityRule['type'], strength: NodeAffinityRule['strength']) =>
-    rules.filter((r) => r.type === type && r.strength === strength).map((r) => compileSelector(r.labels));
+    rules.length === 0 ? NONE : rules.filter((r) => r.type === type && r.strength === strength).map((r) => compileSelector(r.labels));
   const demand = demandOfFlavor(job.flavor);
   const groupSize = job.affinityGroupSize ?? 0;
   return {
@@ -84,6 +86,6 @@ export function toJobRequest(job: PendingJob, order: number): JobRequest {
     preferred: pick('affinity', 'preferred'),
     avoided: pick('anti-affinity', 'preferred'),
     runMs: job.maxRunHours !== undefined ? job.maxRunHours * 3_600_000 : undefined,
-    staticKey: JSON.stringify([demand, job.flavor.acceleratorType ?? '', groupSize > 0, rules]),
+    staticKey: `${demand.cpu}/${demand.memoryMiB}/${demand.gpu}/${demand.npu}/${job.flavor.acceleratorType ?? ''}/${groupSize > 0 ? 'g' : ''}${rules.length ? JSON.stringify(rules) : ''}`,
   };
 }

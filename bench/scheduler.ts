@@ -1,0 +1,54 @@
+import { cpus, loadavg } from 'node:os';
+import { benchPlanner, DEFAULT_PLANNER_BENCH, PLACEMENT_BOUND_BENCH, type PlannerBenchOptions } from './scheduler-planner';
+
+/**
+ * `npm run bench:scheduler`: the scheduler's figures. Conditions and details go to stderr; the last
+ * line of stdout is one JSON object (`planned_placements_per_s`, `decision_p99_ms`, …) for tools.
+ * Sections run one after the other; more (committed placements through the event log) add their
+ * fields to `figures`.
+ */
+async function main(): Promise<void> {
+  const machine = { cores: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', node: process.version };
+  // Wall-clock figures: other work on the machine shows up in them, so say how busy it was.
+  console.error(`machine: ${machine.cores} cores (${machine.cpu}), node ${machine.node}, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+
+  const mixed = section('mixed (the issue workload)', DEFAULT_PLANNER_BENCH);
+  const fill = section('placement-bound (empty cluster, 1-GPU instances)', PLACEMENT_BOUND_BENCH);
+
+  const figures = {
+    planned_placements_per_s: mixed.planned_placements_per_s,
+    decision_p50_ms: mixed.decision_p50_ms,
+    decision_p99_ms: mixed.decision_p99_ms,
+    decision_max_ms: mixed.decision_max_ms,
+    planned_placements: mixed.planned_placements,
+    placement_bound_placements_per_s: fill.planned_placements_per_s,
+    placement_bound_decision_p99_ms: fill.decision_p99_ms,
+    nodes: mixed.nodes,
+    queued_tasks: mixed.queued_tasks,
+    cores: machine.cores,
+    node: machine.node,
+    load_average_1m: Math.round(loadavg()[0] * 100) / 100,
+  };
+  console.log(JSON.stringify(figures));
+}
+
+function section(name: string, o: PlannerBenchOptions) {
+  console.error(
+    `planner, ${name}: ${o.nodes} nodes × ${o.gpusPerNode} GPUs in supernodes of ${o.supernodeSize}, ${Math.round(o.busyNodes * 100)}% busy; ` +
+      `${o.tasks} queued tasks as 1/8/64-instance gangs, ${Math.round(o.affinityGroupShare * 100)}% with affinity groups, ` +
+      `${Math.round(o.preemptibleShare * 100)}% preemptible, ${o.instanceGpus ? `${o.instanceGpus} GPU per instance` : 'mixed GPUs per instance'}; seed ${o.seed}`,
+  );
+  const r = benchPlanner(o);
+  console.error(`  ${JSON.stringify(r)}`);
+  console.error(
+    `  median of ${r.runs}: ${r.planned_placements} placements of ${r.queued_tasks} tasks (${r.placed_jobs}/${r.queued_jobs} jobs placed, ${r.preemptions} preemptions, ` +
+      `${r.reservations} reservations) in ${r.total_ms} ms (index ${r.build_ms} ms) → ${r.planned_placements_per_s} placements/s ` +
+      `(runs ${r.placements_per_s_min}–${r.placements_per_s_max}); decision p50 ${r.decision_p50_ms} ms, p99 ${r.decision_p99_ms} ms, max ${r.decision_max_ms} ms`,
+  );
+  return r;
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
