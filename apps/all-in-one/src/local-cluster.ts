@@ -1,12 +1,12 @@
 import type { NatsConnection } from '@nats-io/transport-node';
-import { appendLogLines, createDatabase, migrate, Projector, type DatabaseHandle } from '@trainyard/db';
+import { createDatabase, migrate, Projector, type DatabaseHandle } from '@trainyard/db';
 import { connectNats, ensureStreams, JetStreamEventLog } from '@trainyard/event-log';
 import { resolve } from 'node:path';
 import { DEFAULT_API_OPTIONS, type ApiOptions } from '../../api/src/api-options';
 import { startApiServer, type ApiServer } from '../../api/src/api-server';
 import { DbReadModel } from '../../api/src/db-read-model';
 import { FaultManager } from '../../fault-manager/src/fault-manager';
-import { LogRouter, DEFAULT_LOG_ROUTER_OPTIONS } from '../../log-router/src/log-router';
+import { startLogRouterService, type LogRouterServiceOptions } from '../../log-router/src/log-router-service';
 import { loadAgentConfig, type AgentConfig } from '../../node-agent/src/agent-config';
 import { startNodeAgent, type NodeAgentHandle } from '../../node-agent/src/node-agent';
 import { DEFAULT_SCHEDULER_OPTIONS, SchedulerService, type SchedulerOptions } from '../../scheduler/src/scheduler-service';
@@ -23,6 +23,8 @@ export interface LocalClusterOptions {
   agents: Partial<AgentConfig>[];
   scheduler?: Partial<SchedulerOptions>;
   apiOptions?: Partial<ApiOptions>;
+  /** Log retention and router tuning. */
+  logRouter?: LogRouterServiceOptions;
 }
 
 export interface LocalCluster {
@@ -67,9 +69,8 @@ export async function startLocalCluster(opts: LocalClusterOptions): Promise<Loca
     stops.push(() => projector.stop());
 
     const routerNc = await connect('log-router');
-    const router = new LogRouter(routerNc, { appendLogLines: (rows) => appendLogLines(database.db, rows).then(() => undefined) }, DEFAULT_LOG_ROUTER_OPTIONS);
-    await router.start();
-    stops.push(() => router.stop());
+    const logRouter = await startLogRouterService(routerNc, database, opts.logRouter);
+    stops.push(() => logRouter.stop());
 
     const schedulerNc = await connect('scheduler');
     const scheduler = new SchedulerService(schedulerNc, new JetStreamEventLog(schedulerNc), { ...DEFAULT_SCHEDULER_OPTIONS, ...opts.scheduler });

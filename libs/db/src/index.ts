@@ -22,4 +22,8 @@ export * from './queries/job-queries';
 export * from './queries/job-event-queries';
 export * from './queries/node-queries';
 export * from './queries/log-line-queries';
+export * from './queries/log-store-queries';
+export * from './queries/log-search-queries';
+export * from './queries/log-store-tables';
+export * from './queries/metric-sample-queries';
 export * from './queries/pool-queries';

@@ -2,12 +2,14 @@ import type { Kysely } from 'kysely';
 import { type Migration, type MigrationResult, Migrator, NO_MIGRATIONS } from 'kysely/migration';
 import * as readModels from './migrations/0001-read-models';
 import * as scheduling from './migrations/0002-scheduling';
+import * as logStore from './migrations/0003-log-store';
 import { assertSchemaName } from './schema-name';
 
 /** Every migration, in order. Names sort lexically; add new ones at the end. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001-read-models': readModels,
   '0002-scheduling': scheduling,
+  '0003-log-store': logStore,
 };
 
 /** A migration failed; `cause` is the database error, `results` says which ran. */

@@ -1,26 +1,16 @@
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { Database } from '../database';
 import { iso } from './iso';
+import { withLogTables } from './log-store-tables';
 
-/** One line of task output, as the log router stores it. */
-export interface LogLineInput {
-  jobId: string;
-  task: string;
-  attempt: number;
-  /** Line number within the task attempt, from 1; with the three above, the line's identity. */
-  seq: number;
-  ts: string | Date;
-  stream: 'stdout' | 'stderr';
-  text: string;
-}
-
-/** One stored line. */
+/** One stored line. `bytes` (base64) is present when the line is not UTF-8 text; `text` is then lossy. */
 export interface LogLineView {
   attempt: number;
   seq: number;
   ts: string;
   stream: 'stdout' | 'stderr';
   text: string;
+  bytes?: string;
 }
 
 export interface ReadLogLinesQuery {
@@ -30,75 +20,202 @@ export interface ReadLogLinesQuery {
   attempt?: number;
   /** Lines after this line number (default from the first). */
   afterSeq?: number;
+  /** Only lines read at or after this instant. */
+  from?: Date;
+  /** Only lines read before this instant. */
+  to?: Date;
   limit: number;
 }
 
-// 7 parameters per row; PostgreSQL allows 65,535 per statement.
-const ROWS_PER_INSERT = 5000;
+/** A stored chunk as the readers use it. */
+export interface LogChunkView {
+  attempt: number;
+  firstSeq: number;
+  lastSeq: number;
+  firstTs: number;
+  tsOffsets: number[];
+  stderrIdx: number[];
+  raw: Record<string, string> | null;
+  body: string;
+  bytes: number;
+}
 
-/**
- * Stores lines; lines already stored (same job, task, attempt and seq: a re-delivered batch) are
- * ignored. Returns how many were new.
- *
- * ```sql
- * insert into "trainyard"."log_lines" ("job_id", "task", "attempt", "seq", "ts", "stream", "text")
- * values ($1, $2, $3, $4, $5, $6, $7), … on conflict do nothing
- * ```
- */
-export async function appendLogLines(db: Kysely<Database>, lines: readonly LogLineInput[]): Promise<number> {
-  let inserted = 0;
-  for (let i = 0; i < lines.length; i += ROWS_PER_INSERT) {
-    const rows = lines.slice(i, i + ROWS_PER_INSERT).map((l) => ({
-      job_id: l.jobId,
-      task: l.task,
-      attempt: l.attempt,
-      seq: l.seq,
-      ts: l.ts,
-      stream: l.stream,
-      text: l.text,
-    }));
-    const result = await db.insertInto('log_lines').values(rows).onConflict((oc) => oc.doNothing()).executeTakeFirst();
-    inserted += Number(result.numInsertedOrUpdatedRows ?? 0);
-  }
-  return inserted;
+/** Totals of one task attempt's log. */
+export interface LogAttemptView {
+  task: string;
+  attempt: number;
+  lastSeq: number;
+  bytes: number;
+  firstTs: string;
+  lastTs: string;
+  /** Seq of the last line once the attempt's output is complete; null while it may grow. */
+  eofSeq: number | null;
+}
+
+const CHUNK_PAGE = 64;
+
+/** The lines of a chunk, in order, as views. */
+export function linesOfChunk(c: LogChunkView): LogLineView[] {
+  const texts = c.body.split('\n');
+  const err = c.stderrIdx.length ? new Set(c.stderrIdx) : undefined;
+  return texts.map((text, i) => {
+    const raw = c.raw?.[i];
+    return {
+      attempt: c.attempt,
+      seq: c.firstSeq + i,
+      ts: new Date(c.firstTs + (c.tsOffsets[i] ?? 0)).toISOString(),
+      stream: err?.has(i) ? 'stderr' : 'stdout',
+      text,
+      ...(raw !== undefined ? { bytes: raw } : {}),
+    };
+  });
 }
 
 /**
- * Lines of one task attempt in order, at most `limit`, after `afterSeq`.
+ * Chunks of one task attempt after `afterSeq`, in order.
  *
  * ```sql
- * select "attempt", "seq", "ts", "stream", "text" from "trainyard"."log_lines"
- * where "job_id" = $1 and "task" = $2 and "attempt" = $3 and "seq" > $4 order by "seq" limit $5
+ * select ... from "log_chunks" where "job_id" = $1 and "task" = $2 and "attempt" = $3 and "last_seq" > $4
+ *   [and "last_ts" >= $5] [and "first_ts" < $6] order by "last_seq" limit $7
  * ```
  */
+export async function readLogChunks(
+  db: Kysely<Database>,
+  q: { jobId: string; task: string; attempt: number; afterSeq?: number; upToSeq?: number; from?: Date; to?: Date; limit: number },
+): Promise<LogChunkView[]> {
+  let query = withLogTables(db)
+    .selectFrom('log_chunks')
+    .select(['attempt', 'first_seq', 'last_seq', 'first_ts', 'ts_offsets', 'stderr_idx', 'raw', 'body', 'bytes'])
+    .where('job_id', '=', q.jobId)
+    .where('task', '=', q.task)
+    .where('attempt', '=', q.attempt)
+    .where('last_seq', '>', q.afterSeq ?? 0);
+  if (q.upToSeq !== undefined) query = query.where('first_seq', '<=', q.upToSeq);
+  if (q.from) query = query.where('last_ts', '>=', q.from);
+  if (q.to) query = query.where('first_ts', '<', q.to);
+  const rows = await query.orderBy('last_seq').limit(q.limit).execute();
+  return rows.map((r) => ({
+    attempt: r.attempt,
+    firstSeq: Number(r.first_seq),
+    lastSeq: Number(r.last_seq),
+    firstTs: new Date(r.first_ts).getTime(),
+    tsOffsets: r.ts_offsets,
+    stderrIdx: r.stderr_idx,
+    raw: r.raw,
+    body: r.body,
+    bytes: Number(r.bytes),
+  }));
+}
+
+/** Lines of one task attempt in order: at most `limit`, after `afterSeq`, optionally within a time range. */
 export async function readLogLines(db: Kysely<Database>, query: ReadLogLinesQuery): Promise<LogLineView[]> {
   const attempt = query.attempt ?? (await lastLogAttempt(db, query.jobId, query.task));
-  const rows = await db
-    .selectFrom('log_lines')
-    .select(['attempt', 'seq', 'ts', 'stream', 'text'])
-    .where('job_id', '=', query.jobId)
-    .where('task', '=', query.task)
-    .where('attempt', '=', attempt)
-    .where('seq', '>', query.afterSeq ?? 0)
-    .orderBy('seq')
-    .limit(query.limit)
-    .execute();
-  return rows.map((r) => ({ attempt: r.attempt, seq: r.seq, ts: iso(r.ts), stream: r.stream, text: r.text }));
+  const out: LogLineView[] = [];
+  let after = query.afterSeq ?? 0;
+  const from = query.from?.getTime() ?? -Infinity;
+  const to = query.to?.getTime() ?? Infinity;
+  for (;;) {
+    const chunks = await readLogChunks(db, { ...query, attempt, afterSeq: after, limit: CHUNK_PAGE });
+    for (const c of chunks) {
+      for (const l of linesOfChunk(c)) {
+        if (l.seq <= after) continue;
+        const t = Date.parse(l.ts);
+        if (t < from || t >= to) continue;
+        out.push(l);
+        if (out.length >= query.limit) return out;
+      }
+      after = c.lastSeq;
+    }
+    if (chunks.length < CHUNK_PAGE) return out;
+  }
 }
 
 /**
- * The task's last attempt that has lines; 0 when it has none.
+ * The last `lines` lines of one task attempt, in order.
  *
  * ```sql
- * select max("attempt") as "attempt" from "trainyard"."log_lines" where "job_id" = $1 and "task" = $2
+ * select ... from "log_chunks" where "job_id" = $1 and "task" = $2 and "attempt" = $3 [and "last_seq" < $4]
+ *   order by "last_seq" desc limit $5
+ * ```
+ */
+export async function tailLogLines(db: Kysely<Database>, q: { jobId: string; task: string; attempt: number; lines: number }): Promise<LogLineView[]> {
+  const picked: LogLineView[][] = [];
+  let count = 0;
+  let before = Number.MAX_SAFE_INTEGER;
+  while (count < q.lines) {
+    const rows = await withLogTables(db)
+      .selectFrom('log_chunks')
+      .select(['attempt', 'first_seq', 'last_seq', 'first_ts', 'ts_offsets', 'stderr_idx', 'raw', 'body', 'bytes'])
+      .where('job_id', '=', q.jobId)
+      .where('task', '=', q.task)
+      .where('attempt', '=', q.attempt)
+      .where('last_seq', '<', before)
+      .orderBy('last_seq', 'desc')
+      .limit(CHUNK_PAGE)
+      .execute();
+    for (const r of rows) {
+      const lines = linesOfChunk({
+        attempt: r.attempt, firstSeq: Number(r.first_seq), lastSeq: Number(r.last_seq), firstTs: new Date(r.first_ts).getTime(),
+        tsOffsets: r.ts_offsets, stderrIdx: r.stderr_idx, raw: r.raw, body: r.body, bytes: Number(r.bytes),
+      });
+      picked.unshift(lines);
+      count += lines.length;
+      before = Number(r.first_seq);
+      if (count >= q.lines) break;
+    }
+    if (rows.length < CHUNK_PAGE) break;
+  }
+  return picked.flat().slice(-q.lines);
+}
+
+/**
+ * The task's last attempt that has output; 0 when it has none.
+ *
+ * ```sql
+ * select max("attempt") as "attempt" from "log_attempts" where "job_id" = $1 and "task" = $2
  * ```
  */
 export async function lastLogAttempt(db: Kysely<Database>, jobId: string, task: string): Promise<number> {
-  const row = await db
-    .selectFrom('log_lines')
+  const row = await withLogTables(db)
+    .selectFrom('log_attempts')
     .select((eb) => eb.fn.max('attempt').as('attempt'))
     .where('job_id', '=', jobId)
     .where('task', '=', task)
     .executeTakeFirst();
   return Number(row?.attempt ?? 0);
+}
+
+/**
+ * Every task attempt of a job that has output, by task then attempt.
+ *
+ * ```sql
+ * select * from "log_attempts" where "job_id" = $1 order by "task", "attempt"
+ * ```
+ */
+export async function listLogAttempts(db: Kysely<Database>, jobId: string, task?: string): Promise<LogAttemptView[]> {
+  let q = withLogTables(db).selectFrom('log_attempts').selectAll().where('job_id', '=', jobId);
+  if (task) q = q.where('task', '=', task);
+  const rows = await q.orderBy('task').orderBy('attempt').execute();
+  return rows.map((r) => ({
+    task: r.task,
+    attempt: r.attempt,
+    lastSeq: Number(r.last_seq),
+    bytes: Number(r.bytes),
+    firstTs: iso(r.first_ts),
+    lastTs: iso(r.last_ts),
+    eofSeq: r.eof_seq === null ? null : Number(r.eof_seq),
+  }));
+}
+
+/** Bytes of one attempt's log up to (and including) `upToSeq`: the size of its downloaded file. */
+export async function logBytesUpTo(db: Kysely<Database>, q: { jobId: string; task: string; attempt: number; upToSeq: number }): Promise<number> {
+  const row = await withLogTables(db)
+    .selectFrom('log_chunks')
+    .select(sql<string>`coalesce(sum(bytes), 0)`.as('bytes'))
+    .where('job_id', '=', q.jobId)
+    .where('task', '=', q.task)
+    .where('attempt', '=', q.attempt)
+    .where('last_seq', '<=', q.upToSeq)
+    .executeTakeFirst();
+  return Number(row?.bytes ?? 0);
 }

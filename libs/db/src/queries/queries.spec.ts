@@ -5,7 +5,6 @@ import { lockCheckpoint, readCheckpoint } from '../projection/checkpoint';
 import { writeChanges } from '../projection/write-changes';
 import { listJobEvents } from './job-event-queries';
 import { getJob, listJobs } from './job-queries';
-import { appendLogLines, lastLogAttempt, readLogLines } from './log-line-queries';
 import { listNodes } from './node-queries';
 
 /** A kysely that compiles for PostgreSQL, runs nothing, and records every statement. */
@@ -76,18 +75,6 @@ describe('read-model SQL', () => {
           ') as "u" on "u"."node_id" = "n"."id" order by "n"."id"',
         parameters: [0, 0, 0, 0, 'assigned', 'running'],
       },
-    ]);
-  });
-
-  it('log lines - idempotent insert, read by attempt, last attempt', async () => {
-    const r = recordingDb();
-    await appendLogLines(r.db, [{ jobId: 'j1', task: 'worker-0', attempt: 1, seq: 1, ts: '2026-03-01T08:00:00.000Z', stream: 'stdout', text: 'hi' }]);
-    await readLogLines(r.db, { jobId: 'j1', task: 'worker-0', attempt: 1, afterSeq: 10, limit: 500 });
-    await lastLogAttempt(r.db, 'j1', 'worker-0');
-    expect(r.sql()).toEqual([
-      'insert into "trainyard"."log_lines" ("job_id", "task", "attempt", "seq", "ts", "stream", "text") values ($1, $2, $3, $4, $5, $6, $7) on conflict do nothing',
-      'select "attempt", "seq", "ts", "stream", "text" from "trainyard"."log_lines" where "job_id" = $1 and "task" = $2 and "attempt" = $3 and "seq" > $4 order by "seq" limit $5',
-      'select max("attempt") as "attempt" from "trainyard"."log_lines" where "job_id" = $1 and "task" = $2',
     ]);
   });
 

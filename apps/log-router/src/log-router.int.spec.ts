@@ -1,0 +1,94 @@
+import { jetstream } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { type LogStoredNotice, Subjects } from '@trainyard/contracts';
+import { createDatabase, listLogAttempts, migrate, readLogLines, type DatabaseHandle } from '@trainyard/db';
+import { connectNats, ensureStreams } from '@trainyard/event-log';
+import { freshSchema, startNatsServer, type FreshSchema, type NatsServer } from '@trainyard/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { jetStreamLogPublish, LogShipper } from '../../node-agent/src/log-shipper';
+import { startLogRouterService, type LogRouterService } from './log-router-service';
+
+let nats: NatsServer;
+let schema: FreshSchema;
+let database: DatabaseHandle;
+let nc: NatsConnection;
+
+beforeAll(async () => {
+  nats = await startNatsServer();
+  schema = await freshSchema();
+  database = createDatabase({ url: schema.url, schema: schema.schema });
+  await migrate(database.db, database.schema);
+  nc = await connectNats(nats.url, 'log-router-test');
+  await ensureStreams(nc);
+});
+afterAll(async () => {
+  await nc?.close();
+  await database?.close();
+  await schema?.drop();
+  await nats?.stop();
+});
+
+const start = async () => startLogRouterService(await connectNats(nats.url, 'router'), database, { log: () => undefined });
+const allLines = (jobId: string, task = 'worker-0') => readLogLines(database.db, { jobId, task, attempt: 1, limit: 1_000_000 });
+
+async function until<T>(probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe();
+    if (v !== undefined) return v;
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe('log router against nats-server and PostgreSQL', () => {
+  it('log router - stores every line once and in order across router and NATS restarts, and notices the end', async () => {
+    const shipper = new LogShipper({ publish: jetStreamLogPublish(jetstream(nc), 1000), jobId: 'job-r', task: 'worker-0', attempt: 1, maxLines: 100, retryDelayMs: 20 });
+    const notices: LogStoredNotice[] = [];
+    const sub = nc.subscribe(Subjects.logStored('job-r', 'worker-0'), { callback: (_e, m) => notices.push(m.json()) });
+    let router: LogRouterService = await start();
+    let n = 0;
+    const write = (count: number) => {
+      for (let i = 0; i < count; i++) shipper.push(n % 7 === 0 ? 'stderr' : 'stdout', `line ${++n}`);
+    };
+    write(3000);
+    await until(async () => ((await allLines('job-r')).length > 0 ? true : undefined));
+    await router.stop(); // in the middle of the stream
+    write(3000);
+    router = await start();
+    await nats.restart({ downtimeMs: 300 });
+    write(3000);
+    await shipper.close();
+    const lines = await until(async () => {
+      const l = await allLines('job-r');
+      return l.length >= 9000 ? l : undefined;
+    });
+    expect(lines.map((l) => l.seq)).toEqual(Array.from({ length: 9000 }, (_, i) => i + 1));
+    expect(lines.map((l) => l.text)).toEqual(Array.from({ length: 9000 }, (_, i) => `line ${i + 1}`));
+    expect(lines.filter((l) => l.stream === 'stderr').length).toBe(Math.ceil(9000 / 7));
+    expect(await listLogAttempts(database.db, 'job-r')).toMatchObject([{ task: 'worker-0', attempt: 1, lastSeq: 9000, eofSeq: 9000 }]);
+    await until(async () => (notices.some((x) => x.eof && x.lastSeq === 9000) ? true : undefined));
+    sub.unsubscribe();
+    await router.stop();
+  });
+
+  it('log router - long lines arrive whole and bytes that are not UTF-8 survive', async () => {
+    const router = await start();
+    const shipper = new LogShipper({ publish: jetStreamLogPublish(jetstream(nc)), jobId: 'job-x', task: 'worker-1', attempt: 1, maxBytes: 64 * 1024 });
+    const long = 'é'.repeat(400_000);
+    const bad = new Uint8Array([0x80, 0x00, 0x41, 0xfe]);
+    shipper.push('stdout', 'short');
+    shipper.push('stdout', long);
+    shipper.push('stderr', bad);
+    await shipper.close();
+    const lines = await until(async () => {
+      const l = await allLines('job-x', 'worker-1');
+      return l.length >= 3 ? l : undefined;
+    });
+    expect(lines.map((l) => l.seq)).toEqual([1, 2, 3]);
+    expect(lines[1].text).toBe(long);
+    expect(Buffer.from(lines[2].bytes!, 'base64')).toEqual(Buffer.from(bad));
+    expect(lines[2].stream).toBe('stderr');
+    await router.stop();
+  });
+});
