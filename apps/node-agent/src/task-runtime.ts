@@ -1,7 +1,8 @@
 /**
  * The task contract every runtime honours (decision 8): a shell command line, env, working dir and
- * user id in; output lines, an exit code or signal, and a graceful stop out. `process` is the first
- * runtime; `container` will implement the same port.
+ * user id in; output lines, an exit code or signal, and a graceful stop out. Implemented by the
+ * supervised process runtime (`supervised-process-runtime.ts`), the container runtime
+ * (`container-runtime.ts`) and the plain process runtime (`process-runtime.ts`, no re-adoption).
  */
 export interface TaskRuntime {
   /**
@@ -9,6 +10,29 @@ export interface TaskRuntime {
    * working dir, spawn failure), in which case nothing is left running.
    */
   launch(spec: TaskSpec, onLine: LineSink): Promise<TaskHandle>;
+  /**
+   * Follows a task an earlier run of the agent launched (ARCHITECTURE decision 5), found by its
+   * identity: replays its output from the first line into `onLine` (the same lines in the same order
+   * as the first run saw, so line numbers repeat and the log store keeps each line once) and keeps
+   * following it; `exited` then gives its real exit, even when it ended while the agent was down.
+   * Resolves undefined when nothing of the task is left. Runtimes that cannot adopt omit it.
+   */
+  adopt?(identity: TaskIdentity, onLine: LineSink): Promise<TaskHandle | undefined>;
+}
+
+/** Which attempt a task is, and which node agent runs it. */
+export interface TaskIdentity {
+  nodeId: string;
+  jobId: string;
+  task: string;
+  attempt: number;
+}
+
+/** A host path mounted into a container. */
+export interface TaskMount {
+  source: string;
+  target: string;
+  readOnly?: boolean;
 }
 
 export interface TaskSpec {
@@ -17,9 +41,16 @@ export interface TaskSpec {
   cwd: string;
   /** The complete environment: nothing else is inherited. */
   env: Record<string, string>;
-  /** Run as this user and group; unset runs as the agent's user. */
+  /** Run as this user and group; unset runs as the agent's user (containers: the runtime's default, 1000). */
   uid?: number;
   gid?: number;
+  /**
+   * The attempt and its node: containers carry it as labels, the supervised process runtime names its
+   * files by it, and both find the task again by it after an agent restart (`adopt`).
+   */
+  identity?: TaskIdentity;
+  /** Container runtime only: the image, and host paths mounted into it. `cwd` and `env` are then the container's. */
+  container?: { image: string; mounts: TaskMount[] };
 }
 
 export type OutputStream = 'stdout' | 'stderr';
@@ -49,6 +80,11 @@ export interface TaskHandle {
    * second call only waits. Resolves with the exit.
    */
   stop(graceMs: number): Promise<TaskExit>;
+  /**
+   * The exit is reported: drop what the runtime kept so a restarted agent could still read the exit
+   * and the output (the container, the supervisor's files). Only after `exited` settled.
+   */
+  release?(): Promise<void>;
 }
 
 /** The task could not be started; it never ran. */

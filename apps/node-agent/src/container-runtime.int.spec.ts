@@ -1,0 +1,99 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, chownSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type Docker from 'dockerode';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { identityFilters } from './container-create-options';
+import { containerRuntime } from './container-runtime';
+import { requireContainerEngine, TEST_IMAGE, TEST_SOCKET } from './container-runtime.fixture';
+import { LaunchError, type OutputStream, type TaskIdentity, type TaskSpec } from './task-runtime';
+
+const run = Math.random().toString(36).slice(2, 8);
+const id = (task: string): TaskIdentity => ({ nodeId: `int-${run}`, jobId: 'job-c', task, attempt: 1 });
+
+function collector() {
+  const lines: [OutputStream, string][] = [];
+  return { lines, sink: (stream: OutputStream, text: string | Uint8Array) => void lines.push([stream, String(text)]) };
+}
+
+describe('container runtime - tasks as containers on the real engine (Podman Docker-compatible API)', () => {
+  let docker: Docker;
+  let dir: string;
+  const runtime = containerRuntime({ socketPath: TEST_SOCKET, shmSizeBytes: 256 * 2 ** 20 });
+  const spec = (task: string, command: string, extra: Partial<TaskSpec> = {}): TaskSpec => ({
+    command,
+    cwd: '/home/ma-user',
+    env: { GREETING: 'hi', PATH: '/bin' },
+    identity: id(task),
+    container: { image: TEST_IMAGE, mounts: [{ source: dir, target: '/home/ma-user/modelarts' }] },
+    ...extra,
+  });
+
+  beforeAll(async () => {
+    docker = await requireContainerEngine();
+    dir = mkdtempSync(join(tmpdir(), 'ty-container-'));
+    writeFileSync(join(dir, 'input.txt'), 'from the host\n');
+    chownSync(dir, 1000, 1000);
+  });
+  afterAll(async () => {
+    const left = await docker?.listContainers({ all: true, filters: { label: [`io.trainyard.node=int-${run}`] } });
+    for (const c of left ?? []) await docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined);
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('runs the command as uid 1000 in the working dir with the env, the mounts, the shm size and the labels; streams both outputs in order; reports the exit code', async () => {
+    const out = collector();
+    const cmd = 'id -u; pwd; echo "$GREETING"; cat modelarts/input.txt; echo oops >&2; df -k /dev/shm | tail -1 | awk \'{print "shm=" $2}\'; echo made > modelarts/out.txt; exit 3';
+    const task = await runtime.launch(spec('worker-0', cmd), out.sink);
+    const [container] = await docker.listContainers({ filters: { label: identityFilters(id('worker-0')) }, all: true });
+    expect(container.Labels).toMatchObject({ 'io.trainyard.job': 'job-c', 'io.trainyard.task': 'worker-0', 'io.trainyard.attempt': '1' });
+    expect(await task.exited).toEqual({ exitCode: 3, signal: null });
+    expect(out.lines).toEqual([
+      ['stdout', '1000'], ['stdout', '/home/ma-user'], ['stdout', 'hi'], ['stdout', 'from the host'], ['stderr', 'oops'], ['stdout', 'shm=262144'],
+    ]);
+    expect(readFileSync(join(dir, 'out.txt'), 'utf8')).toBe('made\n');
+    await task.release?.();
+    expect(await docker.listContainers({ all: true, filters: { label: identityFilters(id('worker-0')) } })).toEqual([]);
+  });
+
+  it('stops with a grace period: SIGTERM first, SIGKILL when the task ignores it', async () => {
+    const polite = await runtime.launch(spec('worker-1', 'trap "echo bye; exit 0" TERM; echo up; while true; do sleep 0.1; done'), collector().sink);
+    const stubborn = await runtime.launch(spec('worker-2', 'trap "" TERM; echo up; while true; do sleep 0.1; done'), collector().sink);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(await polite.stop(10_000)).toEqual({ exitCode: 0, signal: null });
+    expect(await stubborn.stop(300)).toEqual({ exitCode: null, signal: 'SIGKILL' });
+    expect(polite.stopRequested && stubborn.stopRequested).toBe(true);
+    await Promise.all([polite.release?.(), stubborn.release?.()]);
+  });
+
+  it('adopts a running container by its labels: the output from the first line, then the rest, and the exit code', async () => {
+    const first = collector();
+    const cmd = 'for i in 1 2 3 4 5 6; do echo "line $i"; [ $i = 3 ] && echo half >&2; sleep 0.3; done; exit 7';
+    await runtime.launch(spec('worker-3', cmd), first.sink);
+    await new Promise((r) => setTimeout(r, 700));
+    // A second runtime, as in a restarted agent.
+    const again = collector();
+    const adopted = await containerRuntime({ socketPath: TEST_SOCKET }).adopt!(id('worker-3'), again.sink);
+    expect(adopted).toBeDefined();
+    expect(await adopted!.exited).toEqual({ exitCode: 7, signal: null });
+    expect(again.lines.map(([, t]) => t)).toEqual(['line 1', 'line 2', 'line 3', 'half', 'line 4', 'line 5', 'line 6']);
+    // Ended while nobody watched: the exit and the log are still there.
+    const late = collector();
+    const ended = await containerRuntime({ socketPath: TEST_SOCKET }).adopt!(id('worker-3'), late.sink);
+    expect(await ended!.exited).toEqual({ exitCode: 7, signal: null });
+    expect(late.lines).toEqual(again.lines);
+    await ended!.release?.();
+    expect(await runtime.adopt!(id('worker-3'), collector().sink)).toBeUndefined();
+  });
+
+  it('fails to launch, leaving nothing behind, without an image, with an unknown image, or twice for one attempt', async () => {
+    await expect(runtime.launch({ ...spec('worker-4', 'true'), container: undefined }, collector().sink)).rejects.toThrow(LaunchError);
+    await expect(runtime.launch({ ...spec('worker-4', 'true'), container: { image: 'localhost/no-such-image:never', mounts: [] } }, collector().sink)).rejects.toThrow(
+      /image localhost\/no-such-image:never is not on this node and cannot be pulled/,
+    );
+    const once = await runtime.launch(spec('worker-5', 'sleep 5'), collector().sink);
+    await expect(runtime.launch(spec('worker-5', 'true'), collector().sink)).rejects.toThrow(/launched before/);
+    await once.stop(100);
+    await once.release?.();
+  });
+});
