@@ -4,7 +4,7 @@ import { PoolIndex } from './index/pool-index';
 import { WaitReason, type FilterCounts, type NeverFitsWait } from './plan';
 import { DEFAULT_PLANNER_OPTIONS } from './planner-options';
 import { toJobRequest } from './queue/job-request';
-import { neverFits } from './planning/wait-reasons';
+import { neverFits, nodeReasons } from './planning/wait-reasons';
 
 /** The parts of a job admission looks at: its pool, shape, groups and affinity. */
 export type AdmissionJob = Pick<PendingJob, 'pool' | 'flavor' | 'nodeCount' | 'affinityGroupSize' | 'nodeAffinity'>;
@@ -43,5 +43,5 @@ export function admissionCheck(job: AdmissionJob, nodes: readonly NodeView[]): A
   const { stack, maxNodeReasons } = DEFAULT_PLANNER_OPTIONS;
   const sf = computeStaticFeasibility(pool, request, stack.staticCheckers, stack.staticScorers, maxNodeReasons);
   const never = neverFits(request, sf, pool);
-  return never ? { ok: false, reason: WaitReason.NeverFits, ...never, filtered: { ...sf.filtered } } : { ok: true };
+  return never ? { ok: false, reason: WaitReason.NeverFits, ...never, filtered: { ...sf.filtered }, nodeReasons: nodeReasons(pool, sf, null, maxNodeReasons) } : { ok: true };
 }

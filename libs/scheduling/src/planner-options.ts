@@ -25,6 +25,11 @@ export interface PlannerOptions {
    * cannot hold anything, the next blocked jobs try, up to this many.
    */
   reservationSearchesPerPool: number;
+  /**
+   * Replay a failed attempt for later jobs of the same shape while the pool is unchanged. A pure
+   * speed-up; off only to check that it changes nothing.
+   */
+  replayFailures: boolean;
   /** The placement pipeline. */
   stack: GangStack;
 }
@@ -36,6 +41,7 @@ export const DEFAULT_PLANNER_OPTIONS: PlannerOptions = {
   maxNodeReasons: 16,
   preemptionSearchesPerPool: 16,
   reservationSearchesPerPool: 8,
+  replayFailures: true,
   stack: createGangStack(),
 };
 

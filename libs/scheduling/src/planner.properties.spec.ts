@@ -307,6 +307,16 @@ describe('planner - properties', () => {
     );
   });
 
+  it('plans the same with failed attempts replayed or redone', () => {
+    fc.assert(
+      fc.property(arbView, (v) => {
+        // Twins of every job (same shape, later in the queue) are what the replay serves.
+        const twins = { ...v, queue: v.queue.flatMap((q) => [q, { ...q, jobId: `${q.jobId}-twin`, queuedSeq: q.queuedSeq + 1000 }]) };
+        expect(planGangs(twins, OPTIONS)).toEqual(planGangs(twins, { ...OPTIONS, replayFailures: false }));
+      }),
+    );
+  });
+
   it('is deterministic and does not depend on the order of its inputs', () => {
     fc.assert(
       fc.property(arbView, fc.integer(), (v, seed) => {

@@ -91,7 +91,7 @@ export function roomBound(pool: PoolIndex, job: JobRequest): number {
   const t = pool.totals;
   let room = Math.min(bound(t.cpu, d.cpu), bound(t.memoryMiB, d.memoryMiB), bound(t.gpu, d.gpu), bound(t.npu, d.npu));
   const need = d.gpu + d.npu;
-  if (need > 0 && room >= k) {
+  if (need > 0) {
     let levels = 0;
     for (let l = need; l <= pool.maxLevel && levels < k; l++) levels += pool.levelCount[l] * Math.floor(l / need);
     room = Math.min(room, levels);

@@ -99,7 +99,10 @@ export class PlanSession {
     const pool = state.index;
     const sf = state.staticFeasibility(job);
     const never = neverFits(job, sf, pool);
-    if (never) return this.wait(job, { jobId: job.jobId, reason: WaitReason.NeverFits, position: 0, ...never, filtered: { ...sf.filtered } });
+    if (never) {
+      const nodes = nodeReasons(pool, sf, null, this.opts.maxNodeReasons);
+      return this.wait(job, { jobId: job.jobId, reason: WaitReason.NeverFits, position: 0, ...never, filtered: { ...sf.filtered }, nodeReasons: nodes });
+    }
 
     const memo = this.recall(state, job);
     const attempt = memo ? memo.attempt : placeGang(pool, job, sf, this.opts.stack, { now: this.now, holdMode: 'live' }, this.metrics);
@@ -218,6 +221,7 @@ export class PlanSession {
    * with every placement and every hold.
    */
   private recall(state: PoolState, job: JobRequest): Failure | undefined {
+    if (!this.opts.replayFailures) return undefined;
     const f = this.failures.get(this.failureKey(state, job));
     if (!f || f.version !== state.index.version) return undefined;
     this.metrics.restore(f.metrics);

@@ -50,14 +50,14 @@ export function filterCounts(pool: PoolIndex, job: JobRequest, sf: StaticFeasibi
   return out;
 }
 
-export function nodeReasons(pool: PoolIndex, sf: StaticFeasibility, m: PlacementMetrics, limit: number): Record<string, FilterReason> {
+export function nodeReasons(pool: PoolIndex, sf: StaticFeasibility, m: PlacementMetrics | null, limit: number): Record<string, FilterReason> {
   const out: Record<string, FilterReason> = {};
   let n = 0;
   for (const [slot, r] of sf.sample) {
     if (n++ >= limit) return out;
     out[pool.ids[slot]] = r;
   }
-  for (const [id, r] of m.sample) {
+  for (const [id, r] of m?.sample ?? []) {
     if (n++ >= limit) return out;
     out[id] = r;
   }
