@@ -96,6 +96,13 @@ describe('supernode affinity groups - whole nodes', () => {
     expect(plan.waiting[0]).toMatchObject({ reason: WaitReason.NeverFits, cause: NeverFitsCause.NoEligibleNodes, filtered: { NOT_IN_SUPERNODE: 1 } });
   });
 
+  it('judges each group size on its own, even for jobs of the same flavor', () => {
+    const threes = [...Array.from({ length: 3 }, (_, i) => node(`a${i}`, { supernode: 'a' })), ...Array.from({ length: 3 }, (_, i) => node(`b${i}`, { supernode: 'b' }))];
+    const plan = planGangs(view(threes, [job('fours', { nodeCount: 4, affinityGroupSize: 4 }), job('twos', { nodeCount: 4, affinityGroupSize: 2 })]));
+    expect(plan.waiting).toMatchObject([{ jobId: 'fours', reason: WaitReason.NeverFits, cause: NeverFitsCause.AffinityGroupsTooLarge, affinityGroups: { needed: 1, allocatable: 0 } }]);
+    expect(plan.place.map((p) => p.jobId)).toEqual(['twos']);
+  });
+
   it('puts all instances in one supernode when the group is the whole job', () => {
     const two = [...Array.from({ length: 3 }, (_, i) => node(`a${i}`, { supernode: 'a' })), ...Array.from({ length: 4 }, (_, i) => node(`b${i}`, { supernode: 'b' }))];
     const plan = planGangs(view(two, [job('g', { nodeCount: 4, affinityGroupSize: 4 })]));

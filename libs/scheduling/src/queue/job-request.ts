@@ -60,6 +60,7 @@ export interface JobRequest {
   avoided: LabelSelector[];
   /** Expected running time (auto-stop limit) in ms, when known. */
   runMs?: number;
+  /** Everything static feasibility depends on: demand, accelerator model, group size, affinity rules. */
   staticKey: string;
 }
 
@@ -86,6 +87,6 @@ export function toJobRequest(job: PendingJob, order: number): JobRequest {
     preferred: pick('affinity', 'preferred'),
     avoided: pick('anti-affinity', 'preferred'),
     runMs: job.maxRunHours !== undefined ? job.maxRunHours * 3_600_000 : undefined,
-    staticKey: `${demand.cpu}/${demand.memoryMiB}/${demand.gpu}/${demand.npu}/${job.flavor.acceleratorType ?? ''}/${groupSize > 0 ? 'g' : ''}${rules.length ? JSON.stringify(rules) : ''}`,
+    staticKey: `${demand.cpu}/${demand.memoryMiB}/${demand.gpu}/${demand.npu}/${job.flavor.acceleratorType ?? ''}/${groupSize}${rules.length ? JSON.stringify(rules) : ''}`,
   };
 }
