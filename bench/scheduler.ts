@@ -1,4 +1,5 @@
 import { cpus, loadavg } from 'node:os';
+import { runCommittedPlacementBench } from './scheduler-committed';
 import { benchPlanner, DEFAULT_PLANNER_BENCH, PLACEMENT_BOUND_BENCH, type PlannerBenchOptions } from './scheduler-planner';
 
 /**
@@ -15,6 +16,12 @@ async function main(): Promise<void> {
   const mixed = section('mixed (the issue workload)', DEFAULT_PLANNER_BENCH);
   const fill = section('placement-bound (empty cluster, 1-GPU instances)', PLACEMENT_BOUND_BENCH);
 
+  // Placements committed through the real event log (a private nats-server): one scheduling pass.
+  console.error('committed: 5,000 placements through a private nats-server, one pass (plan, job commits, node commits)');
+  const committed = await runCommittedPlacementBench();
+  console.error(`  one instance per job: ${JSON.stringify(committed.single)}`);
+  console.error(`  4-instance gangs:     ${JSON.stringify(committed.gang)}`);
+
   const figures = {
     planned_placements_per_s: mixed.planned_placements_per_s,
     decision_p50_ms: mixed.decision_p50_ms,
@@ -23,6 +30,8 @@ async function main(): Promise<void> {
     planned_placements: mixed.planned_placements,
     placement_bound_placements_per_s: fill.planned_placements_per_s,
     placement_bound_decision_p99_ms: fill.decision_p99_ms,
+    committed_placements_per_s: committed.committed_placements_per_s,
+    committed_gang_placements_per_s: committed.gang.committed_placements_per_s,
     nodes: mixed.nodes,
     queued_tasks: mixed.queued_tasks,
     cores: machine.cores,
