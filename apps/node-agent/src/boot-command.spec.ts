@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { BootCommandError, bootCommand } from './boot-command';
+import { BootCommandError, bootCommand, userArguments } from './boot-command';
 import { shellQuote } from './shell-quote';
 
 /** Runs a line through the real /bin/sh and returns its stdout. */
@@ -57,10 +57,10 @@ describe('boot command', () => {
       { numRuns: 50 },
     );
   });
-  it('boot command - other launch methods are rejected with a clear error', () => {
-    expect(() => bootCommand({ command: 'x', launchMethod: 'torchrun' })).toThrow(BootCommandError);
-    expect(() => bootCommand({ command: 'x', launchMethod: 'torchrun' })).toThrow(/launch method 'torchrun' is not supported/);
-  });
+  it('boot command - launchers get the same arguments unquoted, as argv words (L2851-2867)', () =>
+    expect(
+      userArguments({ parameters: [{ name: 'lr', value: "it's 0.1" }], outputs: [{ name: 'train_url', path: '/srv/o' }] }),
+    ).toEqual(["--lr=it's 0.1", '--train_url=/srv/o']));
   it('boot command - custom without a command is rejected', () =>
     expect(() => bootCommand({ command: '  ' })).toThrow(/needs algorithm.command/));
   it('boot command - an argument name that could inject shell syntax is rejected', () =>

@@ -11,20 +11,17 @@ export class BootCommandError extends Error {
 const ARG_NAME = /^[A-Za-z0-9_-]{1,64}$/;
 
 /**
- * The shell command line of the `custom` launch method (ch04-06 §3.2, L2851-2867): `algorithm.command`,
- * then ` --name=value` for each hyperparameter and each input/output read as a parameter, whose value is
- * its path. Every value is single-quoted, so no value can add shell syntax; the user's own command is
- * shell text by design and is left as written.
+ * The shell command line of the `custom` launch method with a boot command (ch04-06 §3.2, L2851-2867):
+ * `algorithm.command`, then ` --name=value` for each hyperparameter and each input/output read as a
+ * parameter, whose value is its path. Every value is single-quoted, so no value can add shell syntax;
+ * the user's own command is shell text by design and is left as written. The other launch methods
+ * are in `launchers/`; they append the same arguments after the boot file.
  *
  * @example
  * bootCommand({ command: 'python train.py', parameters: [{ name: 'lr', value: '0.1' }] })
  * // "python train.py --lr='0.1'"
  */
 export function bootCommand(algorithm: Algorithm): string {
-  const method = algorithm.launchMethod ?? 'custom';
-  if (method !== 'custom') {
-    throw new BootCommandError(`launch method '${method}' is not supported by this agent yet; only 'custom' is`);
-  }
   // The guide appends to the last command (L2851-2867); trailing blank lines would put the arguments on a line of their own.
   const command = algorithm.command?.trimEnd();
   if (!command) throw new BootCommandError("launch method 'custom' needs algorithm.command");
@@ -33,15 +30,27 @@ export function bootCommand(algorithm: Algorithm): string {
 
 /** `--name='value'` words in the order parameters, inputs, outputs. */
 export function bootArguments(algorithm: Algorithm): string[] {
+  return argumentPairs(algorithm).map(([name, value]) => `--${name}=${shellQuote(value)}`);
+}
+
+/**
+ * The same arguments as argv words (`--name=value`, unquoted), for launchers that build an argv and
+ * quote each word when they render it.
+ */
+export function userArguments(algorithm: Algorithm): string[] {
+  return argumentPairs(algorithm).map(([name, value]) => `--${name}=${value}`);
+}
+
+function argumentPairs(algorithm: Algorithm): Array<[string, string]> {
   const asParameter = (c: DataChannel) => (c.accessMethod ?? 'parameter') === 'parameter';
   const pairs: Array<[string, string]> = [
     ...(algorithm.parameters ?? []).map((p): [string, string] => [p.name, p.value]),
     ...(algorithm.inputs ?? []).filter(asParameter).map((c): [string, string] => [c.name, channelPath(c)]),
     ...(algorithm.outputs ?? []).filter(asParameter).map((c): [string, string] => [c.name, channelPath(c)]),
   ];
-  return pairs.map(([name, value]) => {
+  for (const [name, value] of pairs) {
     if (!ARG_NAME.test(name)) throw new BootCommandError(`argument name ${JSON.stringify(name)} must match ${ARG_NAME}`);
     if (value.includes('\0')) throw new BootCommandError(`value of --${name} contains a NUL character`);
-    return `--${name}=${shellQuote(value)}`;
-  });
+  }
+  return pairs;
 }

@@ -54,6 +54,24 @@ describe('task environment - job metadata and restart counters', () => {
   it('JOB_ID is the job id (L363)', () => expect(env.JOB_ID).toBe('a0978141'));
 });
 
+describe('task environment - pre-check and hang detection (Tables 14-22, 14-23)', () => {
+  it('MA_HANG_DETECT_TIME is preset to 30 minutes (L7715, L12522-12534)', () => expect(env.MA_HANG_DETECT_TIME).toBe('30'));
+  it('MA_SKIP_IMAGE_DETECT is not set by default: the pre-check is on (L12501-12515)', () => expect(env).not.toHaveProperty('MA_SKIP_IMAGE_DETECT'));
+  it('the user sets both (L11967-11968)', () => {
+    const a = anAssignment({ algorithm: { command: 'env', environments: { MA_SKIP_IMAGE_DETECT: '0', MA_HANG_DETECT_TIME: '60' } } });
+    expect(buildTaskEnvironment(a, node)).toMatchObject({ MA_SKIP_IMAGE_DETECT: '0', MA_HANG_DETECT_TIME: '60' });
+  });
+});
+
+describe('task environment - preset framework', () => {
+  it('PYTHONPATH is MA_JOB_DIR when a boot file runs (L2774-2790)', () => {
+    const a = anAssignment({ algorithm: { engine: { name: 'PyTorch', version: '1.13' }, codeDir: '/srv/c', bootFile: 't.py' } });
+    expect(buildTaskEnvironment(a, node).PYTHONPATH).toBe(node.paths.jobDir);
+    expect(env).not.toHaveProperty('PYTHONPATH');
+  });
+  it('MA_SCRIPT_INTERPRETER is not set by default (L12087-12092)', () => expect(env).not.toHaveProperty('MA_SCRIPT_INTERPRETER'));
+});
+
 describe('task environment - NCCL (Table 14-18)', () => {
   it('NCCL_DEBUG=INFO (L12293)', () => expect(env.NCCL_DEBUG).toBe('INFO'));
   it('NCCL_IB_TIMEOUT=18 (L12310-12316)', () => expect(env.NCCL_IB_TIMEOUT).toBe('18'));
@@ -91,7 +109,7 @@ describe('task environment - user variables and data channels', () => {
   it('the exact variable set, so nothing is added unnoticed', () =>
     expect(Object.keys(env).sort()).toEqual(
       [
-        'JOB_ID', 'MA_CURRENT_INSTANCE_NAME', 'MA_CURRENT_IP', 'MA_HOME', 'MA_JOB_DIR', 'MA_LOG_DIR', 'MA_MOUNT_PATH',
+        'JOB_ID', 'MA_CURRENT_INSTANCE_NAME', 'MA_CURRENT_IP', 'MA_HANG_DETECT_TIME', 'MA_HOME', 'MA_JOB_DIR', 'MA_LOG_DIR', 'MA_MOUNT_PATH',
         'MA_NUM_GPUS', 'MA_NUM_HOSTS', 'MA_PROC_START_CNT', 'MA_SCHEDULE_CNT', 'MA_TASK_NAME', 'MA_VJ_NAME',
         'NCCL_DEBUG', 'NCCL_IB_GID_INDEX', 'NCCL_IB_RETRY_CNT', 'NCCL_IB_TC', 'NCCL_IB_TIMEOUT', 'NCCL_NET_PLUGIN',
         'VC_TASK_INDEX', 'VC_WORKER_HOSTS', 'VC_WORKER_NUM',

@@ -1,4 +1,4 @@
-import type { DataChannel, TaskAssignment } from '@trainyard/contracts';
+import { DEFAULT_HANG_DETECT_MINUTES, type DataChannel, type TaskAssignment } from '@trainyard/contracts';
 import { channelPath, type TaskPaths } from './task-paths';
 
 /** What the environment needs to know about the node a task runs on. */
@@ -30,7 +30,13 @@ export const vjName = (jobId: string) => `modelarts-job-${jobId}`;
 /**
  * The preset environment of a task (ch14 §12), then the user's `algorithm.environments` (which may
  * override presets, L11967-11968), then inputs/outputs read as environment variables (`<name>=<path>`,
- * L1577-1592). Later entries win. Pure: the caller adds the inherited host variables (PATH…).
+ * L1577-1592). Later entries win. Pure: the caller adds the inherited host variables (PATH…), and the
+ * launcher adds its own (`MA_RUN_METHOD`, `RANK_TABLE_FILE`…, see `launchers/`).
+ *
+ * Left out on purpose: the OBS, PIP-source and API-gateway variables (Tables 14-19, 14-20: there is no
+ * object store, mirror or gateway address the agent knows of), `MA_SCRIPT_INTERPRETER` and
+ * `MA_SKIP_IMAGE_DETECT` (unset by default, L12087-12092, L12501-12515: set only by the user), and
+ * machine-dependent NCCL values.
  *
  * @example
  * buildTaskEnvironment(assignment, { host: '10.0.0.5', paths: taskPaths(workDir, assignment) }).VC_WORKER_HOSTS
@@ -62,6 +68,10 @@ export function buildTaskEnvironment(a: TaskAssignment, node: TaskNode): Record<
     MA_PROC_START_CNT: String(a.procStartCount),
     ...NCCL_DEFAULTS,
     JOB_ID: a.jobId, // L363
+    // Table 14-23: the hang detector's window in minutes, preset by the platform (L7715, L12522-12534).
+    MA_HANG_DETECT_TIME: String(DEFAULT_HANG_DETECT_MINUTES),
+    // A preset framework's boot file imports from the code dir's parent (L2774-2790).
+    ...(a.algorithm.bootFile !== undefined ? { PYTHONPATH: node.paths.jobDir } : {}),
   };
   const byEnv = (c: DataChannel) => c.accessMethod === 'env';
   const channels = [...(a.algorithm.inputs ?? []), ...(a.algorithm.outputs ?? [])].filter(byEnv);

@@ -1,0 +1,29 @@
+/**
+ * Ports the guide leaves to the platform (the PyTorch-GPU `--init_method` port, msrun's master port,
+ * TensorFlow ps/worker ports) are "random in 5000–10000" (L511-512, L518-519). Every task of a job
+ * must agree on them without talking to each other, so "random" is a hash of the job, the attempt and
+ * the purpose: stable for one attempt, different across jobs sharing a host.
+ */
+export const PLATFORM_PORT_RANGE = { min: 5000, max: 10000 } as const;
+
+const SPAN = PLATFORM_PORT_RANGE.max - PLATFORM_PORT_RANGE.min + 1;
+
+/**
+ * The `offset`-th port after this job attempt's base port for `purpose`, wrapping inside the range.
+ *
+ * @example
+ * platformPort('a0978141', 1, 'tensorflow-ps', 3) // e.g. 7342
+ */
+export function platformPort(jobId: string, attempt: number, purpose: string, offset = 0): number {
+  return PLATFORM_PORT_RANGE.min + ((fnv1a(`${jobId}/${attempt}/${purpose}`) + offset) % SPAN);
+}
+
+/** 32-bit FNV-1a: tiny, stable across Node versions, good enough to spread ports. */
+function fnv1a(text: string): number {
+  let h = 0x811c9dc5;
+  for (const byte of Buffer.from(text, 'utf8')) {
+    h ^= byte;
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h;
+}
