@@ -16,8 +16,8 @@ import { jetstream } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import pino from 'pino';
 import type { AgentConfig } from './agent-config';
-import { bootCommand } from './boot-command';
 import { prepareTaskDirs } from './code-dir';
+import { planLaunch, writeLaunchFiles } from './launchers';
 import { type RunningTask, startHeartbeats } from './heartbeat';
 import { killLeftover, type LaunchRecord, LaunchRecords, processStartTicks } from './launch-record';
 import { launchVerdict } from './launch-verdict';
@@ -212,7 +212,7 @@ class NodeAgent implements NodeAgentHandle {
       if (!NODE_EVENTS.has(e.type)) continue;
       const event = e as NodeEvent;
       this.desired = applyNodeEvent(this.desired, event, commit.meta);
-      if (event.type !== 'NodeRegistered') await this.converge(taskKey(event.data));
+      if (event.type === 'TaskAssigned' || event.type === 'TaskStopRequested') await this.converge(taskKey(event.data));
     }
   }
 
@@ -289,16 +289,19 @@ class NodeAgent implements NodeAgentHandle {
   private async spawn(a: TaskAssignment, slot: TaskSlot): Promise<TaskHandle> {
     const runtime = this.runtimes[a.runtime ?? 'process'];
     if (!runtime) throw new LaunchError(`runtime '${a.runtime}' is not available on node ${this.nodeId}`);
-    const command = bootCommand(a.algorithm);
     const paths = taskPaths(this.config.workDir, a);
-    // Another user only when the agent can become one; otherwise the task runs as the agent does.
-    const uid = a.algorithm.userId !== undefined && process.getuid?.() === 0 ? a.algorithm.userId : undefined;
-    await prepareTaskDirs(paths, a.algorithm.codeDir, uid);
     const inherited = Object.fromEntries(
       this.config.inheritEnv.flatMap((name) => (process.env[name] !== undefined ? [[name, process.env[name]!]] : [])),
     );
     const env = { ...inherited, ...buildTaskEnvironment(a, { host: this.config.host, paths }) };
-    return runtime.launch({ command, cwd: workingDirOf(a.algorithm, paths), env, uid, gid: uid }, (stream, text) =>
+    // Planned before anything is written: an algorithm that cannot start leaves nothing behind.
+    const plan = planLaunch({ assignment: a, host: this.config.host, paths, env });
+    // Another user only when the agent can become one; otherwise the task runs as the agent does.
+    const uid = a.algorithm.userId !== undefined && process.getuid?.() === 0 ? a.algorithm.userId : undefined;
+    await prepareTaskDirs(paths, a.algorithm.codeDir, uid);
+    await writeLaunchFiles(plan.files, uid);
+    const spec = { command: plan.command, cwd: workingDirOf(a.algorithm, paths), env: { ...env, ...plan.env }, uid, gid: uid };
+    return runtime.launch(spec, (stream, text) =>
       slot.shipper.push(stream, text),
     );
   }

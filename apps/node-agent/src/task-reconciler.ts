@@ -70,6 +70,12 @@ export function applyNodeEvent(desired: Desired, event: NodeEvent, cause?: Commi
       return next;
     }
     case 'NodeRegistered':
+    // Node lifecycle (fault manager): the agent keeps running what it runs; restarts are handled apart.
+    case 'TaskRestartRequested':
+    case 'NodeSuspect':
+    case 'NodeIsolated':
+    case 'NodeDraining':
+    case 'NodeReturned':
       return next;
     default: {
       const _exhaustive: never = event;

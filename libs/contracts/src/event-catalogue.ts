@@ -81,7 +81,42 @@ const TEXTS: Texts = {
   NodeRegistered: (e) => ({ en: `Node ${e.data.nodeId} registered in pool ${e.data.pool}`, zh: `节点 ${e.data.nodeId} 已注册` }),
   TaskAssigned: (e) => ({ en: `${task(e.data.task)}assigned (attempt ${e.data.attempt})`, zh: `${task(e.data.task)}已分配` }),
   TaskStopRequested: (e) => ({ en: `${task(e.data.task)}stop requested: ${e.data.reason}`, zh: `${task(e.data.task)}请求停止` }),
+  RecoveryDecided: (e) => ({
+    en: `Fault recovery: ${e.data.message} (rule ${e.data.rule}; restarts ${e.data.restarts.current}/${e.data.restarts.max})`,
+    zh: `故障恢复：${RECOVERY_ACTION_ZH[e.data.action]}（规则 ${e.data.rule}；重启次数 ${e.data.restarts.current}/${e.data.restarts.max}）`,
+  }),
+  JobRestarted: (e) => ({
+    en: `Training job restarted (${e.data.mode}${e.data.tasks.length ? `: ${e.data.tasks.join(', ')}` : ''}; restarts ${e.data.restarts.current}/${e.data.restarts.max})`,
+    zh: '训练作业已重启',
+    line: 9953,
+  }),
+  JobSuspectedHang: () => ({
+    en: 'The system detected that your job is suspected to be hung; please go to the job details page to check and handle it',
+    zh: '系统检测到您的作业疑似卡死，请及时前往作业详情界面查看并处理',
+    line: 9951,
+  }),
+  FailureAnalysed: (e) => ({
+    en: `${task(e.data.task)}Possible cause: ${e.data.analysis.cause}. Recommended: ${e.data.analysis.advice}`,
+    zh: `${task(e.data.task)}失败的可能原因：${e.data.analysis.cause}；推荐的解决方案：${e.data.analysis.advice}`,
+  }),
+  TaskRestartRequested: (e) => ({
+    en: `${task(e.data.task)}restart in place requested (MA_PROC_START_CNT=${e.data.procStartCount}): ${e.data.reason}`,
+    zh: `${task(e.data.task)}请求原地重启`,
+  }),
+  NodeSuspect: () => ({ en: 'Node suspect: heartbeats stopped', zh: '节点疑似故障：心跳中断' }),
+  NodeIsolated: (e) => ({ en: `Node isolated (${e.data.reason})${e.data.detail ? `: ${e.data.detail}` : ''}`, zh: '节点已隔离' }),
+  NodeDraining: () => ({ en: 'Node draining: its tasks are moved elsewhere', zh: '节点排空中' }),
+  NodeReturned: (e) => ({ en: `Node back in service: ${e.data.reason}`, zh: '节点已恢复服务' }),
 };
+
+const RECOVERY_ACTION_ZH = {
+  'restart-in-place': '原地恢复',
+  'hang-restart': '卡死重启',
+  'reschedule-pod': 'Pod重调度',
+  'reschedule-job': 'Job级重调度',
+  fail: '作业将被终止并设置为失败状态',
+  none: '不处理',
+} as const;
 
 /** `item <keyword>: <detail>` and the fault class, as the guide's logs name items (L7656-7661). */
 function precheckDetail(d: { item: string; detail: string; hardware: boolean }, lang: 'en' | 'zh'): string {

@@ -97,6 +97,138 @@ export interface TaskPrecheckFailure {
  */
 export type RequeueReason = 'preemption' | 'fault-recovery';
 
+// ---------------------------------------------------------------- fault tolerance (issue 5)
+
+/**
+ * A fault the node agent detected while the workload ran, carried on an exit report: a device fault
+ * or an eviction (pre-check failures have their own events, W02/W03). `hardware` says whether the
+ * node (not the job) is to blame: the guide's scenario table (L7536-7555) isolates nodes only then.
+ *
+ * @example
+ * ```ts
+ * { kind: 'device', code: '80E01801', hardware: true, selfHealable: true, message: 'HBM multi-bit ECC' }
+ * { kind: 'evicted', hardware: false, message: 'node memory pressure' }
+ * ```
+ */
+export interface TaskFault {
+  kind: 'device' | 'evicted';
+  hardware: boolean;
+  /** A device fault the device can recover from (the guide's 次要/重要 NPU codes, L8195-8207). */
+  selfHealable?: boolean;
+  /** Device fault code. */
+  code?: string;
+  message: string;
+}
+
+/**
+ * How the fault manager classified a failure: the input of the recovery policy (libs/domain
+ * `decideRecovery`). The kinds follow the guide's fault scenarios (ch12 §2.2, §4.1).
+ */
+export type FaultKind =
+  /** A task's process ended by a signal nobody on the platform sent (SIGKILL, SIGSEGV…): the node is fine. */
+  | 'process-killed'
+  /** A device fault the device heals from (in-place recovery, L7913-7934). */
+  | 'self-healable'
+  /** A device fault caused by user input (codes 80C98002/80CB8002, L8189-8191): never isolates. */
+  | 'user-induced'
+  /** The script exited non-zero (or could not start) and no hardware is at fault (L7936-7956). */
+  | 'non-zero-exit'
+  /** A hardware fault while the workload ran (scenario 3, L7548-7549). */
+  | 'hardware'
+  /** The node's agent stopped heartbeating past the grace period. */
+  | 'node-lost'
+  /** An operator drained the node the task ran on. */
+  | 'node-drained'
+  /** The platform evicted the task (L8225-8228: never an unconditional reschedule). */
+  | 'evicted'
+  /** Preflight failed on faulty hardware (scenario 1, L7539-7540). */
+  | 'preflight-hardware'
+  /** Preflight failed on healthy hardware (scenario 2, L7544-7545). */
+  | 'preflight-environment'
+  /** The job is suspected hung (ch12 §3, L7693-7717). */
+  | 'hang';
+
+/**
+ * One classified fault. `code` is the signature that makes two faults "the same" (exit code, signal,
+ * device fault code, preflight item); `hardware` marks faults of the node, which isolate it and end a
+ * streak of unconditional reschedules (L8240-8242).
+ *
+ * @example
+ * ```ts
+ * { kind: 'process-killed', task: 'worker-1', nodeId: 'gpu-03', code: 'SIGKILL', hardware: false }
+ * ```
+ */
+export interface Fault {
+  kind: FaultKind;
+  task?: string;
+  nodeId?: string;
+  code?: string;
+  hardware: boolean;
+  detail?: string;
+}
+
+/** What the recovery policy chose, smallest step first (ch12 §4.6). */
+export type RecoveryAction =
+  | 'restart-in-place'
+  | 'hang-restart'
+  | 'reschedule-pod'
+  | 'reschedule-job'
+  | 'fail'
+  | 'none';
+
+/** "当前重启次数/最大重启次数" (L7677-7678): re-dispatches used of `fault-tolerance/job-retry-num`. */
+export interface RestartCount {
+  current: number;
+  max: number;
+}
+
+/** How a job was restarted (J11): processes in place, after a hang, one pod moved, or the whole job. */
+export type RestartMode = 'in-place' | 'hang' | 'pod' | 'job';
+
+/** Why a node is out of service. Only `node-lost` returns by itself (when heartbeats resume). */
+export type NodeIsolationReason = 'node-lost' | 'hardware-fault' | 'repeated-failures' | 'operator';
+
+/**
+ * What the hang detector saw, per task, over the window (ch12 §3.1).
+ *
+ * @example
+ * ```ts
+ * { rule: 'single-instance', windowMs: 1800000, tasks: [{ task: 'worker-0', ioUnchanged: true, logSilent: true,
+ *   utilVariance: 0, utilMedian: 0, maxCpuCores: 0.02 }] }
+ * ```
+ */
+export interface HangEvidence {
+  /** `single-instance`: one task's I/O, log and utilisation stood still; `all-instances`: every task idle (L7712-7713). */
+  rule: 'single-instance' | 'all-instances';
+  windowMs: number;
+  tasks: {
+    task: string;
+    ioUnchanged?: boolean;
+    logSilent?: boolean;
+    utilVariance?: number;
+    utilMedian?: number;
+    maxCpuCores?: number;
+  }[];
+}
+
+/**
+ * The guide's log failure analysis (ch12 §5, L8322-8358): the likely cause, the advice and the log
+ * lines that matched ("对应的日志（底色标红部分）").
+ */
+export interface FailureAnalysis {
+  /** Rule id of the analyser's table, e.g. `LF-CUDA-OOM`. */
+  rule: string;
+  category: string;
+  cause: string;
+  advice: string;
+  /** "参考案例解决" or "复制作业" (L8345-8350). */
+  adviceKind: 'reference_case' | 'copy_job';
+  /** The matching lines, by sequence number in the task attempt's log. */
+  evidence: { seq: number; text: string }[];
+  /** Where in the guide the rule comes from, if it does. */
+  source?: string;
+}
+
 /** A schedulable resource, as named in capacities and flavors. */
 export type ResourceName = 'cpu' | 'memoryMiB' | 'gpu' | 'npu';
 
@@ -158,6 +290,10 @@ export interface JobEventData {
     signal?: string | null;
     reason: TaskExitReason;
     error?: string;
+    /** `MA_PROC_START_CNT` of the process that ended: an exit of a process replaced by a restart is stale. */
+    procStartCount?: number;
+    /** A fault the agent detected (preflight, device, eviction). */
+    fault?: TaskFault;
   };
   /** W01 [worker-0] [耗时： 秒] 初始化环境预检完成: every pre-check item passed; the script starts next. */
   TaskPrecheckCompleted: { task: string; attempt: number; nodeId: string; elapsedSeconds: number; items: PrecheckItemResult[] };
@@ -192,6 +328,43 @@ export interface JobEventData {
   JobDeletionRequested: { by: string };
   /** J14 训练作业已被手动删除 */
   JobDeleted: { by: string };
+  /**
+   * The fault manager's decision on a fault of the current attempt (ours, issue 5): the rule that fired,
+   * the fault, the action, and the re-dispatch count after it ("current/max restarts"). Always in the
+   * same commit as its effect (`JobRestarted`, `JobQueued`, `JobFailed`…).
+   */
+  RecoveryDecided: {
+    attempt: number;
+    rule: string;
+    action: RecoveryAction;
+    fault: Fault;
+    restarts: RestartCount;
+    /** `fault-tolerance/pod-retry-num` used/max, when set. */
+    podRestarts?: RestartCount;
+    /** Length of the streak this decision extends (unconditional, hang or same in-place fault), this one included. */
+    consecutive?: number;
+    /** Tasks the action touches. */
+    tasks: string[];
+    /** Nodes isolated before the job is placed again. */
+    isolate: string[];
+    message: string;
+  };
+  /**
+   * J11 训练作业已重启 (L9953). `in-place`/`hang`: every listed task runs its start command again on its
+   * node (`MA_PROC_START_CNT` + 1); `pod`: `placements` move the listed tasks and the others restart in
+   * place; `job`: every task is stopped and the job queues again at first priority.
+   */
+  JobRestarted: {
+    attempt: number;
+    mode: RestartMode;
+    tasks: string[];
+    restarts: RestartCount;
+    placements?: TaskPlacement[];
+  };
+  /** J10 系统检测到您的作业疑似卡死，请及时前往作业详情界面查看并处理 (L9951). */
+  JobSuspectedHang: { attempt: number; evidence: HangEvidence };
+  /** A failed task's last log lines matched a rule of the failure analyser (ch12 §5). */
+  FailureAnalysed: { attempt: number; task: string; analysis: FailureAnalysis };
 }
 
 // ---------------------------------------------------------------- node events
@@ -203,6 +376,31 @@ export interface NodeEventData {
   TaskAssigned: TaskAssignment;
   /** Stop this task attempt: SIGTERM, then SIGKILL after `graceMs`. */
   TaskStopRequested: { jobId: string; task: string; attempt: number; graceMs: number; reason: string };
+  /**
+   * Restart this task attempt in place (issue 5): stop its processes if any are left (after asking for a
+   * stack dump with `dumpSignal`, when set, and waiting `dumpWaitMs`), keep the node and the task home,
+   * and run the start command again with `MA_PROC_START_CNT` = `procStartCount` (and `hosts`, when the
+   * peers moved).
+   */
+  TaskRestartRequested: {
+    jobId: string;
+    task: string;
+    attempt: number;
+    procStartCount: number;
+    graceMs: number;
+    reason: string;
+    dumpSignal?: 'SIGQUIT' | 'SIGUSR1';
+    dumpWaitMs?: number;
+    hosts?: string[];
+  };
+  /** The node's heartbeats stopped for the lease time: no new work until it is heard again or isolated. */
+  NodeSuspect: { lastHeartbeat: string | null; by: string };
+  /** The node is out of service: nothing new is placed on it (隔离故障节点, L7529-7534). */
+  NodeIsolated: { reason: NodeIsolationReason; by: string; detail?: string };
+  /** An operator drains the node: out of service, and its tasks are stopped after `graceMs` and recovered. */
+  NodeDraining: { by: string; graceMs: number; detail?: string };
+  /** The node is back in service (heartbeats resumed after a loss, or an operator uncordoned it). */
+  NodeReturned: { by: string; reason: string };
 }
 
 export type EventDataMap = JobEventData & NodeEventData;
@@ -222,8 +420,12 @@ export const JOB_EVENT_TYPES: readonly JobEventType[] = [
   'JobFailed', 'JobAbnormal', 'JobStopRequested', 'JobTerminated', 'JobPriorityChanged',
   'JobDeletionRequested', 'JobDeleted', 'JobPreempted', 'JobWaiting',
   'TaskPrecheckCompleted', 'TaskPrecheckAbnormal', 'TaskPrecheckError',
+  'RecoveryDecided', 'JobRestarted', 'JobSuspectedHang', 'FailureAnalysed',
 ];
-export const NODE_EVENT_TYPES: readonly NodeEventType[] = ['NodeRegistered', 'TaskAssigned', 'TaskStopRequested'];
+export const NODE_EVENT_TYPES: readonly NodeEventType[] = [
+  'NodeRegistered', 'TaskAssigned', 'TaskStopRequested',
+  'TaskRestartRequested', 'NodeSuspect', 'NodeIsolated', 'NodeDraining', 'NodeReturned',
+];
 
 /** Builds an event with schema version 1. */
 export function event<T extends EventType>(type: T, time: string, data: EventDataMap[T]): DomainEvent<T> {

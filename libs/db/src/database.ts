@@ -1,5 +1,5 @@
 import type { ColumnType, Insertable, JSONColumnType, Selectable, Updateable } from 'kysely';
-import type { Capacity, JobWaitReason, RequeueReason, TrainingJobSpec } from '@trainyard/contracts';
+import type { Capacity, JobWaitReason, NodeIsolationReason, RequeueReason, RestartCount, TrainingJobSpec } from '@trainyard/contracts';
 import type { JobState, TaskState } from './states';
 
 /**
@@ -50,6 +50,8 @@ export interface JobsTable {
   requeue: ColumnType<RequeueReason | null, RequeueReason | null | undefined, RequeueReason | null>;
   /** The job that preempted this one last (`JobPreempted.by`). */
   preempted_by: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Re-dispatches used of `fault-tolerance/job-retry-num` ("当前重启次数/最大重启次数"), from the last `RecoveryDecided`. */
+  restarts: ColumnType<RestartCount | null, string | null | undefined, string | null>;
 }
 
 /** One task (instance) of a job; primary key `(job_id, name)`. */
@@ -80,6 +82,18 @@ export interface NodesTable {
   /** Time of the latest registration. */
   registered_at: Timestamp;
   last_seq: number;
+  /** `suspect`, `isolated` or `draining`; null while in service (fault manager, issue 5). */
+  availability: ColumnType<'suspect' | 'isolated' | 'draining' | null, string | null | undefined, string | null>;
+  /** Why and since when the node is out of service; null while in service. */
+  isolation: ColumnType<NodeIsolationRow | null, string | null | undefined, string | null>;
+}
+
+/** `nodes.isolation`: the latest NodeSuspect / NodeIsolated / NodeDraining. */
+export interface NodeIsolationRow {
+  reason: NodeIsolationReason | 'heartbeats-stopped';
+  by: string;
+  since: string;
+  detail?: string;
 }
 
 /** The history of a job, one row per event; primary key `(seq, idx)`. */
@@ -127,6 +141,7 @@ export type TaskRow = Selectable<TasksTable>;
 export type NewTaskRow = Insertable<TasksTable>;
 export type TaskRowUpdate = Updateable<TasksTable>;
 export type NodeRow = Selectable<NodesTable>;
+export type NodeRowUpdate = Updateable<NodesTable>;
 export type NewNodeRow = Insertable<NodesTable>;
 export type JobEventRow = Selectable<JobEventsTable>;
 export type NewJobEventRow = Insertable<JobEventsTable>;

@@ -3,6 +3,7 @@ import { type Migration, type MigrationResult, Migrator, NO_MIGRATIONS } from 'k
 import * as readModels from './migrations/0001-read-models';
 import * as scheduling from './migrations/0002-scheduling';
 import * as logStore from './migrations/0003-log-store';
+import * as faultRecovery from './migrations/0004-fault-recovery';
 import { assertSchemaName } from './schema-name';
 
 /** Every migration, in order. Names sort lexically; add new ones at the end. */
@@ -10,6 +11,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001-read-models': readModels,
   '0002-scheduling': scheduling,
   '0003-log-store': logStore,
+  '0004-fault-recovery': faultRecovery,
 };
 
 /** A migration failed; `cause` is the database error, `results` says which ran. */

@@ -172,15 +172,55 @@ function applyEvent(e: DomainEvent, jobId: string, seq: number, { job, ifNull }:
       // The row stays (its history and logs stay reachable); listJobs hides it by default.
       Object.assign(job, { state: 'deleted' });
       return;
+    case 'RecoveryDecided':
+      Object.assign(job, { restarts: JSON.stringify(e.data.restarts) });
+      return;
+    case 'JobRestarted':
+      applyRestart(e, jobId, job, changes);
+      return;
+    case 'JobSuspectedHang':
+    case 'FailureAnalysed':
+      // Shown from job_events (the J10 notice, the analysis with the job); no column changes.
+      return;
     case 'NodeRegistered':
     case 'TaskAssigned':
     case 'TaskStopRequested':
+    case 'TaskRestartRequested':
+    case 'NodeSuspect':
+    case 'NodeIsolated':
+    case 'NodeDraining':
+    case 'NodeReturned':
       // Node events belong on node subjects; on a job subject they are history only.
       return;
     default: {
       const unknown: never = e;
       throw new UnknownEventType((unknown as { type: string }).type, seq);
     }
+  }
+}
+
+/**
+ * J11, as the domain's evolve reads it: tasks restarting in place wait for their new start
+ * (`assigned`); moved tasks get their new node; a job reschedule stops every task (终止中) first.
+ */
+function applyRestart(e: DomainEvent<'JobRestarted'>, jobId: string, job: JobRowUpdate, changes: RowChange[]): void {
+  const { attempt, mode, tasks, placements } = e.data;
+  const again = { state: 'assigned' as const, exit_code: null, signal: null, ended_at: null };
+  switch (mode) {
+    case 'in-place':
+    case 'hang':
+      for (const name of tasks) changes.push({ kind: 'update-task', jobId, name, attempt, set: again });
+      return;
+    case 'pod': {
+      const moved = new Map((placements ?? []).map((p) => [p.task, p]));
+      for (const [name, p] of moved) {
+        changes.push({ kind: 'update-task', jobId, name, attempt, set: { ...again, node_id: p.nodeId, proc_start_count: 0, started_at: null } });
+      }
+      return;
+    }
+    case 'job':
+      Object.assign(job, { state: 'terminating', reason: 'fault-recovery' });
+      return;
   }
 }
 

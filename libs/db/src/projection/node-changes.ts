@@ -3,9 +3,10 @@ import type { RowChange } from './row-change';
 import { UnknownEventType } from './unknown-event-type';
 
 /**
- * The rows one commit on `ty.ev.node.<nodeId>` writes. Only `NodeRegistered` shapes the `nodes` row
- * (the latest registration wins); task assignments and stop requests on a node subject are work
- * orders for its agent, and the job's own events already describe their effect.
+ * The rows one commit on `ty.ev.node.<nodeId>` writes. `NodeRegistered` shapes the `nodes` row
+ * (the latest registration wins); the availability events of the fault manager set its availability
+ * and isolation; task assignments, stop and restart requests are work orders for its agent, and the
+ * job's own events already describe their effect.
  */
 export function nodeChanges(nodeId: string, commit: StoredCommit): RowChange[] {
   const changes: RowChange[] = [];
@@ -24,6 +25,16 @@ export function nodeChanges(nodeId: string, commit: StoredCommit): RowChange[] {
           last_seq: commit.seq,
         },
       });
+    } else if (e.type === 'NodeSuspect') {
+      const isolation = { reason: 'heartbeats-stopped', by: e.data.by, since: e.time };
+      changes.push({ kind: 'update-node', id: nodeId, set: { availability: 'suspect', isolation: JSON.stringify(isolation), last_seq: commit.seq } });
+    } else if (e.type === 'NodeIsolated' || e.type === 'NodeDraining') {
+      const reason = e.type === 'NodeIsolated' ? e.data.reason : 'operator';
+      const isolation = { reason, by: e.data.by, since: e.time, ...(e.data.detail !== undefined ? { detail: e.data.detail } : {}) };
+      const availability = e.type === 'NodeIsolated' ? 'isolated' : 'draining';
+      changes.push({ kind: 'update-node', id: nodeId, set: { availability, isolation: JSON.stringify(isolation), last_seq: commit.seq } });
+    } else if (e.type === 'NodeReturned') {
+      changes.push({ kind: 'update-node', id: nodeId, set: { availability: null, isolation: null, last_seq: commit.seq } });
     } else if (!(NODE_EVENT_TYPES as readonly string[]).includes(e.type)) {
       throw new UnknownEventType(e.type, commit.seq);
     }

@@ -1,4 +1,4 @@
-import type { JobRowUpdate, NewJobEventRow, NewJobRow, NewNodeRow, NewTaskRow, TaskRowUpdate } from '../database';
+import type { JobRowUpdate, NewJobEventRow, NewJobRow, NewNodeRow, NodeRowUpdate, NewTaskRow, TaskRowUpdate } from '../database';
 
 /**
  * One write the projection makes, as plain data. The pure half of the projection turns a commit into
@@ -16,4 +16,6 @@ export type RowChange =
    */
   | { kind: 'update-task'; jobId: string; name: string; attempt: number; set: TaskRowUpdate }
   | { kind: 'insert-job-events'; rows: NewJobEventRow[] }
-  | { kind: 'upsert-node'; row: NewNodeRow };
+  | { kind: 'upsert-node'; row: NewNodeRow }
+  /** Availability of a node (fault manager): suspect, isolated, draining, back in service. */
+  | { kind: 'update-node'; id: string; set: NodeRowUpdate };

@@ -67,6 +67,9 @@ export async function writeChanges(trx: Kysely<Database>, changes: readonly RowC
           )
           .execute();
         break;
+      case 'update-node':
+        await trx.updateTable('nodes').set(change.set).where('id', '=', change.id).execute();
+        break;
       default: {
         const unknown: never = change;
         throw new Error(`unhandled row change ${JSON.stringify(unknown)}`);

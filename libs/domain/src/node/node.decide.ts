@@ -10,6 +10,7 @@ import {
 } from '@trainyard/contracts';
 import { accept, reject, type Command, type Decider, type Decision } from '../decider';
 import { assignmentKey, evolveNode, initialNode, type NodeState, type RegisteredNode } from './node';
+import { decideNodeIsolation, type NodeIsolationCommand } from './node.isolation';
 
 // ---------------------------------------------------------------- commands
 
@@ -37,7 +38,8 @@ export type RequestTaskStop = Command<
   { jobId: string; task: string; attempt: number; graceMs: number; reason: string }
 >;
 
-export type NodeCommand = RegisterNode | AssignTask | RequestTaskStop;
+/** Includes the isolation lifecycle and in-place restarts of the fault manager (`node.isolation.ts`). */
+export type NodeCommand = RegisterNode | AssignTask | RequestTaskStop | NodeIsolationCommand;
 
 /** Named reasons of every node rejection (STYLE 6). */
 export const NodeRejection = {
@@ -48,6 +50,8 @@ export const NodeRejection = {
   /** One instance's flavor exceeds the node's whole capacity: the plan is wrong, recompute it. */
   DoesNotFit: 'DoesNotFit',
   UnknownAssignment: 'UnknownAssignment',
+  /** An isolation or drain command with a bad reason or grace (fault manager). */
+  InvalidIsolation: 'InvalidIsolation',
 } as const;
 export type NodeRejection = (typeof NodeRejection)[keyof typeof NodeRejection];
 
@@ -154,6 +158,12 @@ export function decideNode(command: NodeCommand, state: NodeState): NodeDecision
       return assignTask(command, state);
     case 'RequestTaskStop':
       return requestTaskStop(command, state);
+    case 'MarkNodeSuspect':
+    case 'IsolateNode':
+    case 'DrainNode':
+    case 'ReturnNode':
+    case 'RequestTaskRestart':
+      return decideNodeIsolation(command, state);
     default: {
       const _exhaustive: never = command;
       return _exhaustive;

@@ -1,4 +1,4 @@
-import type { Capacity, NodeEvent, TaskAssignment } from '@trainyard/contracts';
+import type { Capacity, NodeEvent, NodeIsolationReason, TaskAssignment } from '@trainyard/contracts';
 
 /**
  * The node aggregate (`ty.ev.node.<nodeId>`): what a machine offers and the work committed to it.
@@ -22,6 +22,25 @@ export interface NodeAssignment {
   assignedAt: string;
   assignment: TaskAssignment;
   stop?: { graceMs: number; reason: string; requestedAt: string };
+  /** `MA_PROC_START_CNT` of the latest in-place restart requested (`TaskRestartRequested`). */
+  restartedTo?: number;
+}
+
+/**
+ * Whether the scheduler may place work on a node (issue 5). Absent on a node that never left service.
+ * `suspect`: heartbeats stopped for the lease time; `isolated`: out of service for `isolation.reason`;
+ * `draining`: out of service, its tasks are being moved away.
+ */
+export type NodeAvailability = 'in-service' | 'suspect' | 'isolated' | 'draining';
+
+/** Why and since when a node is out of service. */
+export interface NodeIsolation {
+  reason: NodeIsolationReason;
+  by: string;
+  since: string;
+  detail?: string;
+  /** Set while draining: the stop grace of its tasks. */
+  drainGraceMs?: number;
 }
 
 export interface UnregisteredNode {
@@ -48,6 +67,12 @@ export interface RegisteredNode {
   registeredAt: string;
   /** Keyed by `assignmentKey(jobId, task)`; only the latest attempt is kept. */
   assignments: Record<string, NodeAssignment>;
+  /** Absent = in service (fault manager, issue 5). */
+  availability?: NodeAvailability;
+  /** Set while isolated or draining. */
+  isolation?: NodeIsolation;
+  /** Set while suspect: the last heartbeat heard. */
+  suspect?: { since: string; lastHeartbeat: string | null };
 }
 
 export type NodeState = UnregisteredNode | RegisteredNode;
@@ -62,13 +87,34 @@ export function assignedTasks(state: NodeState): NodeAssignment[] {
   return state.status === 'registered' ? Object.values(state.assignments).filter((a) => a.status === 'assigned') : [];
 }
 
+/** The node's availability; `in-service` for one that never left service. */
+export function availabilityOf(state: NodeState): NodeAvailability | 'unregistered' {
+  return state.status === 'registered' ? (state.availability ?? 'in-service') : 'unregistered';
+}
+
+/**
+ * True when the scheduler may place new work here: registered and in service. Suspect, isolated and
+ * draining nodes take nothing new (ch12 §2.1: faulty nodes are isolated before re-dispatch).
+ */
+export function isSchedulableNode(state: NodeState): boolean {
+  return availabilityOf(state) === 'in-service';
+}
+
+/** Drops the optional out-of-service fields (back in service). */
+function inService(state: RegisteredNode): RegisteredNode {
+  const { availability: _a, isolation: _i, suspect: _s, ...rest } = state;
+  return rest;
+}
+
 /** Applies one event; total and pure (an event that does not fit leaves the state unchanged). */
 export function evolveNode(state: NodeState, event: NodeEvent): NodeState {
   switch (event.type) {
     case 'NodeRegistered': {
       const { nodeId, host, pool, capacity, labels } = event.data;
       const assignments = state.status === 'registered' ? state.assignments : {};
-      return { status: 'registered', nodeId, host, pool, capacity, labels, registeredAt: event.time, assignments };
+      // A restarted agent registers again: that does not put an isolated node back in service.
+      const kept = state.status === 'registered' ? outOfService(state) : {};
+      return { status: 'registered', nodeId, host, pool, capacity, labels, registeredAt: event.time, assignments, ...kept };
     }
     case 'TaskAssigned': {
       if (state.status !== 'registered') return state;
@@ -86,9 +132,47 @@ export function evolveNode(state: NodeState, event: NodeEvent): NodeState {
       const stopped: NodeAssignment = { ...current, status: 'stop-requested', stop: { graceMs, reason, requestedAt: event.time } };
       return { ...state, assignments: { ...state.assignments, [key]: stopped } };
     }
+    case 'TaskRestartRequested': {
+      if (state.status !== 'registered') return state;
+      const { jobId, task, attempt, procStartCount, hosts } = event.data;
+      const key = assignmentKey(jobId, task);
+      const current = state.assignments[key];
+      if (!current || current.attempt !== attempt) return state;
+      const assignment = hosts ? { ...current.assignment, hosts } : current.assignment;
+      return { ...state, assignments: { ...state.assignments, [key]: { ...current, assignment, restartedTo: procStartCount } } };
+    }
+    case 'NodeSuspect':
+      if (state.status !== 'registered') return state;
+      return { ...state, availability: 'suspect', suspect: { since: event.time, lastHeartbeat: event.data.lastHeartbeat } };
+    case 'NodeIsolated': {
+      if (state.status !== 'registered') return state;
+      const { reason, by, detail } = event.data;
+      const { suspect: _s, ...rest } = state;
+      return { ...rest, availability: 'isolated', isolation: { reason, by, since: event.time, ...(detail !== undefined ? { detail } : {}) } };
+    }
+    case 'NodeDraining': {
+      if (state.status !== 'registered') return state;
+      const { by, graceMs, detail } = event.data;
+      const { suspect: _s, ...rest } = state;
+      return {
+        ...rest,
+        availability: 'draining',
+        isolation: { reason: 'operator', by, since: event.time, drainGraceMs: graceMs, ...(detail !== undefined ? { detail } : {}) },
+      };
+    }
+    case 'NodeReturned':
+      return state.status === 'registered' ? inService(state) : state;
     default: {
       const _exhaustive: never = event;
       return _exhaustive;
     }
   }
+}
+
+function outOfService(s: RegisteredNode): Partial<RegisteredNode> {
+  return {
+    ...(s.availability !== undefined ? { availability: s.availability } : {}),
+    ...(s.isolation !== undefined ? { isolation: s.isolation } : {}),
+    ...(s.suspect !== undefined ? { suspect: s.suspect } : {}),
+  };
 }

@@ -12,12 +12,15 @@ import {
   type JobWaitReason,
   type PrecheckItemResult,
   type TaskExitReason,
+  type TaskFault,
   type TaskPlacement,
   type TrainingJobSpec,
 } from '@trainyard/contracts';
 import { accept, reject, type Command, type Decider, type Decision } from '../decider';
 import { isTerminal } from './job-status';
 import { waitReasonChanged } from './wait-reason';
+import { autoRestartOn } from '../recovery/recovery-policy';
+import { decideTrainingJobRecovery, type TrainingJobRecoveryCommand } from './training-job.recovery';
 import {
   activeTasks,
   evolveTrainingJob,
@@ -62,6 +65,10 @@ export type ReportTaskExited = Command<
     signal?: string | null;
     reason: TaskExitReason;
     error?: string;
+    /** `MA_PROC_START_CNT` of the process that ended; an exit of a process a restart replaced is ignored. */
+    procStartCount?: number;
+    /** A fault the agent detected (preflight item, device fault, eviction). */
+    fault?: TaskFault;
   }
 >;
 
@@ -123,6 +130,8 @@ export type RecordWaitReason = Command<'RecordWaitReason', { reason: JobWaitReas
 export type FailRequeuedJob = Command<'FailRequeuedJob', { limitMs: number }>;
 
 export type TrainingJobCommand =
+  /** Fault recovery (issue 5): `ApplyRecovery`, `RecordFailureAnalysis` (training-job.recovery.ts). */
+  | TrainingJobRecoveryCommand
   | PreemptJob
   | RecordWaitReason
   | FailRequeuedJob
@@ -166,6 +175,8 @@ export const JobRejection = {
   RecentlyStarted: 'RecentlyStarted',
   /** The re-queued job has not waited `limitMs` yet. */
   RequeueNotExpired: 'RequeueNotExpired',
+  /** Only a running (or dispatched) job is recovered (fault manager). */
+  NotRecoverable: 'NotRecoverable',
 } as const;
 export type JobRejection = (typeof JobRejection)[keyof typeof JobRejection];
 
@@ -318,6 +329,8 @@ function reportTaskExited({ data, metadata }: ReportTaskExited, state: TrainingJ
   // Exits are recorded in every state, so a failed job's surviving workers are accounted for; a task
   // already exited for this attempt makes this a redelivery.
   if (found.task.status !== 'assigned' && found.task.status !== 'running') return emit();
+  // The process a restart in place replaced (or is replacing) ended: stale.
+  if (data.procStartCount !== undefined && data.procStartCount < Math.max(found.task.procStartCount, found.task.restartTo ?? 0)) return emit();
 
   const exited = event('TaskExited', metadata.now, {
     task: data.task,
@@ -327,12 +340,16 @@ function reportTaskExited({ data, metadata }: ReportTaskExited, state: TrainingJ
     ...(data.signal !== undefined ? { signal: data.signal } : {}),
     reason: data.reason,
     ...(data.error !== undefined ? { error: data.error } : {}),
+    ...(data.procStartCount !== undefined ? { procStartCount: data.procStartCount } : {}),
+    ...(data.fault !== undefined ? { fault: data.fault } : {}),
   });
   const after = evolveTrainingJob(state, exited) as ExistingTrainingJob;
   const attempt = data.attempt;
 
   if (state.status === 'running' || (state.status === 'waiting' && state.dispatched)) {
     const failed = failureReason(data.reason, data.exitCode);
+    // With auto restart on, the fault manager decides what a failure means (recover or fail).
+    if (failed !== undefined && autoRestartOn(state.spec)) return emit(exited);
     if (failed !== undefined) {
       return emit(exited, event('JobFailed', metadata.now, { attempt, reason: failed, task: data.task, exitCode: data.exitCode }));
     }
@@ -341,6 +358,9 @@ function reportTaskExited({ data, metadata }: ReportTaskExited, state: TrainingJ
   }
   if (state.status === 'terminating' && state.preemption && activeTasks(after).length === 0) {
     return emit(exited, event('JobQueued', metadata.now, { priority: state.priority, requeue: 'preemption' }));
+  }
+  if (state.status === 'terminating' && state.recovery?.rescheduling && activeTasks(after).length === 0) {
+    return emit(exited, event('JobQueued', metadata.now, { priority: state.priority, requeue: 'fault-recovery' }));
   }
   if (state.status === 'terminating' && activeTasks(after).length === 0) {
     const stop: StopRequest = state.stop ?? { by: 'unknown', reason: 'user' };
@@ -377,7 +397,7 @@ function reportTaskPrecheck({ data, metadata }: ReportTaskPrecheck, state: Train
 function stopJob({ data, metadata }: StopJob, state: TrainingJob): JobDecision {
   if (!existing(state)) return notFound(state);
   // A job being preempted is still the user's to stop: it then ends instead of queueing again.
-  const preempting = state.status === 'terminating' && state.preemption !== undefined;
+  const preempting = state.status === 'terminating' && (state.preemption !== undefined || state.recovery?.rescheduling !== undefined);
   if (state.status !== 'creating' && state.status !== 'waiting' && state.status !== 'running' && !preempting) {
     return reject(ErrorCode.IllegalState, JobRejection.NotStoppable, `job ${state.jobId} is ${state.status}; stop needs creating, waiting or running`);
   }
@@ -508,6 +528,9 @@ export function decideTrainingJob(command: TrainingJobCommand, state: TrainingJo
       return recordWaitReason(command, state);
     case 'FailRequeuedJob':
       return failRequeuedJob(command, state);
+    case 'ApplyRecovery':
+    case 'RecordFailureAnalysis':
+      return decideTrainingJobRecovery(command, state);
     default: {
       const _exhaustive: never = command;
       return _exhaustive;

@@ -1,4 +1,5 @@
-import type { JobEvent, JobWaitReason, RequeueReason, TaskExitReason, TrainingJobSpec } from '@trainyard/contracts';
+import type { JobEvent, JobWaitReason, RequeueReason, RestartCount, TaskExitReason, TrainingJobSpec } from '@trainyard/contracts';
+import { recordOf, type RecoveryRecord } from '../recovery/recovery-record';
 import { isEnded, type JobStatus } from './job-status';
 
 /**
@@ -37,6 +38,11 @@ export interface TaskState {
   procStartCount: number;
   /** `MA_SCHEDULE_CNT`: times the task was placed (0 before the first). */
   scheduleCount: number;
+  /**
+   * Set while an in-place restart is pending (fault manager): the agent must start the script again
+   * with this `MA_PROC_START_CNT`; exits of older processes are stale.
+   */
+  restartTo?: number;
 }
 
 /** Why and by whom a stop was requested. */
@@ -61,6 +67,18 @@ export interface Requeue {
   reason: RequeueReason;
   /** When it was queued again: the re-queue wait limit counts from here. */
   at: string;
+}
+
+/**
+ * What fault recovery has done to the job (issue 5): its decisions (the policy's history), the
+ * re-dispatches used ("当前重启次数/最大重启次数", L7677-7678), and a job reschedule in progress.
+ */
+export interface JobRecovery {
+  history: RecoveryRecord[];
+  restarts: RestartCount;
+  podRestarts?: RestartCount;
+  /** Set while a job reschedule stops the tasks (status `terminating`); the job then queues again. */
+  rescheduling?: { at: string; rule: string };
 }
 
 /** Why the job failed or became abnormal (first failure only). */
@@ -117,6 +135,10 @@ export interface ExistingTrainingJob {
   failure?: JobFailure;
   deletedBy?: string;
   tasks: TaskState[];
+  /** Fault recovery so far; absent until the first decision. */
+  recovery?: JobRecovery;
+  /** The latest suspected hang (J10): repeated reports of the same hang are ignored. */
+  hang?: { at: string; starts: number };
 }
 
 /** The state of one training job, a union on `status`. */
@@ -204,10 +226,11 @@ export function evolveTrainingJob(state: TrainingJob, event: JobEvent): Training
     case 'JobQueued': {
       if (!event.data.requeue) return { ...s, status: 'waiting', priority: event.data.priority };
       // Back in the queue after a run: the attempt's running time is banked, placements are released.
-      const { preemption: _done, attemptStartedAt: _ended, ...rest } = s;
+      const { preemption: _done, attemptStartedAt: _ended, hang: _over, ...rest } = s;
       const ran = s.attemptStartedAt ? Math.max(0, Date.parse(event.time) - Date.parse(s.attemptStartedAt)) : 0;
       return {
         ...rest,
+        ...(s.recovery ? { recovery: withoutRescheduling(s.recovery) } : {}),
         status: 'waiting',
         priority: event.data.priority,
         dispatched: false,
@@ -245,13 +268,18 @@ export function evolveTrainingJob(state: TrainingJob, event: JobEvent): Training
       const d = event.data;
       return {
         ...s,
-        tasks: updateTask(s, d.task, (t) => ({
-          ...t,
-          status: 'running',
-          nodeId: d.nodeId,
-          procStartCount: d.procStartCount,
-          ...(d.pid !== undefined ? { pid: d.pid } : {}),
-        })),
+        tasks: updateTask(s, d.task, (t) => {
+          const { restartTo, ...rest } = t;
+          return {
+            ...rest,
+            // The restart asked for has happened (or a later one has).
+            ...(restartTo !== undefined && d.procStartCount < restartTo ? { restartTo } : {}),
+            status: 'running',
+            nodeId: d.nodeId,
+            procStartCount: d.procStartCount,
+            ...(d.pid !== undefined ? { pid: d.pid } : {}),
+          };
+        }),
       };
     }
     case 'TaskExited': {
@@ -285,9 +313,14 @@ export function evolveTrainingJob(state: TrainingJob, event: JobEvent): Training
       return { ...s, status: 'abnormal', endedAt: event.time, failure: { reason: event.data.reason } };
     case 'JobStopRequested': {
       const { by, reason, maxRunHours } = event.data;
-      // A stop overrides a preemption in progress: the job ends instead of queueing again.
+      // A stop overrides a preemption (or a job reschedule) in progress: the job ends instead of queueing again.
       const { preemption: _overridden, ...rest } = s;
-      return { ...rest, status: 'terminating', stop: { by, reason, ...(maxRunHours !== undefined ? { maxRunHours } : {}) } };
+      return {
+        ...rest,
+        ...(s.recovery ? { recovery: withoutRescheduling(s.recovery) } : {}),
+        status: 'terminating',
+        stop: { by, reason, ...(maxRunHours !== undefined ? { maxRunHours } : {}) },
+      };
     }
     case 'JobTerminated':
       return { ...s, status: 'terminated', endedAt: event.time };
@@ -301,8 +334,64 @@ export function evolveTrainingJob(state: TrainingJob, event: JobEvent): Training
       return { ...s, status: 'deleting', deletedBy: event.data.by };
     case 'JobDeleted':
       return { ...s, status: 'deleted', deletedBy: event.data.by };
+    case 'RecoveryDecided': {
+      const d = event.data;
+      const history = [...(s.recovery?.history ?? []), recordOf(event.time, d)];
+      return { ...s, recovery: { ...s.recovery, history, restarts: d.restarts, ...(d.podRestarts ? { podRestarts: d.podRestarts } : {}) } };
+    }
+    case 'JobRestarted':
+      return evolveRestart(s, event);
+    case 'JobSuspectedHang':
+      return { ...s, hang: { at: event.time, starts: totalStarts(s) } };
+    case 'FailureAnalysed':
+      return s;
     default: {
       const _exhaustive: never = event;
+      return _exhaustive;
+    }
+  }
+}
+
+function withoutRescheduling(r: JobRecovery): JobRecovery {
+  const { rescheduling: _done, ...rest } = r;
+  return rest;
+}
+
+/** Sum of every task's `MA_PROC_START_CNT`: it grows with every restart, so a hang after one is a new hang. */
+export function totalStarts(s: ExistingTrainingJob): number {
+  return s.tasks.reduce((n, t) => n + t.procStartCount + (t.restartTo ?? 0), 0);
+}
+
+/**
+ * J11: in place (and after a hang) every listed task waits to run its start command again on its node;
+ * a pod reschedule moves the placed tasks (`MA_SCHEDULE_CNT` + 1, `MA_PROC_START_CNT` from 1) and
+ * restarts the others in place; a job reschedule stops everything and queues the job again.
+ */
+function evolveRestart(s: ExistingTrainingJob, event: Extract<JobEvent, { type: 'JobRestarted' }>): ExistingTrainingJob {
+  const d = event.data;
+  const again = (t: TaskState): TaskState => {
+    const { exitReason: _e, signal: _s, ...rest } = t;
+    return { ...rest, status: 'assigned', exitCode: null, restartTo: Math.max(t.procStartCount, t.restartTo ?? 0) + 1 };
+  };
+  switch (d.mode) {
+    case 'in-place':
+    case 'hang': {
+      const listed = new Set(d.tasks);
+      return { ...s, tasks: s.tasks.map((t) => (listed.has(t.name) ? again(t) : t)) };
+    }
+    case 'pod': {
+      const moved = new Map((d.placements ?? []).map((p) => [p.task, p]));
+      const tasks = s.tasks.map((t): TaskState => {
+        const p = moved.get(t.name);
+        if (!p) return t.status === 'succeeded' ? t : again(t);
+        return { name: t.name, index: t.index, status: 'assigned', nodeId: p.nodeId, host: p.host, attempt: t.attempt, exitCode: null, procStartCount: 0, scheduleCount: t.scheduleCount + 1 };
+      });
+      return { ...s, tasks };
+    }
+    case 'job':
+      return { ...s, status: 'terminating', recovery: { ...(s.recovery ?? { history: [], restarts: d.restarts }), rescheduling: { at: event.time, rule: s.recovery?.history.at(-1)?.rule ?? 'job' } } };
+    default: {
+      const _exhaustive: never = d.mode;
       return _exhaustive;
     }
   }

@@ -1,0 +1,2 @@
+export * from './failure-rules';
+export * from './analyse-failure';

@@ -1,0 +1,3 @@
+export * from './node-liveness';
+export * from './node-fault-case';
+export * from './hang-detector';

@@ -1,0 +1,61 @@
+import type { FaultKind } from '@trainyard/contracts';
+
+/** One failed task on a node. */
+export interface NodeFailure {
+  jobId: string;
+  task: string;
+  at: string;
+  kind: FaultKind;
+}
+
+/**
+ * A node's recent task failures across jobs: the evidence that a node which reports healthy is not
+ * (tasks of different jobs keep failing on it). A pure fold; the fault manager keeps one per node.
+ *
+ * @example
+ * ```ts
+ * let c = emptyFaultCase('gpu-07');
+ * c = recordNodeFailure(c, { jobId: 'j1', task: 'worker-0', at, kind: 'process-killed' }, options);
+ * crossJobVerdict(c, at, options) // { isolate: false, jobs: ['j1'] }
+ * ```
+ */
+export interface NodeFaultCase {
+  nodeId: string;
+  failures: NodeFailure[];
+}
+
+export interface CrossJobOptions {
+  /** Failures older than this are forgotten. */
+  windowMs: number;
+  /** Distinct jobs failing on the node within the window that isolate it. */
+  distinctJobs: number;
+}
+
+export const DEFAULT_CROSS_JOB: CrossJobOptions = { windowMs: 30 * 60_000, distinctJobs: 3 };
+
+/**
+ * Failures that say something about the node: the workload died there. Losses, drains and pre-checks
+ * have their own handling; evictions and user-induced device faults are not the node's doing.
+ */
+const COUNTED = new Set<FaultKind>(['process-killed', 'non-zero-exit', 'hardware', 'self-healable']);
+
+export const emptyFaultCase = (nodeId: string): NodeFaultCase => ({ nodeId, failures: [] });
+
+/** Adds a failure (if it counts) and forgets those older than the window. */
+export function recordNodeFailure(c: NodeFaultCase, f: NodeFailure, o: CrossJobOptions = DEFAULT_CROSS_JOB): NodeFaultCase {
+  const since = Date.parse(f.at) - o.windowMs;
+  const kept = c.failures.filter((x) => Date.parse(x.at) >= since);
+  return { ...c, failures: COUNTED.has(f.kind) ? [...kept, f] : kept };
+}
+
+/** Whether the node should be isolated: tasks of `distinctJobs` different jobs failed there within the window. */
+export function crossJobVerdict(c: NodeFaultCase, now: string, o: CrossJobOptions = DEFAULT_CROSS_JOB): { isolate: boolean; jobs: string[]; detail: string } {
+  const since = Date.parse(now) - o.windowMs;
+  const jobs = [...new Set(c.failures.filter((f) => Date.parse(f.at) >= since).map((f) => f.jobId))].sort();
+  const minutes = Math.round(o.windowMs / 60_000);
+  return {
+    isolate: jobs.length >= o.distinctJobs,
+    jobs,
+    detail: `tasks of ${jobs.length} different jobs failed on ${c.nodeId} within ${minutes} min (${jobs.join(', ')})`,
+  };
+}
