@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually } from './support/eventually';
 import { buildOnce, yard } from './support/processes';
 import { shellJob } from './support/specs';
 import { startTestCluster, type TestCluster } from './support/test-cluster';
@@ -150,13 +151,3 @@ describe('scheduling - queue order, priority, wait reasons, auto stop, preemptio
     expect(pools[0].free.cpu + pools[0].used.cpu).toBe(4);
   });
 });
-
-async function eventually<T>(probe: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
