@@ -5,6 +5,7 @@ import { resolve } from 'node:path';
 import { DEFAULT_API_OPTIONS, type ApiOptions } from '../../api/src/api-options';
 import { startApiServer, type ApiServer } from '../../api/src/api-server';
 import { DbReadModel } from '../../api/src/db-read-model';
+import { dbLogReads } from '../../api/src/training-jobs/log-reads';
 import { FaultManager } from '../../fault-manager/src/fault-manager';
 import { startLogRouterService, type LogRouterServiceOptions } from '../../log-router/src/log-router-service';
 import { loadAgentConfig, type AgentConfig } from '../../node-agent/src/agent-config';
@@ -97,7 +98,7 @@ export async function startLocalCluster(opts: LocalClusterOptions): Promise<Loca
     stops.push(() => Promise.all([...agents.values()].map((a) => a.stop())));
 
     const api: ApiServer = await startApiServer(
-      { nc, reads: new DbReadModel(database, projector, eventLog), options: { ...DEFAULT_API_OPTIONS, ...opts.apiOptions } },
+      { nc, reads: new DbReadModel(database, projector, eventLog), logs: dbLogReads(database), options: { ...DEFAULT_API_OPTIONS, ...opts.apiOptions } },
       opts.api,
     );
     stops.push(() => api.close());

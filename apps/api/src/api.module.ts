@@ -14,10 +14,14 @@ import { HttpErrorFilter } from './system/http-error.filter';
 import { OpenApiController } from './system/openapi.controller';
 import { NATS } from './system/system.tokens';
 import { TrainingJobsController } from './training-jobs/training-jobs.controller';
+import { LogsController } from './training-jobs/logs.controller';
+import { LOG_READS, type LogReads } from './training-jobs/log-reads';
 
 export interface ApiDeps {
   nc: NatsConnection;
   reads: ReadModel;
+  /** The log store (log endpoints). */
+  logs: LogReads;
   options: ApiOptions;
 }
 
@@ -26,10 +30,11 @@ export class ApiModule {
   static forRoot(deps: ApiDeps): DynamicModule {
     return {
       module: ApiModule,
-      controllers: [TrainingJobsController, NodesController, PoolsController, AdminController, HealthController, OpenApiController],
+      controllers: [TrainingJobsController, LogsController, NodesController, PoolsController, AdminController, HealthController, OpenApiController],
       providers: [
         { provide: NATS, useValue: deps.nc },
         { provide: READS, useValue: deps.reads },
+        { provide: LOG_READS, useValue: deps.logs },
         { provide: API_OPTIONS, useValue: deps.options },
         { provide: COMMANDS, useValue: new CommandClient(deps.nc) },
         { provide: HeartbeatTracker, useFactory: () => new HeartbeatTracker(deps.nc).start() },

@@ -1,5 +1,5 @@
 import {
-  getJob, lastLogAttempt, listJobEvents, listJobs, listNodes, listPools, readLogLines, verifyProjections,
+  getJob, listJobEvents, listJobs, listNodes, listPools, verifyProjections,
   type DatabaseHandle, type JobState, type Projector,
 } from '@trainyard/db';
 import type { EventLog } from '@trainyard/event-log';
@@ -34,14 +34,6 @@ export class DbReadModel implements ReadModel {
 
   listPools() {
     return listPools(this.handle.db);
-  }
-
-  readLogs(q: { jobId: string; task: string; attempt?: number; afterSeq?: number; limit: number }) {
-    return readLogLines(this.handle.db, q);
-  }
-
-  lastLogAttempt(jobId: string, task: string) {
-    return lastLogAttempt(this.handle.db, jobId, task);
   }
 
   waitFor(seq: number, timeoutMs: number) {

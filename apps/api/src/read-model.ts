@@ -10,9 +10,6 @@ export interface ReadModel {
   listJobEvents(jobId: string): Promise<JobEventView[]>;
   listNodes(): Promise<NodeRow[]>;
   listPools(): Promise<PoolRow[]>;
-  readLogs(q: { jobId: string; task: string; attempt?: number; afterSeq?: number; limit: number }): Promise<LogLineView[]>;
-  /** Latest attempt that has log lines for the task (0 when none). */
-  lastLogAttempt(jobId: string, task: string): Promise<number>;
   /** Resolves once the projection has applied the commit at `seq` (or rejects after the timeout). */
   waitFor(seq: number, timeoutMs: number): Promise<void>;
   verify(): Promise<{ equal: boolean; differences: unknown[] }>;
@@ -89,12 +86,4 @@ export interface PoolRow {
   used: Amounts;
   free: Amounts;
   supernodes: Record<string, string[]>;
-}
-
-export interface LogLineView {
-  attempt: number;
-  seq: number;
-  ts: string;
-  stream: 'stdout' | 'stderr';
-  text: string;
 }

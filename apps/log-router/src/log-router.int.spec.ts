@@ -45,7 +45,7 @@ describe('log router against nats-server and PostgreSQL', () => {
   it('log router - stores every line once and in order across router and NATS restarts, and notices the end', async () => {
     const shipper = new LogShipper({ publish: jetStreamLogPublish(jetstream(nc), 1000), jobId: 'job-r', task: 'worker-0', attempt: 1, maxLines: 100, retryDelayMs: 20 });
     const notices: LogStoredNotice[] = [];
-    const sub = nc.subscribe(Subjects.logStored('job-r', 'worker-0'), { callback: (_e, m) => notices.push(m.json()) });
+    const sub = nc.subscribe(Subjects.logStored('job-r', 'worker-0'), { callback: (_e, m) => void notices.push(m.json()) });
     let router: LogRouterService = await start();
     let n = 0;
     const write = (count: number) => {

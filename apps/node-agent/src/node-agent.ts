@@ -366,7 +366,7 @@ class NodeAgent implements NodeAgentHandle {
   private async finishExit(key: string, exit: TaskExit, reason: TaskExitReason, error?: string): Promise<boolean> {
     const slot = this.slots.get(key)!;
     try {
-      await slot.shipper.flush();
+      await slot.shipper.close(); // eof: a live follow ends right after the last line
     } catch (err) {
       this.logger.warn({ task: key, err }, 'last log lines not stored');
     }

@@ -1,16 +1,13 @@
-import { Body, Controller, Delete, Get, Headers, HttpCode, Inject, Param, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Headers, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
 import { ErrorCode, SUBJECT_TOKEN, TrainyardError, type TrainingJobSpec } from '@trainyard/contracts';
-import type { FastifyReply } from 'fastify';
 import { API_OPTIONS, COMMANDS, READS } from '../api.tokens';
 import type { ApiOptions } from '../api-options';
 import type { CommandClient } from '../command-client';
 import type { ReadModel } from '../read-model';
 import { ParamCheck } from '../system/query-params';
 import { idsFor } from './job-ids';
-import { followLogs } from './log-follow';
 
 const JOB_STATES = ['creating', 'waiting', 'running', 'terminating', 'terminated', 'completed', 'failed', 'abnormal', 'deleting', 'deleted'] as const;
-const TASK_NAME = /^worker-\d{1,4}$/;
 
 /** `/v1/training-jobs`: thin handlers — check input, send a command or read a view, shape the reply. */
 @Controller('v1/training-jobs')
@@ -85,23 +82,6 @@ export class TrainingJobsController {
   async events(@Param('id') id: string) {
     await this.jobOr404(id);
     return { items: await this.reads.listJobEvents(id) };
-  }
-
-  @Get(':id/tasks/:task/logs')
-  async logs(@Param('id') id: string, @Param('task') task: string, @Query() q: Record<string, string>, @Res() reply: FastifyReply) {
-    const check = new ParamCheck();
-    check.matches('task', task, TASK_NAME, 'a task name like worker-0');
-    const attempt = q.attempt === undefined ? undefined : check.int('attempt', q.attempt, { min: 1, max: 1_000_000 });
-    const afterSeq = check.int('afterSeq', q.afterSeq, { min: 0, max: Number.MAX_SAFE_INTEGER, fallback: 0 });
-    const limit = check.int('limit', q.limit, { min: 1, max: 10_000, fallback: 1000 });
-    const follow = check.bool('follow', q.follow);
-    check.done();
-    const job = await this.jobOr404(id);
-    if (!job.tasks.some((t) => t.name === task)) throw new TrainyardError(ErrorCode.NotFound, `job ${id} has no task ${task}`);
-    const chosen = attempt ?? ((await this.reads.lastLogAttempt(id, task)) || job.attempt || 1);
-    if (follow) return followLogs(reply, this.reads, { jobId: id, task, attempt: chosen, afterSeq });
-    const items = await this.reads.readLogs({ jobId: id, task, attempt: chosen, afterSeq, limit });
-    return reply.send({ items, nextSeq: items.length ? items[items.length - 1].seq : afterSeq });
   }
 
   private checkId(id: string) {
