@@ -58,6 +58,7 @@ export const DEFAULT_SCHEDULER_OPTIONS: SchedulerOptions = {
  */
 export class SchedulerService {
   readonly id: string;
+  private readonly options: SchedulerOptions;
   private readonly state = new ClusterState();
   private readonly heartbeats: HeartbeatTracker;
   private readonly lease?: LeaderLease;
@@ -88,8 +89,6 @@ export class SchedulerService {
     }
     this.committer = new BatchCommitter(log, this.state, () => this.isLeader());
   }
-
-  private readonly options: SchedulerOptions;
 
   /** True while this replica plans and commits (always, without a lease). */
   isLeader(): boolean {
