@@ -100,6 +100,8 @@ class ContainerTask implements TaskHandle {
   stopRequested = false;
   private killTimer?: NodeJS.Timeout;
   private done = false;
+  private detached = false;
+  private logs?: NodeJS.ReadableStream;
 
   static async follow(container: Docker.Container, onLine: LineSink): Promise<ContainerTask> {
     const info = await container.inspect();
@@ -114,12 +116,17 @@ class ContainerTask implements TaskHandle {
     logs: NodeJS.ReadableStream,
     onLine: LineSink,
   ) {
-    const output = pumpLines(dockerFrames(logs as AsyncIterable<Buffer>), onLine);
+    this.logs = logs;
+    // A stream cut by the engine ends the output (the exit still comes from the engine); one cut by
+    // detach() ends nothing: the task goes on without this follower.
+    const output = pumpLines(dockerFrames(logs as AsyncIterable<Buffer>), onLine).catch(() =>
+      this.detached ? new Promise<never>(() => undefined) : undefined,
+    );
     const status = container.wait().then((r: { StatusCode: number }) => r.StatusCode);
     this.exited = Promise.all([status, output]).then(([code]) => {
       this.done = true;
       clearTimeout(this.killTimer);
-      return exitFromStatus(code);
+      return this.detached ? new Promise<never>(() => undefined) : exitFromStatus(code);
     });
   }
 
@@ -137,6 +144,12 @@ class ContainerTask implements TaskHandle {
     await this.container.remove({ force: true, v: true }).catch((err: { statusCode?: number }) => {
       if (err.statusCode !== 404) throw err;
     });
+  }
+
+  detach(): void {
+    this.detached = true;
+    clearTimeout(this.killTimer);
+    (this.logs as unknown as { destroy?: () => void }).destroy?.();
   }
 
   private async signal(signal: NodeJS.Signals): Promise<void> {

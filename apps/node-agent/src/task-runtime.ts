@@ -85,6 +85,11 @@ export interface TaskHandle {
    * and the output (the container, the supervisor's files). Only after `exited` settled.
    */
   release?(): Promise<void>;
+  /**
+   * Stops following the task and leaves it running (the agent is going away; a later run adopts it).
+   * `exited` then never settles.
+   */
+  detach?(): void;
 }
 
 /** The task could not be started; it never ran. */

@@ -1,0 +1,93 @@
+import { appendFile, open, readFile } from 'node:fs/promises';
+import type { OutputFrame } from './output-pump';
+import type { OutputStream } from './task-runtime';
+
+/**
+ * The order in which the agent read a task's two output files. Log lines are numbered across stdout
+ * and stderr, so a replay after an agent restart must interleave the two files exactly as the first
+ * reading did, or the same number would name two different lines. Before the bytes of a read reach
+ * the log shipper, one record `o <end offset>` / `e <end offset>` is appended (one `write`; a record
+ * torn by a crash was never shipped, so it is ignored). Replaying the records gives the same frames in
+ * the same order; reading beyond them continues where they end.
+ */
+export interface JournalRecord {
+  stream: OutputStream;
+  /** Byte offset in that stream's file after this read. */
+  end: number;
+}
+
+export function parseJournal(text: string): JournalRecord[] {
+  const records: JournalRecord[] = [];
+  for (const line of text.split('\n').slice(0, -1)) {
+    const m = /^([oe]) (\d+)$/.exec(line);
+    if (!m) break;
+    records.push({ stream: m[1] === 'o' ? 'stdout' : 'stderr', end: Number(m[2]) });
+  }
+  return records;
+}
+
+export const journalLine = (r: JournalRecord) => `${r.stream === 'stdout' ? 'o' : 'e'} ${r.end}\n`;
+
+export interface TailSource {
+  files: Record<OutputStream, string>;
+  journal: string;
+  /** Largest read per frame. */
+  chunkBytes: number;
+  pollMs: number;
+  /**
+   * Asked when both files are read to their end: true once nothing more will be written (the exit is
+   * known), so the frames end. Asked before the files are looked at, so a write that raced the exit
+   * is still read.
+   */
+  finished: () => Promise<boolean>;
+  /** Set to stop reading at once (the agent is going away). */
+  cancelled?: () => boolean;
+}
+
+/** Journal replay, then the files followed from where the journal ends, until `finished`. */
+export async function* tailFrames(src: TailSource): AsyncGenerator<OutputFrame> {
+  const offsets: Record<OutputStream, number> = { stdout: 0, stderr: 0 };
+  const handles = {
+    stdout: await open(src.files.stdout, 'r'),
+    stderr: await open(src.files.stderr, 'r'),
+  };
+  const read = async (stream: OutputStream, end: number): Promise<Buffer> => {
+    const buf = Buffer.alloc(end - offsets[stream]);
+    let got = 0;
+    while (got < buf.length) {
+      const { bytesRead } = await handles[stream].read(buf, got, buf.length - got, offsets[stream] + got);
+      if (bytesRead === 0) break;
+      got += bytesRead;
+    }
+    offsets[stream] += got;
+    return buf.subarray(0, got);
+  };
+  try {
+    for (const r of parseJournal(await readFile(src.journal, 'utf8').catch(() => ''))) {
+      const bytes = await read(r.stream, r.end);
+      if (bytes.length) yield { stream: r.stream, bytes };
+    }
+    for (;;) {
+      if (src.cancelled?.()) return;
+      const done = await src.finished();
+      let progressed = false;
+      for (const stream of ['stdout', 'stderr'] as const) {
+        const size = (await handles[stream].stat()).size;
+        if (size <= offsets[stream]) continue;
+        const end = Math.min(size, offsets[stream] + src.chunkBytes);
+        // Recorded before the bytes can become shipped lines.
+        await appendFile(src.journal, journalLine({ stream, end }));
+        const bytes = await read(stream, end);
+        progressed = true;
+        yield { stream, bytes };
+      }
+      if (!progressed) {
+        if (done) return;
+        await new Promise((r) => setTimeout(r, src.pollMs));
+      }
+    }
+  } finally {
+    await handles.stdout.close().catch(() => undefined);
+    await handles.stderr.close().catch(() => undefined);
+  }
+}
