@@ -28,6 +28,7 @@ async function main(): Promise<void> {
     decision_p99_ms: mixed.decision_p99_ms,
     decision_max_ms: mixed.decision_max_ms,
     planned_placements: mixed.planned_placements,
+    planned_placements_per_cpu_s: mixed.planned_placements_per_cpu_s,
     placement_bound_placements_per_s: fill.planned_placements_per_s,
     placement_bound_decision_p99_ms: fill.decision_p99_ms,
     committed_placements_per_s: committed.committed_placements_per_s,
@@ -52,7 +53,7 @@ function section(name: string, o: PlannerBenchOptions) {
   console.error(
     `  median of ${r.runs}: ${r.planned_placements} placements of ${r.queued_tasks} tasks (${r.placed_jobs}/${r.queued_jobs} jobs placed, ${r.preemptions} preemptions, ` +
       `${r.reservations} reservations) in ${r.total_ms} ms (index ${r.build_ms} ms) → ${r.planned_placements_per_s} placements/s ` +
-      `(runs ${r.placements_per_s_min}–${r.placements_per_s_max}); decision p50 ${r.decision_p50_ms} ms, p99 ${r.decision_p99_ms} ms, max ${r.decision_max_ms} ms`,
+      `(runs ${r.placements_per_s_min}–${r.placements_per_s_max}; ${r.planned_placements_per_cpu_s} per CPU-second); decision p50 ${r.decision_p50_ms} ms, p99 ${r.decision_p99_ms} ms, max ${r.decision_max_ms} ms`,
   );
   return r;
 }
