@@ -35,6 +35,8 @@ export interface LocalCluster {
   database: DatabaseHandle;
   projector: Projector;
   agents: Map<string, NodeAgentHandle>;
+  /** Stops the log router and starts a new one on the same database (fault-injection tests). */
+  restartLogRouter(): Promise<void>;
   /** Starts (again) the agent with this config, e.g. after a test killed it. */
   startAgent(config: Partial<AgentConfig>): Promise<NodeAgentHandle>;
   stop(): Promise<void>;
@@ -70,8 +72,12 @@ export async function startLocalCluster(opts: LocalClusterOptions): Promise<Loca
     stops.push(() => projector.stop());
 
     const routerNc = await connect('log-router');
-    const logRouter = await startLogRouterService(routerNc, database, opts.logRouter);
+    let logRouter = await startLogRouterService(routerNc, database, opts.logRouter);
     stops.push(() => logRouter.stop());
+    const restartLogRouter = async () => {
+      await logRouter.stop();
+      logRouter = await startLogRouterService(routerNc, database, opts.logRouter);
+    };
 
     const schedulerNc = await connect('scheduler');
     const scheduler = new SchedulerService(schedulerNc, new JetStreamEventLog(schedulerNc), { ...DEFAULT_SCHEDULER_OPTIONS, ...opts.scheduler });
@@ -104,7 +110,7 @@ export async function startLocalCluster(opts: LocalClusterOptions): Promise<Loca
     stops.push(() => api.close());
 
     return {
-      apiUrl: api.url, nc, eventLog, database, projector, agents, startAgent,
+      apiUrl: api.url, nc, eventLog, database, projector, agents, startAgent, restartLogRouter,
       async stop() {
         for (const s of stops.reverse()) await s().catch(() => undefined);
       },
