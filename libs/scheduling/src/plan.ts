@@ -57,6 +57,16 @@ export interface ReservationRecord {
   since: string;
 }
 
+/**
+ * A hold in the plan. Feed the list back as the next view's `reservations`.
+ *
+ * @example
+ * ```ts
+ * { jobId: 'big', kind: 'backfill', status: 'active', pool: 'a100', since: '2026-03-13T10:00:00.000Z',
+ *   expiresAt: '2026-03-13T10:15:00.000Z', startsAt: '2026-03-13T11:00:00.000Z',
+ *   nodes: [{ nodeId: 'n3', instances: 1, wholeNode: false }, { nodeId: 'n9', instances: 1, wholeNode: false }] }
+ * ```
+ */
 export interface Reservation extends ReservationRecord {
   pool: string;
   /** `active` holds capacity; `lapsed` held too long and is in back-off until `retryAt`. */

@@ -47,6 +47,17 @@ export type Decision = { jobId: string; outcome: 'placed'; instances: number } |
  * 6. when that reservation is not useful (start unknown, or after the hold would expire) — or the
  *    job is not the head — it may preempt strictly lower-priority preemptible jobs;
  * 7. else it waits: BEHIND_IN_QUEUE when only held capacity stops it, INSUFFICIENT_RESOURCES otherwise.
+ *
+ * @example
+ * ```ts
+ * const session = new PlanSession(view, { minRunTimeMs: 10 * 60_000 });
+ * while (!session.done) {
+ *   const t = performance.now();
+ *   const d = session.step(); // { jobId: 'j7', outcome: 'waiting', reason: 'BEHIND_IN_QUEUE' }
+ *   timings.push(performance.now() - t);
+ * }
+ * const plan = session.plan();
+ * ```
  */
 export class PlanSession {
   private readonly opts: PlannerOptions;
