@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { aLaunchContext, withMethod } from './launch-context.fixture';
 import { mpiHostfile, mpiTuneFile } from './mpi-hostfile';
-import { mpiLaunch, mpiReleaseFile } from './mpi-launcher';
+import { MPI_RELEASE_SWEEP, mpiLaunch, mpiReleaseFile } from './mpi-launcher';
 
 const hosts = ['10.0.0.5', '10.0.0.6'];
 const home = '/w/jobs/j1/worker-0/1';
@@ -37,7 +37,12 @@ describe('mpi launcher', () => {
   it('mpi - the other workers say where the log is and wait to be released, then exit 0 (L775-779)', () => {
     const plan = mpiLaunch(aLaunchContext({ task: 'worker-1', index: 1, hosts, algorithm: withMethod('mpi') }));
     expect(plan.command).toBe(
-      ["echo '[run_mpi] the training log is in worker-0'", `until [ -e ${mpiReleaseFile('j1', 1)} ]; do sleep 1; done`, "echo '[run_mpi] released by worker-0'"].join('\n'),
+      [
+        "echo '[run_mpi] the training log is in worker-0'",
+        `until [ -e ${mpiReleaseFile('j1', 1)} ]; do sleep 1; done`,
+        "echo '[run_mpi] released by worker-0'",
+        `${MPI_RELEASE_SWEEP} || true`,
+      ].join('\n'),
     );
     expect(plan.files).toEqual([]);
   });

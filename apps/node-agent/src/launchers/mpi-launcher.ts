@@ -10,8 +10,13 @@ export const DEFAULT_MPI_BTL_TCP_IF = 'eth0,bond0';
 /**
  * The file a waiting worker polls for. It lives outside the task's home because worker-0 creates it
  * on the other hosts through mpirun, which knows their addresses but not their agents' work dirs.
+ * Several waiters may share a host, so none removes it; a released worker removes those older than a
+ * day instead (`MPI_RELEASE_SWEEP`).
  */
 export const mpiReleaseFile = (jobId: string, attempt: number) => `/tmp/trainyard-mpi-${jobId}-${attempt}.released`;
+
+/** Removes release files of finished jobs (a day old): they are empty, but one is left per job. */
+export const MPI_RELEASE_SWEEP = "find /tmp -maxdepth 1 -name 'trainyard-mpi-*.released' -mmin +1440 -exec rm -f {} + 2>/dev/null";
 
 /**
  * Horovod/MPI/MindSpore-GPU (ch01-03 §6, L525-781), after the guide's `run_mpi.sh`:
@@ -47,6 +52,7 @@ export function mpiLaunch(ctx: LaunchContext): LaunchPlan {
       "echo '[run_mpi] the training log is in worker-0'",
       `until [ -e ${shellWord(release)} ]; do sleep 1; done`,
       "echo '[run_mpi] released by worker-0'",
+      `${MPI_RELEASE_SWEEP} || true`,
     ].join('\n');
     return { launcher: 'mpi', command, env: {}, files: [], processes: [] };
   }
