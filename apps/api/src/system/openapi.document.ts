@@ -124,6 +124,7 @@ export const OPENAPI_DOCUMENT = {
               codeDir: { type: 'string' },
               image: { type: 'string' },
               launchMethod: { type: 'string', enum: ['custom', 'torchrun', 'msrun', 'ranktable', 'pytorch-gpu', 'tensorflow-ps', 'mpi'] },
+              processesPerNode: { type: 'integer', minimum: 1, maximum: 1024, description: 'Processes a launcher starts per instance; default the flavor cards, or 1' },
               userId: { type: 'integer', minimum: 0, maximum: 65535 },
               workingDir: { type: 'string' },
               parameters: { type: 'array', maxItems: 100, items: { type: 'object', properties: { name: { type: 'string' }, value: { type: 'string' } } } },
