@@ -35,6 +35,9 @@ export const DEFAULT_PLANNER_BENCH: PlannerBenchOptions = {
  */
 export const PLACEMENT_BOUND_BENCH: PlannerBenchOptions = { ...DEFAULT_PLANNER_BENCH, busyNodes: 0, affinityGroupShare: 0.1, instanceGpus: 1 };
 
+/** A CPU pool: 10,000 nodes of 64 cores, 100,000 instances of 1–4 cores, 20% of nodes busy. */
+export const CPU_POOL_BENCH: PlannerBenchOptions = { ...DEFAULT_PLANNER_BENCH, gpusPerNode: 0, busyNodes: 0.2, affinityGroupShare: 0.05, instanceGpus: undefined };
+
 export interface PlannerBenchResult {
   nodes: number;
   supernodes: number;
@@ -133,7 +136,11 @@ export function syntheticCluster(o: PlannerBenchOptions): ClusterView {
   const rand = mulberry32(o.seed);
   const pick = <T>(xs: readonly T[]) => xs[Math.floor(rand() * xs.length)];
   const now = Date.parse('2026-03-13T10:00:00.000Z');
-  const capacity = { cpu: 16 * o.gpusPerNode, memoryMiB: 128 * 1024 * o.gpusPerNode, gpu: o.gpusPerNode, npu: 0, acceleratorType: 'nvidia-h100' };
+  // gpusPerNode 0 = a CPU pool: 64-core nodes, instances of 1–4 cores.
+  const cpuPool = o.gpusPerNode === 0;
+  const capacity = cpuPool
+    ? { cpu: 64, memoryMiB: 256 * 1024, gpu: 0, npu: 0 }
+    : { cpu: 16 * o.gpusPerNode, memoryMiB: 128 * 1024 * o.gpusPerNode, gpu: o.gpusPerNode, npu: 0, acceleratorType: 'nvidia-h100' };
   const nodes: NodeView[] = Array.from({ length: o.nodes }, (_, i) => ({
     id: `n${String(i).padStart(5, '0')}`,
     host: `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`,
@@ -143,7 +150,7 @@ export function syntheticCluster(o: PlannerBenchOptions): ClusterView {
     labels: { [NodeLabel.Supernode]: `sn${String(Math.floor(i / o.supernodeSize)).padStart(4, '0')}`, rack: `r${i % 40}` },
     schedulable: rand() > 0.002,
   }));
-  const perGpu = (g: number) => ({ cpu: 16 * g, memoryMiB: 128 * 1024 * g, gpu: g, acceleratorType: 'nvidia-h100' });
+  const perGpu = (g: number) => (cpuPool ? { cpu: [1, 2, 4][g % 3], memoryMiB: 4096 } : { cpu: 16 * g, memoryMiB: 128 * 1024 * g, gpu: g, acceleratorType: 'nvidia-h100' });
 
   // Running load: walk the nodes, filling a share of them with whole-node or partial tasks.
   const running: RunningJob[] = [];
@@ -164,12 +171,14 @@ export function syntheticCluster(o: PlannerBenchOptions): ClusterView {
       ...(rand() < 0.7 ? { maxRunHours: 1 + Math.floor(rand() * 24) } : {}),
     });
   }
-  const used = new Map<string, number>();
-  for (const r of running) for (const id of r.nodeIds) used.set(id, (used.get(id) ?? 0) + (r.flavor.gpu ?? 0));
-  for (const n of nodes) {
-    const g = used.get(n.id);
-    if (g) n.used = { cpu: 16 * g, memoryMiB: 128 * 1024 * g, gpu: g, npu: 0 };
+  const usedOf = new Map<string, { cpu: number; memoryMiB: number; gpu: number; npu: number }>();
+  for (const r of running) {
+    for (const id of r.nodeIds) {
+      const u = usedOf.get(id) ?? { cpu: 0, memoryMiB: 0, gpu: 0, npu: 0 };
+      usedOf.set(id, { cpu: u.cpu + r.flavor.cpu, memoryMiB: u.memoryMiB + r.flavor.memoryMiB, gpu: u.gpu + (r.flavor.gpu ?? 0), npu: 0 });
+    }
   }
+  for (const n of nodes) n.used = usedOf.get(n.id) ?? n.used;
 
   const queue: PendingJob[] = [];
   for (let tasks = 0, k = 0; tasks < o.tasks; k++) {

@@ -1,6 +1,6 @@
 import { cpus, loadavg } from 'node:os';
 import { runCommittedPlacementBench } from './scheduler-committed';
-import { benchPlanner, DEFAULT_PLANNER_BENCH, PLACEMENT_BOUND_BENCH, type PlannerBenchOptions } from './scheduler-planner';
+import { benchPlanner, CPU_POOL_BENCH, DEFAULT_PLANNER_BENCH, PLACEMENT_BOUND_BENCH, type PlannerBenchOptions } from './scheduler-planner';
 
 /**
  * `npm run bench:scheduler`: the scheduler's figures. Conditions and details go to stderr; the last
@@ -15,6 +15,7 @@ async function main(): Promise<void> {
 
   const mixed = section('mixed (the issue workload)', DEFAULT_PLANNER_BENCH);
   const fill = section('placement-bound (empty cluster, 1-GPU instances)', PLACEMENT_BOUND_BENCH);
+  const cpuPool = section('CPU pool (64-core nodes, 1–4-core instances)', CPU_POOL_BENCH);
 
   // Placements committed through the real event log (a private nats-server): one scheduling pass.
   console.error('committed: 5,000 placements through a private nats-server, one pass (plan, job commits, node commits)');
@@ -31,6 +32,8 @@ async function main(): Promise<void> {
     planned_placements_per_cpu_s: mixed.planned_placements_per_cpu_s,
     placement_bound_placements_per_s: fill.planned_placements_per_s,
     placement_bound_decision_p99_ms: fill.decision_p99_ms,
+    cpu_pool_placements_per_s: cpuPool.planned_placements_per_s,
+    cpu_pool_decision_p99_ms: cpuPool.decision_p99_ms,
     committed_placements_per_s: committed.committed_placements_per_s,
     committed_gang_placements_per_s: committed.gang.committed_placements_per_s,
     nodes: mixed.nodes,

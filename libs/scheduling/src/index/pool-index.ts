@@ -57,6 +57,11 @@ export class PoolIndex {
   readonly levels: Bitset[];
   readonly levelCount: Int32Array;
   readonly empty: Bitset;
+  /**
+   * `cpuAtLeast[b]`: the nodes of any level with at least `CPU_STEPS[b]` millicores free. Scans AND
+   * it in, so nodes whose cores are used up are skipped a word at a time instead of one by one.
+   */
+  readonly cpuAtLeast: Bitset[];
   readonly supernodeEmpty: Int32Array;
   /** Supernodes by their count of free whole nodes: `supernodesByEmpty[e]` holds those with e. */
   readonly supernodesByEmpty: Bitset[];
@@ -79,6 +84,7 @@ export class PoolIndex {
   readonly holds: Hold[] = [];
 
   private readonly level: Int32Array;
+  private readonly cpuStep: Int8Array;
   private readonly counted: Uint8Array;
   private readonly slotById = new Map<string, number>();
   private readonly journal: number[] = [];
@@ -100,6 +106,8 @@ export class PoolIndex {
     this.supernodeOf = new Int32Array(n).fill(-1);
     this.holdOf = new Int32Array(n).fill(-1);
     this.level = new Int32Array(n).fill(-1);
+    this.cpuStep = new Int8Array(n);
+    this.cpuAtLeast = CPU_STEPS.map(() => new Bitset(n));
     this.counted = new Uint8Array(n);
     let maxLevel = 0;
     sorted.forEach((node, i) => {
@@ -247,6 +255,13 @@ export class PoolIndex {
       }
       this.level[i] = level;
     }
+    const step = counted ? cpuStepOf(cpu) : 0;
+    const was = this.cpuStep[i];
+    if (step !== was) {
+      for (let b = step; b < was; b++) this.cpuAtLeast[b].delete(i);
+      for (let b = was; b < step; b++) this.cpuAtLeast[b].add(i);
+      this.cpuStep[i] = step;
+    }
     const isEmpty = counted && tasks === 0;
     if (isEmpty !== this.empty.has(i)) {
       if (isEmpty) this.empty.add(i);
@@ -259,6 +274,23 @@ export class PoolIndex {
       }
     }
   }
+}
+
+/** Free-cpu thresholds of `cpuAtLeast`, in millicores: 0, then 1, 2, 4 … 32,768 cores. */
+export const CPU_STEPS: readonly number[] = [0, ...Array.from({ length: 16 }, (_, k) => 1000 * 2 ** k)];
+
+/** How many thresholds `cpu` millicores reach (the node is in `cpuAtLeast[0 … step-1]`). */
+function cpuStepOf(cpu: number): number {
+  let b = 0;
+  while (b < CPU_STEPS.length && cpu >= CPU_STEPS[b]) b++;
+  return b;
+}
+
+/** The highest threshold not above a demand: every node with that much free might fit it. */
+export function cpuStepFor(demand: number): number {
+  let b = 0;
+  while (b + 1 < CPU_STEPS.length && CPU_STEPS[b + 1] <= demand) b++;
+  return b;
 }
 
 // Unlabelled nodes sort after every supernode; they belong to none.

@@ -2,7 +2,7 @@ import type { CheckContext } from '../feasibility/feasibility-checker';
 import type { StaticFeasibility } from '../feasibility/static-feasibility';
 import type { GangStack } from '../gang-stack';
 import { Bitset, lowestBit } from '../index/bitset';
-import type { PoolIndex } from '../index/pool-index';
+import { cpuStepFor, type PoolIndex } from '../index/pool-index';
 import type { JobRequest } from '../queue/job-request';
 import type { PlacementAttempt } from './placement-attempt';
 import type { PlacementMetrics } from './placement-metrics';
@@ -10,12 +10,14 @@ import { instanceDeficit } from './shortfall';
 
 /**
  * Chooses the node for one instance: preference tiers best first; inside a tier, accelerator levels
- * from the demand upwards (best fit on the dominant resource), slots in order; the first
+ * from the demand upwards (best fit on the dominant resource), slots in order, skipping nodes
+ * without the cores (a word at a time, via `cpuAtLeast`); the first
  * `candidateLimit` feasible nodes of the first level that has any are ranked by the dynamic scorers.
  * Returns the slot, or -1 when no node can take it.
  */
 export function selectSlot(pool: PoolIndex, job: JobRequest, sf: StaticFeasibility, stack: GangStack, ctx: CheckContext, m: PlacementMetrics | null, dead?: Bitset): number {
   const need = job.demand.gpu + job.demand.npu;
+  const cw = pool.cpuAtLeast[cpuStepFor(job.demand.cpu)].words;
   const checkers = stack.dynamicCheckers;
   const scorers = stack.dynamicScorers;
   const limit = stack.candidateLimit;
@@ -28,7 +30,7 @@ export function selectSlot(pool: PoolIndex, job: JobRequest, sf: StaticFeasibili
       let bestScore = Number.NEGATIVE_INFINITY;
       let found = 0;
       scan: for (let w = 0; w < lw.length; w++) {
-        let x = tw ? lw[w] & tw[w] : lw[w];
+        let x = (tw ? lw[w] & tw[w] : lw[w]) & cw[w];
         if (dead) x &= ~dead.words[w];
         while (x !== 0) {
           const i = (w << 5) | lowestBit(x);
