@@ -1,0 +1,11 @@
+/**
+ * For tests, benchmarks and dry runs (STYLE 10): the in-memory harness and view builders, and the
+ * planner's building blocks. Not part of the service contract; `index.ts` is.
+ */
+export * from './testing/cluster-fixtures';
+export { SchedulerHarness } from './testing/scheduler-harness';
+export { PoolIndex, type Hold, type SupernodeRange } from './index/pool-index';
+export { Bitset } from './index/bitset';
+export { computeStaticFeasibility, type StaticFeasibility } from './feasibility/static-feasibility';
+export { placeGang } from './placement/gang-placer';
+export { toJobRequest, type JobRequest, type Demand } from './queue/job-request';
