@@ -5,6 +5,8 @@ import type { ReadModel } from '../read-model';
 import type { LogReads } from './log-reads';
 
 const FINISHED = new Set(['succeeded', 'failed', 'stopped', 'lost']);
+/** Lines read and written per round. */
+const PAGE = 10_000;
 
 export interface FollowOptions {
   /** Poll interval when no notice comes (notices are best effort). Default 1000 ms. */
@@ -51,14 +53,14 @@ export async function followLogs(
   try {
     while (!closed) {
       noticed = false;
-      const lines = await deps.logs.readLines({ jobId: q.jobId, task: q.task, attempt: q.attempt, afterSeq: after, limit: 5000 });
+      const lines = await deps.logs.readLines({ jobId: q.jobId, task: q.task, attempt: q.attempt, afterSeq: after, limit: PAGE });
       if (lines.length) {
         let out = '';
         for (const l of lines) out += `id: ${l.seq}\nevent: line\ndata: ${JSON.stringify(l)}\n\n`;
         res.write(out);
         after = lines[lines.length - 1].seq;
         quietSince = Date.now();
-        if (lines.length === 5000) continue;
+        if (lines.length === PAGE) continue;
       }
       const [attempt] = await deps.logs.attempts(q.jobId, q.task).then((a) => a.filter((x) => x.attempt === q.attempt));
       if (attempt?.eofSeq !== null && attempt?.eofSeq !== undefined && after >= attempt.eofSeq) {

@@ -58,12 +58,20 @@ const CHUNK_PAGE = 64;
 export function linesOfChunk(c: LogChunkView): LogLineView[] {
   const texts = c.body.split('\n');
   const err = c.stderrIdx.length ? new Set(c.stderrIdx) : undefined;
+  // Lines of a batch mostly share a millisecond: format each instant once.
+  let lastOffset = -1;
+  let lastIso = '';
   return texts.map((text, i) => {
     const raw = c.raw?.[i];
+    const offset = c.tsOffsets[i] ?? 0;
+    if (offset !== lastOffset) {
+      lastOffset = offset;
+      lastIso = new Date(c.firstTs + offset).toISOString();
+    }
     return {
       attempt: c.attempt,
       seq: c.firstSeq + i,
-      ts: new Date(c.firstTs + (c.tsOffsets[i] ?? 0)).toISOString(),
+      ts: lastIso,
       stream: err?.has(i) ? 'stderr' : 'stdout',
       text,
       ...(raw !== undefined ? { bytes: raw } : {}),
@@ -114,13 +122,16 @@ export async function readLogLines(db: Kysely<Database>, query: ReadLogLinesQuer
   let after = query.afterSeq ?? 0;
   const from = query.from?.getTime() ?? -Infinity;
   const to = query.to?.getTime() ?? Infinity;
+  const ranged = query.from !== undefined || query.to !== undefined;
   for (;;) {
     const chunks = await readLogChunks(db, { ...query, attempt, afterSeq: after, limit: CHUNK_PAGE });
     for (const c of chunks) {
       for (const l of linesOfChunk(c)) {
         if (l.seq <= after) continue;
-        const t = Date.parse(l.ts);
-        if (t < from || t >= to) continue;
+        if (ranged) {
+          const t = Date.parse(l.ts);
+          if (t < from || t >= to) continue;
+        }
         out.push(l);
         if (out.length >= query.limit) return out;
       }
