@@ -27,6 +27,7 @@ export default defineConfig({
       '@trainyard/scheduling': lib('scheduling'),
       '@trainyard/liveness': lib('liveness'),
       '@trainyard/testing': lib('testing'),
+      '@trainyard/telemetry': lib('telemetry'),
     },
   },
   test: {
