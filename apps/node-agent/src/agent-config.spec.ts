@@ -12,6 +12,7 @@ describe('agent config', () => {
     expect(c.workDir).toBe(resolve(`.data/agents/${c.nodeId}`));
     expect(c.natsServers).toEqual(['nats://127.0.0.1:4222']);
     expect(c.inheritEnv).toEqual(DEFAULT_INHERIT_ENV);
+    expect(c).toMatchObject({ cacheDir: `${c.workDir}/cache`, onShutdown: 'stop-tasks', preflight: { enabled: true } });
   });
   it('agent config - environment variables set every field', () => {
     const c = loadAgentConfig({
@@ -19,12 +20,17 @@ describe('agent config', () => {
       TY_NODE_CPU: '64', TY_NODE_MEMORY_MIB: '512000', TY_NODE_GPU: '8', TY_NODE_NPU: '0', TY_NODE_ACCELERATOR_TYPE: 'nvidia-a100',
       TY_NODE_WORK_DIR: '/var/lib/ty', TY_HEARTBEAT_MS: '1000', TY_STOP_GRACE_MS: '500',
       TY_NATS_URL: 'nats://a:4222,nats://b:4222', TY_TASK_INHERIT_ENV: 'PATH',
+      TY_NODE_CACHE_DIR: '/nvme/cache', TY_CONTAINER_SOCKET: '/run/docker.sock', TY_CONTAINER_SHM_MIB: '1024', TY_ON_SHUTDOWN: 'leave-tasks',
+      TY_PREFLIGHT: 'off', TY_PREFLIGHT_ROOT_MIN_GIB: '64', TY_NODE_INFINIBAND: 'true', TY_PREFLIGHT_PATH: '/opt/nvidia/bin',
     });
     expect(c).toEqual({
       nodeId: 'gpu-07', host: '10.0.0.7', pool: 'a100', labels: { zone: 'a', rack: '3' },
       capacity: { cpu: 64, memoryMiB: 512000, gpu: 8, npu: 0, acceleratorType: 'nvidia-a100' },
       workDir: '/var/lib/ty', heartbeatMs: 1000, stopGraceMs: 500, natsServers: ['nats://a:4222', 'nats://b:4222'], inheritEnv: ['PATH'],
+      cacheDir: '/nvme/cache', container: { socketPath: '/run/docker.sock', shmSizeBytes: 2 ** 30 }, onShutdown: 'leave-tasks',
+      preflight: expect.objectContaining({ enabled: false, rootMinFreeBytes: 64 * 2 ** 30, infiniband: true, toolPath: '/opt/nvidia/bin' }),
     });
+    expect(() => loadAgentConfig({ TY_ON_SHUTDOWN: 'explode' })).toThrow(/TY_ON_SHUTDOWN=explode/);
   });
   it('agent config - options win over the environment; work dir follows the node id', () => {
     const c = loadAgentConfig({ TY_NODE_ID: 'env-node' }, { nodeId: 'n2', heartbeatMs: 50 });

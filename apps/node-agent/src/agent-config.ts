@@ -1,6 +1,8 @@
 import os from 'node:os';
 import { resolve } from 'node:path';
 import { type Capacity, SUBJECT_TOKEN } from '@trainyard/contracts';
+import { defaultContainerSocket } from './container-runtime';
+import { preflightSettings, type PreflightSettings } from './preflight/preflight-settings';
 
 /**
  * Everything one node agent needs to know about itself. Read from the environment by
@@ -33,6 +35,18 @@ export interface AgentConfig {
    * Default a short allowlist, so the agent's own settings (credentials, `TY_*`) never leak into tasks.
    */
   inheritEnv: string[];
+  /** `TY_NODE_CACHE_DIR`, default `<workDir>/cache`: the node's scratch disk, `/cache` in containers (one dir per job). */
+  cacheDir: string;
+  /** The pre-check's switch and thresholds (`TY_PREFLIGHT*`, `TY_NODE_INFINIBAND`; preflight/preflight-settings.ts). */
+  preflight: PreflightSettings;
+  /** The container runtime: `TY_CONTAINER_SOCKET` (default Podman's or Docker's socket), `TY_CONTAINER_SHM_MIB` (default 8192). */
+  container: { socketPath: string; shmSizeBytes: number };
+  /**
+   * `TY_ON_SHUTDOWN`: what a deliberate stop does with running tasks. `stop-tasks` (default) stops them
+   * and reports them lost; `leave-tasks` leaves them running for the next run to re-adopt (an agent
+   * upgrade). A crash always leaves them running, and the next run re-adopts them.
+   */
+  onShutdown: 'stop-tasks' | 'leave-tasks';
 }
 
 export const DEFAULT_INHERIT_ENV = ['PATH', 'HOME', 'USER', 'LOGNAME', 'SHELL', 'LANG', 'LC_ALL', 'TZ', 'TMPDIR', 'LD_LIBRARY_PATH', 'LIBRARY_PATH'];
@@ -54,17 +68,27 @@ export function loadAgentConfig(env: Env = process.env, options: Partial<AgentCo
     npu: num(env, 'TY_NODE_NPU', 0),
     ...(env.TY_NODE_ACCELERATOR_TYPE ? { acceleratorType: env.TY_NODE_ACCELERATOR_TYPE } : {}),
   };
+  const workDir = resolve(options.workDir ?? env.TY_NODE_WORK_DIR ?? `.data/agents/${nodeId}`);
+  const onShutdown = options.onShutdown ?? env.TY_ON_SHUTDOWN ?? 'stop-tasks';
+  if (onShutdown !== 'stop-tasks' && onShutdown !== 'leave-tasks') throw new AgentConfigError(`TY_ON_SHUTDOWN=${onShutdown} must be stop-tasks or leave-tasks`);
   return {
     nodeId,
     host: options.host ?? env.TY_NODE_HOST ?? '127.0.0.1',
     pool: options.pool ?? env.TY_NODE_POOL ?? 'default',
     labels: options.labels ?? parseLabels(env.TY_NODE_LABELS ?? ''),
     capacity,
-    workDir: resolve(options.workDir ?? env.TY_NODE_WORK_DIR ?? `.data/agents/${nodeId}`),
+    workDir,
     heartbeatMs: options.heartbeatMs ?? num(env, 'TY_HEARTBEAT_MS', 5000),
     stopGraceMs: options.stopGraceMs ?? num(env, 'TY_STOP_GRACE_MS', 30_000),
     natsServers: options.natsServers ?? list(env.TY_NATS_URL ?? 'nats://127.0.0.1:4222'),
     inheritEnv: options.inheritEnv ?? (env.TY_TASK_INHERIT_ENV !== undefined ? list(env.TY_TASK_INHERIT_ENV) : DEFAULT_INHERIT_ENV),
+    cacheDir: resolve(options.cacheDir ?? env.TY_NODE_CACHE_DIR ?? `${workDir}/cache`),
+    preflight: options.preflight ?? preflightSettings(env),
+    container: options.container ?? {
+      socketPath: defaultContainerSocket(env),
+      shmSizeBytes: num(env, 'TY_CONTAINER_SHM_MIB', 8192) * 2 ** 20,
+    },
+    onShutdown,
   };
 }
 

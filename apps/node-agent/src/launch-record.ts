@@ -1,14 +1,32 @@
 import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { CommitMeta, TaskAssignment } from '@trainyard/contracts';
 import type { TaskRef } from './task-reconciler';
+import type { OutputStream } from './task-runtime';
 
 /**
  * The agent's memory of one attempt it launched, kept outside the task's home so the task cannot
  * touch it. Written before the process starts: after a crash, an attempt with a record but no
- * `exitReported` was (maybe) started by an earlier run of the agent and must not be started again.
+ * `exitReported` was (maybe) started by an earlier run of the agent and must not be started again;
+ * the next run re-adopts it through its runtime (`re-adoption.ts`) and reports its real exit.
  */
 export interface LaunchRecord extends TaskRef {
   launchedAt: string;
+  /** The runtime that ran it, which re-adopts it. Records of older agents lack it (and cannot be adopted). */
+  runtime?: TaskAssignment['runtime'];
+  /** The assignment, so a restarted agent can follow, stop and report the task without its commit. */
+  assignment?: TaskAssignment;
+  /** Meta of the commit that assigned it: the reports of a restarted agent keep its correlation. */
+  cause?: CommitMeta;
+  /** The job has the start (or refused it): a restarted agent does not report it again. */
+  startReported?: boolean;
+  /** A stop was ordered: a restarted agent signals it again and reports the exit as stopped. */
+  stop?: { graceMs: number; reason: string };
+  /**
+   * Lines the agent itself wrote into the task's log before the task's output (the pre-check's). A
+   * re-adopting agent ships them again first, so every line keeps its number and is stored once.
+   */
+  prelude?: { stream: OutputStream; text: string }[];
   pid?: number;
   /** Start time of `pid` in clock ticks since boot (/proc/<pid>/stat field 22), so a reused pid is not mistaken for ours. */
   pidStart?: string;

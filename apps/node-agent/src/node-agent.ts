@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import {
   type CommitMeta,
   type JobEvent,
@@ -17,12 +18,16 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import pino from 'pino';
 import type { AgentConfig } from './agent-config';
 import { prepareTaskDirs } from './code-dir';
+import { containerRuntime } from './container-runtime';
+import { prepareContainerTask } from './container-task';
 import { planLaunch, writeLaunchFiles } from './launchers';
 import { type RunningTask, startHeartbeats } from './heartbeat';
 import { killLeftover, type LaunchRecord, LaunchRecords, processStartTicks } from './launch-record';
 import { launchVerdict } from './launch-verdict';
 import { jetStreamLogPublish, LogShipper } from './log-shipper';
-import { processRuntime } from './process-runtime';
+import { precheckTask, type TaskPrecheck } from './preflight/task-precheck';
+import { adoptionRuntime, identityOf } from './re-adoption';
+import { supervisedProcessRuntime } from './supervised-process-runtime';
 import { buildTaskEnvironment } from './task-environment';
 import { taskPaths, workingDirOf } from './task-paths';
 import {
@@ -52,7 +57,10 @@ export interface NodeAgentDeps {
   nc?: NatsConnection;
   eventLog?: EventLog;
   reporter?: TaskReporter;
-  /** Default `{ process: processRuntime() }`; an assignment naming another runtime fails to launch. */
+  /**
+   * Default: the supervised process runtime (tasks outlive the agent and are re-adopted) and the
+   * container runtime on `config.container.socketPath`. An assignment naming a missing one fails to launch.
+   */
   runtimes?: Partial<Record<TaskAssignment['runtime'], TaskRuntime>>;
   now?: () => Date;
   logger?: AgentLogger;
@@ -144,7 +152,10 @@ class NodeAgent implements NodeAgentHandle {
       await ensureStreams(this.nc);
       this.log = this.deps.eventLog ?? new JetStreamEventLog(this.nc);
       this.reporter = this.deps.reporter ?? eventLogReporter(this.log, this.nodeId, this.now);
-      this.runtimes = this.deps.runtimes ?? { process: processRuntime() };
+      this.runtimes = this.deps.runtimes ?? {
+        process: supervisedProcessRuntime({ stateDir: join(this.config.workDir, 'launches') }),
+        container: containerRuntime(this.config.container),
+      };
       await mkdir(this.config.workDir, { recursive: true });
       await this.register();
       await this.settleEarlierRun();
@@ -188,20 +199,49 @@ class NodeAgent implements NodeAgentHandle {
 
   /**
    * Attempts an earlier run of this agent launched are never launched again. Those whose exit was
-   * never reported ended with that run (their output pipes went with it): kill what is left of
-   * them and report them lost, so the job can recover.
+   * never reported are re-adopted through their runtime (re-adoption.ts); what no runtime can find
+   * is killed if left and reported lost, so the job can recover.
    */
   private async settleEarlierRun(): Promise<void> {
     for (const record of await this.records.list()) {
       const key = taskKey(record);
       this.local.set(key, { phase: 'exited', startReported: true });
       if (record.exitReported) continue;
+      if (await this.adopt(key, record)) continue;
       const killed = await killLeftover(record);
       const error = 'the node agent restarted while the task ran; its process was not adopted';
       this.logger.warn({ task: key, killed }, error);
       const outcome = await this.reportExit(record, undefined, { exitCode: null, signal: killed ? 'SIGKILL' : null }, 'lost', error);
       if (outcome) await this.records.update(record, { exitReported: true });
     }
+  }
+
+  /** Follows a task of an earlier run: its output replayed from the first line, its exit reported. */
+  private async adopt(key: string, record: LaunchRecord): Promise<boolean> {
+    const runtime = adoptionRuntime(record, this.runtimes);
+    if (!runtime) return false;
+    const a = record.assignment!;
+    const slot = this.slotFor(key, a);
+    for (const l of record.prelude ?? []) void slot.shipper.push(l.stream, l.text);
+    const handle = await runtime.adopt!(identityOf(this.nodeId, record), (stream, text) => slot.shipper.push(stream, text)).catch((err: Error) => {
+      this.logger.warn({ task: key, err }, 'could not look for the task of an earlier run');
+      return undefined;
+    });
+    if (!handle) {
+      slot.shipper.abandon();
+      this.slots.delete(key);
+      return false;
+    }
+    slot.handle = handle;
+    // What the commit said, so a stop still reaches the task and the reports keep their correlation.
+    this.desired = new Map(this.desired).set(key, { assignment: a, ...(record.cause ? { cause: record.cause } : {}), ...(record.stop ? { stop: record.stop } : {}) });
+    this.local.set(key, { phase: record.stop ? 'stopping' : 'running', startReported: record.startReported ?? false });
+    // Not reported yet: the assignment's commit was not acked either, comes again and reports it.
+    if (record.startReported) slot.markStarted();
+    if (record.stop) void handle.stop(record.stop.graceMs);
+    slot.done = handle.exited.then((exit) => this.onExit(key, exit));
+    this.logger.info({ task: key, pid: handle.pid }, 'task of an earlier run re-adopted');
+    return true;
   }
 
   // ------------------------------------------------------------ node commits
@@ -264,8 +304,15 @@ class NodeAgent implements NodeAgentHandle {
       return;
     }
     // Recorded before the process exists: a crash from here on never leads to a second launch.
-    await this.records.write({ ...ref, launchedAt: this.now().toISOString() });
+    const cause = this.desired.get(key)?.cause;
+    await this.records.write({ ...ref, launchedAt: this.now().toISOString(), runtime: a.runtime ?? 'process', assignment: a, ...(cause ? { cause } : {}) });
     const slot = this.slotFor(key, a);
+    const check = await this.precheck(key, a, slot);
+    if (check?.failure) {
+      this.local.set(key, { phase: 'exited', startReported: true });
+      if (!(await this.finishExit(key, { exitCode: null, signal: null }, 'precheck-failed', check.failure))) throw new Error(`exit of ${key} not reported`);
+      return;
+    }
     let handle: TaskHandle;
     try {
       handle = await this.spawn(a, slot);
@@ -286,9 +333,33 @@ class NodeAgent implements NodeAgentHandle {
     await this.records.update(ref, { pid: handle.pid, pidStart: await processStartTicks(handle.pid) });
   }
 
+  /**
+   * The pre-check (preflight/), before the script starts: its lines open the task's log (and are kept
+   * in the launch record, for a re-adopting agent), its result goes to the job as W01, or W02/W03.
+   */
+  private async precheck(key: string, a: TaskAssignment, slot: TaskSlot): Promise<TaskPrecheck | undefined> {
+    const { capacity, workDir, cacheDir, preflight } = this.config;
+    const check = await precheckTask({ assignment: a, capacity, rootDir: workDir, cacheDir, settings: preflight });
+    if (!check) return undefined;
+    if (check.lines.length) await this.records.update(slot.ref, { prelude: check.lines });
+    for (const l of check.lines) void slot.shipper.push(l.stream, l.text);
+    const { elapsedSeconds, items } = check.report;
+    const data = { task: a.task, attempt: a.attempt, nodeId: this.nodeId, elapsedSeconds, items };
+    const outcome = await this.retry(`report pre-check of ${key}`, () => this.reporter.taskPrecheck(a.jobId, data, this.desired.get(key)?.cause));
+    if (!outcome) throw new Error(`pre-check of ${key} not reported: the agent is stopping`);
+    if (check.failure) this.logger.warn({ task: key, elapsedSeconds, hardware: check.report.hardware }, check.failure);
+    else this.logger.info({ task: key, elapsedSeconds }, 'pre-check passed');
+    return check;
+  }
+
   private async spawn(a: TaskAssignment, slot: TaskSlot): Promise<TaskHandle> {
     const runtime = this.runtimes[a.runtime ?? 'process'];
     if (!runtime) throw new LaunchError(`runtime '${a.runtime}' is not available on node ${this.nodeId}`);
+    if (a.runtime === 'container') {
+      const { host, workDir, cacheDir } = this.config;
+      const spec = await prepareContainerTask(a, { nodeId: this.nodeId, host, workDir, cacheDir });
+      return runtime.launch(spec, (stream, text) => slot.shipper.push(stream, text));
+    }
     const paths = taskPaths(this.config.workDir, a);
     const inherited = Object.fromEntries(
       this.config.inheritEnv.flatMap((name) => (process.env[name] !== undefined ? [[name, process.env[name]!]] : [])),
@@ -300,7 +371,7 @@ class NodeAgent implements NodeAgentHandle {
     const uid = a.algorithm.userId !== undefined && process.getuid?.() === 0 ? a.algorithm.userId : undefined;
     await prepareTaskDirs(paths, a.algorithm.codeDir, uid);
     await writeLaunchFiles(plan.files, uid);
-    const spec = { command: plan.command, cwd: workingDirOf(a.algorithm, paths), env: { ...env, ...plan.env }, uid, gid: uid };
+    const spec = { command: plan.command, cwd: workingDirOf(a.algorithm, paths), env: { ...env, ...plan.env }, uid, gid: uid, identity: identityOf(this.nodeId, a) };
     return runtime.launch(spec, (stream, text) =>
       slot.shipper.push(stream, text),
     );
@@ -324,6 +395,7 @@ class NodeAgent implements NodeAgentHandle {
     if (!outcome) throw new Error(`start of ${key} not reported: the agent is stopping`);
     const l = this.local.get(key)!;
     this.local.set(key, { ...l, startReported: true });
+    await this.records.update(slot.ref, { startReported: true });
     slot.markStarted();
     if (!outcome.ok) {
       this.logger.warn({ task: key, reason: outcome.reason, message: outcome.message }, 'the job refused the start; stopping the task');
@@ -336,7 +408,10 @@ class NodeAgent implements NodeAgentHandle {
     const l = this.local.get(key)!;
     this.local.set(key, { ...l, phase: 'stopping' });
     this.logger.info({ task: key, graceMs, reason }, 'stopping task');
-    void this.slots.get(key)?.handle?.stop(graceMs);
+    const slot = this.slots.get(key);
+    // A restarted agent signals it again (the kill timer dies with this run).
+    if (slot) await this.records.update(slot.ref, { stop: { graceMs, reason } });
+    void slot?.handle?.stop(graceMs);
   }
 
   // ------------------------------------------------------------ exits
@@ -372,6 +447,8 @@ class NodeAgent implements NodeAgentHandle {
     }
     const outcome = await this.reportExit(slot.assignment, this.desired.get(key)?.cause, exit, reason, error);
     if (outcome) await this.records.update(slot.ref, { exitReported: true });
+    // The runtime kept the container (or the supervisor's files) for a restarted agent until now.
+    if (outcome) await slot.handle?.release?.().catch((err: Error) => this.logger.warn({ task: key, err }, 'task leftovers not removed'));
     this.slots.delete(key);
     return outcome !== undefined;
   }
@@ -431,11 +508,26 @@ class NodeAgent implements NodeAgentHandle {
     }
   }
 
+  /**
+   * A deliberate stop that leaves the tasks running, as a crash does: stop following them and drop
+   * the unstored lines; the next run re-adopts the tasks and replays their output.
+   */
+  private async leaveTasks(): Promise<void> {
+    this.givenUp = true;
+    for (const slot of this.slots.values()) {
+      slot.handle?.detach?.();
+      slot.shipper.abandon();
+    }
+    if (!this.deps.nc) await this.nc.drain().catch(() => undefined);
+    this.logger.info({ tasks: this.slots.size }, 'node agent stopped; its tasks run on');
+  }
+
   private async shutdown(): Promise<void> {
     this.stopping = true;
     // No new work: the commit in hand (if any) finishes first.
     await this.sub?.stop();
     this.heartbeat?.stop();
+    if (this.config.onShutdown === 'leave-tasks') return this.leaveTasks();
     // No redelivery will retry a start report now: let every exit be reported as it comes.
     for (const s of this.slots.values()) s.markStarted();
     const live = [...this.slots.entries()].filter(([key]) => {

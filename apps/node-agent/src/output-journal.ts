@@ -1,4 +1,6 @@
-import { appendFile, open, readFile } from 'node:fs/promises';
+import { fstatSync, watch, type FSWatcher } from 'node:fs';
+import { appendFile, type FileHandle, open, readFile } from 'node:fs/promises';
+import { basename, dirname } from 'node:path';
 import type { OutputFrame } from './output-pump';
 import type { OutputStream } from './task-runtime';
 
@@ -44,7 +46,12 @@ export interface TailSource {
   cancelled?: () => boolean;
 }
 
-/** Journal replay, then the files followed from where the journal ends, until `finished`. */
+/**
+ * Journal replay, then the files followed from where the journal ends, until `finished`. While
+ * following, inotify events (`fs.watch` on the run dir) say which file grew first, with its size at
+ * that moment, and reads follow that order: the two files interleave as the task wrote them, as
+ * closely as the agent keeps up (a poll every `pollMs` catches anything the events missed).
+ */
 export async function* tailFrames(src: TailSource): AsyncGenerator<OutputFrame> {
   const offsets: Record<OutputStream, number> = { stdout: 0, stderr: 0 };
   const handles = {
@@ -62,32 +69,76 @@ export async function* tailFrames(src: TailSource): AsyncGenerator<OutputFrame> 
     offsets[stream] += got;
     return buf.subarray(0, got);
   };
+  const grown: { stream: OutputStream; size: number }[] = [];
+  let wake: (() => void) | undefined;
+  let watcher: FSWatcher | undefined;
   try {
     for (const r of parseJournal(await readFile(src.journal, 'utf8').catch(() => ''))) {
       const bytes = await read(r.stream, r.end);
       if (bytes.length) yield { stream: r.stream, bytes };
     }
+    watcher = watchGrowth(src.files, handles, (g) => {
+      grown.push(g);
+      wake?.();
+    });
     for (;;) {
       if (src.cancelled?.()) return;
       const done = await src.finished();
+      // Growth in event order first, then whatever is left of either file (up to one chunk each).
+      const steps = [...grown.splice(0), { stream: 'stdout' as const, size: Infinity }, { stream: 'stderr' as const, size: Infinity }];
       let progressed = false;
-      for (const stream of ['stdout', 'stderr'] as const) {
-        const size = (await handles[stream].stat()).size;
-        if (size <= offsets[stream]) continue;
-        const end = Math.min(size, offsets[stream] + src.chunkBytes);
+      for (const step of steps) {
+        const size = Math.min(step.size, (await handles[step.stream].stat()).size);
+        if (size <= offsets[step.stream]) continue;
+        const end = Math.min(size, offsets[step.stream] + src.chunkBytes);
         // Recorded before the bytes can become shipped lines.
-        await appendFile(src.journal, journalLine({ stream, end }));
-        const bytes = await read(stream, end);
+        await appendFile(src.journal, journalLine({ stream: step.stream, end }));
+        const bytes = await read(step.stream, end);
         progressed = true;
-        yield { stream, bytes };
+        yield { stream: step.stream, bytes };
       }
       if (!progressed) {
         if (done) return;
-        await new Promise((r) => setTimeout(r, src.pollMs));
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, src.pollMs);
+          wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        wake = undefined;
       }
     }
   } finally {
+    watcher?.close();
     await handles.stdout.close().catch(() => undefined);
     await handles.stderr.close().catch(() => undefined);
+  }
+}
+
+/** Watches the dir of the two files; each change event reports which one grew and its size then. */
+function watchGrowth(
+  files: Record<OutputStream, string>,
+  handles: Record<OutputStream, FileHandle>,
+  onGrowth: (g: { stream: OutputStream; size: number }) => void,
+): FSWatcher | undefined {
+  const byName = new Map<string, OutputStream>([
+    [basename(files.stdout), 'stdout'],
+    [basename(files.stderr), 'stderr'],
+  ]);
+  try {
+    const w = watch(dirname(files.stdout), { persistent: false }, (_event, name) => {
+      const stream = name ? byName.get(String(name)) : undefined;
+      if (!stream) return;
+      try {
+        onGrowth({ stream, size: fstatSync(handles[stream].fd).size });
+      } catch {
+        // Closed meanwhile: the follower is done.
+      }
+    });
+    w.on('error', () => undefined);
+    return w;
+  } catch {
+    return undefined; // No inotify: polling alone.
   }
 }

@@ -10,7 +10,7 @@ import { LaunchError, type LineSink, type TaskExit, type TaskHandle, type TaskId
 export interface SupervisedProcessRuntimeOptions {
   /** Where the run dirs live (`<stateDir>/<job>.<task>.<attempt>.run/`); the agent's, out of the task's reach. */
   stateDir: string;
-  /** How often idle output and the exit are looked at. Default 100 ms. */
+  /** How often idle output and the exit are looked at. Default 25 ms. */
   pollMs?: number;
   /** Largest read of an output file at once. Default 256 KiB. */
   chunkBytes?: number;
@@ -26,7 +26,7 @@ export interface SupervisedProcessRuntimeOptions {
  * Launching without `spec.identity` is refused: the identity names the run dir.
  */
 export function supervisedProcessRuntime(options: SupervisedProcessRuntimeOptions): TaskRuntime {
-  const o = { pollMs: 100, chunkBytes: 256 * 1024, ...options };
+  const o = { pollMs: 25, chunkBytes: 256 * 1024, ...options };
   return {
     async launch(spec, onLine) {
       if (!spec.identity) throw new LaunchError('a supervised task needs its identity');

@@ -5,6 +5,7 @@ import {
   nodeDecider,
   type RegisterNode,
   type ReportTaskExited,
+  type ReportTaskPrecheck,
   type ReportTaskStarted,
   trainingJobDecider,
 } from '@trainyard/domain';
@@ -24,11 +25,14 @@ export interface TaskReporter {
   registerNode(data: RegisterNode['data'], commandId: string): Promise<ReportOutcome>;
   taskStarted(jobId: string, data: ReportTaskStarted['data'], cause?: CommitMeta): Promise<ReportOutcome>;
   taskExited(jobId: string, data: ReportTaskExited['data'], cause?: CommitMeta): Promise<ReportOutcome>;
+  /** The pre-check of an attempt (W01, or W02/W03 per failed item), before its start or its `precheck-failed` exit. */
+  taskPrecheck(jobId: string, data: ReportTaskPrecheck['data'], cause?: CommitMeta): Promise<ReportOutcome>;
 }
 
 /** Command ids are deterministic per attempt, so a report retried after a crash is stored once. */
 export const startedCommandId = (jobId: string, task: string, attempt: number) => `started/${jobId}/${task}/${attempt}`;
 export const exitedCommandId = (jobId: string, task: string, attempt: number) => `exited/${jobId}/${task}/${attempt}`;
+export const precheckCommandId = (jobId: string, task: string, attempt: number) => `precheck/${jobId}/${task}/${attempt}`;
 
 export function eventLogReporter(log: EventLog, nodeId: string, now: () => Date = () => new Date()): TaskReporter {
   const meta = (commandId: string, cause?: CommitMeta): CommitMeta => ({
@@ -79,6 +83,16 @@ export function eventLogReporter(log: EventLog, nodeId: string, now: () => Date 
           ...job,
           decide: (s) => decideOrThrow(trainingJobDecider)({ type: 'ReportTaskExited', data, metadata: { now: now().toISOString() } }, s),
           meta: meta(exitedCommandId(jobId, data.task, data.attempt), cause),
+        }),
+      ),
+    taskPrecheck: (jobId, data, cause) =>
+      run(
+        handleCommand({
+          log,
+          subject: Subjects.job(jobId),
+          ...job,
+          decide: (s) => decideOrThrow(trainingJobDecider)({ type: 'ReportTaskPrecheck', data, metadata: { now: now().toISOString() } }, s),
+          meta: meta(precheckCommandId(jobId, data.task, data.attempt), cause),
         }),
       ),
   };
