@@ -25,6 +25,9 @@ import { type RunningTask, startHeartbeats } from './heartbeat';
 import { killLeftover, type LaunchRecord, LaunchRecords, processStartTicks } from './launch-record';
 import { launchVerdict } from './launch-verdict';
 import { jetStreamLogPublish, LogShipper } from './log-shipper';
+import { LogSpool } from './log-spool';
+import { startResourceSampler, type SampledTask } from './resource-sampler';
+import { logShipperMetrics } from '@trainyard/telemetry';
 import { precheckTask, type TaskPrecheck } from './preflight/task-precheck';
 import { adoptionRuntime, identityOf } from './re-adoption';
 import { supervisedProcessRuntime } from './supervised-process-runtime';
@@ -68,6 +71,8 @@ export interface NodeAgentDeps {
   retryDelayMs?: number;
   /** After its tasks have ended, how long `stop()` keeps trying to store their logs and exits. Default 10 s. */
   shutdownReportMs?: number;
+  /** Resource sample interval (`ty.metrics.<node>`). Default `TY_METRICS_SAMPLE_MS` or 10 s. */
+  resourceSampleMs?: number;
 }
 
 export interface NodeAgentHandle {
@@ -130,6 +135,10 @@ class NodeAgent implements NodeAgentHandle {
   private runtimes!: Partial<Record<TaskAssignment['runtime'], TaskRuntime>>;
   private sub?: Subscription;
   private heartbeat?: { stop(): void };
+  private sampler?: { stop(): void };
+  /** Disk buffer of log batches NATS could not take (`TY_LOG_SPOOL_MAX_BYTES`, default 1 GiB). */
+  private readonly spool: LogSpool;
+  private readonly logMetrics = logShipperMetrics();
   /** The agent is shutting down: tasks that end now are `lost`, not `exited`. */
   private stopping = false;
   /** Shutdown ran out of time: stop retrying reports. */
@@ -142,6 +151,7 @@ class NodeAgent implements NodeAgentHandle {
   ) {
     this.nodeId = config.nodeId;
     this.records = new LaunchRecords(config.workDir);
+    this.spool = new LogSpool({ dir: `${config.workDir}/log-spool`, maxBytes: Number(process.env.TY_LOG_SPOOL_MAX_BYTES ?? 2 ** 30) });
     this.now = deps.now ?? (() => new Date());
     this.logger = deps.logger ?? pino({ name: 'node-agent' }).child({ nodeId: config.nodeId });
   }
@@ -160,6 +170,11 @@ class NodeAgent implements NodeAgentHandle {
       await this.register();
       await this.settleEarlierRun();
       this.heartbeat = startHeartbeats(this.nc, this.nodeId, this.config.heartbeatMs, () => this.running(), this.now);
+      // Log batches an earlier run left in the spool (NATS was away when it died) go out first.
+      const publish = jetStreamLogPublish(jetstream(this.nc));
+      void this.spool.drainLeftovers((b) => publish(b.subject, b.body, b.msgId)).catch((err) => this.logger.warn({ err }, 'spooled log batches not sent'));
+      const sampleMs = this.deps.resourceSampleMs ?? Number(process.env.TY_METRICS_SAMPLE_MS ?? 10_000);
+      this.sampler = startResourceSampler(this.nc, this.nodeId, sampleMs, () => this.sampledTasks(), this.now);
       this.sub = this.log.consume(`agent-${this.nodeId}`, Subjects.node(this.nodeId), (c) => this.onCommit(c), {
         retryDelayMs: this.deps.retryDelayMs ?? 1000,
         onError: (err, at) => this.logger.warn({ err, subject: at.subject, seq: at.seq }, 'node commit not handled; it will come again'),
@@ -169,6 +184,16 @@ class NodeAgent implements NodeAgentHandle {
       if (!this.deps.nc) await this.nc.close().catch(() => undefined);
       throw err;
     }
+  }
+
+  /** Running attempts with their process group and request, for the resource sampler. */
+  private sampledTasks(): SampledTask[] {
+    this.logMetrics.spoolBytes.set({ node_id: this.nodeId }, this.spool.bytes);
+    return [...this.slots.values()].flatMap((s) =>
+      s.handle && this.local.get(taskKey(s.ref))?.phase === 'running'
+        ? [{ ...s.ref, pid: s.handle.pid, cpu: s.assignment.flavor.cpu, memoryMiB: s.assignment.flavor.memoryMiB }]
+        : [],
+    );
   }
 
   running(): RunningTask[] {
@@ -482,7 +507,15 @@ class NodeAgent implements NodeAgentHandle {
       publish: jetStreamLogPublish(jetstream(this.nc)),
       ...ref,
       now: this.now,
-      onError: (err) => this.logger.warn({ task: key, err }, 'log batch not stored; resending'),
+      onError: (err) => {
+        this.logMetrics.publishFailures.inc({ node_id: this.nodeId });
+        this.logger.warn({ task: key, err }, 'log batch not stored; resending');
+      },
+      onStored: (lines, bytes) => {
+        this.logMetrics.linesShipped.inc({ node_id: this.nodeId }, lines);
+        this.logMetrics.bytesShipped.inc({ node_id: this.nodeId }, bytes);
+      },
+      spool: this.spool,
     });
     let markStarted!: () => void;
     const started = new Promise<void>((resolve) => (markStarted = resolve));
@@ -527,6 +560,7 @@ class NodeAgent implements NodeAgentHandle {
     // No new work: the commit in hand (if any) finishes first.
     await this.sub?.stop();
     this.heartbeat?.stop();
+    this.sampler?.stop();
     if (this.config.onShutdown === 'leave-tasks') return this.leaveTasks();
     // No redelivery will retry a start report now: let every exit be reported as it comes.
     for (const s of this.slots.values()) s.markStarted();

@@ -1,0 +1,28 @@
+import { spawn } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { readGroupCounters, taskMetrics } from './resource-sampler';
+
+describe('resource sampler', () => {
+  it('resource sampler - the guide metrics from two readings, relative to the requested cores and memory', () => {
+    const prev = { cpuTicks: 1000, rssBytes: 0, readBytes: 0, writeBytes: 0, processes: 2 };
+    const cur = { cpuTicks: 1150, rssBytes: 512 * 2 ** 20, readBytes: 2048 * 10, writeBytes: 1024 * 10, processes: 2 };
+    expect(taskMetrics(prev, cur, 1000, { cpu: 2, memoryMiB: 1024 })).toEqual({
+      ma_container_cpu_used_core: 1.5,
+      ma_container_cpu_util: 75,
+      ma_container_memory_used_meg: 512,
+      ma_container_memory_util: 50,
+      ma_container_disk_read_kilobytes: 20,
+      ma_container_disk_write_kilobytes: 10,
+    });
+    expect(taskMetrics(prev, { ...cur, cpuTicks: 2000 }, 1000, { cpu: 1 }).ma_container_cpu_util).toBe(100);
+  });
+
+  it('resource sampler - reads a real process group from /proc', async () => {
+    const child = spawn('/bin/sh', ['-c', 'sleep 5 & sleep 5'], { detached: true, stdio: 'ignore' });
+    await new Promise((r) => setTimeout(r, 200));
+    const c = await readGroupCounters(child.pid!);
+    process.kill(-child.pid!, 'SIGKILL');
+    expect(c.processes).toBe(3);
+    expect(c.rssBytes).toBeGreaterThan(0);
+  });
+});

@@ -1,0 +1,127 @@
+import { readdir, readFile } from 'node:fs/promises';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { type ResourceSample, Subjects, type TaskResourceSample } from '@trainyard/contracts';
+
+/** A task attempt with a process group on this node, and what it asked for. */
+export interface SampledTask {
+  jobId: string;
+  task: string;
+  attempt: number;
+  /** Leader of the task's process group (the runtime's `/bin/sh`). */
+  pid: number;
+  /** Requested cores and memory: the denominators of the `_util` metrics. */
+  cpu?: number;
+  memoryMiB?: number;
+}
+
+/** Raw counters of one process group at one instant. */
+export interface GroupCounters {
+  /** utime + stime of every process in the group, in clock ticks. */
+  cpuTicks: number;
+  rssBytes: number;
+  readBytes: number;
+  writeBytes: number;
+  processes: number;
+}
+
+/** Linux `USER_HZ`: 100 on every mainstream architecture (`getconf CLK_TCK`). */
+const CLK_TCK = 100;
+const PAGE = 4096;
+
+/**
+ * Sums `/proc/<pid>/stat` (cpu ticks, rss) and `/proc/<pid>/io` (read/write bytes, when readable) over
+ * every process whose process group is `pgid`. Processes that vanish mid-scan are skipped.
+ */
+export async function readGroupCounters(pgid: number, proc = '/proc'): Promise<GroupCounters> {
+  const c: GroupCounters = { cpuTicks: 0, rssBytes: 0, readBytes: 0, writeBytes: 0, processes: 0 };
+  for (const name of await readdir(proc)) {
+    if (!/^\d+$/.test(name)) continue;
+    let stat: string;
+    try {
+      stat = await readFile(`${proc}/${name}/stat`, 'utf8');
+    } catch {
+      continue;
+    }
+    // Fields after the parenthesised command name (which may hold spaces): state is field 3.
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (Number(f[2]) !== pgid) continue;
+    c.processes++;
+    c.cpuTicks += Number(f[11]) + Number(f[12]);
+    c.rssBytes += Number(f[21]) * PAGE;
+    try {
+      const io = await readFile(`${proc}/${name}/io`, 'utf8');
+      c.readBytes += Number(/read_bytes: (\d+)/.exec(io)?.[1] ?? 0);
+      c.writeBytes += Number(/^write_bytes: (\d+)/m.exec(io)?.[1] ?? 0);
+    } catch {
+      // Not readable (another user's process): disk rates stay absent for it.
+    }
+  }
+  return c;
+}
+
+/**
+ * The guide's container metrics of one task from two readings `dtMs` apart (pure). CPU and memory use
+ * is relative to what the task requested, capped at 100 %.
+ */
+export function taskMetrics(prev: GroupCounters, cur: GroupCounters, dtMs: number, t: Pick<SampledTask, 'cpu' | 'memoryMiB'>): TaskResourceSample['values'] {
+  const dt = Math.max(dtMs, 1) / 1000;
+  const cores = Math.max(0, cur.cpuTicks - prev.cpuTicks) / CLK_TCK / dt;
+  const usedMeg = cur.rssBytes / 2 ** 20;
+  const values: TaskResourceSample['values'] = {
+    ma_container_cpu_used_core: round(cores),
+    ma_container_memory_used_meg: round(usedMeg),
+    ma_container_disk_read_kilobytes: round(Math.max(0, cur.readBytes - prev.readBytes) / 1024 / dt),
+    ma_container_disk_write_kilobytes: round(Math.max(0, cur.writeBytes - prev.writeBytes) / 1024 / dt),
+  };
+  if (t.cpu) values.ma_container_cpu_util = round(Math.min(100, (cores / t.cpu) * 100));
+  if (t.memoryMiB) values.ma_container_memory_util = round(Math.min(100, (usedMeg / t.memoryMiB) * 100));
+  return values;
+}
+
+const round = (n: number) => Math.round(n * 1000) / 1000;
+
+/**
+ * Publishes this node's resource sample on `ty.metrics.<nodeId>` every `intervalMs` (plain NATS,
+ * decision 6): CPU, memory and disk of each running task's process group, read from `/proc`. GPU,
+ * NPU and network metrics need device and container samplers (the container runtime), which add
+ * their ids to the same message.
+ */
+export function startResourceSampler(
+  nc: NatsConnection,
+  nodeId: string,
+  intervalMs: number,
+  tasks: () => SampledTask[],
+  now: () => Date = () => new Date(),
+): { stop(): void } {
+  const last = new Map<string, { at: number; c: GroupCounters }>();
+  let busy = false;
+  const sample = async () => {
+    if (busy) return;
+    busy = true;
+    try {
+      const out: TaskResourceSample[] = [];
+      const seen = new Set<string>();
+      for (const t of tasks()) {
+        const key = `${t.jobId}/${t.task}/${t.attempt}`;
+        seen.add(key);
+        const at = Date.now();
+        const c = await readGroupCounters(t.pid);
+        const prev = last.get(key);
+        last.set(key, { at, c });
+        if (prev && c.processes > 0) out.push({ jobId: t.jobId, task: t.task, attempt: t.attempt, values: taskMetrics(prev.c, c, at - prev.at, t) });
+      }
+      for (const key of last.keys()) if (!seen.has(key)) last.delete(key);
+      if (out.length === 0) return;
+      const sample: ResourceSample = { nodeId, time: now().toISOString(), intervalMs, tasks: out };
+      nc.publish(Subjects.metrics(nodeId), JSON.stringify(sample));
+    } catch {
+      // /proc unreadable or the connection closing: the next tick tries again.
+    } finally {
+      busy = false;
+    }
+  };
+  const timer = setInterval(() => void sample(), intervalMs);
+  timer.unref();
+  void sample();
+  return { stop: () => clearInterval(timer) };
+}
