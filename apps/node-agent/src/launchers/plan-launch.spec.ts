@@ -35,6 +35,16 @@ describe('plan launch', () => {
     expect(plan.processes[0]!.argv).toContain(`--rank_table_file=${rankTablePath}`);
   });
 
+  it('plan launch - every launcher ends each process with the user arguments, quoted in the command (L2851-2867)', () => {
+    const userArgs = { parameters: [{ name: 'lr', value: "0.1; rm -rf / '" }], outputs: [{ name: 'train_url', path: '/srv/out dir' }] };
+    for (const method of ['torchrun', 'msrun', 'ranktable', 'pytorch-gpu', 'tensorflow-ps', 'mpi'] as const) {
+      const plan = planLaunch(aLaunchContext({ hosts: ['10.0.0.5', '10.0.0.6'], flavor: { cpu: 1, memoryMiB: 1, npu: 2 }, algorithm: withMethod(method, userArgs) }));
+      expect(plan.processes.length, method).toBeGreaterThan(0);
+      for (const p of plan.processes) expect(p.argv.slice(-2), method).toEqual(["--lr=0.1; rm -rf / '", '--train_url=/srv/out dir']);
+      expect(plan.command, method).toContain(`'--lr=0.1; rm -rf / '\\''' '--train_url=/srv/out dir'`);
+    }
+  });
+
   it('plan launch - a CPU torchrun job writes no rank table', () =>
     expect(planLaunch(aLaunchContext({ algorithm: withMethod('torchrun') })).files).toEqual([]));
 
