@@ -14,6 +14,8 @@ describe('launch method', () => {
     expect(launcherFor(preset('Ascend-Powered-Engine', { environments: { MA_RUN_METHOD: 'torchrun' } }))).toBe('torchrun');
     expect(launcherFor(preset('Ascend-Powered-Engine', { environments: { MA_RUN_METHOD: 'msrun' } }))).toBe('msrun');
   });
+  it('launch method - MA_RUN_METHOD selects torchrun or msrun for any boot file (L315-318, L424-427)', () =>
+    expect(launcherFor(preset('PyTorch', { environments: { MA_RUN_METHOD: 'torchrun' } }))).toBe('torchrun'));
   it('launch method - PyTorch-GPU, TensorFlow-GPU, Horovod/MPI/MindSpore-GPU presets (L478-530)', () => {
     expect(launcherFor(preset('PyTorch-GPU'))).toBe('pytorch-gpu');
     expect(launcherFor(preset('TensorFlow'))).toBe('tensorflow-ps');
