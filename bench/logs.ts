@@ -9,6 +9,7 @@ import { resolve } from 'node:path';
 import { DEFAULT_API_OPTIONS } from '../apps/api/src/api-options';
 import { startApiServer } from '../apps/api/src/api-server';
 import type { ReadModel } from '../apps/api/src/read-model';
+import { dbApiMetrics } from '../apps/api/src/metrics/api-metrics-port';
 import { dbLogReads } from '../apps/api/src/training-jobs/log-reads';
 
 /**
@@ -62,7 +63,7 @@ async function main(): Promise<void> {
     const reads = {
       getJob: async (id: string) => ({ id, state: 'running', attempt: 1, tasks: [{ name: 'worker-0', state: 'running', attempt: 1 }] }),
     } as unknown as ReadModel;
-    const api = await startApiServer({ nc, reads, logs: dbLogReads(database), options: DEFAULT_API_OPTIONS }, { host: '127.0.0.1', port: 0 });
+    const api = await startApiServer({ nc, reads, logs: dbLogReads(database), metrics: dbApiMetrics(database, nc), options: DEFAULT_API_OPTIONS }, { host: '127.0.0.1', port: 0 });
 
     /** One task through the whole path while a live follow reads it. */
     const phase = async (jobId: string, n: number, rate?: number) => {

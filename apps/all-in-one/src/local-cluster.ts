@@ -5,6 +5,7 @@ import { resolve } from 'node:path';
 import { DEFAULT_API_OPTIONS, type ApiOptions } from '../../api/src/api-options';
 import { startApiServer, type ApiServer } from '../../api/src/api-server';
 import { DbReadModel } from '../../api/src/db-read-model';
+import { dbApiMetrics } from '../../api/src/metrics/api-metrics-port';
 import { dbLogReads } from '../../api/src/training-jobs/log-reads';
 import { FaultManager } from '../../fault-manager/src/fault-manager';
 import { startLogRouterService, type LogRouterServiceOptions } from '../../log-router/src/log-router-service';
@@ -22,6 +23,8 @@ export interface LocalClusterOptions {
   api: { host: string; port: number };
   /** One node agent each; `nodeId` and `capacity` at least. */
   agents: Partial<AgentConfig>[];
+  /** How often agents sample their tasks' resources (default 10 s). */
+  resourceSampleMs?: number;
   scheduler?: Partial<SchedulerOptions>;
   apiOptions?: Partial<ApiOptions>;
   /** Log retention and router tuning. */
@@ -96,7 +99,7 @@ export async function startLocalCluster(opts: LocalClusterOptions): Promise<Loca
         ...partial,
         workDir: partial.workDir ?? resolve(opts.dataDir, 'agents', partial.nodeId ?? 'node'),
       });
-      const handle = await startNodeAgent(config);
+      const handle = await startNodeAgent(config, { resourceSampleMs: opts.resourceSampleMs });
       agents.set(config.nodeId, handle);
       return handle;
     };
@@ -104,7 +107,7 @@ export async function startLocalCluster(opts: LocalClusterOptions): Promise<Loca
     stops.push(() => Promise.all([...agents.values()].map((a) => a.stop())));
 
     const api: ApiServer = await startApiServer(
-      { nc, reads: new DbReadModel(database, projector, eventLog), logs: dbLogReads(database), options: { ...DEFAULT_API_OPTIONS, ...opts.apiOptions } },
+      { nc, reads: new DbReadModel(database, projector, eventLog), logs: dbLogReads(database), metrics: dbApiMetrics(database, nc), options: { ...DEFAULT_API_OPTIONS, ...opts.apiOptions } },
       opts.api,
     );
     stops.push(() => api.close());

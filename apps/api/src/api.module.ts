@@ -16,12 +16,19 @@ import { NATS } from './system/system.tokens';
 import { TrainingJobsController } from './training-jobs/training-jobs.controller';
 import { LogsController } from './training-jobs/logs.controller';
 import { LOG_READS, type LogReads } from './training-jobs/log-reads';
+import { DashboardController } from './dashboard/dashboard.controller';
+import { API_METRICS, type ApiMetricsPort } from './metrics/api-metrics-port';
+import { registerControlPlaneMetrics } from './metrics/control-plane-metrics';
+import { MetricsController } from './metrics/metrics.controller';
+import { ResourceSampleFeed } from './metrics/resource-sample-feed';
 
 export interface ApiDeps {
   nc: NatsConnection;
   reads: ReadModel;
   /** The log store (log endpoints). */
   logs: LogReads;
+  /** Resource samples, dashboard events and control-plane gauges (`/metrics`, `/v1/dashboard`). */
+  metrics: ApiMetricsPort;
   options: ApiOptions;
 }
 
@@ -30,11 +37,13 @@ export class ApiModule {
   static forRoot(deps: ApiDeps): DynamicModule {
     return {
       module: ApiModule,
-      controllers: [TrainingJobsController, LogsController, NodesController, PoolsController, AdminController, HealthController, OpenApiController],
+      controllers: [TrainingJobsController, LogsController, MetricsController, DashboardController, NodesController, PoolsController, AdminController, HealthController, OpenApiController],
       providers: [
         { provide: NATS, useValue: deps.nc },
         { provide: READS, useValue: deps.reads },
         { provide: LOG_READS, useValue: deps.logs },
+        { provide: API_METRICS, useFactory: () => (registerControlPlaneMetrics(deps.metrics), deps.metrics) },
+        { provide: ResourceSampleFeed, useFactory: () => new ResourceSampleFeed(deps.nc) },
         { provide: API_OPTIONS, useValue: deps.options },
         { provide: COMMANDS, useValue: new CommandClient(deps.nc) },
         { provide: HeartbeatTracker, useFactory: () => new HeartbeatTracker(deps.nc).start() },

@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { DEFAULT_API_OPTIONS } from './api-options';
 import { startApiServer } from './api-server';
 import { DbReadModel } from './db-read-model';
+import { dbApiMetrics } from './metrics/api-metrics-port';
 import { dbLogReads } from './training-jobs/log-reads';
 
 /**
@@ -24,7 +25,7 @@ async function main() {
   const projector = new Projector({ db: database.db, eventLog });
   await projector.start();
   const api = await startApiServer(
-    { nc, reads: new DbReadModel(database, projector, eventLog), logs: dbLogReads(database), options: DEFAULT_API_OPTIONS },
+    { nc, reads: new DbReadModel(database, projector, eventLog), logs: dbLogReads(database), metrics: dbApiMetrics(database, nc), options: DEFAULT_API_OPTIONS },
     { host: process.env.TY_API_HOST ?? '127.0.0.1', port: Number(process.env.TY_API_PORT ?? 8080) },
   );
   console.log(`api: listening on ${api.url}`);

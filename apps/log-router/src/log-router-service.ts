@@ -2,6 +2,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import {
   deleteExpiredLogs, deleteExpiredSamples, insertMetricSamples, readLogCheckpoint, storeLogWrite, type DatabaseHandle,
 } from '@trainyard/db';
+import { logRouterMetrics } from '@trainyard/telemetry';
 import { DEFAULT_LOG_ROUTER_OPTIONS, LogRouter, type LogRouterOptions } from './log-router';
 import { LogRetention } from './log-retention';
 import { ResourceSampleSink } from './resource-sample-sink';
@@ -26,10 +27,17 @@ export interface LogRouterService {
 export async function startLogRouterService(nc: NatsConnection, database: DatabaseHandle, opts: LogRouterServiceOptions = {}): Promise<LogRouterService> {
   const db = database.db;
   const log = opts.log ?? ((m: string) => console.error(`[log-router] ${m}`));
+  const metrics = logRouterMetrics();
+  const onStored: LogRouterOptions['onStored'] = (s) => {
+    metrics.linesStored.inc(s.lines);
+    metrics.messagesStored.inc(s.messages);
+    metrics.storeSeconds.observe(s.ms / 1000);
+    metrics.checkpoint.set(s.streamSeq);
+  };
   const router = new LogRouter(
     nc,
     { checkpoint: (name) => readLogCheckpoint(db, name), write: (w) => storeLogWrite(db, w) },
-    { ...DEFAULT_LOG_ROUTER_OPTIONS, log, ...opts.router },
+    { ...DEFAULT_LOG_ROUTER_OPTIONS, log, onStored, ...opts.router },
   );
   await router.start();
   const samples = new ResourceSampleSink(nc, (rows) => insertMetricSamples(db, rows), { log }).start();

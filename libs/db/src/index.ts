@@ -26,4 +26,5 @@ export * from './queries/log-store-queries';
 export * from './queries/log-search-queries';
 export * from './queries/log-store-tables';
 export * from './queries/metric-sample-queries';
+export * from './queries/dashboard-queries';
 export * from './queries/pool-queries';
