@@ -38,6 +38,8 @@ export interface LogShipperOptions {
   onError?: (err: unknown) => void;
   /** Called with each batch once stored (metrics). */
   onStored?: (lines: number, bytes: number) => void;
+  /** Number of the first line; default 1. A process restarted in place continues its attempt's numbering. */
+  firstSeq?: number;
 }
 
 interface OpenBatch {
@@ -64,7 +66,7 @@ interface Queued extends SealedBatch {
  * before reporting the task's exit.
  */
 export class LogShipper {
-  private readonly o: Required<Omit<LogShipperOptions, 'onError' | 'onStored' | 'spool'>> & Pick<LogShipperOptions, 'onError' | 'onStored' | 'spool'>;
+  private readonly o: Required<Omit<LogShipperOptions, 'onError' | 'onStored' | 'spool' | 'firstSeq'>> & Pick<LogShipperOptions, 'onError' | 'onStored' | 'spool'>;
   private readonly subject: string;
   private open?: OpenBatch;
   /** Oldest sealed batches, in memory. */
@@ -96,6 +98,8 @@ export class LogShipper {
       ...options,
     };
     this.subject = Subjects.log(options.jobId, options.task);
+    this.nextSeq = options.firstSeq ?? 1;
+    this.ackedSeq = this.nextSeq - 1;
   }
 
   /** Lines pushed so far (the last `seq` handed out). */

@@ -29,7 +29,7 @@ import { LogSpool } from './log-spool';
 import { startResourceSampler, type SampledTask } from './resource-sampler';
 import { logShipperMetrics } from '@trainyard/telemetry';
 import { precheckTask, type TaskPrecheck } from './preflight/task-precheck';
-import { adoptionRuntime, identityOf } from './re-adoption';
+import { adoptionRuntime, identityOf, storedLines } from './re-adoption';
 import { supervisedProcessRuntime } from './supervised-process-runtime';
 import { buildTaskEnvironment } from './task-environment';
 import { taskPaths, workingDirOf } from './task-paths';
@@ -45,7 +45,7 @@ import {
   taskKey,
 } from './task-reconciler';
 import { eventLogReporter, type ReportOutcome, type TaskReporter } from './task-reporter';
-import { LaunchError, type TaskExit, type TaskHandle, type TaskRuntime } from './task-runtime';
+import { LaunchError, type LineSink, type TaskExit, type TaskHandle, type TaskRuntime } from './task-runtime';
 
 /** Structured logging, pino-shaped (decision 11). */
 export interface AgentLogger {
@@ -246,9 +246,13 @@ class NodeAgent implements NodeAgentHandle {
     const runtime = adoptionRuntime(record, this.runtimes);
     if (!runtime) return false;
     const a = record.assignment!;
-    const slot = this.slotFor(key, a);
-    for (const l of record.prelude ?? []) void slot.shipper.push(l.stream, l.text);
-    const handle = await runtime.adopt!(identityOf(this.nodeId, record), (stream, text) => slot.shipper.push(stream, text)).catch((err: Error) => {
+    // The replay numbers lines as the first run did: those already in TY_LOGS are skipped.
+    const stored = await storedLines(this.nc, record);
+    const slot = this.slotFor(key, a, stored + 1);
+    let seq = 0;
+    const sink: LineSink = (stream, text) => (++seq > stored ? slot.shipper.push(stream, text) : undefined);
+    for (const l of record.prelude ?? []) void sink(l.stream, l.text);
+    const handle = await runtime.adopt!(identityOf(this.nodeId, record), sink).catch((err: Error) => {
       this.logger.warn({ task: key, err }, 'could not look for the task of an earlier run');
       return undefined;
     });
@@ -265,7 +269,7 @@ class NodeAgent implements NodeAgentHandle {
     if (record.startReported) slot.markStarted();
     if (record.stop) void handle.stop(record.stop.graceMs);
     slot.done = handle.exited.then((exit) => this.onExit(key, exit));
-    this.logger.info({ task: key, pid: handle.pid }, 'task of an earlier run re-adopted');
+    this.logger.info({ task: key, pid: handle.pid, storedLines: stored }, 'task of an earlier run re-adopted');
     return true;
   }
 
@@ -501,11 +505,12 @@ class NodeAgent implements NodeAgentHandle {
 
   // ------------------------------------------------------------ plumbing
 
-  private slotFor(key: string, a: TaskAssignment): TaskSlot {
+  private slotFor(key: string, a: TaskAssignment, firstSeq?: number): TaskSlot {
     const ref: TaskRef = { jobId: a.jobId, task: a.task, attempt: a.attempt };
     const shipper = new LogShipper({
       publish: jetStreamLogPublish(jetstream(this.nc)),
       ...ref,
+      ...(firstSeq !== undefined ? { firstSeq } : {}),
       now: this.now,
       onError: (err) => {
         this.logMetrics.publishFailures.inc({ node_id: this.nodeId });
