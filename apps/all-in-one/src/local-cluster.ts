@@ -8,6 +8,7 @@ import { DbReadModel } from '../../api/src/db-read-model';
 import { dbApiMetrics } from '../../api/src/metrics/api-metrics-port';
 import { dbLogReads } from '../../api/src/training-jobs/log-reads';
 import { FaultManager } from '../../fault-manager/src/fault-manager';
+import type { FaultManagerOptions } from '../../fault-manager/src/fault-manager-options';
 import { startLogRouterService, type LogRouterServiceOptions } from '../../log-router/src/log-router-service';
 import { loadAgentConfig, type AgentConfig } from '../../node-agent/src/agent-config';
 import { startNodeAgent, type NodeAgentHandle } from '../../node-agent/src/node-agent';
@@ -26,6 +27,8 @@ export interface LocalClusterOptions {
   /** How often agents sample their tasks' resources (default 10 s). */
   resourceSampleMs?: number;
   scheduler?: Partial<SchedulerOptions>;
+  /** Fault manager times and thresholds (lease, hang window scale…). */
+  faultManager?: Partial<FaultManagerOptions>;
   apiOptions?: Partial<ApiOptions>;
   /** Log retention and router tuning. */
   logRouter?: LogRouterServiceOptions;
@@ -88,7 +91,7 @@ export async function startLocalCluster(opts: LocalClusterOptions): Promise<Loca
     stops.push(() => scheduler.stop());
 
     const faultNc = await connect('fault-manager');
-    const faults = new FaultManager(faultNc);
+    const faults = new FaultManager(faultNc, new JetStreamEventLog(faultNc), opts.faultManager, { db: database.db });
     await faults.start();
     stops.push(() => faults.stop());
 

@@ -6,6 +6,7 @@ import {
   type JobEvent,
   NODE_EVENT_TYPES,
   type NodeEvent,
+  type NodeEventData,
   type StoredCommit,
   Subjects,
   type TaskAssignment,
@@ -45,6 +46,7 @@ import {
   taskKey,
 } from './task-reconciler';
 import { eventLogReporter, type ReportOutcome, type TaskReporter } from './task-reporter';
+import { restartVerdict, stopForRestart } from './task-restart';
 import { LaunchError, type LineSink, type TaskExit, type TaskHandle, type TaskRuntime } from './task-runtime';
 
 /** Structured logging, pino-shaped (decision 11). */
@@ -117,6 +119,8 @@ interface TaskSlot {
   markStarted: () => void;
   /** Settles once the exit is reported (or given up on). */
   done?: Promise<void>;
+  /** A restart in place replaced this process: its exit is not reported. */
+  replaced?: boolean;
 }
 
 const NODE_EVENTS = new Set<string>(NODE_EVENT_TYPES);
@@ -126,6 +130,8 @@ class NodeAgent implements NodeAgentHandle {
   private desired: Desired = new Map();
   private readonly local = new Map<string, LocalTask>();
   private readonly slots = new Map<string, TaskSlot>();
+  /** Lines each ended attempt logged: a restart in place continues the numbering. */
+  private readonly loggedLines = new Map<string, number>();
   private readonly records: LaunchRecords;
   private readonly now: () => Date;
   private readonly logger: AgentLogger;
@@ -282,6 +288,7 @@ class NodeAgent implements NodeAgentHandle {
       const event = e as NodeEvent;
       this.desired = applyNodeEvent(this.desired, event, commit.meta);
       if (event.type === 'TaskAssigned' || event.type === 'TaskStopRequested') await this.converge(taskKey(event.data));
+      if (event.type === 'TaskRestartRequested') await this.restartInPlace(event.data);
     }
   }
 
@@ -360,6 +367,47 @@ class NodeAgent implements NodeAgentHandle {
     this.logger.info({ task: key, pid: handle.pid }, 'task launched');
     slot.done = handle.exited.then((exit) => this.onExit(key, exit));
     await this.records.update(ref, { pid: handle.pid, pidStart: await processStartTicks(handle.pid) });
+  }
+
+  /**
+   * The fault manager's in-place restart (task-restart.ts): stop what is left of the attempt (stack
+   * dump first when asked), then launch it again on this node with the new `MA_PROC_START_CNT`.
+   */
+  private async restartInPlace(r: NodeEventData['TaskRestartRequested']): Promise<void> {
+    const key = taskKey(r);
+    const d = this.desired.get(key);
+    const verdict = restartVerdict(d, this.local.get(key), r);
+    this.logger.info({ task: key, procStartCount: r.procStartCount, verdict }, 'restart in place requested');
+    if (verdict !== 'restart' && verdict !== 'pending') return;
+    const assignment = { ...d!.assignment, procStartCount: r.procStartCount, ...(r.hosts ? { hosts: r.hosts } : {}) };
+    this.desired = new Map(this.desired).set(key, { ...d!, assignment });
+    if (verdict === 'pending') return this.converge(key);
+    const old = this.slots.get(key);
+    if (old?.handle && this.local.get(key)?.phase !== 'exited') {
+      old.replaced = true;
+      await stopForRestart(old.handle, r, (line) => void old.shipper.push('stderr', line));
+      await old.shipper.flush().catch(() => undefined);
+      // The runtime's leftovers (a supervisor's run dir, a container) go before the same attempt runs again.
+      await old.handle.release?.().catch((err: Error) => this.logger.warn({ task: key, err }, 'task leftovers not removed'));
+    }
+    // An exit that is being reported finishes first (its slot goes away with it).
+    await old?.done;
+    const firstSeq = (old?.replaced ? old.shipper.lineCount : (this.loggedLines.get(key) ?? 0)) + 1;
+    const slot = this.slotFor(key, assignment, firstSeq);
+    try {
+      slot.handle = await this.spawn(assignment, slot);
+    } catch (err) {
+      this.logger.warn({ task: key, err }, 'restart in place failed to launch');
+      slot.shipper.push('stderr', `[trainyard] launch failed: ${(err as Error).message}`);
+      this.local.set(key, { phase: 'exited', startReported: true });
+      if (!(await this.finishExit(key, { exitCode: null, signal: null }, 'launch-failed', (err as Error).message))) throw new Error(`exit of ${key} not reported`);
+      return;
+    }
+    const handle = slot.handle;
+    this.local.set(key, { phase: 'running', startReported: false });
+    slot.done = handle.exited.then((exit) => this.onExit(key, exit));
+    await this.records.update(slot.ref, { pid: handle.pid, pidStart: await processStartTicks(handle.pid), exitReported: false });
+    await this.converge(key);
   }
 
   /**
@@ -447,6 +495,7 @@ class NodeAgent implements NodeAgentHandle {
 
   private async onExit(key: string, exit: TaskExit): Promise<void> {
     const slot = this.slots.get(key)!;
+    if (slot.replaced) return;
     // The phase stays live until the start is reported, so a redelivered assignment still reports it.
     await slot.started;
     this.local.set(key, { ...this.local.get(key)!, phase: 'exited' });
@@ -478,7 +527,9 @@ class NodeAgent implements NodeAgentHandle {
     if (outcome) await this.records.update(slot.ref, { exitReported: true });
     // The runtime kept the container (or the supervisor's files) for a restarted agent until now.
     if (outcome) await slot.handle?.release?.().catch((err: Error) => this.logger.warn({ task: key, err }, 'task leftovers not removed'));
-    this.slots.delete(key);
+    this.loggedLines.set(key, slot.shipper.lineCount);
+    // A restart in place may have put a new slot here meanwhile.
+    if (this.slots.get(key) === slot) this.slots.delete(key);
     return outcome !== undefined;
   }
 
@@ -497,6 +548,8 @@ class NodeAgent implements NodeAgentHandle {
       signal: exit.signal,
       reason,
       ...(error !== undefined ? { error } : {}),
+      // The process's start count: the job ignores the exit of a process a restart replaced.
+      ...('procStartCount' in ref ? { procStartCount: (ref as TaskAssignment).procStartCount } : {}),
     };
     const outcome = await this.retry(`report exit of ${taskKey(ref)}`, () => this.reporter.taskExited(ref.jobId, data, cause));
     if (outcome && !outcome.ok) this.logger.warn({ task: taskKey(ref), reason: outcome.reason, message: outcome.message }, 'the job refused the exit report');

@@ -29,9 +29,13 @@ export interface TaskReporter {
   taskPrecheck(jobId: string, data: ReportTaskPrecheck['data'], cause?: CommitMeta): Promise<ReportOutcome>;
 }
 
-/** Command ids are deterministic per attempt, so a report retried after a crash is stored once. */
-export const startedCommandId = (jobId: string, task: string, attempt: number) => `started/${jobId}/${task}/${attempt}`;
-export const exitedCommandId = (jobId: string, task: string, attempt: number) => `exited/${jobId}/${task}/${attempt}`;
+/**
+ * Command ids are deterministic per attempt (and per start of the script within it: a restart in
+ * place runs it again, `MA_PROC_START_CNT` > 1), so a report retried after a crash is stored once.
+ */
+const started = (n?: number) => (n !== undefined && n > 1 ? `/p${n}` : '');
+export const startedCommandId = (jobId: string, task: string, attempt: number, procStartCount?: number) => `started/${jobId}/${task}/${attempt}${started(procStartCount)}`;
+export const exitedCommandId = (jobId: string, task: string, attempt: number, procStartCount?: number) => `exited/${jobId}/${task}/${attempt}${started(procStartCount)}`;
 export const precheckCommandId = (jobId: string, task: string, attempt: number) => `precheck/${jobId}/${task}/${attempt}`;
 
 export function eventLogReporter(log: EventLog, nodeId: string, now: () => Date = () => new Date()): TaskReporter {
@@ -72,7 +76,7 @@ export function eventLogReporter(log: EventLog, nodeId: string, now: () => Date 
           subject: Subjects.job(jobId),
           ...job,
           decide: (s) => decideOrThrow(trainingJobDecider)({ type: 'ReportTaskStarted', data, metadata: { now: now().toISOString() } }, s),
-          meta: meta(startedCommandId(jobId, data.task, data.attempt), cause),
+          meta: meta(startedCommandId(jobId, data.task, data.attempt, data.procStartCount), cause),
         }),
       ),
     taskExited: (jobId, data, cause) =>
@@ -82,7 +86,7 @@ export function eventLogReporter(log: EventLog, nodeId: string, now: () => Date 
           subject: Subjects.job(jobId),
           ...job,
           decide: (s) => decideOrThrow(trainingJobDecider)({ type: 'ReportTaskExited', data, metadata: { now: now().toISOString() } }, s),
-          meta: meta(exitedCommandId(jobId, data.task, data.attempt), cause),
+          meta: meta(exitedCommandId(jobId, data.task, data.attempt, data.procStartCount), cause),
         }),
       ),
     taskPrecheck: (jobId, data, cause) =>

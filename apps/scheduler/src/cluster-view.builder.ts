@@ -1,5 +1,5 @@
 import type { Capacity } from '@trainyard/contracts';
-import { activeTasks, type ExistingTrainingJob } from '@trainyard/domain';
+import { activeTasks, isSchedulableNode, type ExistingTrainingJob } from '@trainyard/domain';
 import {
   add, demandOf, pendingJobFromSpec, ZERO,
   type ClusterView, type NodeView, type PendingJob, type ReservationRecord, type RunningJob,
@@ -43,9 +43,11 @@ export function buildClusterView(
     }
     else if (active.length) running.push(runningJob(job, opts));
   }
-  const nodes: NodeView[] = [...state.nodes.values()].map(({ info }) => ({
+  const nodes: NodeView[] = [...state.nodes.values()].map(({ info, state: node }) => ({
     id: info.nodeId, host: info.host, pool: info.pool, labels: info.labels,
-    capacity: info.capacity, used: used.get(info.nodeId) ?? ZERO, schedulable: isLive(info.nodeId),
+    capacity: info.capacity, used: used.get(info.nodeId) ?? ZERO,
+    // Fault manager (issue 5): suspect, isolated (faulty or cordoned) and draining nodes take no new work.
+    schedulable: isLive(info.nodeId) && isSchedulableNode(node),
   }));
   const view = { now: now.toISOString(), nodes, queue, running, ...(reservations ? { reservations } : {}) };
   return view;
