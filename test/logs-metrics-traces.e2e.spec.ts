@@ -1,7 +1,13 @@
+import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
 import { CONTAINER_METRIC_IDS } from '@trainyard/contracts';
+import { startTracing } from '@trainyard/telemetry';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { shellJob } from './support/specs';
 import { startTestCluster, type TestCluster } from './support/test-cluster';
+
+// Every span of this file's clusters, in memory (the services are in this process).
+const spans = new InMemorySpanExporter();
+const tracing = startTracing({ serviceName: 'trainyard-e2e', exporter: spans, env: {} })!;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -31,6 +37,7 @@ describe('metrics - the guide container metrics, control-plane metrics and the d
   });
   afterAll(async () => {
     await t?.[Symbol.asyncDispose]();
+    await tracing.shutdown();
   });
 
   it('metrics - /metrics lists the guide metric ids with values for a running job, and the job has metric series', async () => {
@@ -105,5 +112,29 @@ describe('metrics - the guide container metrics, control-plane metrics and the d
 
     const none = (await t.api.call('GET', '/v1/dashboard?from=2020-01-01T00:00:00Z&to=2020-01-02T00:00:00Z')).body;
     expect(none).toMatchObject({ jobs: { total: 0 }, successRate: null });
+  });
+
+  it('traces - one job submission is one trace: api → scheduler → node agent → task start', async () => {
+    const { body: job } = await t.api.call('POST', '/v1/training-jobs', shellJob('traced', 'echo hi'));
+    await t.api.waitFor(job.id, 'completed');
+    await eventually(async () => (spans.getFinishedSpans().some((s) => s.name === 'task started' && s.attributes['trainyard.task'] === 'worker-0') ? true : undefined));
+    const root = spans.getFinishedSpans().find((s) => s.name === 'POST /v1/training-jobs' && s.attributes['trainyard.job_id'] === job.id)!;
+    expect(root).toBeDefined();
+    const traceId = root.spanContext().traceId;
+    const trace = spans.getFinishedSpans().filter((s) => s.spanContext().traceId === traceId);
+    const names = trace.map((s) => `${s.instrumentationScope.name}: ${s.name}`);
+    expect(names).toEqual(expect.arrayContaining([
+      'trainyard.api: POST /v1/training-jobs',
+      'trainyard.scheduler: scheduler submit',
+      'trainyard.scheduler: scheduler ScheduleJob',
+      'trainyard.scheduler: scheduler node work',
+      'trainyard.node-agent: launch task',
+      'trainyard.node-agent: task started',
+    ]));
+    // Every span but the root hangs under another span of the same trace.
+    const ids = new Set(trace.map((s) => s.spanContext().spanId));
+    for (const s of trace) if (s !== root) expect(ids.has(s.parentSpanContext!.spanId)).toBe(true);
+    // And no other job's spans are in it.
+    expect(trace.every((s) => !s.attributes['trainyard.job_id'] || s.attributes['trainyard.job_id'] === job.id)).toBe(true);
   });
 });

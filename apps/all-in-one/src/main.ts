@@ -1,6 +1,7 @@
 import { NatsUnreachable } from '@trainyard/event-log';
 import os from 'node:os';
 import { resolve } from 'node:path';
+import { startTracing } from '@trainyard/telemetry';
 import { startLocalCluster } from './local-cluster';
 
 /**
@@ -8,6 +9,8 @@ import { startLocalCluster } from './local-cluster';
  * node agents that split this machine's cores and memory between them.
  */
 async function main() {
+  // One process, one service name; spans tell the services apart by instrumentation scope.
+  const tracing = startTracing({ serviceName: 'trainyard' });
   const natsUrl = process.env.TY_NATS_URL ?? 'nats://127.0.0.1:4222';
   const dataDir = resolve(process.env.TY_DATA_DIR ?? '.data');
   const half = {
@@ -41,6 +44,7 @@ Try: npx yard submit examples/hello/job.yaml`);
     stopping = true;
     console.log('stopping…');
     await cluster.stop();
+    await tracing?.shutdown();
     process.exit(0);
   };
   process.on('SIGINT', shutdown);

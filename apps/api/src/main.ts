@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { DEFAULT_API_OPTIONS } from './api-options';
 import { startApiServer } from './api-server';
 import { DbReadModel } from './db-read-model';
+import { startTracing } from '@trainyard/telemetry';
 import { dbApiMetrics } from './metrics/api-metrics-port';
 import { dbLogReads } from './training-jobs/log-reads';
 
@@ -13,6 +14,7 @@ import { dbLogReads } from './training-jobs/log-reads';
  * in the same process: use the all-in-one (`npm start`) for that.
  */
 async function main() {
+  const tracing = startTracing({ serviceName: 'trainyard-api' });
   const nc = await connectNats(process.env.TY_NATS_URL, 'trainyard-api');
   await ensureStreams(nc);
   const eventLog = new JetStreamEventLog(nc);
@@ -31,6 +33,7 @@ async function main() {
   console.log(`api: listening on ${api.url}`);
   const shutdown = async () => {
     await api.close();
+    await tracing?.shutdown();
     await projector.stop();
     await database.close();
     await nc.drain();

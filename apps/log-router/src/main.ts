@@ -1,5 +1,6 @@
 import { createDatabase, migrate } from '@trainyard/db';
 import { connectNats, ensureStreams } from '@trainyard/event-log';
+import { serveMetricsFromEnv, startTracing } from '@trainyard/telemetry';
 import { retentionFromEnv } from './log-retention';
 import { startLogRouterService } from './log-router-service';
 
@@ -13,9 +14,13 @@ async function main() {
   const database = createDatabase({ url, schema: process.env.TY_DATABASE_SCHEMA || undefined });
   await migrate(database.db, database.schema);
   const service = await startLogRouterService(nc, database, { retentionMs });
+  const tracing = startTracing({ serviceName: 'trainyard-log-router' });
+  const metrics = await serveMetricsFromEnv('log-router', 9102);
   console.log('log-router: ready');
   const shutdown = async () => {
     await service.stop();
+    await metrics?.close();
+    await tracing?.shutdown();
     await database.close();
     await nc.drain();
     process.exit(0);

@@ -28,7 +28,7 @@ import { launchVerdict } from './launch-verdict';
 import { jetStreamLogPublish, LogShipper } from './log-shipper';
 import { LogSpool } from './log-spool';
 import { startResourceSampler, type SampledTask } from './resource-sampler';
-import { logShipperMetrics } from '@trainyard/telemetry';
+import { inSpan, logShipperMetrics } from '@trainyard/telemetry';
 import { precheckTask, type TaskPrecheck } from './preflight/task-precheck';
 import { adoptionRuntime, identityOf, storedLines } from './re-adoption';
 import { supervisedProcessRuntime } from './supervised-process-runtime';
@@ -117,6 +117,8 @@ interface TaskSlot {
    */
   started: Promise<void>;
   markStarted: () => void;
+  /** Trace context of the launch span: the start report continues it (decision 11). */
+  traceparent?: string;
   /** Settles once the exit is reported (or given up on). */
   done?: Promise<void>;
   /** A restart in place replaced this process: its exit is not reported. */
@@ -351,7 +353,11 @@ class NodeAgent implements NodeAgentHandle {
     }
     let handle: TaskHandle;
     try {
-      handle = await this.spawn(a, slot);
+      const attrs = { 'trainyard.job_id': a.jobId, 'trainyard.task': a.task, 'trainyard.node_id': this.nodeId };
+      handle = await inSpan('trainyard.node-agent', 'launch task', this.desired.get(key)?.cause?.traceparent, attrs, (tp) => {
+        slot.traceparent = tp;
+        return this.spawn(a, slot);
+      });
     } catch (err) {
       const message = (err as Error).message;
       this.logger.warn({ task: key, err }, 'launch failed');
@@ -461,10 +467,12 @@ class NodeAgent implements NodeAgentHandle {
     const outcome = await this.retry(
       `report start of ${key}`,
       () =>
-        this.reporter.taskStarted(
-          a.jobId,
-          { task: a.task, attempt: a.attempt, nodeId: this.nodeId, pid: slot.handle?.pid, procStartCount: a.procStartCount },
-          d.cause,
+        inSpan('trainyard.node-agent', 'task started', slot.traceparent ?? d.cause?.traceparent, { 'trainyard.task': a.task }, (tp) =>
+          this.reporter.taskStarted(
+            a.jobId,
+            { task: a.task, attempt: a.attempt, nodeId: this.nodeId, pid: slot.handle?.pid, procStartCount: a.procStartCount },
+            d.cause && tp ? { ...d.cause, traceparent: tp } : d.cause,
+          ),
         ),
       // An infrastructure failure then throws from here: the commit is redelivered and the report retried.
       3,

@@ -4,6 +4,7 @@ import { StreamVersionConflict, type EventLog } from '@trainyard/event-log';
 import type { ClusterState } from './cluster-state';
 import type { AssignAction, StopAction } from './follow-up-actions';
 import type { JobAction } from './job-actions';
+import type { JobTraceContexts } from './job-trace-contexts';
 
 /** Outcome of one batch: the highest sequence committed, and how many commits failed and why. */
 export interface BatchResult {
@@ -29,6 +30,8 @@ export class BatchCommitter {
     private readonly state: ClusterState,
     /** Checked right before appending: a replica that lost its lease commits nothing. */
     private readonly mayCommit: () => boolean = () => true,
+    /** Each commit gets a span under its job's trace, and carries it in its meta (decision 11). */
+    private readonly traces?: JobTraceContexts,
   ) {}
 
   /** One commit per job action (at most one action per job). */
@@ -44,7 +47,8 @@ export class BatchCommitter {
         continue;
       }
       if (decision.events.length === 0) continue;
-      appends.push(this.append(Subjects.job(a.jobId), decision.events, meta(a.commandId), entry.version, result));
+      const span = this.traces?.span(a.jobId, `scheduler ${a.command.type}`);
+      appends.push(this.append(Subjects.job(a.jobId), decision.events, meta(a.commandId, span?.traceparent), entry.version, result).finally(() => span?.end()));
     }
     await Promise.all(appends);
     return result;
@@ -79,7 +83,10 @@ export class BatchCommitter {
       // Deterministic id: the same node version and work give the same id, so a retry is stored once;
       // other work decided on the same version gets another id and meets the expected sequence.
       const commandId = `node-work/${nodeId}/${entry.version}/${fingerprint(group)}`;
-      appends.push(this.append(Subjects.node(nodeId), events, meta(commandId), entry.version, result));
+      // One commit may carry several jobs' work: it continues the trace of the first job in it.
+      const first = group.find((a) => a.kind === 'assign') as AssignAction | undefined;
+      const span = this.traces?.span(first?.assignment.jobId ?? (group[0] as StopAction).jobId, 'scheduler node work', { 'trainyard.node_id': nodeId, 'trainyard.tasks': group.length });
+      appends.push(this.append(Subjects.node(nodeId), events, meta(commandId, span?.traceparent), entry.version, result).finally(() => span?.end()));
     }
     await Promise.all(appends);
     return result;
@@ -106,5 +113,5 @@ function fingerprint(group: readonly (AssignAction | StopAction)[]): string {
   return h.toString(16);
 }
 
-const meta = (commandId: string): CommitMeta => ({ commandId, correlationId: commandId, actor: 'scheduler' });
+const meta = (commandId: string, traceparent?: string): CommitMeta => ({ commandId, correlationId: commandId, actor: 'scheduler', ...(traceparent ? { traceparent } : {}) });
 const emptyResult = (): BatchResult => ({ last: 0, committed: 0, duplicates: 0, conflicts: 0, rejected: [], failed: [] });

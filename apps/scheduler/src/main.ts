@@ -1,4 +1,5 @@
 import { connectNats, ensureStreams, JetStreamEventLog } from '@trainyard/event-log';
+import { instrumentEventLog, serveMetricsFromEnv, startTracing } from '@trainyard/telemetry';
 import { schedulerOptionsFromEnv } from './scheduler-config';
 import { SchedulerService } from './scheduler-service';
 
@@ -7,14 +8,18 @@ import { SchedulerService } from './scheduler-service';
  * or more for high availability: they elect a leader through the `TY_LEADER` KV bucket.
  */
 async function main() {
+  const tracing = startTracing({ serviceName: 'trainyard-scheduler' });
   const nc = await connectNats(process.env.TY_NATS_URL, 'trainyard-scheduler');
   await ensureStreams(nc);
   const options = schedulerOptionsFromEnv(process.env);
-  const scheduler = new SchedulerService(nc, new JetStreamEventLog(nc), { ...options, log: (m) => console.log(`[scheduler] ${m}`) });
+  const scheduler = new SchedulerService(nc, instrumentEventLog(new JetStreamEventLog(nc), 'scheduler'), { ...options, log: (m) => console.log(`[scheduler] ${m}`) });
   await scheduler.start();
+  const metrics = await serveMetricsFromEnv('scheduler', 9101);
   console.log(`scheduler: ready (${scheduler.id}, ${scheduler.isLeader() ? 'leader' : 'standby'})`);
   const shutdown = async () => {
     await scheduler.stop();
+    await metrics?.close();
+    await tracing?.shutdown();
     await nc.drain();
     process.exit(0);
   };

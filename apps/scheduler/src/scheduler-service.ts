@@ -7,6 +7,8 @@ import { planGangs, type ReservationRecord } from '@trainyard/scheduling';
 import { randomUUID } from 'node:crypto';
 import { checkAdmission } from './admission';
 import { BatchCommitter, type BatchResult } from './batch-committer';
+import { JobTraceContexts } from './job-trace-contexts';
+import { histogram, inSpan, LATENCY_BUCKETS, SpanKind } from '@trainyard/telemetry';
 import { ClusterState } from './cluster-state';
 import { buildClusterView } from './cluster-view.builder';
 import { parseCommand } from './command-intake';
@@ -63,6 +65,9 @@ export class SchedulerService {
   private readonly heartbeats: HeartbeatTracker;
   private readonly lease?: LeaderLease;
   private readonly committer: BatchCommitter;
+  /** Each job's trace context, so placement and assignments continue the submission's trace. */
+  private readonly traces = new JobTraceContexts();
+  private readonly passSeconds = histogram('trainyard_scheduler_pass_seconds', 'Scheduling decision latency: one pass (plan and commit)', [], LATENCY_BUCKETS);
   private logSub?: Subscription;
   private cmdSub?: NatsSubscription;
   private timer?: NodeJS.Timeout;
@@ -87,7 +92,7 @@ export class SchedulerService {
     if (lease) {
       this.lease = new LeaderLease(nc, { ...lease, holder: this.id, onChange: (leader) => this.onLeadership(leader), log: (m) => this.say(m) });
     }
-    this.committer = new BatchCommitter(log, this.state, () => this.isLeader());
+    this.committer = new BatchCommitter(log, this.state, () => this.isLeader(), this.traces);
   }
 
   /** True while this replica plans and commits (always, without a lease). */
@@ -104,6 +109,7 @@ export class SchedulerService {
     this.heartbeats.start();
     this.logSub = this.log.subscribe({}, (commit) => {
       this.state.apply(commit);
+      this.traces.apply(commit);
       this.releaseWaiters();
       this.kick();
     });
@@ -141,7 +147,7 @@ export class SchedulerService {
 
   // ------------------------------------------------------------------ commands
 
-  private async onCommand(msg: { subject: string; data: Uint8Array; respond(data: string): boolean; json<T>(): T }) {
+  private async onCommand(msg: { subject: string; data: Uint8Array; headers?: { get(k: string): string }; respond(data: string): boolean; json<T>(): T }) {
     const verb = msg.subject.split('.').pop()!;
     let reply: CommandReply;
     try {
@@ -155,14 +161,16 @@ export class SchedulerService {
       const { commandId, jobId, caller, body } = parseCommand(raw);
       const command = this.toJobCommand(verb, jobId, caller, body);
       if (command.type === 'SubmitJob' && !this.state.jobs.has(jobId)) checkAdmission(this.state, body.spec, caller.permissions);
-      const result = await handleCommand({
-        log: this.log,
-        subject: Subjects.job(jobId),
-        initialState: trainingJobDecider.initialState(),
-        evolve: trainingJobDecider.evolve,
-        decide: (s) => decideOrThrow(trainingJobDecider)(command, s),
-        meta: this.meta(commandId, caller.id, body.traceparent as string | undefined),
-      });
+      const parent = (body.traceparent as string | undefined) ?? msg.headers?.get('traceparent');
+      const result = await inSpan('trainyard.scheduler', `scheduler ${verb}`, parent, { 'trainyard.job_id': jobId }, (traceparent) =>
+        handleCommand({
+          log: this.log,
+          subject: Subjects.job(jobId),
+          initialState: trainingJobDecider.initialState(),
+          evolve: trainingJobDecider.evolve,
+          decide: (s) => decideOrThrow(trainingJobDecider)(command, s),
+          meta: this.meta(commandId, caller.id, traceparent),
+        }), SpanKind.SERVER);
       if (result.state.status === 'none') throw new TrainyardError(ErrorCode.NotFound, `no training job ${jobId}`);
       reply = { ok: true, data: { jobId }, seq: result.seq };
     } catch (err) {
@@ -201,7 +209,8 @@ export class SchedulerService {
       try {
         do {
           this.again = false;
-          await this.pass();
+          const endPass = this.passSeconds.startTimer();
+          await this.pass().finally(() => endPass());
         } while (this.again && this.isLeader());
       } catch (err) {
         this.say(`scheduling pass failed: ${(err as Error).message}`);

@@ -5,6 +5,7 @@ import type { ApiOptions } from '../api-options';
 import type { CommandClient } from '../command-client';
 import type { ReadModel } from '../read-model';
 import { ParamCheck } from '../system/query-params';
+import { inSpan, SpanKind } from '@trainyard/telemetry';
 import { idsFor } from './job-ids';
 
 const JOB_STATES = ['creating', 'waiting', 'running', 'terminating', 'terminated', 'completed', 'failed', 'abnormal', 'deleting', 'deleted'] as const;
@@ -20,17 +21,20 @@ export class TrainingJobsController {
 
   @Post()
   @HttpCode(201)
-  async submit(@Body() body: unknown, @Headers('idempotency-key') idempotencyKey?: string) {
+  async submit(@Body() body: unknown, @Headers('idempotency-key') idempotencyKey?: string, @Headers('traceparent') traceparent?: string) {
     if (body === null || typeof body !== 'object' || Array.isArray(body)) {
       throw new TrainyardError(ErrorCode.ValidationFailed, 'the request body must be a job object', [
         { path: '', code: 'INVALID_TYPE', message: 'expected a JSON object' },
       ]);
     }
     const { jobId, commandId } = idsFor(idempotencyKey);
-    const { seq } = await this.commands.send<{ jobId: string }>('scheduler', 'submit', {
-      commandId, jobId, spec: body as TrainingJobSpec, caller: this.options.caller,
-    });
-    return this.readAfter(seq, jobId);
+    // One submission is one trace (decision 11): it starts here, or continues the caller's `traceparent`.
+    return inSpan('trainyard.api', 'POST /v1/training-jobs', traceparent, { 'trainyard.job_id': jobId }, async (tp) => {
+      const { seq } = await this.commands.send<{ jobId: string }>('scheduler', 'submit', {
+        commandId, jobId, spec: body as TrainingJobSpec, caller: this.options.caller, ...(tp ? { traceparent: tp } : {}),
+      });
+      return this.readAfter(seq, jobId);
+    }, SpanKind.SERVER);
   }
 
   @Get()
