@@ -14,6 +14,7 @@ import { HttpErrorFilter } from './system/http-error.filter';
 import { OpenApiController } from './system/openapi.controller';
 import { NATS } from './system/system.tokens';
 import { TrainingJobsController } from './training-jobs/training-jobs.controller';
+import { JobRecoveryController } from './training-jobs/job-recovery.controller';
 import { LogsController } from './training-jobs/logs.controller';
 import { LOG_READS, type LogReads } from './training-jobs/log-reads';
 import { DashboardController } from './dashboard/dashboard.controller';
@@ -37,7 +38,7 @@ export class ApiModule {
   static forRoot(deps: ApiDeps): DynamicModule {
     return {
       module: ApiModule,
-      controllers: [TrainingJobsController, LogsController, MetricsController, DashboardController, NodesController, PoolsController, AdminController, HealthController, OpenApiController],
+      controllers: [TrainingJobsController, LogsController, MetricsController, DashboardController, NodesController, PoolsController, AdminController, HealthController, OpenApiController, JobRecoveryController],
       providers: [
         { provide: NATS, useValue: deps.nc },
         { provide: READS, useValue: deps.reads },

@@ -1,5 +1,5 @@
 import {
-  getJob, listJobEvents, listJobs, listNodes, listPools, verifyProjections,
+  getJob, listJobEvents, listJobs, listNodeAvailability, listNodes, listPools, verifyProjections,
   type DatabaseHandle, type JobState, type Projector,
 } from '@trainyard/db';
 import type { EventLog } from '@trainyard/event-log';
@@ -28,8 +28,10 @@ export class DbReadModel implements ReadModel {
     return listJobEvents(this.handle.db, jobId);
   }
 
-  listNodes() {
-    return listNodes(this.handle.db);
+  async listNodes() {
+    const [nodes, availability] = await Promise.all([listNodes(this.handle.db), listNodeAvailability(this.handle.db)]);
+    const byId = new Map(availability.map((a) => [a.id, a]));
+    return nodes.map((n) => ({ ...n, availability: byId.get(n.id)?.availability ?? null, isolation: byId.get(n.id)?.isolation ?? null }));
   }
 
   listPools() {

@@ -70,6 +70,10 @@ export interface JobEventView {
 
 export interface NodeRow {
   id: string;
+  /** `suspect`, `isolated` or `draining`; null while in service (fault manager). */
+  availability?: 'suspect' | 'isolated' | 'draining' | null;
+  /** Why and since when it is out of service. */
+  isolation?: { reason: string; by: string; since: string; detail?: string } | null;
   host: string;
   pool: string;
   capacity: Capacity;

@@ -344,7 +344,8 @@ class NodeAgent implements NodeAgentHandle {
     // Recorded before the process exists: a crash from here on never leads to a second launch.
     const cause = this.desired.get(key)?.cause;
     await this.records.write({ ...ref, launchedAt: this.now().toISOString(), runtime: a.runtime ?? 'process', assignment: a, ...(cause ? { cause } : {}) });
-    const slot = this.slotFor(key, a);
+    // A task moved here by a pod reschedule keeps its attempt: its lines go on after the old node's.
+    const slot = this.slotFor(key, a, a.scheduleCount > 1 ? (await storedLines(this.nc, ref)) + 1 : undefined);
     const check = await this.precheck(key, a, slot);
     if (check?.failure) {
       this.local.set(key, { phase: 'exited', startReported: true });

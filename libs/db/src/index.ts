@@ -21,6 +21,7 @@ export { dropSchema, schemaExists } from './rebuild/schema-admin';
 export * from './queries/job-queries';
 export * from './queries/job-event-queries';
 export * from './queries/node-queries';
+export * from './queries/node-availability-queries';
 export * from './queries/log-line-queries';
 export * from './queries/log-store-queries';
 export * from './queries/log-search-queries';
