@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildOnce, yard } from './support/processes';
 import { shellJob } from './support/specs';
 import { startTestCluster, type TestCluster } from './support/test-cluster';
 
@@ -51,6 +52,8 @@ describe('logs - every rank kept, read, followed, searched and downloaded', () =
       `head -c 300000 /dev/zero | tr '\\0' 'x'; echo`,
       `printf 'bad \\377\\376 bytes\\n'`,
       'echo "loss=0.$VC_TASK_INDEX"',
+      // stdout and stderr are two pipes: order across them is the order the agent reads them in.
+      'sleep 0.3',
       '[ "$VC_TASK_INDEX" = 1 ] && echo "ERROR: NCCL timeout" >&2',
       'true',
     ].join('; ');
@@ -93,6 +96,16 @@ describe('logs - every rank kept, read, followed, searched and downloaded', () =
     execFileSync('tar', ['-xzf', tgz, '-C', dir]);
     expect(readFileSync(join(dir, `modelarts-job-${id}-worker-1.log`)).equals(want)).toBe(true);
     expect(readFileSync(join(dir, `modelarts-job-${id}-worker-0.log`)).toString()).toMatch(/^rank=0 start\n/);
+
+    // The same through yard.
+    buildOnce();
+    const grep = await yard(['logs', id, '--grep', 'loss=0\\.[0-9]$', '--regex'], t.api.url);
+    expect(grep).toMatchObject({ code: 0, stdout: 'worker-0:4: loss=0.0\nworker-1:4: loss=0.1\n' });
+    expect((await yard(['logs', id, '--grep', 'no such text'], t.api.url)).code).toBe(1);
+    const saved = join(dir, 'worker-1.log');
+    expect((await yard(['logs', id, '--task', 'worker-1', '--download', saved], t.api.url)).code).toBe(0);
+    expect(readFileSync(saved).equals(want)).toBe(true);
+    expect((await yard(['logs', id, '--task', 'worker-1', '--tail', '1'], t.api.url)).stdout).toBe('ERROR: NCCL timeout\n');
 
     const attempts = await t.api.call('GET', `/v1/training-jobs/${id}/logs`);
     expect(attempts.body.items).toEqual([

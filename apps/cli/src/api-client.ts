@@ -1,6 +1,6 @@
 import type { TrainingJobSpec } from '@trainyard/contracts';
 import { ApiError, ApiProtocolError, classifyFetchFailure } from './api-errors';
-import type { ErrorResponse, JobEventView, JobPage, JobView, LogPage, NodeView, PoolView, VerifyResult } from './api-types';
+import type { ErrorResponse, JobEventView, JobPage, JobView, LogPage, LogSearchPage, NodeView, PoolView, VerifyResult } from './api-types';
 
 export const DEFAULT_API_URL = 'http://127.0.0.1:8080';
 
@@ -65,8 +65,26 @@ export class ApiClient {
     return this.request('GET', `/v1/training-jobs/${enc(id)}/events`);
   }
 
-  getLogs(id: string, task: string, query: { attempt?: number; afterSeq?: number; limit?: number }): Promise<LogPage> {
+  getLogs(id: string, task: string, query: { attempt?: number; afterSeq?: number; limit?: number; tail?: number; from?: string; to?: string }): Promise<LogPage> {
     return this.request('GET', logsPath(id, task), { query });
+  }
+
+  /** `GET /v1/training-jobs/{id}/logs/search`: lines of the job's tasks containing (or, with `regex`, matching) `q`. */
+  searchLogs(id: string, query: { q: string; regex?: boolean; ignoreCase?: boolean; task?: string; attempt?: number; limit?: number; after?: string }): Promise<LogSearchPage> {
+    return this.request('GET', `/v1/training-jobs/${enc(id)}/logs/search`, { query });
+  }
+
+  /**
+   * Downloads one task's log (`task` given) or all of the job's logs as a `tar.gz`, and returns the
+   * body with the file name the server suggests (the guide's `modelarts-job-<id>-<task>.log`).
+   */
+  async downloadLogs(id: string, task?: string): Promise<{ fileName: string; body: AsyncIterable<Uint8Array> }> {
+    const url = this.url(task ? `${logsPath(id, task)}/download` : `/v1/training-jobs/${enc(id)}/logs/download`);
+    const res = await this.send(url, { method: 'GET', signal: this.options.signal });
+    if (!res.ok) throw await toApiError(res);
+    if (!res.body) throw new ApiProtocolError(url, `empty download from ${url}`);
+    const fileName = /filename="([^"]+)"/.exec(res.headers.get('content-disposition') ?? '')?.[1] ?? (task ? `${id}-${task}.log` : `${id}-logs.tar.gz`);
+    return { fileName, body: res.body as unknown as AsyncIterable<Uint8Array> };
   }
 
   /**

@@ -84,6 +84,22 @@ export interface LogPage {
   nextSeq: number;
 }
 
+/** One hit of a log search. */
+export interface LogSearchHit {
+  task: string;
+  attempt: number;
+  seq: number;
+  ts: string;
+  stream: 'stdout' | 'stderr' | string;
+  text: string;
+}
+
+export interface LogSearchPage {
+  items: LogSearchHit[];
+  /** Cursor of the next page (`after=`), null on the last one. */
+  next: string | null;
+}
+
 export interface Resources {
   cpu: number;
   memoryMiB: number;

@@ -5,11 +5,23 @@ import type { CommandContext } from '../command-context';
 import { formatAttemptBanner, formatLogLine } from '../format';
 import { followLog } from '../log-follow';
 import { integerAtLeast, taskName } from '../option-parsers';
+import { formatSearchHit, grepLogs } from '../log-grep';
+import { createWriteStream } from 'node:fs';
+import { once } from 'node:events';
+import { resolve } from 'node:path';
 
 interface LogsOptions {
   task: string;
   attempt?: number;
   follow?: boolean;
+  grep?: string;
+  regex?: boolean;
+  ignoreCase?: boolean;
+  maxHits: number;
+  tail?: number;
+  since?: string;
+  until?: string;
+  download?: string | true;
 }
 
 /** Lines asked for per request when reading a finished log page by page. */
@@ -23,12 +35,47 @@ export function registerLogs(program: Command, ctx: CommandContext): void {
     .option('--task <name>', 'task to read', taskName, 'worker-0')
     .option('--attempt <n>', 'job attempt to read (default: the latest one with output)', integerAtLeast(1))
     .option('-f, --follow', 'keep streaming until the task ends (Ctrl-C to stop)')
+    .option('--grep <pattern>', "search every task's log of the job (only --task's when given) for a substring; prints task:line: text")
+    .option('--regex', '--grep PATTERN is a regular expression (PostgreSQL syntax)')
+    .option('-i, --ignore-case', '--grep ignores case')
+    .option('--max-hits <n>', '--grep stops after this many hits', integerAtLeast(1), 1000)
+    .option('--tail <n>', 'only the last N lines', integerAtLeast(1))
+    .option('--since <time>', 'only lines read at or after this ISO-8601 time')
+    .option('--until <time>', 'only lines read before this ISO-8601 time')
+    .option('--download [file]', "save the task's log (with --task) or all of the job's logs as .tar.gz (default: the guide's file name)")
     .action(
       ctx.action(async (cmd, id: string) => {
         const opts = cmd.opts<LogsOptions>();
         const client = ctx.client(cmd);
         const json = ctx.json(cmd);
+        const taskGiven = cmd.getOptionValueSource('task') !== 'default';
+        if (opts.grep !== undefined) {
+          const q = { pattern: opts.grep, regex: !!opts.regex, ignoreCase: !!opts.ignoreCase, task: taskGiven ? opts.task : undefined, attempt: opts.attempt, max: opts.maxHits };
+          const n = await grepLogs(client, id, q, (h) => ctx.env.stdout(json ? `${JSON.stringify(h)}\n` : formatSearchHit(h)));
+          // grep's convention: 1 when nothing matched.
+          return n === 0 ? 1 : 0;
+        }
+        if (opts.download !== undefined) {
+          const { fileName, body } = await client.downloadLogs(id, taskGiven ? opts.task : undefined);
+          const path = resolve(ctx.env.cwd, opts.download === true ? fileName : opts.download);
+          const out = createWriteStream(path);
+          let bytes = 0;
+          for await (const chunk of body) {
+            bytes += chunk.length;
+            if (!out.write(chunk)) await once(out, 'drain');
+          }
+          out.end();
+          await once(out, 'close');
+          ctx.env.stderr(`saved ${bytes} bytes to ${path}\n`);
+          return;
+        }
         const print = linePrinter(ctx, opts.task, json);
+        if (opts.tail !== undefined) {
+          const page = await client.getLogs(id, opts.task, { attempt: opts.attempt, tail: opts.tail });
+          if (json) ctx.env.stdout(`${JSON.stringify(page, null, 2)}\n`);
+          else page.items.forEach(print);
+          return;
+        }
         if (!opts.follow) return printAll(ctx, client, id, opts, json, print);
 
         const end = await followLog(
@@ -69,7 +116,7 @@ async function printAll(
   let afterSeq: number | undefined;
   let attempt = opts.attempt;
   for (;;) {
-    const page = await client.getLogs(id, opts.task, { attempt, afterSeq, limit: PAGE_SIZE });
+    const page = await client.getLogs(id, opts.task, { attempt, afterSeq, limit: PAGE_SIZE, from: opts.since, to: opts.until });
     // seq counts lines within one attempt: keep reading the attempt the API chose for the first page.
     attempt ??= page.items[0]?.attempt;
     if (json) all.push(...page.items);
