@@ -60,14 +60,71 @@ export const OPENAPI_DOCUMENT = {
           { name: 'attempt', in: 'query', schema: { type: 'integer', minimum: 1 } },
           { name: 'afterSeq', in: 'query', schema: { type: 'integer', minimum: 0 } },
           { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 10000 } },
-          { name: 'follow', in: 'query', schema: { type: 'boolean' } },
+          { name: 'tail', in: 'query', description: 'Only the last N lines', schema: { type: 'integer', minimum: 1, maximum: 10000 } },
+          { name: 'from', in: 'query', description: 'Lines read at or after (ISO-8601)', schema: { type: 'string', format: 'date-time' } },
+          { name: 'to', in: 'query', description: 'Lines read before (ISO-8601)', schema: { type: 'string', format: 'date-time' } },
+          { name: 'follow', in: 'query', description: 'Server-sent events; `end` right after the attempt\'s last line', schema: { type: 'boolean' } },
         ],
         responses: {
-          '200': { description: 'Lines', content: { ...json('LogPage').content, 'text/event-stream': { schema: { type: 'string' } } } },
+          '200': { description: 'Lines (`bytes`: base64 of the exact bytes of a line that is not UTF-8)', content: { ...json('LogPage').content, 'text/event-stream': { schema: { type: 'string' } } } },
           ...errors,
         },
       },
     },
+    '/v1/training-jobs/{id}/tasks/{task}/logs/download': {
+      get: {
+        summary: "One task attempt's log as a file named modelarts-job-<id>-<task>.log (exact bytes)",
+        parameters: [idParam, { name: 'task', in: 'path', required: true, schema: { type: 'string' } }, { name: 'attempt', in: 'query', schema: { type: 'integer', minimum: 1 } }],
+        responses: { '200': { description: 'The log', content: { 'text/plain': { schema: { type: 'string', format: 'binary' } } } }, ...errors },
+      },
+    },
+    '/v1/training-jobs/{id}/logs': {
+      get: { summary: 'Every task attempt with output: last line, size, and the eof mark', parameters: [idParam], responses: { '200': { description: 'Attempts' }, ...errors } },
+    },
+    '/v1/training-jobs/{id}/logs/download': {
+      get: {
+        summary: "All of the job's logs (each task's latest attempt) as one tar.gz of modelarts-job-<id>-worker-<n>.log files",
+        parameters: [idParam],
+        responses: { '200': { description: 'tar.gz', content: { 'application/gzip': { schema: { type: 'string', format: 'binary' } } } }, ...errors },
+      },
+    },
+    '/v1/training-jobs/{id}/logs/search': {
+      get: {
+        summary: "Lines of the job's tasks containing q, or matching it with regex=true (PostgreSQL regular expressions)",
+        parameters: [
+          idParam,
+          { name: 'q', in: 'query', required: true, schema: { type: 'string', minLength: 1, maxLength: 1000 } },
+          { name: 'regex', in: 'query', schema: { type: 'boolean' } },
+          { name: 'ignoreCase', in: 'query', schema: { type: 'boolean' } },
+          { name: 'task', in: 'query', schema: { type: 'string' } },
+          { name: 'attempt', in: 'query', schema: { type: 'integer', minimum: 1 } },
+          { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 1000 } },
+          { name: 'after', in: 'query', description: 'The `next` cursor of the previous page', schema: { type: 'string' } },
+        ],
+        responses: { '200': { description: '{ items: [{ task, attempt, seq, ts, stream, text }], next }' }, ...errors },
+      },
+    },
+    '/v1/training-jobs/{id}/metrics': {
+      get: {
+        summary: "The job's resource metrics (the guide's ma_container_* ids) per task and node over a window",
+        parameters: [
+          idParam,
+          { name: 'window', in: 'query', schema: { type: 'string', enum: ['15m', '30m', '1h', '6h', '12h', '24h'] } },
+          { name: 'from', in: 'query', schema: { type: 'string', format: 'date-time' } },
+          { name: 'to', in: 'query', schema: { type: 'string', format: 'date-time' } },
+          { name: 'task', in: 'query', schema: { type: 'string' } },
+        ],
+        responses: { '200': { description: '{ from, to, stepSeconds, series: [{ metric, unit, task, nodeId, points: [[time, value]] }] }' }, ...errors },
+      },
+    },
+    '/v1/dashboard': {
+      get: {
+        summary: 'The training dashboard over the jobs created in [from, to) (default the last 7 days): success, failure, recovery-enabled and recovery success rates, recovery time',
+        parameters: [{ name: 'from', in: 'query', schema: { type: 'string', format: 'date-time' } }, { name: 'to', in: 'query', schema: { type: 'string', format: 'date-time' } }],
+        responses: { '200': { description: 'Figures' }, ...errors },
+      },
+    },
+    '/metrics': { get: { summary: 'Prometheus metrics: the guide container metrics and the control plane', responses: { '200': { description: 'text/plain; version=0.0.4' } } } },
     '/v1/pools': { get: { summary: 'Resource pools: nodes, capacity, used, free, supernodes', responses: { '200': { description: 'Pools', ...json('PoolList') } } } },
     '/v1/nodes': { get: { summary: 'Nodes with capacity, use and liveness', responses: { '200': { description: 'Nodes', ...json('NodeList') } } } },
     '/v1/admin/projections/verify': {
