@@ -44,25 +44,22 @@ export async function processGroup(leader: number): Promise<number[]> {
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /**
- * Asks a task for a stack dump: `signal` to the workers of its process group first, then (after half
- * the wait) to its leader, so a launcher that dies of the signal does not take its workers down
- * before they printed. Resolves after `waitMs` or when the task exits, whichever comes first.
+ * Asks a task for a stack dump: `signal` to the processes of its group other than the leader — the
+ * leader is the runtime's own shell (a supervisor) where there is one, and must not die of it — or
+ * to the leader when it is the only process (the script itself). Resolves after `waitMs`, or when
+ * the task exits, whichever comes first.
  */
 export async function requestStackDump(handle: TaskHandle, signal: NonNullable<RestartRequest['dumpSignal']>, waitMs: number): Promise<void> {
-  const [leader, ...workers] = (await processGroup(handle.pid)).reverse();
-  const send = (pid: number) => {
+  const group = await processGroup(handle.pid);
+  const targets = group.length > 1 ? group.slice(0, -1) : group;
+  for (const pid of targets) {
     try {
       process.kill(pid, signal);
     } catch {
       // Gone already.
     }
-  };
-  let exited = false;
-  void handle.exited.then(() => (exited = true));
-  workers.forEach(send);
-  if (workers.length) await Promise.race([handle.exited, sleep(waitMs / 2)]);
-  if (!exited) send(leader);
-  await Promise.race([handle.exited, sleep(workers.length ? waitMs / 2 : waitMs)]);
+  }
+  await Promise.race([handle.exited, sleep(waitMs)]);
 }
 
 /**

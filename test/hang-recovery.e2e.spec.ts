@@ -1,0 +1,75 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_PREFLIGHT } from '../apps/node-agent/src/preflight/preflight-settings';
+import { eventOf, events, FAST_FAULTS, logLines, submit, withFaultTolerance } from './support/fault-injection';
+import { shellJob } from './support/specs';
+import { startTestCluster, type TestCluster } from './support/test-cluster';
+
+/**
+ * Hang detection end to end: the agents' resource sampler (every 200 ms) and the tasks' log output
+ * feed the fault manager's detector; the guide's 30-minute window is scaled to 1.8 s. The nodes
+ * declare one (fake) GPU, as hang detection is for accelerator jobs only; without a GPU counter the
+ * utilisation is unknown, which does not disprove a hang.
+ */
+describe('hang recovery - a silent, idle job is suspected hung, dumps its stack and restarts in place', () => {
+  let t: TestCluster;
+  beforeAll(async () => {
+    t = await startTestCluster({
+      faultManager: FAST_FAULTS,
+      resourceSampleMs: 200,
+      agents: ['node-1', 'node-2'].map((nodeId) => ({
+        nodeId,
+        capacity: { cpu: 2, memoryMiB: 2048, gpu: 1, npu: 0 },
+        heartbeatMs: 500,
+        stopGraceMs: 1_000,
+        // No nvidia-smi here: the fake GPU would fail its pre-check.
+        preflight: { ...DEFAULT_PREFLIGHT, enabled: false },
+      })),
+    });
+  });
+  afterAll(async () => {
+    await t?.[Symbol.asyncDispose]();
+  });
+
+  it('J10 after a window of silence, a stack dump (SIGUSR1) in the task log, a hang restart (MA_PROC_START_CNT=2), and the job completes', async () => {
+    const script = [
+      'trap \'echo "STACK DUMP: thread main waiting in allreduce (train.py:42)"\' USR1',
+      'echo "start=$MA_PROC_START_CNT"',
+      // The first run goes silent and idle; `wait` lets the trap run at once.
+      'if [ "$MA_PROC_START_CNT" = "1" ]; then while :; do sleep 1 & wait $!; done; fi',
+      'echo finished',
+    ].join('\n');
+    const spec = shellJob('hangs', script);
+    spec.spec.resource.flavor = { cpu: 0.5, memoryMiB: 128, gpu: 1 };
+    const id = await submit(t.api, withFaultTolerance(spec, { 'fault-tolerance/job-retry-num': '3', 'fault-tolerance/hang-retry': 'true' }));
+    await logLines(t.api, id, 'worker-0', 1, /start=1/);
+
+    const hang = await eventOf(t.api, id, (e) => e.type === 'JobSuspectedHang', 60_000);
+    expect(hang).toMatchObject({ messageZh: '系统检测到您的作业疑似卡死，请及时前往作业详情界面查看并处理', data: { attempt: 1, evidence: { windowMs: 1800 } } });
+    const done = await t.api.waitFor(id, 'completed', 60_000);
+    expect(done.tasks[0]).toMatchObject({ state: 'succeeded', attempt: 1, procStartCount: 2 });
+
+    const evs = await events(t.api, id);
+    const decided = evs.find((e) => e.type === 'RecoveryDecided');
+    expect(decided.data).toMatchObject({ rule: 'hang-restart', action: 'hang-restart', fault: { kind: 'hang' }, restarts: { current: 0, max: 3 }, consecutive: 1 });
+    expect(evs.find((e) => e.type === 'JobRestarted').data).toMatchObject({ mode: 'hang', tasks: ['worker-0'] });
+
+    const lines = await logLines(t.api, id, 'worker-0', 1, /finished/);
+    const dumpAsked = lines.findIndex((l) => /stack dump \(SIGUSR1\)/.test(l));
+    const dump = lines.findIndex((l) => l.startsWith('STACK DUMP:'));
+    const restarted = lines.indexOf('start=2');
+    expect(dumpAsked).toBeGreaterThanOrEqual(0);
+    expect(dump).toBeGreaterThan(dumpAsked);
+    expect(restarted).toBeGreaterThan(dump);
+
+    // Not suspected before a whole window of silence had passed since the task's last output.
+    const items = (await t.api.call('GET', `/v1/training-jobs/${id}/tasks/worker-0/logs?attempt=1&limit=10000`)).body.items;
+    const lastOutput = Date.parse(items.find((l: any) => l.text === 'start=1').ts);
+    expect(Date.parse(hang.time) - lastOutput).toBeGreaterThanOrEqual(hang.data.evidence.windowMs);
+
+    // The recovery view: the guide's "容错与恢复" with the decision and the hang.
+    const recovery = (await t.api.call('GET', `/v1/training-jobs/${id}/recovery`)).body;
+    expect(recovery.policy).toMatchObject({ autoRestart: true, maxRestarts: 3, hangRetry: true });
+    expect(recovery.restarts).toEqual({ current: 0, max: 3 });
+    expect(recovery.history.map((h: any) => h.kind)).toEqual(['suspected-hang', 'decision']);
+  });
+});
