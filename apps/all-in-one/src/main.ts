@@ -2,6 +2,7 @@ import { NatsUnreachable } from '@trainyard/event-log';
 import os from 'node:os';
 import { resolve } from 'node:path';
 import { startTracing } from '@trainyard/telemetry';
+import { retentionFromEnv } from '../../log-router/src/log-retention';
 import { startLocalCluster } from './local-cluster';
 
 /**
@@ -29,6 +30,7 @@ async function main() {
       { nodeId: 'node-1', capacity: half },
       { nodeId: 'node-2', capacity: half },
     ],
+    logRouter: { retentionMs: retentionFromEnv() },
   });
   const db = process.env.TY_DATABASE_URL ? 'PostgreSQL (TY_DATABASE_URL)' : `embedded PGlite in ${resolve(dataDir, 'pglite')}`;
   console.log(`Trainyard is up.
