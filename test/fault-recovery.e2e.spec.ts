@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventOf, events, FAST_FAULTS, logLines, submit, withFaultTolerance } from './support/fault-injection';
+import { eventually } from './support/eventually';
+import { eventOf, events, FAST_FAULTS, logLines, submit, withFaultTolerance, yardIn } from './support/fault-injection';
 import { shellJob } from './support/specs';
 import { startTestCluster, type TestCluster } from './support/test-cluster';
 
@@ -70,6 +71,60 @@ describe('fault recovery - workers that die or fail', () => {
     expect(evs.filter((e) => e.type === 'JobScheduled').map((e) => e.data.attempt)).toEqual([1, 2, 3, 4]);
     // MA_SCHEDULE_CNT grows with every reschedule; MA_PROC_START_CNT starts over at 1.
     expect(await logLines(t.api, id, 'worker-0', 4, /schedule=4/)).toContain('schedule=4 start=1');
+
+    // `yard describe` shows the fault tolerance and the recovery history.
+    const described = await yardIn(t.cluster.apiUrl, ['describe', id]);
+    expect(described.code).toBe(0);
+    expect(described.stdout).toContain('Fault tolerance: auto restart on, restarts 3/8, unconditional on, hang retry off');
+    expect(described.stdout.match(/unconditional-reschedule/g)).toHaveLength(3);
+    expect(described.stdout).toMatch(/unconditional-limit\s+fail\s+non-zero-exit exit 1 worker-0/);
+  });
+
+  it('failure analysis: a failed task\'s last log lines name the likely cause and the advice, shown with the job', async () => {
+    const script = 'echo "epoch 1"; echo "RuntimeError: CUDA out of memory. Tried to allocate 2.00 GiB" >&2; exit 1';
+    const id = await submit(t.api, withFaultTolerance(shellJob('oom', script), { 'fault-tolerance/job-retry-num': '3' }));
+    const failed = await t.api.waitFor(id, 'failed', 60_000);
+    expect(failed.reason).toBe('workload-failed');
+    const analysed = await eventOf(t.api, id, (e) => e.type === 'FailureAnalysed');
+    expect(analysed.data).toMatchObject({
+      task: 'worker-0', attempt: 1,
+      analysis: { rule: 'LF-CUDA-OOM', category: 'out-of-memory', adviceKind: 'reference_case', evidence: [{ seq: 2, text: 'RuntimeError: CUDA out of memory. Tried to allocate 2.00 GiB' }] },
+    });
+    expect(analysed.messageZh).toContain('失败的可能原因');
+    const recovery = (await t.api.call('GET', `/v1/training-jobs/${id}/recovery`)).body;
+    expect(recovery.analyses[0]).toMatchObject({ rule: 'LF-CUDA-OOM', task: 'worker-0' });
+    const described = await yardIn(t.cluster.apiUrl, ['describe', id]);
+    expect(described.stdout).toContain('Possible cause: the accelerator ran out of memory');
+  });
+
+  it('scenario 3: a non-zero exit whose log shows a hardware fault isolates the node and reschedules (no unconditional retry needed)', async () => {
+    const script = 'if [ "$MA_SCHEDULE_CNT" = "1" ]; then echo "RuntimeError: CUDA error: uncorrectable ECC error encountered" >&2; exit 1; fi; echo ok';
+    const id = await submit(t.api, withFaultTolerance(shellJob('ecc', script), { 'fault-tolerance/job-retry-num': '3' }));
+    const done = await t.api.waitFor(id, 'completed', 60_000);
+    const decided = (await events(t.api, id)).find((e) => e.type === 'RecoveryDecided').data;
+    expect(decided).toMatchObject({ rule: 'isolating-reschedule', fault: { kind: 'hardware', hardware: true } });
+    expect(done.tasks[0].nodeId).not.toBe(decided.fault.nodeId);
+    const uncordoned = await yardIn(t.cluster.apiUrl, ['node', 'uncordon', decided.fault.nodeId, '--reason', 'card replaced']);
+    expect(uncordoned).toMatchObject({ code: 0, stdout: `${decided.fault.nodeId}: in service\n` });
+  });
+
+  it('a node where tasks of three different jobs are killed is isolated (repeated-failures) though it reports healthy', async () => {
+    const onNode2 = { nodeAffinity: [{ type: 'affinity', strength: 'required', labels: { 'trainyard.io/node-id': 'node-2' } }] };
+    for (const name of ['victim-a', 'victim-b', 'victim-c']) {
+      const id = await submit(t.api, shellJob(name, 'echo up; sleep 60', 1, onNode2));
+      const started = await eventOf(t.api, id, (e) => e.type === 'TaskStarted');
+      await logLines(t.api, id, 'worker-0', 1, /up/);
+      process.kill(workerPid(started.data.pid), 'SIGKILL');
+      await t.api.waitFor(id, 'failed', 30_000);
+    }
+    const node = await eventually(async () => {
+      const n = (await t.api.call('GET', '/v1/nodes')).body.items.find((x: any) => x.id === 'node-2');
+      return n.availability === 'isolated' ? n : undefined;
+    });
+    expect(node.isolation).toMatchObject({ reason: 'repeated-failures', by: 'fault-manager' });
+    expect(node.isolation.detail).toMatch(/tasks of \d+ different jobs failed on node-2/);
+    expect(node.status).toBe('ready');
+    expect((await yardIn(t.cluster.apiUrl, ['node', 'uncordon', 'node-2'])).code).toBe(0);
   });
 });
 

@@ -47,3 +47,19 @@ export async function logLines(api: ApiClient, id: string, task: string, attempt
 export async function eventOf(api: ApiClient, id: string, match: (e: any) => boolean, timeoutMs = 30_000): Promise<any> {
   return eventually(async () => (await events(api, id)).find(match), timeoutMs);
 }
+
+/** Runs `yard` in this process against `apiUrl`; resolves with its exit code and output. */
+export async function yardIn(apiUrl: string, argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const { runCli } = await import('../../apps/cli/src/cli');
+  let stdout = '';
+  let stderr = '';
+  const code = await runCli([...argv, '--api', apiUrl], {
+    stdout: (t) => void (stdout += t),
+    stderr: (t) => void (stderr += t),
+    vars: {},
+    cwd: process.cwd(),
+    now: () => new Date(),
+    sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+  });
+  return { code, stdout, stderr };
+}

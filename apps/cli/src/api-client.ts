@@ -1,6 +1,6 @@
 import type { TrainingJobSpec } from '@trainyard/contracts';
 import { ApiError, ApiProtocolError, classifyFetchFailure } from './api-errors';
-import type { ErrorResponse, JobEventView, JobPage, JobView, LogPage, LogSearchPage, NodeView, PoolView, VerifyResult } from './api-types';
+import type { ErrorResponse, JobEventView, JobPage, JobView, LogPage, LogSearchPage, NodeView, PoolView, VerifyResult, RecoveryView } from './api-types';
 
 export const DEFAULT_API_URL = 'http://127.0.0.1:8080';
 
@@ -105,6 +105,16 @@ export class ApiClient {
 
   listNodes(): Promise<{ items: NodeView[] }> {
     return this.request('GET', '/v1/nodes');
+  }
+
+  /** `POST /v1/nodes/{id}/cordon|drain|uncordon` (the fault manager answers). */
+  operateNode(id: string, verb: 'cordon' | 'drain' | 'uncordon', body: { reason?: string; graceMs?: number }): Promise<NodeView> {
+    return this.request('POST', `/v1/nodes/${enc(id)}/${verb}`, { body });
+  }
+
+  /** The job's fault tolerance: restart count, recovery decisions, hangs, failure analyses. */
+  getRecovery(id: string): Promise<RecoveryView> {
+    return this.request('GET', `/v1/training-jobs/${enc(id)}/recovery`);
   }
 
   listPools(): Promise<{ items: PoolView[] }> {

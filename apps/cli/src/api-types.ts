@@ -116,6 +116,44 @@ export interface NodeView {
   labels: Record<string, string>;
   status: string;
   lastHeartbeat: string | null;
+  /** `suspect`, `isolated` or `draining`; null while in service (fault manager). */
+  availability?: 'suspect' | 'isolated' | 'draining' | null;
+  isolation?: { reason: string; by: string; since: string; detail?: string } | null;
+}
+
+/** `GET /v1/training-jobs/{id}/recovery`: the job's fault tolerance ("容错与恢复"). */
+export interface RecoveryView {
+  jobId: string;
+  policy: { autoRestart: boolean; maxRestarts: number; unconditional: boolean; hangRetry: boolean; maxPodRestarts?: number };
+  /** "当前重启次数/最大重启次数"; null when auto restart is off. */
+  restarts: { current: number; max: number } | null;
+  history: RecoveryEntry[];
+  analyses: FailureAnalysisView[];
+}
+
+export interface RecoveryEntry {
+  seq: number;
+  time: string;
+  kind: 'decision' | 'suspected-hang';
+  attempt: number;
+  rule?: string;
+  action?: string;
+  fault?: { kind: string; task?: string; nodeId?: string; code?: string; hardware: boolean };
+  restarts?: { current: number; max: number };
+  consecutive?: number;
+  isolate?: string[];
+  message?: string;
+}
+
+export interface FailureAnalysisView {
+  time: string;
+  task: string;
+  attempt: number;
+  rule: string;
+  cause: string;
+  advice: string;
+  adviceKind: 'reference_case' | 'copy_job';
+  evidence: { seq: number; text: string }[];
 }
 
 export interface PoolView {

@@ -8,6 +8,7 @@ import { registerDescribe } from './commands/describe';
 import { registerEvents } from './commands/events';
 import { registerJobs } from './commands/jobs';
 import { registerLogs } from './commands/logs';
+import { registerNode } from './commands/node';
 import { registerNodes } from './commands/nodes';
 import { registerPools } from './commands/pools';
 import { registerPriority } from './commands/priority';
@@ -44,6 +45,7 @@ export function buildProgram(ctx: CommandContext): Command {
     registerDelete,
     registerWait,
     registerNodes,
+    registerNode,
     registerPools,
     registerAdmin,
   ]) {

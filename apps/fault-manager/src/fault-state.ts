@@ -102,7 +102,7 @@ export class FaultState {
     if (d.reason === 'exited' && d.exitCode === 0) return;
     const fault = classifyExit({ exit: d, precheck: job.precheck.get(`${d.task}/${d.attempt}`) });
     const c = this.faultCases.get(d.nodeId) ?? emptyFaultCase(d.nodeId);
-    this.faultCases.set(d.nodeId, recordNodeFailure(c, { jobId, task: d.task, at: exit.time, kind: fault.kind }, this.crossJob));
+    this.faultCases.set(d.nodeId, recordNodeFailure(c, { jobId, task: d.task, at: exit.time, kind: fault.kind, ...(fault.code !== undefined ? { code: fault.code } : {}) }, this.crossJob));
   }
 
   private applyNode(nodeId: string, commit: StoredCommit): void {

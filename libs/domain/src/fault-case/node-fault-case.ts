@@ -6,6 +6,8 @@ export interface NodeFailure {
   task: string;
   at: string;
   kind: FaultKind;
+  /** The fault's signature (`launch-failed`, `exit 1`, `SIGKILL`…). */
+  code?: string;
 }
 
 /**
@@ -34,10 +36,14 @@ export interface CrossJobOptions {
 export const DEFAULT_CROSS_JOB: CrossJobOptions = { windowMs: 30 * 60_000, distinctJobs: 3 };
 
 /**
- * Failures that say something about the node: the workload died there. Losses, drains and pre-checks
- * have their own handling; evictions and user-induced device faults are not the node's doing.
+ * Failures that say something about the node rather than the code: processes killed by signals nobody
+ * on the platform sent, device faults, and tasks that could not even start there. A plain non-zero
+ * exit is the script's own verdict and does not count (three buggy jobs must not isolate a healthy
+ * node); losses, drains and pre-checks have their own handling; evictions and user-induced device
+ * faults are not the node's doing.
  */
-const COUNTED = new Set<FaultKind>(['process-killed', 'non-zero-exit', 'hardware', 'self-healable']);
+const counts = (f: NodeFailure): boolean =>
+  f.kind === 'process-killed' || f.kind === 'hardware' || f.kind === 'self-healable' || (f.kind === 'non-zero-exit' && f.code === 'launch-failed');
 
 export const emptyFaultCase = (nodeId: string): NodeFaultCase => ({ nodeId, failures: [] });
 
@@ -45,7 +51,7 @@ export const emptyFaultCase = (nodeId: string): NodeFaultCase => ({ nodeId, fail
 export function recordNodeFailure(c: NodeFaultCase, f: NodeFailure, o: CrossJobOptions = DEFAULT_CROSS_JOB): NodeFaultCase {
   const since = Date.parse(f.at) - o.windowMs;
   const kept = c.failures.filter((x) => Date.parse(x.at) >= since);
-  return { ...c, failures: COUNTED.has(f.kind) ? [...kept, f] : kept };
+  return { ...c, failures: counts(f) ? [...kept, f] : kept };
 }
 
 /** Whether the node should be isolated: tasks of `distinctJobs` different jobs failed there within the window. */
