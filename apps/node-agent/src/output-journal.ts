@@ -137,6 +137,9 @@ function watchGrowth(
       }
     });
     w.on('error', () => undefined);
+    // What was written before the watch began comes first, stdout's before stderr's (a guess: no
+    // event orders it).
+    for (const stream of ['stdout', 'stderr'] as const) onGrowth({ stream, size: fstatSync(handles[stream].fd).size });
     return w;
   } catch {
     return undefined; // No inotify: polling alone.

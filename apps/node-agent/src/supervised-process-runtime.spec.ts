@@ -32,8 +32,17 @@ describe('supervised process runtime - tasks under a shell supervisor, output an
   });
 
   it('stops with a grace period: TERM reaches the group; a task that ignores it is killed; leftovers die with the main process', async () => {
-    const polite = await runtime().launch(spec('trap "echo bye; exit 0" TERM; while true; do sleep 0.05; done'), collector().sink);
+    const ready = collector();
+    const polite = await runtime().launch(spec('trap "echo bye; exit 0" TERM; echo up; while true; do sleep 0.05; done'), ready.sink);
+    for (let i = 0; i < 100 && ready.lines.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
     expect(await polite.stop(10_000)).toEqual({ exitCode: 0, signal: null });
+    // A handler's own `exit 143` is an exit code, a death by SIGTERM a signal.
+    const up = collector();
+    const handler = await runtime().launch(spec('trap "exit 143" TERM; echo up; while true; do sleep 0.05; done'), up.sink);
+    for (let i = 0; i < 100 && up.lines.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(await handler.stop(10_000)).toEqual({ exitCode: 143, signal: null });
+    const killed = await runtime().launch(spec('exec sleep 30'), collector().sink);
+    expect(await killed.stop(10_000)).toEqual({ exitCode: null, signal: 'SIGTERM' });
 
     const stubborn = await runtime().launch(spec('trap "" TERM; while true; do sleep 0.05; done'), collector().sink);
     expect(await stubborn.stop(100)).toEqual({ exitCode: null, signal: 'SIGKILL' });

@@ -4,7 +4,7 @@ import { exitFromStatus } from './exit-status';
 import { processStartTicks } from './launch-record';
 import { tailFrames } from './output-journal';
 import { pumpLines } from './output-pump';
-import { readNumberFile, type RunFiles, runFiles, SUPERVISOR_SCRIPT, writeSmallFile } from './task-supervisor';
+import { noteNormalExit, readNumberFile, type RunFiles, runFiles, SUPERVISOR_SCRIPT, writeSmallFile } from './task-supervisor';
 import { LaunchError, type LineSink, type TaskExit, type TaskHandle, type TaskIdentity, type TaskRuntime } from './task-runtime';
 
 export interface SupervisedProcessRuntimeOptions {
@@ -40,7 +40,7 @@ export function supervisedProcessRuntime(options: SupervisedProcessRuntimeOption
       const err = await open(files.stderr, 'a');
       let child: ChildProcess;
       try {
-        child = spawn('/bin/sh', ['-c', SUPERVISOR_SCRIPT, 'ty-supervisor', files.dir, spec.command], {
+        child = spawn('/bin/sh', ['-c', SUPERVISOR_SCRIPT, 'ty-supervisor', files.dir, noteNormalExit(spec.command)], {
           cwd: spec.cwd,
           env: spec.env,
           uid: spec.uid,
@@ -111,14 +111,20 @@ class SupervisedTask implements TaskHandle {
     if (this.status) return true;
     const code = await readNumberFile(this.files.exit);
     if (code !== undefined) {
-      this.status = exitFromStatus(code);
+      this.status = await this.exitOf(code);
       return true;
     }
     if (await this.supervisorAlive()) return false;
     // Gone without a status (killed with its group, or the node rebooted): look once more, then give up.
     const late = await readNumberFile(this.files.exit);
-    this.status = late !== undefined ? exitFromStatus(late) : { exitCode: null, signal: null };
+    this.status = late !== undefined ? await this.exitOf(late) : { exitCode: null, signal: null };
     return true;
+  }
+
+  /** 128 + n is a death by signal n, unless the shell noted that it exited by itself with it. */
+  private async exitOf(status: number): Promise<TaskExit> {
+    if (status > 128 && (await readNumberFile(this.files.exited)) === status) return { exitCode: status, signal: null };
+    return exitFromStatus(status);
   }
 
   private async supervisorAlive(): Promise<boolean> {

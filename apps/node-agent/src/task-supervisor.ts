@@ -22,11 +22,19 @@ export const SUPERVISOR_SCRIPT = [
   // The supervisor's stderr is /dev/null and the task's stderr file is fd 3: the command moves it to
   // fd 2 itself, so what the supervisor prints ("Terminated" when the command dies by a signal, which
   // dash writes while a redirection of the command would still be in force) stays out of the task's log.
-  `/bin/sh -c 'exec 2>&3 3>&-; echo $$ >"$1/pid"; exec /bin/sh -c "$2"' ty-task "$1" "$2" </dev/null`,
+  `/bin/sh -c 'exec 2>&3 3>&-; echo $$ >"$1/pid"; exec /bin/sh -c "$2" "$1/exited"' ty-task "$1" "$2" </dev/null`,
   'status=$?',
   'echo "$status" >"$1/exit"',
   'kill -9 0 2>/dev/null',
 ].join('\n');
+
+/**
+ * The command as the task's shell runs it: first an EXIT trap that writes the status to `$0` (the
+ * run dir's `exited`, passed as the shell's name). A shell killed by a signal runs no trap, so a status
+ * above 128 with the note is a plain `exit 143` (a TERM handler's), without it a death by signal.
+ * A script that sets its own EXIT trap replaces the note (its 128+n statuses then read as signals).
+ */
+export const noteNormalExit = (command: string) => `trap 'echo $? >"$0"' EXIT\n${command}`;
 
 /** The files of one supervised attempt. */
 export interface RunFiles {
@@ -37,6 +45,8 @@ export interface RunFiles {
   pid: string;
   /** The command's exit status, written by the supervisor when it ends. */
   exit: string;
+  /** Written by the command's shell when it exits by itself (not by a signal): see `noteNormalExit`. */
+  exited: string;
   /** `<pid> <start ticks>` of the supervisor, written by the agent: a reused pid is not ours. */
   supervisor: string;
   /** The order the agent read the two output files in (see `output-journal.ts`). */
@@ -47,7 +57,7 @@ export interface RunFiles {
 export function runFiles(stateDir: string, id: TaskIdentity): RunFiles {
   const dir = join(stateDir, `${id.jobId}.${id.task}.${id.attempt}.run`);
   const at = (name: string) => join(dir, name);
-  return { dir, stdout: at('stdout'), stderr: at('stderr'), pid: at('pid'), exit: at('exit'), supervisor: at('supervisor'), journal: at('journal') };
+  return { dir, stdout: at('stdout'), stderr: at('stderr'), pid: at('pid'), exit: at('exit'), exited: at('exited'), supervisor: at('supervisor'), journal: at('journal') };
 }
 
 /** A whole number followed by a newline, or undefined (absent, or caught half-written). */
