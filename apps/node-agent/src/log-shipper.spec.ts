@@ -184,6 +184,20 @@ describe('log shipper', () => {
     s.abandon();
   });
 
+  it('log shipper - abandoned while NATS is away, every line stays on disk and the next start sends them in order', async () => {
+    const dir = tempDir();
+    const spool = new LogSpool({ dir, maxBytes: 1500 });
+    const s = new LogShipper({ ...base, publish: () => Promise.reject(new Error('down')), spool, memoryBytes: 500, maxLines: 5, retryDelayMs: 1000 });
+    for (let i = 1; i <= 300; i++) s.push(i % 2 ? 'stdout' : 'stderr', `line ${i}`);
+    await new Promise((r) => setTimeout(r, 20));
+    s.abandon();
+    await new Promise((r) => setTimeout(r, 20));
+    expect(readdirSync(dir).sort()).toEqual(['j1.worker-0.2.0.spool', 'j1.worker-0.2.spool', 'j1.worker-0.2.~.spool']);
+    const got: LogBatch[] = [];
+    await new LogSpool({ dir, maxBytes: 1500 }).drainLeftovers(async (b) => void got.push(JSON.parse(Buffer.from(b.body).toString())));
+    expect(got.flatMap((b) => expandLogBatch(b)).map((l) => l.seq)).toEqual(Array.from({ length: 300 }, (_, i) => i + 1));
+  });
+
   it('log shipper - abandon rejects waiting flushes', async () => {
     const s = new LogShipper({ ...base, publish: () => new Promise(() => {}) });
     s.push('stdout', 'stuck');

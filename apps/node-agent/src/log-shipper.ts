@@ -166,14 +166,21 @@ export class LogShipper {
   }
 
   /**
-   * Stops shipping: lines not yet stored are dropped (its spool file too) and pending `flush()` calls
-   * reject. For agent shutdown; a task's normal end uses `close()`.
+   * Stops shipping and rejects pending `flush()` calls. Lines not yet stored stay on disk when there
+   * is a spool (sent at the agent's next start), else they are dropped. For agent shutdown; a task's
+   * normal end uses `close()`.
    */
   abandon(): void {
+    if (this.abandoned) return;
+    this.seal();
     this.ended = true;
     this.abandoned = true;
     clearTimeout(this.timer);
-    void this.spoolFile?.discard();
+    // With a spool, what is still in memory goes to disk around the spool file, so the agent's next
+    // start sends all of it in order (drainLeftovers); without one it is lost.
+    const key = `${this.o.jobId}.${this.o.task}.${this.o.attempt}`;
+    this.o.spool?.persist(`${key}.0`, this.head);
+    this.o.spool?.persist(`${key}.~`, this.tail);
     const err = new Error(`log shipping for ${this.subject} abandoned with ${this.backlog} lines unstored`);
     for (const w of this.waiters.splice(0)) w.reject(err);
     for (const r of this.roomWaiters.splice(0)) r();

@@ -1,3 +1,4 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { mkdir, open, readdir, rm, stat, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 
@@ -61,6 +62,16 @@ export class LogSpool {
   }
 
   /**
+   * Writes batches to `<name>.spool` at once, outside the budget: an abandoned shipper's memory, kept
+   * for the next start. Names sort so that `<key>.0` goes before the attempt's spool and `<key>.~` after.
+   */
+  persist(name: string, batches: readonly SealedBatch[]): void {
+    if (batches.length === 0) return;
+    mkdirSync(this.options.dir, { recursive: true });
+    writeFileSync(join(this.options.dir, `${name}.spool`), Buffer.concat(batches.map(encodeRecord)));
+  }
+
+  /**
    * Publishes every batch in spool files no live shipper owns (an earlier run's), in file order, and
    * deletes each file once it is sent. Returns the number of batches sent.
    */
@@ -109,12 +120,7 @@ export class SpoolFile {
 
   /** Appends a batch; false (and nothing written) when the agent's spool budget is spent. */
   append(b: SealedBatch): boolean {
-    const meta = Buffer.from(JSON.stringify({ subject: b.subject, msgId: b.msgId, lastSeq: b.lastSeq, eof: b.eof }));
-    const rec = Buffer.allocUnsafe(8 + meta.length + b.body.length);
-    rec.writeUInt32LE(meta.length, 0);
-    meta.copy(rec, 4);
-    rec.writeUInt32LE(b.body.length, 4 + meta.length);
-    rec.set(b.body, 8 + meta.length);
+    const rec = encodeRecord(b);
     if (!this.spool.reserve(rec.length)) return false;
     this.count++;
     this.serial(async () => {
@@ -159,21 +165,21 @@ export class SpoolFile {
     await rm(this.path, { force: true });
   }
 
-  /** Gives up the file: releases its budget and deletes it (an abandoned shipper). */
-  discard(): Promise<void> {
-    return this.serial(async () => {
-      this.spool.release(this.written - this.readAt);
-      this.count = 0;
-      await this.reset();
-      this.forget();
-    });
-  }
-
   private serial<T>(op: () => Promise<T>): Promise<T> {
     const next = this.chain.then(op);
     this.chain = next.catch(() => undefined);
     return next;
   }
+}
+
+function encodeRecord(b: SealedBatch): Buffer {
+  const meta = Buffer.from(JSON.stringify({ subject: b.subject, msgId: b.msgId, lastSeq: b.lastSeq, eof: b.eof }));
+  const rec = Buffer.allocUnsafe(8 + meta.length + b.body.length);
+  rec.writeUInt32LE(meta.length, 0);
+  meta.copy(rec, 4);
+  rec.writeUInt32LE(b.body.length, 4 + meta.length);
+  rec.set(b.body, 8 + meta.length);
+  return rec;
 }
 
 async function readRecord(fh: FileHandle, at: number): Promise<{ batch: SealedBatch; next: number } | undefined> {
