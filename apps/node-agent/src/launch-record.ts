@@ -27,6 +27,8 @@ export interface LaunchRecord extends TaskRef {
    * re-adopting agent ships them again first, so every line keeps its number and is stored once.
    */
   prelude?: { stream: OutputStream; text: string }[];
+  /** Line number of the current process's first line when it is not the attempt's first (a restart in place). */
+  firstSeq?: number;
   pid?: number;
   /** Start time of `pid` in clock ticks since boot (/proc/<pid>/stat field 22), so a reused pid is not mistaken for ours. */
   pidStart?: string;

@@ -254,12 +254,14 @@ class NodeAgent implements NodeAgentHandle {
     const runtime = adoptionRuntime(record, this.runtimes);
     if (!runtime) return false;
     const a = record.assignment!;
-    // The replay numbers lines as the first run did: those already in TY_LOGS are skipped.
+    // The replay numbers lines as the first run did: those already in TY_LOGS are skipped. A process
+    // restarted in place numbers on from `firstSeq` (the pre-check's lines belong to the first one).
     const stored = await storedLines(this.nc, record);
-    const slot = this.slotFor(key, a, stored + 1);
-    let seq = 0;
+    const base = record.firstSeq ?? 1;
+    const slot = this.slotFor(key, a, Math.max(stored, base - 1) + 1);
+    let seq = base - 1;
     const sink: LineSink = (stream, text) => (++seq > stored ? slot.shipper.push(stream, text) : undefined);
-    for (const l of record.prelude ?? []) void sink(l.stream, l.text);
+    if (record.firstSeq === undefined) for (const l of record.prelude ?? []) void sink(l.stream, l.text);
     const handle = await runtime.adopt!(identityOf(this.nodeId, record), sink).catch((err: Error) => {
       this.logger.warn({ task: key, err }, 'could not look for the task of an earlier run');
       return undefined;
@@ -413,7 +415,8 @@ class NodeAgent implements NodeAgentHandle {
     const handle = slot.handle;
     this.local.set(key, { phase: 'running', startReported: false });
     slot.done = handle.exited.then((exit) => this.onExit(key, exit));
-    await this.records.update(slot.ref, { pid: handle.pid, pidStart: await processStartTicks(handle.pid), exitReported: false });
+    // A re-adopting agent follows this process: its assignment, its first line number, its start to report.
+    await this.records.update(slot.ref, { pid: handle.pid, pidStart: await processStartTicks(handle.pid), exitReported: false, assignment, firstSeq, startReported: false });
     await this.converge(key);
   }
 

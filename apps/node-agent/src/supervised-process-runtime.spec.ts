@@ -88,6 +88,17 @@ describe('supervised process runtime - tasks under a shell supervisor, output an
     expect(await runtime().adopt!(id, collector().sink)).toBeUndefined();
   });
 
+  it('the same attempt launched again after its process ended starts afresh; while it runs it is refused', async () => {
+    const id = identity();
+    const first = await runtime().launch(spec('echo first; exit 1', id), collector().sink);
+    expect(await first.exited).toEqual({ exitCode: 1, signal: null });
+    const out = collector();
+    const again = await runtime().launch(spec('echo second; sleep 1', id), out.sink);
+    await expect(runtime().launch(spec('echo third', id), collector().sink)).rejects.toThrow(/launched before/);
+    expect(await again.exited).toEqual({ exitCode: 0, signal: null });
+    expect(out.lines).toEqual([['stdout', 'second']]);
+  });
+
   it('refuses a missing working dir and a spec without identity, leaving nothing running', async () => {
     await expect(runtime().launch({ ...spec('true'), cwd: join(root, 'nope') }, collector().sink)).rejects.toThrow(/working directory .* does not exist/);
     await expect(runtime().launch({ ...spec('true'), identity: undefined }, collector().sink)).rejects.toThrow(/identity/);

@@ -33,6 +33,7 @@ export function supervisedProcessRuntime(options: SupervisedProcessRuntimeOption
       const cwd = await stat(spec.cwd).catch(() => undefined);
       if (!cwd?.isDirectory()) throw new LaunchError(`working directory ${spec.cwd} does not exist`);
       const files = runFiles(o.stateDir, spec.identity);
+      await clearEarlierRun(files);
       await mkdir(files.dir, { recursive: true });
       // The supervisor and the task's first shell write `exit` and `pid` as the task's user.
       if (spec.uid !== undefined) await chown(files.dir, spec.uid, spec.gid ?? spec.uid);
@@ -78,6 +79,19 @@ export function supervisedProcessRuntime(options: SupervisedProcessRuntimeOption
       return new SupervisedTask(files, Number(pid), ticks || undefined, onLine, o.pollMs, o.chunkBytes);
     },
   };
+}
+
+/**
+ * The same attempt runs again (a restart in place): what an earlier, ended process left in the run dir
+ * must not pass for this one's output or exit. A supervisor still alive there is refused.
+ */
+async function clearEarlierRun(files: RunFiles): Promise<void> {
+  const text = await readFile(files.supervisor, 'utf8').catch(() => undefined);
+  if (text === undefined) return;
+  const [pid, ticks] = text.trim().split(' ');
+  const now = await processStartTicks(Number(pid));
+  if (now !== undefined && (!ticks || now === ticks)) throw new LaunchError(`the attempt already runs under supervisor ${pid}: launched before`);
+  await rm(files.dir, { recursive: true, force: true });
 }
 
 class SupervisedTask implements TaskHandle {
