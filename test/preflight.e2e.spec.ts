@@ -32,6 +32,8 @@ describe('preflight - the guide pre-check before every task, its events and a cl
         gpuNode('gpu-ecc', 'gpu-ecc'),
         gpuNode('gpu-lost', 'gpu-lost'),
         gpuNode('small-disk', 'gpu-healthy', { cacheMinFreeBytes: 2 ** 60 }),
+        { ...gpuNode('npu-ok', 'npu-healthy'), capacity: { cpu: 2, memoryMiB: 2048, gpu: 0, npu: 2 } },
+        { ...gpuNode('npu-alarm', 'npu-alarm'), capacity: { cpu: 2, memoryMiB: 2048, gpu: 0, npu: 2 } },
       ],
     });
   });
@@ -98,6 +100,20 @@ describe('preflight - the guide pre-check before every task, its events and a cl
     const w02 = (await events(id)).find((e) => e.type === 'TaskPrecheckAbnormal');
     expect(w02.data).toMatchObject({ item: 'gpu-check', hardware: true });
     expect(w02.data.detail).toMatch(/^nvidia-smi exited 15: Unable to determine the device handle/);
+  });
+
+  it('NPU tasks go through npu-smi: healthy cards pass, a card in Alarm health fails as a hardware fault', async () => {
+    const npu = (nodeId: string, name: string) => {
+      const spec = on(nodeId, name, 'echo on npu', 0);
+      spec.spec.resource.flavor = { cpu: 0.5, memoryMiB: 128, npu: 1 };
+      return spec;
+    };
+    const ok = await run(npu('npu-ok', 'npu-fine'), 'completed');
+    const w01 = (await events(ok)).find((e) => e.type === 'TaskPrecheckCompleted');
+    expect(w01.data.items.find((i: any) => i.item === 'npu-check')).toMatchObject({ outcome: 'passed', detail: '2 NPU(s) healthy (OK)' });
+    const bad = await run(npu('npu-alarm', 'npu-bad'), 'failed');
+    const w02 = (await events(bad)).find((e) => e.type === 'TaskPrecheckAbnormal');
+    expect(w02.data).toMatchObject({ item: 'npu-check', hardware: true, detail: 'NPU 1 (910B3): health Alarm' });
   });
 
   it('a cache disk below the threshold fails as not a hardware fault; MA_SKIP_IMAGE_DETECT=0 turns the pre-check off', async () => {
