@@ -176,11 +176,12 @@ class NodeAgent implements NodeAgentHandle {
       };
       await mkdir(this.config.workDir, { recursive: true });
       await this.register();
+      // Log batches an earlier run left in the spool (NATS was away when it died) go out first, and
+      // before re-adoption: a re-adopted task numbers on after what TY_LOGS holds, spooled lines included.
+      const publish = jetStreamLogPublish(jetstream(this.nc));
+      await this.spool.drainLeftovers((b) => publish(b.subject, b.body, b.msgId)).catch((err) => this.logger.warn({ err }, 'spooled log batches not sent'));
       await this.settleEarlierRun();
       this.heartbeat = startHeartbeats(this.nc, this.nodeId, this.config.heartbeatMs, () => this.running(), this.now);
-      // Log batches an earlier run left in the spool (NATS was away when it died) go out first.
-      const publish = jetStreamLogPublish(jetstream(this.nc));
-      void this.spool.drainLeftovers((b) => publish(b.subject, b.body, b.msgId)).catch((err) => this.logger.warn({ err }, 'spooled log batches not sent'));
       const sampleMs = this.deps.resourceSampleMs ?? Number(process.env.TY_METRICS_SAMPLE_MS ?? 10_000);
       this.sampler = startResourceSampler(this.nc, this.nodeId, sampleMs, () => this.sampledTasks(), this.now);
       this.sub = this.log.consume(`agent-${this.nodeId}`, Subjects.node(this.nodeId), (c) => this.onCommit(c), {
