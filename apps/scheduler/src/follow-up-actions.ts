@@ -67,6 +67,8 @@ function assignmentFor(job: ExistingTrainingJob, task: string, hosts: string[]):
 function stopReason(job: ExistingTrainingJob): string {
   // The preemption notice every rank's agent logs before SIGTERM.
   if (job.status === 'terminating' && job.preemption) return `preempted by job ${job.preemption.by} (priority ${job.preemption.byPriority})`;
+  // Fault manager (issue 5): a job reschedule stops every task before the job queues again.
+  if (job.status === 'terminating' && job.recovery?.rescheduling) return `fault recovery: the job is rescheduled (${job.recovery.rescheduling.rule})`;
   if (job.status === 'terminating') return job.stop?.reason === 'max-run-time' ? 'maximum run duration reached' : 'stopped by user';
   return `job ${job.status}`;
 }
