@@ -2,6 +2,7 @@ import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
 import { CONTAINER_METRIC_IDS } from '@trainyard/contracts';
 import { startTracing } from '@trainyard/telemetry';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FAST_FAULTS } from './support/fault-injection';
 import { shellJob } from './support/specs';
 import { startTestCluster, type TestCluster } from './support/test-cluster';
 
@@ -30,10 +31,10 @@ function samples(text: string, name: string, match: Record<string, string> = {})
     .map((l) => Number(l.slice(l.lastIndexOf(' ') + 1)));
 }
 
-describe('metrics - the guide container metrics, control-plane metrics and the dashboard', () => {
+describe('telemetry - the guide container metrics, control-plane metrics, the dashboard and one trace per job', () => {
   let t: TestCluster;
   beforeAll(async () => {
-    t = await startTestCluster({ resourceSampleMs: 300 });
+    t = await startTestCluster({ resourceSampleMs: 300, faultManager: FAST_FAULTS });
   });
   afterAll(async () => {
     await t?.[Symbol.asyncDispose]();
@@ -82,16 +83,20 @@ describe('metrics - the guide container metrics, control-plane metrics and the d
     const bad = shellJob('bad', 'exit 3');
     const guarded = shellJob('guarded', 'echo fine');
     guarded.metadata.annotations = { 'fault-tolerance/job-retry-num': '2' };
+    // Fails on its first placement, succeeds once rescheduled: one recovery that succeeds.
+    const healed = shellJob('healed', '[ "$MA_SCHEDULE_CNT" = 1 ] && exit 1; echo recovered');
+    healed.metadata.annotations = { 'fault-tolerance/job-retry-num': '2', 'fault-tolerance/job-unconditional-retry': 'true' };
     const ids: string[] = [];
-    for (const spec of [ok, bad, guarded]) ids.push((await t.api.call('POST', '/v1/training-jobs', spec)).body.id);
+    for (const spec of [ok, bad, guarded, healed]) ids.push((await t.api.call('POST', '/v1/training-jobs', spec)).body.id);
     await t.api.waitFor(ids[0], 'completed');
     await eventually(async () => ((await t.api.call('GET', `/v1/training-jobs/${ids[1]}`)).body.state === 'failed' ? true : undefined), 30_000);
     await t.api.waitFor(ids[2], 'completed');
+    await t.api.waitFor(ids[3], 'completed', 60_000);
 
     const dash = (await t.api.call('GET', '/v1/dashboard')).body;
     // Hand count over every job of this run, from its own event history.
     const list = (await t.api.call('GET', '/v1/training-jobs?limit=500')).body.items as any[];
-    let total = 0, succeeded = 0, failed = 0, enabled = 0, decided = 0;
+    let total = 0, succeeded = 0, failed = 0, enabled = 0, decided = 0, healedByHand = 0;
     for (const j of list) {
       const events = (await t.api.call('GET', `/v1/training-jobs/${j.id}/events`)).body.items as any[];
       const types = events.map((e) => e.type);
@@ -100,13 +105,25 @@ describe('metrics - the guide container metrics, control-plane metrics and the d
       if (types.includes('JobSucceeded')) succeeded++;
       if (types.includes('JobFailed') || types.includes('JobAbnormal')) failed++;
       if (events[0].data.spec.metadata.annotations?.['fault-tolerance/job-retry-num']) enabled++;
-      decided += events.filter((e) => e.type === 'RecoveryDecided' && e.data.action !== 'fail' && e.data.action !== 'none').length;
+      events.forEach((e, i) => {
+        if (e.type !== 'RecoveryDecided' || e.data.action === 'fail' || e.data.action === 'none') return;
+        decided++;
+        // Succeeded: the job runs again before it ends or another decision comes.
+        const next = events.slice(i + 1).find((x) => ['JobStarted', 'TaskStarted', 'JobFailed', 'JobAbnormal', 'JobTerminated', 'RecoveryDecided'].includes(x.type));
+        if (next && (next.type === 'JobStarted' || next.type === 'TaskStarted')) healedByHand++;
+      });
     }
     expect(dash.jobs).toEqual({ total, succeeded, failed, recoveryEnabled: enabled });
     expect(dash.successRate).toBeCloseTo(succeeded / total);
     expect(dash.failureRate).toBeCloseTo(failed / total);
     expect(dash.recoveryEnabledRate).toBeCloseTo(enabled / total);
     expect(dash.recoveries.succeeded + dash.recoveries.failed + dash.recoveries.inProgress).toBe(decided);
+    expect(dash.recoveries.succeeded).toBe(healedByHand);
+    expect(dash.recoveries.byStrategy['reschedule-job'].succeeded).toBeGreaterThanOrEqual(1);
+    expect(dash.recoverySuccessRate).toBeCloseTo(healedByHand / (dash.recoveries.succeeded + dash.recoveries.failed));
+    expect(dash.recoveryTimeSeconds.max).toBeGreaterThan(0);
+    const metrics = await (await fetch(`${t.api.url}/metrics`)).text();
+    expect(samples(metrics, 'trainyard_recoveries_total', { strategy: 'reschedule-job', outcome: 'succeeded' })[0]).toBeGreaterThanOrEqual(1);
     expect(total).toBeGreaterThanOrEqual(4);
     expect(enabled).toBeGreaterThanOrEqual(1);
 
