@@ -126,7 +126,22 @@ export const OPENAPI_DOCUMENT = {
     },
     '/metrics': { get: { summary: 'Prometheus metrics: the guide container metrics and the control plane', responses: { '200': { description: 'text/plain; version=0.0.4' } } } },
     '/v1/pools': { get: { summary: 'Resource pools: nodes, capacity, used, free, supernodes', responses: { '200': { description: 'Pools', ...json('PoolList') } } } },
-    '/v1/nodes': { get: { summary: 'Nodes with capacity, use and liveness', responses: { '200': { description: 'Nodes', ...json('NodeList') } } } },
+    '/v1/nodes': { get: { summary: 'Nodes with capacity, use, liveness and availability (suspect, isolated, draining)', responses: { '200': { description: 'Nodes', ...json('NodeList') } } } },
+    '/v1/nodes/{id}/{verb}': {
+      post: {
+        summary: 'cordon: out of service, running tasks stay; drain: out of service and its tasks are recovered elsewhere; uncordon: back in service (answered by the fault manager)',
+        parameters: [idParam, { name: 'verb', in: 'path', required: true, schema: { type: 'string', enum: ['cordon', 'drain', 'uncordon'] } }],
+        requestBody: { content: { 'application/json': { schema: { type: 'object', properties: { reason: { type: 'string' }, graceMs: { type: 'integer', minimum: 0 } } } } } },
+        responses: { '200': { description: 'The node with its availability' }, ...errors },
+      },
+    },
+    '/v1/training-jobs/{id}/recovery': {
+      get: {
+        summary: "The job's fault tolerance (容错与恢复): settings, restarts current/max, every recovery decision with its rule, suspected hangs, failure analyses",
+        parameters: [idParam],
+        responses: { '200': { description: '{ policy, restarts, history: [{ kind, time, attempt, rule, action, fault, restarts, … }], analyses }' }, ...errors },
+      },
+    },
     '/v1/admin/projections/verify': {
       post: { summary: 'Rebuild every projection into a scratch schema and compare', responses: { '200': { description: 'Result', ...json('VerifyResult') } } },
     },
