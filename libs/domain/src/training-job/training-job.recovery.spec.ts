@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { decideRecovery, type RecoveryDecision } from '../recovery/decide-recovery';
 import { policyOf } from '../recovery/recovery-policy';
 import { DeciderSpec } from '../testing/decider-spec';
-import { T0, T1, aSpec, cmd, runningHistory } from '../testing/training-job-fixtures';
+import { T0, T1, aSpec, cmd, runningHistory, scheduledHistory } from '../testing/training-job-fixtures';
 import { findTask, tasksToStop, type ExistingTrainingJob } from './training-job';
 import { trainingJobDecider, type ReportTaskExited, type ReportTaskStarted } from './training-job.decide';
 import type { ApplyRecovery, RecordFailureAnalysis } from './training-job.recovery';
@@ -45,6 +45,13 @@ describe('training job - ApplyRecovery', () => {
     expect(s.status).toBe('running');
     expect(findTask(s, 'worker-0')).toMatchObject({ status: 'assigned', nodeId: 'node-0', restartTo: 2, procStartCount: 1 });
     expect(s.recovery?.history.map((r) => r.rule)).toEqual(['in-place-restart']);
+  });
+
+  it('a task that never started waits for MA_PROC_START_CNT=2 too (its assignment already says 1)', () => {
+    const h = [...scheduledHistory(retry3), event('TaskStarted', T1, { task: 'worker-0', attempt: 1, nodeId: 'node-0', procStartCount: 1 }), event('JobStarted', T1, { attempt: 1 }), exitedEvent()];
+    const r = spec.given(h).when(apply(decisionFor(retry3, killed))).decision();
+    const s = [...h, ...(r.ok ? r.events : [])].reduce(trainingJobDecider.evolve, trainingJobDecider.initialState()) as ExistingTrainingJob;
+    expect(findTask(s, 'worker-1')).toMatchObject({ status: 'assigned', procStartCount: 0, restartTo: 2 });
   });
 
   it('after an in-place restart the old process\'s exit is stale and the new start clears the restart', () => {

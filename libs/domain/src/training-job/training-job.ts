@@ -369,9 +369,11 @@ export function totalStarts(s: ExistingTrainingJob): number {
  */
 function evolveRestart(s: ExistingTrainingJob, event: Extract<JobEvent, { type: 'JobRestarted' }>): ExistingTrainingJob {
   const d = event.data;
+  // A task that never started (its first launch is still pending, or its pre-check failed) starts at 2
+  // too: the agent's assignment already says 1, and a restart must name a higher count.
   const again = (t: TaskState): TaskState => {
     const { exitReason: _e, signal: _s, ...rest } = t;
-    return { ...rest, status: 'assigned', exitCode: null, restartTo: Math.max(t.procStartCount, t.restartTo ?? 0) + 1 };
+    return { ...rest, status: 'assigned', exitCode: null, restartTo: Math.max(t.procStartCount, t.restartTo ?? 0, 1) + 1 };
   };
   switch (d.mode) {
     case 'in-place':
