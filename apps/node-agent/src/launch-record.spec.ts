@@ -20,6 +20,13 @@ describe('launch records', () => {
     expect(await new LaunchRecords(join(dir, 'empty')).list()).toEqual([]);
   });
 
+  it('launch records - changes made at once are applied one after the other, none lost', async () => {
+    const records = new LaunchRecords(dir);
+    await records.write({ ...ref, launchedAt: 't' });
+    await Promise.all([records.update(ref, { startReported: true }), records.update(ref, { stop: { graceMs: 5, reason: 'user' } }), records.update(ref, { exitReported: true })]);
+    expect(await records.read(ref)).toEqual({ ...ref, launchedAt: 't', startReported: true, stop: { graceMs: 5, reason: 'user' }, exitReported: true });
+  });
+
   it('launch records - a leftover process group is killed only if its leader is the process recorded', async () => {
     const child = spawn('/bin/sh', ['-c', 'sleep 30'], { detached: true, stdio: 'ignore' });
     const exited = new Promise((r) => child.once('exit', (_c, s) => r(s)));

@@ -35,25 +35,48 @@ export interface LaunchRecord extends TaskRef {
   exitReported?: boolean;
 }
 
+let tmpCount = 0;
+
 /** One JSON file per attempt under `<workDir>/launches/`. */
 export class LaunchRecords {
   private readonly dir: string;
+  /** Per record, the last write in flight: writes of one record run one after the other. */
+  private readonly pending = new Map<string, Promise<unknown>>();
 
   constructor(workDir: string) {
     this.dir = join(workDir, 'launches');
   }
 
-  async write(record: LaunchRecord): Promise<void> {
-    await mkdir(this.dir, { recursive: true });
-    const file = this.file(record);
-    // Write-then-rename: a crash leaves the old record or the new one, never half of one.
-    await writeFile(`${file}.tmp`, JSON.stringify(record));
-    await rename(`${file}.tmp`, file);
+  write(record: LaunchRecord): Promise<void> {
+    return this.serial(record, () => this.store(record));
   }
 
-  async update(ref: TaskRef, change: Partial<LaunchRecord>): Promise<void> {
-    const current = await this.read(ref);
-    if (current) await this.write({ ...current, ...change });
+  /** Read-modify-write, one at a time per record, so two changes made at once both stay. */
+  update(ref: TaskRef, change: Partial<LaunchRecord>): Promise<void> {
+    return this.serial(ref, async () => {
+      const current = await this.read(ref);
+      if (current) await this.store({ ...current, ...change });
+    });
+  }
+
+  private async store(record: LaunchRecord): Promise<void> {
+    await mkdir(this.dir, { recursive: true });
+    const file = this.file(record);
+    // Write-then-rename: a crash leaves the old record or the new one, never half of one. The temp
+    // name is this write's own (two agents of one node in one process never share it).
+    const tmp = `${file}.${process.pid}.${++tmpCount}.tmp`;
+    await writeFile(tmp, JSON.stringify(record));
+    await rename(tmp, file);
+  }
+
+  private serial(ref: TaskRef, op: () => Promise<void>): Promise<void> {
+    const key = this.file(ref);
+    const next = (this.pending.get(key) ?? Promise.resolve()).then(op, op);
+    this.pending.set(key, next);
+    void next.finally(() => {
+      if (this.pending.get(key) === next) this.pending.delete(key);
+    }).catch(() => undefined);
+    return next;
   }
 
   async read(ref: TaskRef): Promise<LaunchRecord | undefined> {

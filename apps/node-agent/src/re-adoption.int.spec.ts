@@ -25,6 +25,8 @@ import { processStartTicks } from './launch-record';
 import { type NodeAgentHandle, startNodeAgent } from './node-agent';
 
 const NODE = 'node-r';
+/** Container names derive from node, job and attempt: unique ids keep runs of this file apart. */
+const run = Math.random().toString(36).slice(2, 8);
 const silent = pino({ level: 'silent' });
 let nats: NatsServer;
 let nc: NatsConnection;
@@ -116,7 +118,7 @@ describe('re-adoption - an agent that went away follows its tasks again', () => 
   for (const runtime of ['process', 'container'] as const) {
     it(`re-adoption - a ${runtime} task outlives its agent; the next agent reports its real exit once, and every line is in the log once`, async () => {
       agent = await start();
-      const jobId = `job-${runtime}`;
+      const jobId = `job-${runtime}-${run}`;
       await dispatch(jobId, runtime === 'container' ? { command: TICKS, image: TEST_IMAGE } : { command: TICKS }, runtime);
       const started = await until(jobId, (e) => count(e, 'TaskStarted') === 1);
       await untilLines(jobId, 3);
@@ -138,18 +140,19 @@ describe('re-adoption - an agent that went away follows its tasks again', () => 
 
   it('re-adoption - a stop ordered while the agent was away reaches the task once it is back, and the exit says stopped', async () => {
     agent = await start();
-    const a = await dispatch('job-stop', { command: `trap 'echo bye; exit 0' TERM; echo up; while :; do sleep 0.05; done` });
-    await until('job-stop', (e) => count(e, 'TaskStarted') === 1);
-    await untilLines('job-stop', 1);
+    const stopJob = `job-stop-${run}`;
+    const a = await dispatch(stopJob, { command: `trap 'echo bye; exit 0' TERM; echo up; while :; do sleep 0.05; done` });
+    await until(stopJob, (e) => count(e, 'TaskStarted') === 1);
+    await untilLines(stopJob, 1);
     await agent.stop();
-    await log.append(Subjects.job('job-stop'), [event('JobStopRequested', t(), { by: 'user:test', reason: 'user' })], meta('stop/job-stop'), 'any');
-    await log.append(Subjects.node(NODE), [event('TaskStopRequested', t(), { jobId: a.jobId, task: a.task, attempt: 1, graceMs: 5000, reason: 'user' })], meta('stop/job-stop/worker-0/1'), 'any');
+    await log.append(Subjects.job(stopJob), [event('JobStopRequested', t(), { by: 'user:test', reason: 'user' })], meta(`stop/${stopJob}`), 'any');
+    await log.append(Subjects.node(NODE), [event('TaskStopRequested', t(), { jobId: a.jobId, task: a.task, attempt: 1, graceMs: 5000, reason: 'user' })], meta(`stop/${stopJob}/worker-0/1`), 'any');
     agent = await start();
-    const events = await until('job-stop', (e) => count(e, 'TaskExited') === 1);
+    const events = await until(stopJob, (e) => count(e, 'TaskExited') === 1);
     expect(events.find((e) => e.type === 'TaskExited')!.data).toMatchObject({ reason: 'stopped', exitCode: 0 });
     expect(events.map((e) => e.type)).toContain('JobTerminated');
     // dash may also report the foreground sleep the TERM ended ('Terminated') before the trap's line.
-    const texts = (await untilLines('job-stop', 2)).map((l) => l.text);
+    const texts = (await untilLines(stopJob, 2)).map((l) => l.text);
     expect([texts[0], texts.at(-1)]).toEqual(['up', 'bye']);
   });
 });
