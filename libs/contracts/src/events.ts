@@ -92,8 +92,9 @@ export interface TaskPrecheckFailure {
 }
 
 /**
- * Why a job is back in the queue after it ran: it queues at "first priority" (ch12 §2.3, L7557–7558),
- * ahead of every job that was never dispatched, and fails after waiting too long there.
+ * Why a job is back in the queue after it ran: it queues at "first priority" (ch12 §2.3, L7557–7558) —
+ * ahead of the never-dispatched jobs of its own priority, never ahead of a higher priority — and fails
+ * after waiting too long there.
  */
 export type RequeueReason = 'preemption' | 'fault-recovery';
 

@@ -13,7 +13,6 @@ export interface Database {
   nodes: NodesTable;
   job_events: JobEventsTable;
   projection_checkpoint: ProjectionCheckpointTable;
-  log_lines: LogLinesTable;
 }
 
 /** `timestamptz`: read as `Date`, written as `Date` or an ISO-8601 string. */
@@ -119,21 +118,6 @@ export interface ProjectionCheckpointTable {
   seq: number;
 }
 
-/**
- * Task output lines. Not a projection: the log router writes it and rebuilds leave it alone.
- * Primary key `(job_id, task, attempt, seq)`, so re-delivered batches are ignored.
- */
-export interface LogLinesTable {
-  job_id: string;
-  task: string;
-  attempt: number;
-  /** Line number within the task attempt, from 1. */
-  seq: number;
-  ts: Timestamp;
-  stream: 'stdout' | 'stderr';
-  text: string;
-}
-
 export type JobRow = Selectable<JobsTable>;
 export type NewJobRow = Insertable<JobsTable>;
 export type JobRowUpdate = Updateable<JobsTable>;
@@ -145,7 +129,6 @@ export type NodeRowUpdate = Updateable<NodesTable>;
 export type NewNodeRow = Insertable<NodesTable>;
 export type JobEventRow = Selectable<JobEventsTable>;
 export type NewJobEventRow = Insertable<JobEventsTable>;
-export type LogLineRow = Selectable<LogLinesTable>;
 
 /** The projection tables, their primary keys, in the order a rebuild compares them. */
 export const PROJECTION_TABLES = {

@@ -23,7 +23,7 @@ export interface RebuildOptions {
 
 /**
  * Replays the whole event log into a fresh schema: creates and migrates `schema`, then applies every
- * commit through the same code as the live projector. `log_lines` is created but stays empty (the
+ * commit through the same code as the live projector. The log store tables are created but stay empty (the
  * log router owns it). Returns the checkpoint reached.
  *
  * @example

@@ -39,7 +39,7 @@ const MAX_ROUNDS = 10;
 /**
  * Proves decision 2 on demand: rebuilds the read models from the log into a scratch schema, compares
  * every projection table with the live one row by row in primary-key order, and drops the scratch
- * schema. `log_lines` is not a projection and is not compared.
+ * schema. The log store is not a projection and is not compared.
  *
  * Both sides are compared at the same sequence: the rebuild stops at the live checkpoint, and if the
  * live projector moves on meanwhile the rebuild catches up to it before comparing again (the
