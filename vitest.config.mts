@@ -31,6 +31,8 @@ export default defineConfig({
     },
   },
   test: {
+    // Services log JSON lines at info; tests want only what went wrong.
+    env: { TY_LOG_LEVEL: process.env.TY_LOG_LEVEL ?? 'warn' },
     projects: [
       {
         extends: true,

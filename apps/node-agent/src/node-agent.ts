@@ -161,7 +161,7 @@ class NodeAgent implements NodeAgentHandle {
     this.records = new LaunchRecords(config.workDir);
     this.spool = new LogSpool({ dir: `${config.workDir}/log-spool`, maxBytes: Number(process.env.TY_LOG_SPOOL_MAX_BYTES ?? 2 ** 30) });
     this.now = deps.now ?? (() => new Date());
-    this.logger = deps.logger ?? pino({ name: 'node-agent' }).child({ nodeId: config.nodeId });
+    this.logger = deps.logger ?? pino({ name: 'node-agent', level: process.env.TY_LOG_LEVEL ?? 'info' }).child({ nodeId: config.nodeId });
   }
 
   async start(): Promise<void> {
