@@ -1,9 +1,5 @@
-import { freshSchema, startNatsServer, type FreshSchema, type NatsServer } from '@trainyard/testing';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildOnce, startService, type ServiceProcess } from './support/processes';
+import { startProcessCluster, type ProcessCluster } from './support/process-cluster';
 import { shellJob } from './support/specs';
 import { ApiClient } from './support/test-cluster';
 
@@ -13,50 +9,23 @@ import { ApiClient } from './support/test-cluster';
  * the log, takes over, keeps every job's place in the queue and places nothing twice.
  */
 describe('scheduler failover - two replicas, the leader is killed', () => {
-  let nats: NatsServer;
-  let schema: FreshSchema;
-  let dataDir: string;
-  let env: Record<string, string>;
+  let c: ProcessCluster;
   let api: ApiClient;
-  const services = new Map<string, ServiceProcess>();
-
-  const start = async (name: string, app: string, extra: Record<string, string> = {}) => {
-    const p = await startService(name, app, { ...env, ...extra }, /ready|listening/);
-    services.set(name, p);
-    return p;
-  };
+  const services = () => c.services;
 
   beforeAll(async () => {
-    buildOnce();
-    nats = await startNatsServer();
-    schema = await freshSchema();
-    dataDir = mkdtempSync(join(tmpdir(), 'trainyard-failover-'));
-    const port = 20_000 + Math.floor(Math.random() * 2_000);
-    api = new ApiClient(`http://127.0.0.1:${port}`);
-    env = {
-      TY_NATS_URL: nats.url,
-      TY_DATABASE_URL: schema.url,
-      TY_DATABASE_SCHEMA: schema.schema,
-      TY_API_PORT: String(port),
-      TY_DATA_DIR: dataDir,
-      TY_HEARTBEAT_MS: '500',
-      TY_SCHEDULER_LEASE_TTL_MS: '1500',
-      TY_SCHEDULER_TICK_MS: '200',
-    };
-    await start('api', 'api');
-    await start('log-router', 'log-router');
-    await start('scheduler-a', 'scheduler', { TY_SCHEDULER_ID: 'sched-a' });
-    await start('scheduler-b', 'scheduler', { TY_SCHEDULER_ID: 'sched-b' });
-    for (const id of ['node-1', 'node-2']) {
-      await start(id, 'node-agent', { TY_NODE_ID: id, TY_NODE_CPU: '2', TY_NODE_MEMORY_MIB: '2048', TY_NODE_WORK_DIR: join(dataDir, id) });
-    }
-  });
+    c = await startProcessCluster({ TY_SCHEDULER_LEASE_TTL_MS: '1500', TY_SCHEDULER_TICK_MS: '200' });
+    api = new ApiClient(c.apiUrl);
+    await c.start('api', 'api');
+    await c.start('log-router', 'log-router');
+    await c.start('scheduler-a', 'scheduler', { TY_SCHEDULER_ID: 'sched-a' });
+    await c.start('scheduler-b', 'scheduler', { TY_SCHEDULER_ID: 'sched-b' });
+    for (const id of ['node-1', 'node-2']) await c.startAgent(id);
+    // Building dist/ and starting six processes takes a while on a loaded 2-core machine.
+  }, 180_000);
 
   afterAll(async () => {
-    for (const p of [...services.values()].reverse()) await p.stop();
-    await nats?.stop();
-    await schema?.drop();
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    await c?.stop();
   });
 
   const submit = async (name: string, seconds: number) => {
@@ -72,7 +41,7 @@ describe('scheduler failover - two replicas, the leader is killed', () => {
   };
 
   it('failover - the standby takes over after a SIGKILL of the leader: queue kept, nothing placed twice', async () => {
-    const [a, b] = [services.get('scheduler-a')!, services.get('scheduler-b')!];
+    const [a, b] = [services().get('scheduler-a')!, services().get('scheduler-b')!];
     expect(a.output()).toContain('sched-a, leader');
     expect(b.output()).toContain('sched-b, standby');
 

@@ -1,56 +1,30 @@
-import { freshSchema, startNatsServer, type FreshSchema, type NatsServer } from '@trainyard/testing';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildOnce, startService, yard, type ServiceProcess } from './support/processes';
+import { startProcessCluster, type ProcessCluster } from './support/process-cluster';
+import { yard } from './support/processes';
 
 /**
  * The deployment shape of the architecture page: every service its own process, PostgreSQL shared,
  * driven through the `yard` CLI. Crashes are SIGKILLs.
  */
 describe('services as processes - the CLI drives a cluster that survives a crashed API', () => {
-  let nats: NatsServer;
-  let schema: FreshSchema;
-  let dataDir: string;
-  let env: Record<string, string>;
-  const services = new Map<string, ServiceProcess>();
+  let c: ProcessCluster;
   let api: string;
-
-  const start = async (name: string, app: string, extra: Record<string, string> = {}) => {
-    const p = await startService(name, app, { ...env, ...extra }, /ready|listening/);
-    services.set(name, p);
-    return p;
-  };
+  let dataDir: string;
 
   beforeAll(async () => {
-    buildOnce();
-    nats = await startNatsServer();
-    schema = await freshSchema();
-    dataDir = mkdtempSync(join(tmpdir(), 'trainyard-procs-'));
-    const port = 18_000 + Math.floor(Math.random() * 2_000);
-    api = `http://127.0.0.1:${port}`;
-    env = {
-      TY_NATS_URL: nats.url,
-      TY_DATABASE_URL: schema.url,
-      TY_DATABASE_SCHEMA: schema.schema,
-      TY_API_PORT: String(port),
-      TY_DATA_DIR: dataDir,
-      TY_HEARTBEAT_MS: '500',
-    };
-    await start('api', 'api');
-    await start('log-router', 'log-router');
-    await start('scheduler', 'scheduler');
-    for (const id of ['node-1', 'node-2']) {
-      await start(id, 'node-agent', { TY_NODE_ID: id, TY_NODE_CPU: '2', TY_NODE_MEMORY_MIB: '2048', TY_NODE_WORK_DIR: join(dataDir, id) });
-    }
-  });
+    c = await startProcessCluster();
+    api = c.apiUrl;
+    dataDir = c.dataDir;
+    await c.start('api', 'api');
+    await c.start('log-router', 'log-router');
+    await c.start('scheduler', 'scheduler');
+    for (const id of ['node-1', 'node-2']) await c.startAgent(id);
+    // Building dist/ and starting six processes takes a while on a loaded 2-core machine.
+  }, 180_000);
 
   afterAll(async () => {
-    for (const p of [...services.values()].reverse()) await p.stop();
-    await nats?.stop();
-    await schema?.drop();
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    await c?.stop();
   });
 
   it('submits the hello example with yard, waits for completion, and shows events and logs', async () => {
@@ -93,10 +67,10 @@ describe('services as processes - the CLI drives a cluster that survives a crash
     const id = JSON.parse((await yard(['submit', spec, '--json'], api)).stdout).id;
     expect((await yard(['wait', id, '--for', 'running', '--timeout', '30'], api)).code).toBe(0);
 
-    await services.get('api')!.kill();
+    await c.services.get('api')!.kill();
     // While the API is down the job goes on: its events pile up in the log, unprojected.
     await new Promise((r) => setTimeout(r, 1_500));
-    await start('api', 'api');
+    await c.start('api', 'api');
 
     expect((await yard(['wait', id, '--for', 'completed', '--timeout', '60'], api)).code).toBe(0);
     const verify = await yard(['admin', 'rebuild', '--verify', '--json'], api);

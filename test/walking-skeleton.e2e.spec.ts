@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually } from './support/eventually';
 import { exampleSpec, shellJob } from './support/specs';
 import { startTestCluster, type TestCluster } from './support/test-cluster';
 
@@ -126,12 +127,3 @@ describe('walking skeleton - a job from the API to finished workers', () => {
   });
 });
 
-async function eventually<T>(probe: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
