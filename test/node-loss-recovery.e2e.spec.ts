@@ -116,7 +116,10 @@ describe('node loss - a killed agent\'s task is recovered on another node; the a
     expect(evs.find((e) => e.type === 'RecoveryDecided').data).toMatchObject({
       rule: 'pod-reschedule', action: 'reschedule-pod', tasks: [onNode2.task], podRestarts: { current: 1, max: 1 }, restarts: { current: 0, max: 2 },
     });
-    expect(evs.filter((e) => e.type === 'JobScheduled')).toHaveLength(1);
+    // No job reschedule: the scheduler (the only placer) places just the moved task, same attempt.
+    const scheduled = evs.filter((e) => e.type === 'JobScheduled');
+    expect(scheduled.map((e) => e.data.attempt)).toEqual([1, 1]);
+    expect(scheduled[1].data.placements).toEqual([expect.objectContaining({ task: onNode2.task, nodeId: 'node-1' })]);
     const other = done.tasks.find((x: any) => x.name !== onNode2.task);
     expect(other.procStartCount).toBe(2);
     expect(await logLines(t.api, id, onNode2.task, 1, /schedule=2 start=1/)).toEqual(expect.arrayContaining([expect.stringMatching(/schedule=2 start=1 hosts=127\.0\.0\.1,127\.0\.0\.1/)]));

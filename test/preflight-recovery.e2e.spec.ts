@@ -82,3 +82,47 @@ describe('preflight recovery - a broken GPU fails the pre-check: the node is iso
     expect((await t.api.call('POST', '/v1/nodes/node-2/explode', {})).status).toBe(400);
   });
 });
+
+/**
+ * The guide's scenario 2 (ch12 §2.2, L7544-7545): the pre-check fails on healthy hardware → the job is
+ * re-dispatched on other nodes, nothing is isolated. node-1's cache-disk threshold cannot be met (an
+ * environment failure, not the hardware's); the job prefers node-1, so only the attempt's avoid list
+ * (the recovery decision's node) sends it to node-2 instead of failing on node-1 again and again.
+ */
+describe('preflight recovery - a pre-check failure on healthy hardware re-dispatches the job elsewhere, no isolation', () => {
+  let t: TestCluster;
+  const node = (nodeId: string, cacheMinFreeBytes: number) => ({
+    nodeId,
+    capacity: { cpu: 2, memoryMiB: 2048, gpu: 0, npu: 0 },
+    heartbeatMs: 500,
+    stopGraceMs: 1_000,
+    preflight: preflightSettings({}, { toolPath: `${resolve(FAKES, 'gpu-healthy')}:/usr/bin:/bin`, rootMinFreeBytes: 0, shmMinFreeBytes: 0, cacheMinFreeBytes }),
+  });
+  beforeAll(async () => {
+    t = await startTestCluster({ faultManager: FAST_FAULTS, agents: [node('node-1', Number.MAX_SAFE_INTEGER), node('node-2', 0)] });
+  });
+  afterAll(async () => {
+    await t?.[Symbol.asyncDispose]();
+  });
+
+  it('scenario 2: preflight-reassign, node-1 stays in service, attempt 2 avoids node-1 and completes on node-2', async () => {
+    const spec = shellJob('env-precheck', 'echo "schedule=$MA_SCHEDULE_CNT"', 1, {
+      nodeAffinity: [{ type: 'affinity', strength: 'preferred', labels: { 'trainyard.io/node-id': 'node-1' } }],
+    });
+    spec.spec.resource.flavor = { cpu: 0.5, memoryMiB: 128 };
+    const id = await submit(t.api, withFaultTolerance(spec, { 'fault-tolerance/job-retry-num': '3' }));
+
+    const abnormal = await eventOf(t.api, id, (e) => e.type === 'TaskPrecheckAbnormal' || e.type === 'TaskPrecheckError');
+    expect(abnormal.data).toMatchObject({ nodeId: 'node-1', hardware: false });
+    const done = await t.api.waitFor(id, 'completed', 60_000);
+    expect(done.tasks[0]).toMatchObject({ state: 'succeeded', nodeId: 'node-2', attempt: 2 });
+
+    const evs = await events(t.api, id);
+    expect(evs.find((e) => e.type === 'RecoveryDecided').data).toMatchObject({
+      rule: 'preflight-reassign', action: 'reschedule-job', isolate: [], fault: { kind: 'preflight-environment', nodeId: 'node-1', hardware: false },
+    });
+    expect(evs.filter((e) => e.type === 'JobScheduled').map((e) => e.data.placements[0].nodeId)).toEqual(['node-1', 'node-2']);
+    const nodes = (await t.api.call('GET', '/v1/nodes')).body.items;
+    expect(nodes.find((n: any) => n.id === 'node-1').availability).toBeNull();
+  });
+});

@@ -27,7 +27,9 @@ export interface ServiceProcess {
 export async function startService(name: string, app: string, env: Record<string, string>, ready: RegExp): Promise<ServiceProcess> {
   const child = spawn(NODE, [resolve(ROOT, 'dist/apps', app, 'src/main.js')], {
     cwd: ROOT,
-    env: { ...process.env, ...env },
+    // Readiness is read from the service's info line ("node agent ready"): tests run at warn
+    // (vitest.config.mts), so a started service logs at info unless the caller says otherwise.
+    env: { ...process.env, TY_LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

@@ -116,13 +116,12 @@ describe('planFaultActions - what the fault manager commits', () => {
     expect(actions[3].command).toMatchObject({ data: { jobId: 'j1', task: 'worker-1', attempt: 1, reason: 'node n2 was lost; the task was recovered' } });
   });
 
-  it('pod reschedule: a placement on a healthy node with room, never the lost one', () => {
+  it('pod reschedule: decided when a healthy node has room; the scheduler places it (no placements here)', () => {
     const c = cluster(spec({ 'fault-tolerance/job-retry-num': '3', 'fault-tolerance/pod-retry-num': '2' }));
     c.job([event('TaskExited', T0, { task: 'worker-1', attempt: 1, nodeId: 'n2', exitCode: null, signal: null, reason: 'lost' })]);
     const recover = c.plan({ liveness: (n) => (n === 'n2' ? 'lost' : 'alive') }).find((a) => a.command.type === 'ApplyRecovery')!;
-    expect(recover.command).toMatchObject({
-      data: { decision: { action: 'reschedule-pod', tasks: ['worker-1'] }, placements: [{ task: 'worker-1', index: 1, nodeId: 'n1', host: '10.0.0.1' }] },
-    });
+    expect(recover.command).toMatchObject({ data: { decision: { action: 'reschedule-pod', tasks: ['worker-1'] } } });
+    expect(recover.command.type === 'ApplyRecovery' && recover.command.data.placements).toBeUndefined();
     // No room anywhere else: the whole job is rescheduled instead.
     const full = c.plan({ liveness: (n) => (n === 'n2' ? 'lost' : n === 'n1' ? 'alive' : 'lost') });
     expect(full.find((a) => a.command.type === 'ApplyRecovery')!.command).toMatchObject({ data: { decision: { rule: 'pod-reschedule' } } });

@@ -137,6 +137,9 @@ function recoveryActions(inputs: FaultPlanInputs): FaultAction[] {
         const fault = classify(inputs, jobId, j, first, analysis.hint);
         const faultyNodes = exits.slice(1).map((e) => classify(inputs, jobId, j, e)).filter((f) => f.hardware && f.nodeId).map((f) => f.nodeId!);
         const avoid = new Set([fault.nodeId ?? '', ...faultyNodes]);
+        // Only a probe: whether some healthy node could take the pod now decides pod vs job reschedule.
+        // The scheduler places the pod (it is the only placer, so nothing it places at the same time
+        // can over-commit the node); the decision leaves the task waiting for a node.
         const placements = policy.maxPodRestarts !== undefined && fault.task !== undefined ? placePods(state, s, [fault.task], avoid, (id) => liveness(id) === 'alive') : undefined;
         const decision = decideRecovery({ policy, fault, history, tasks, now: m.now, faultyNodes, podPlacementAvailable: placements !== undefined });
         // Faulty nodes leave service before the job can be placed again (ch12 §2.1, L7529-7534).
@@ -146,7 +149,7 @@ function recoveryActions(inputs: FaultPlanInputs): FaultAction[] {
         }
         out.push(job(jobId, `recover/${jobId}/${j.version}`, {
           type: 'ApplyRecovery',
-          data: { attempt: s.attempt, decision, ...(decision.action === 'reschedule-pod' && placements ? { placements } : {}) },
+          data: { attempt: s.attempt, decision },
           metadata: m,
         }));
         continue;
@@ -171,6 +174,9 @@ function followUps({ state, now, options }: FaultPlanInputs): FaultAction[] {
     const s = j.state;
     if (s.status === 'none' || !live(s)) continue;
     const last = s.recovery?.history.at(-1);
+    // A moved pod still waiting for the scheduler has no host yet: the survivors restart once every
+    // rank's host is known (their hosts list must name the new one).
+    if (s.tasks.some((t) => t.status === 'pending' && t.attempt === s.attempt)) continue;
     const hosts = [...s.tasks].sort((a, b) => a.index - b.index).map((t) => t.host ?? '');
     for (const t of s.tasks) {
       if (t.restartTo === undefined || t.status !== 'assigned' || !t.nodeId) continue;
@@ -206,7 +212,7 @@ function followUps({ state, now, options }: FaultPlanInputs): FaultAction[] {
       const lost = state.lost.has(lostKey(nodeId, a.jobId, a.task, a.attempt));
       const evict = draining && !isEnded(j.status) && t.attempt === a.attempt && t.nodeId === nodeId && (t.status === 'assigned' || t.status === 'running');
       if (!moved && !lost && !evict) continue;
-      const reason = evict ? 'node drained' : moved ? `moved to ${t.nodeId}` : `node ${nodeId} was lost; the task was recovered`;
+      const reason = evict ? 'node drained' : moved ? (t.nodeId ? `moved to ${t.nodeId}` : 'moving to another node') : `node ${nodeId} was lost; the task was recovered`;
       const graceMs = evict ? (s.isolation?.drainGraceMs ?? options.drainGraceMs) : options.stopGraceMs;
       out.push(node(nodeId, `fence/${a.jobId}/${a.task}/${a.attempt}/${nodeId}`, {
         type: 'RequestTaskStop',

@@ -3,13 +3,13 @@ import { activeTasks, isSchedulableNode, type ExistingTrainingJob } from '@train
 import type { FaultState } from './fault-state';
 
 /**
- * Where moved pods go (pod reschedule, L7985-8005): for each task, the in-service, live node of the
- * job's pool with the least room left that still fits one instance (best fit, ties by id), never a
- * node in `avoid`. Undefined when some task finds no room: the policy then reschedules the whole job.
+ * Whether moved pods could go somewhere now (pod reschedule, L7985-8005): for each task, the
+ * in-service, live node of the job's pool with the least room left that still fits one instance
+ * (best fit, ties by id), never a node in `avoid`. Undefined when some task finds no room: the policy
+ * then reschedules the whole job.
  *
- * The scheduler places whole gangs only, so the fault manager places the single pod itself from the
- * same picture (capacity minus every active task). A job the scheduler places at the same moment on
- * the same node can over-commit it until one of them ends; the window is one scheduling pass.
+ * A probe only: the fault manager decides the move, the scheduler places the pod (PlaceTasks) with
+ * the same rules as any placement, so a job placed at the same moment cannot over-commit the node.
  */
 export function placePods(
   state: FaultState,

@@ -1,7 +1,7 @@
 import type { Capacity } from '@trainyard/contracts';
-import { activeTasks, isSchedulableNode, type ExistingTrainingJob } from '@trainyard/domain';
+import { activeTasks, isSchedulableNode, RecoveryRule, type ExistingTrainingJob } from '@trainyard/domain';
 import {
-  add, demandOf, pendingJobFromSpec, ZERO,
+  add, demandOf, NodeLabel, pendingJobFromSpec, ZERO,
   type ClusterView, type NodeView, type PendingJob, type ReservationRecord, type RunningJob,
 } from '@trainyard/scheduling';
 import type { ClusterState } from './cluster-state';
@@ -39,9 +39,17 @@ export function buildClusterView(
       if (t.nodeId) used.set(t.nodeId, add(used.get(t.nodeId) ?? ZERO, demandOf(flavor)));
     }
     if (job.status === 'waiting' && !job.dispatched) {
-      queue.push(pendingJobFromSpec(jobId, job.spec, { queuedSeq, priority: job.priority, requeued: job.requeue !== undefined }));
+      const avoid = avoidNodes(job);
+      queue.push({
+        ...pendingJobFromSpec(jobId, job.spec, { queuedSeq, priority: job.priority, requeued: job.requeue !== undefined }),
+        ...(avoid.length ? { avoidNodes: avoid } : {}),
+      });
     }
-    else if (active.length) running.push(runningJob(job, opts));
+    else {
+      if (active.length) running.push(runningJob(job, opts));
+      const lost = tasksToPlace(job);
+      if (lost) queue.push(lost(queuedSeq, state));
+    }
   }
   const nodes: NodeView[] = [...state.nodes.values()].map(({ info, state: node }) => ({
     id: info.nodeId, host: info.host, pool: info.pool, labels: info.labels,
@@ -51,6 +59,42 @@ export function buildClusterView(
   }));
   const view = { now: now.toISOString(), nodes, queue, running, ...(reservations ? { reservations } : {}) };
   return view;
+}
+
+/**
+ * Nodes this attempt should avoid: where the pre-check failed on healthy hardware (ch12 §2.2 scenario
+ * 2, "randomly re-assign nodes" without isolating them). Read from the recovery decision that queued
+ * the job again, so it lasts exactly until the job is placed (the next decision replaces it).
+ */
+function avoidNodes(job: ExistingTrainingJob): string[] {
+  const last = job.recovery?.history.at(-1);
+  if (!job.requeue || job.requeue.reason !== 'fault-recovery' || !last || last.rule !== RecoveryRule.PreflightReassign) return [];
+  const nodes = new Set<string>();
+  if (last.fault.nodeId) nodes.add(last.fault.nodeId);
+  // Every node whose pre-check failed in the attempt that was given up, not only the first one reported.
+  for (const t of job.tasks) if (t.attempt === job.attempt && t.precheck === 'failed' && t.nodeId) nodes.add(t.nodeId);
+  return [...nodes].sort();
+}
+
+/**
+ * A running job's tasks that a pod reschedule left without a node: the planner places just these
+ * (the scheduler is the only placer), first in their priority, next to their group's supernode when
+ * the job has affinity groups.
+ */
+function tasksToPlace(job: ExistingTrainingJob): ((queuedSeq: number, state: ClusterState) => PendingJob) | undefined {
+  if (!job.dispatched || (job.status !== 'running' && job.status !== 'waiting')) return undefined;
+  const pending = job.tasks.filter((t) => t.status === 'pending' && t.attempt === job.attempt && job.attempt > 0);
+  if (pending.length === 0) return undefined;
+  return (queuedSeq, state) => {
+    const base = pendingJobFromSpec(job.jobId, job.spec, { queuedSeq, priority: job.priority, requeued: true });
+    const groupSize = base.affinityGroupSize ?? 0;
+    // The group of the first pending task: ranks [g·size, (g+1)·size) share one supernode.
+    const g = groupSize > 0 ? Math.floor(pending[0].index / groupSize) : -1;
+    const mate = g >= 0 ? job.tasks.find((t) => Math.floor(t.index / groupSize) === g && t.nodeId && t.status !== 'pending') : undefined;
+    const supernode = mate?.nodeId ? state.nodes.get(mate.nodeId)?.info.labels[NodeLabel.Supernode] : undefined;
+    const tasks = (g >= 0 ? pending.filter((t) => Math.floor(t.index / groupSize) === g) : pending).map((t) => ({ name: t.name, index: t.index }));
+    return { ...base, nodeCount: tasks.length, tasks, ...(supernode ? { supernode } : {}) };
+  };
 }
 
 /**

@@ -43,6 +43,12 @@ export function jobActions(state: ClusterState, plan: PlanLike, now: Date, opts:
   for (const p of plan.place) {
     const job = state.jobs.get(p.jobId)?.state;
     if (!job || job.status === 'none') continue;
+    if (job.dispatched) {
+      // Tasks a pod reschedule left without a node (the rest of the job keeps its nodes).
+      const key = p.placements.map((x) => `${x.task}.${job.tasks.find((t) => t.name === x.task)?.scheduleCount ?? 0}`).join(',');
+      push({ jobId: p.jobId, commandId: `place/${p.jobId}/${job.attempt}/${key}`, command: { type: 'PlaceTasks', data: { placements: p.placements }, metadata } });
+      continue;
+    }
     push({ jobId: p.jobId, commandId: `schedule/${p.jobId}/${job.attempt + 1}`, command: { type: 'ScheduleJob', data: { placements: p.placements }, metadata } });
   }
 

@@ -91,6 +91,21 @@ export interface PendingJob {
   nodeAffinity?: readonly NodeAffinityRule[];
   /** Its auto-stop limit: a job that ends before a reservation starts may backfill onto it. */
   maxRunHours?: number;
+  /**
+   * Set for a running job that lost some tasks to a pod reschedule: only these tasks are placed
+   * (`nodeCount` is their number), the survivors keep their nodes (their capacity is in `used`).
+   */
+  tasks?: readonly { name: string; index: number }[];
+  /**
+   * With `tasks` of a supernode-affinity job: the supernode the task's group lives on. The new
+   * instance must land there, on a node of its own, like the rest of its group.
+   */
+  supernode?: string;
+  /**
+   * Nodes to avoid for this attempt (a pre-check failed there on healthy hardware, ch12 §2.2 scenario
+   * 2): preferred anti-affinity, so the job goes elsewhere when it can and reuses them as a last resort.
+   */
+  avoidNodes?: readonly string[];
 }
 
 /** A job that holds capacity now (dispatched, running or being preempted). */

@@ -12,6 +12,7 @@ import { binPackScorer } from './ranking/bin-pack-scorer';
 import type { NodeScorer, SupernodeScorer } from './ranking/node-scorer';
 import { preferredAffinityScorer } from './ranking/preferred-affinity-scorer';
 import { preferredAntiAffinityScorer } from './ranking/preferred-anti-affinity-scorer';
+import { avoidNodesScorer } from './ranking/avoid-nodes-scorer';
 import { supernodeFitScorer } from './ranking/supernode-fit-scorer';
 
 /**
@@ -63,7 +64,7 @@ export function createGangStack(options: GangStackOptions = {}): GangStack {
     // what tells BEHIND_IN_QUEUE apart from INSUFFICIENT_RESOURCES.
     dynamicCheckers: [wholeNodeChecker, freeCapacityChecker, reservationChecker],
     // User intent beats packing: the affinity tiers are searched first, bin packing ranks within.
-    staticScorers: [preferredAffinityScorer, preferredAntiAffinityScorer],
+    staticScorers: [preferredAffinityScorer, preferredAntiAffinityScorer, avoidNodesScorer],
     dynamicScorers: [binPackScorer],
     supernodeScorer: supernodeFitScorer,
     // Candidates come in best-fit order already (accelerator level, then slot); a few more let bin

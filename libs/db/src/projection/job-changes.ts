@@ -212,7 +212,12 @@ function applyRestart(e: DomainEvent<'JobRestarted'>, jobId: string, job: JobRow
       for (const name of tasks) changes.push({ kind: 'update-task', jobId, name, attempt, set: again });
       return;
     case 'pod': {
-      const moved = new Map((placements ?? []).map((p) => [p.task, p]));
+      // Without placements the moved tasks wait for the scheduler to place them (PlaceTasks → JobScheduled).
+      if (!placements) {
+        for (const name of tasks) changes.push({ kind: 'update-task', jobId, name, attempt, set: { state: 'pending', node_id: null, exit_code: null, signal: null, proc_start_count: 0, started_at: null, ended_at: null } });
+        return;
+      }
+      const moved = new Map(placements.map((p) => [p.task, p]));
       for (const [name, p] of moved) {
         changes.push({ kind: 'update-task', jobId, name, attempt, set: { ...again, node_id: p.nodeId, proc_start_count: 0, started_at: null } });
       }

@@ -177,6 +177,8 @@ export const JobRejection = {
   RequeueNotExpired: 'RequeueNotExpired',
   /** Only a running (or dispatched) job is recovered (fault manager). */
   NotRecoverable: 'NotRecoverable',
+  /** `PlaceTasks` named a task that is not waiting for a node (pod reschedule, scheduler). */
+  NothingToPlace: 'NothingToPlace',
 } as const;
 export type JobRejection = (typeof JobRejection)[keyof typeof JobRejection];
 
@@ -530,6 +532,7 @@ export function decideTrainingJob(command: TrainingJobCommand, state: TrainingJo
       return failRequeuedJob(command, state);
     case 'ApplyRecovery':
     case 'RecordFailureAnalysis':
+    case 'PlaceTasks':
       return decideTrainingJobRecovery(command, state);
     default: {
       const _exhaustive: never = command;

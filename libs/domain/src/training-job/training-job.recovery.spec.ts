@@ -6,7 +6,7 @@ import { DeciderSpec } from '../testing/decider-spec';
 import { T0, T1, aSpec, cmd, runningHistory, scheduledHistory } from '../testing/training-job-fixtures';
 import { findTask, tasksToStop, type ExistingTrainingJob } from './training-job';
 import { trainingJobDecider, type ReportTaskExited, type ReportTaskStarted } from './training-job.decide';
-import type { ApplyRecovery, RecordFailureAnalysis } from './training-job.recovery';
+import type { ApplyRecovery, PlaceTasks, RecordFailureAnalysis } from './training-job.recovery';
 
 const spec = DeciderSpec.for(trainingJobDecider);
 const T2 = '2026-03-13T10:02:00.000Z';
@@ -86,12 +86,36 @@ describe('training job - ApplyRecovery', () => {
     expect(r.ok && r.events[0].data).toMatchObject({ rule: 'isolating-reschedule', isolate: ['node-0'], restarts: { current: 1, max: 2 } });
   });
 
-  it('a pod reschedule moves the task (MA_SCHEDULE_CNT + 1) and restarts the others in place', () => {
+  it('a pod reschedule without placements leaves the task waiting for the scheduler; PlaceTasks gives it a node', () => {
+    const pod = withRetry({ 'fault-tolerance/job-retry-num': '2', 'fault-tolerance/pod-retry-num': '1' });
+    const lost: Fault = { kind: 'node-lost', task: 'worker-0', nodeId: 'node-0', code: 'lost', hardware: true };
+    const h = [...runningHistory(pod), exitedEvent({ reason: 'lost', signal: null })];
+    const r = spec.given(h).when(apply(decisionFor(pod, lost))).decision();
+    expect(r.ok && r.events.map((e) => e.type)).toEqual(['RecoveryDecided', 'JobRestarted']);
+    const decided = [...h, ...(r.ok ? r.events : [])];
+    const s = decided.reduce(trainingJobDecider.evolve, trainingJobDecider.initialState()) as ExistingTrainingJob;
+    expect(findTask(s, 'worker-0')).toMatchObject({ status: 'pending', attempt: 1, scheduleCount: 1 });
+    expect(findTask(s, 'worker-0')?.nodeId).toBeUndefined();
+    expect(findTask(s, 'worker-1')).toMatchObject({ status: 'assigned', nodeId: 'node-1', restartTo: 2 });
+    // Only a waiting task can be placed.
+    const place = (task: string, index: number) => cmd<PlaceTasks>('PlaceTasks', { placements: [{ task, index, nodeId: 'node-9', host: '10.0.0.9' }] }, T2);
+    spec.given(decided).when(place('worker-1', 1)).then({ code: ErrorCode.IllegalState });
+    spec.given(decided).when(place('worker-0', 1)).then({ code: ErrorCode.ValidationFailed });
+    const p = spec.given(decided).when(place('worker-0', 0)).decision();
+    expect(p.ok && p.events).toEqual([event('JobScheduled', T2, { attempt: 1, placements: [{ task: 'worker-0', index: 0, nodeId: 'node-9', host: '10.0.0.9' }] })]);
+    const placed = [...decided, ...(p.ok ? p.events : [])].reduce(trainingJobDecider.evolve, trainingJobDecider.initialState()) as ExistingTrainingJob;
+    expect(placed).toMatchObject({ status: 'running', attempt: 1, dispatched: true });
+    expect(findTask(placed, 'worker-0')).toMatchObject({ status: 'assigned', nodeId: 'node-9', host: '10.0.0.9', attempt: 1, scheduleCount: 2, procStartCount: 0 });
+    expect(findTask(placed, 'worker-1')).toMatchObject({ status: 'assigned', nodeId: 'node-1', restartTo: 2 });
+    spec.given([...decided, ...(p.ok ? p.events : [])]).when(place('worker-0', 0)).then({ code: ErrorCode.IllegalState });
+  });
+
+  it('a pod reschedule with placements (an older decision in the log) moves the task (MA_SCHEDULE_CNT + 1) and restarts the others in place', () => {
     const pod = withRetry({ 'fault-tolerance/job-retry-num': '2', 'fault-tolerance/pod-retry-num': '1' });
     const lost: Fault = { kind: 'node-lost', task: 'worker-0', nodeId: 'node-0', code: 'lost', hardware: true };
     const d = decisionFor(pod, lost);
     const h = [...runningHistory(pod), exitedEvent({ reason: 'lost', signal: null })];
-    spec.given(h).when(apply(d)).then({ code: ErrorCode.ValidationFailed });
+    spec.given(h).when(apply(d, { placements: [] })).then({ code: ErrorCode.ValidationFailed });
     const placements = [{ task: 'worker-0', index: 0, nodeId: 'node-9', host: '10.0.0.9' }];
     const s = spec.given(h).when(apply(d, { placements })).decision();
     expect(s.ok && s.events.map((e) => e.type)).toEqual(['RecoveryDecided', 'JobRestarted']);

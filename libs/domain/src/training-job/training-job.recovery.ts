@@ -37,7 +37,19 @@ export type ApplyRecovery = Command<
 /** Record what the failure analyser found in a failed task's last log lines (ch12 §5). */
 export type RecordFailureAnalysis = Command<'RecordFailureAnalysis', { task: string; attempt: number; analysis: FailureAnalysis }>;
 
-export type TrainingJobRecoveryCommand = ApplyRecovery | RecordFailureAnalysis;
+/**
+ * Place the tasks a pod reschedule left without a node (status `pending` at the current attempt). Only
+ * the scheduler sends it: it is the one placer, so a moved pod and a new job are planned against the
+ * same picture and cannot over-commit a node (the fault manager only decides the move).
+ *
+ * @example
+ * ```ts
+ * { type: 'PlaceTasks', data: { placements: [{ task: 'worker-1', index: 1, nodeId: 'n4', host: '10.0.0.4' }] }, metadata: { now } }
+ * ```
+ */
+export type PlaceTasks = Command<'PlaceTasks', { placements: TaskPlacement[] }>;
+
+export type TrainingJobRecoveryCommand = ApplyRecovery | RecordFailureAnalysis | PlaceTasks;
 
 /** Named reasons the recovery commands add to `JobRejection`. */
 export const RecoveryRejection = {
@@ -46,6 +58,8 @@ export const RecoveryRejection = {
   NotRecoverable: 'NotRecoverable',
   InvalidPlacements: 'InvalidPlacements',
   UnknownTask: 'UnknownTask',
+  /** `PlaceTasks` names a task that is not waiting for a node at the current attempt. */
+  NothingToPlace: 'NothingToPlace',
 } as const;
 type Reason = (typeof RecoveryRejection)[keyof typeof RecoveryRejection];
 type JobDecision = Decision<JobEvent, Reason>;
@@ -93,6 +107,12 @@ function applyRecovery({ data, metadata }: ApplyRecovery, state: TrainingJob): J
     case 'hang-restart':
       return emit(...head, restarted('hang', known));
     case 'reschedule-pod': {
+      // Without placements the moved tasks wait for the scheduler (PlaceTasks); with them (an older
+      // fault manager's decision, still in the log) they move at once.
+      if (data.placements === undefined) {
+        if (known.length === 0) return reject(ErrorCode.ValidationFailed, RecoveryRejection.InvalidPlacements, 'a pod reschedule needs a task to move', [{ path: 'decision.tasks', code: FieldCode.Required, message: 'no task to move' }]);
+        return emit(...head, restarted('pod', known));
+      }
       const errors = podPlacementErrors(state, known, data.placements);
       if (errors.length) return reject(ErrorCode.ValidationFailed, RecoveryRejection.InvalidPlacements, 'a pod reschedule needs one placement per moved task', errors);
       return emit(...head, restarted('pod', known, data.placements));
@@ -148,6 +168,32 @@ function recordFailureAnalysis({ data, metadata }: RecordFailureAnalysis, state:
   return emit(event('FailureAnalysed', metadata.now, { attempt: data.attempt, task: data.task, analysis: data.analysis }));
 }
 
+/**
+ * The scheduler's placement of tasks a pod reschedule left without a node. It is recorded as a
+ * `JobScheduled` of the current attempt naming only those tasks: evolve and the read model already
+ * read it as "these tasks get this node" (MA_SCHEDULE_CNT + 1), and the survivors are untouched.
+ */
+function placeTasks({ data, metadata }: PlaceTasks, state: TrainingJob): JobDecision {
+  if (state.status === 'none' || state.status === 'deleted') return reject(ErrorCode.NotFound, RecoveryRejection.JobNotFound, 'no such job');
+  if (!live(state)) return reject(ErrorCode.IllegalState, RecoveryRejection.NotRecoverable, `job ${state.jobId} is ${state.status}; only a running job has tasks to place`);
+  const errors: FieldError[] = [];
+  const seen = new Set<string>();
+  for (const p of data.placements ?? []) {
+    const t = findTask(state, p.task);
+    if (!t || t.status !== 'pending' || t.attempt !== state.attempt || seen.has(p.task)) {
+      return reject(ErrorCode.IllegalState, RecoveryRejection.NothingToPlace, `${p.task} of job ${state.jobId} is not waiting for a node`);
+    }
+    seen.add(p.task);
+    if (p.index !== t.index || typeof p.nodeId !== 'string' || !SUBJECT_TOKEN.test(p.nodeId) || !p.host) {
+      errors.push({ path: `placements.${p.task}`, code: FieldCode.InvalidFormat, message: `${p.task} needs index ${t.index}, a node id and a host` });
+    }
+  }
+  if (seen.size === 0) errors.push({ path: 'placements', code: FieldCode.Required, message: 'no task to place' });
+  if (errors.length) return reject(ErrorCode.ValidationFailed, RecoveryRejection.InvalidPlacements, 'one valid placement per waiting task', errors);
+  const placements = [...data.placements].sort((a, b) => a.index - b.index);
+  return emit(event('JobScheduled', metadata.now, { attempt: state.attempt, placements }));
+}
+
 /** Decides one recovery command. */
 export function decideTrainingJobRecovery(command: TrainingJobRecoveryCommand, state: TrainingJob): JobDecision {
   switch (command.type) {
@@ -155,6 +201,8 @@ export function decideTrainingJobRecovery(command: TrainingJobRecoveryCommand, s
       return applyRecovery(command, state);
     case 'RecordFailureAnalysis':
       return recordFailureAnalysis(command, state);
+    case 'PlaceTasks':
+      return placeTasks(command, state);
     default: {
       const _exhaustive: never = command;
       return _exhaustive;

@@ -383,8 +383,12 @@ function evolveRestart(s: ExistingTrainingJob, event: Extract<JobEvent, { type: 
     }
     case 'pod': {
       const moved = new Map((d.placements ?? []).map((p) => [p.task, p]));
+      const listed = new Set(d.tasks);
       const tasks = s.tasks.map((t): TaskState => {
         const p = moved.get(t.name);
+        // Moved without a placement: the task waits for the scheduler (the only placer) to give it a
+        // node, at the same attempt; its old node is released (and fenced by the fault manager).
+        if (!p && listed.has(t.name) && !d.placements) return { name: t.name, index: t.index, status: 'pending', attempt: t.attempt, exitCode: null, procStartCount: 0, scheduleCount: t.scheduleCount };
         if (!p) return t.status === 'succeeded' ? t : again(t);
         return { name: t.name, index: t.index, status: 'assigned', nodeId: p.nodeId, host: p.host, attempt: t.attempt, exitCode: null, procStartCount: 0, scheduleCount: t.scheduleCount + 1 };
       });

@@ -21,7 +21,7 @@ export const reservationChecker: FeasibilityChecker = {
     if (hold.jobId === job.jobId) return undefined;
     if (ctx.holdMode === 'exclusive') return FilterReason.ReservedForOtherJob;
     if (endsBefore(job, ctx, hold.startsAt)) return undefined;
-    if (hold.whole || job.groupSize > 0) return FilterReason.ReservedForOtherJob;
+    if (hold.whole || job.wholeNode) return FilterReason.ReservedForOtherJob;
     const d = job.demand;
     return d.cpu <= pool.spareCpu[i] && d.memoryMiB <= pool.spareMem[i] && d.gpu <= pool.spareGpu[i] && d.npu <= pool.spareNpu[i]
       ? undefined

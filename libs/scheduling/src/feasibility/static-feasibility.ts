@@ -48,7 +48,7 @@ export function computeStaticFeasibility(
   const filtered: Partial<Record<FilterReason, number>> = {};
   const sample: [number, FilterReason][] = [];
   const ctx = { now: 0, holdMode: 'ignore-holds' as const };
-  const hasPreferences = job.preferred.length + job.avoided.length > 0;
+  const hasPreferences = job.preferred.length + job.avoided.length + job.avoidNodes.size > 0;
   const preference = hasPreferences ? new Float64Array(n) : null;
   let eligible = 0;
   let schedulable = 0;

@@ -10,7 +10,7 @@ export const wholeNodeChecker: FeasibilityChecker = {
   stage: 'dynamic',
   check: (pool, i, job) => {
     if (pool.whole[i] === 1) return FilterReason.NodeOwnedWhole;
-    if (job.groupSize > 0 && pool.tasks[i] > 0) return FilterReason.NodeNotEmpty;
+    if (job.wholeNode && pool.tasks[i] > 0) return FilterReason.NodeNotEmpty;
     return undefined;
   },
 };

@@ -76,7 +76,7 @@ export function placeInstances(pool: PoolIndex, job: JobRequest, sf: StaticFeasi
       return { ok: false, placed: k, ...(deficit ? { deficit } : {}) };
     }
     for (const c of stack.dynamicCheckers) c.commit?.(pool, i, job, ctx);
-    pool.take(i, job.demand, false);
+    pool.take(i, job.demand, job.wholeNode);
     slots.push(i);
   }
   return { ok: true, slots, mark };

@@ -123,6 +123,9 @@ export class PlanSession {
       return true;
     }
     const failure = memo ?? this.remember(state, job, attempt);
+    // A running job's lost task (pod reschedule) takes free room only: it neither holds capacity
+    // nor preempts; it waits for the next pass (the fault manager checked a node could take it).
+    if (job.job.tasks) return this.waitForCapacity(state, job, sf, failure, { state: 'none' });
 
     const status = this.ledger.status(job.jobId);
     if (status.state === 'lapsed') {
@@ -269,9 +272,14 @@ export class PlanSession {
 
   private record(state: PoolState, job: JobRequest, slots: readonly number[]): void {
     const pool = state.index;
-    const placements: TaskPlacement[] = slots.map((s, index) => ({ task: taskName(index), index, nodeId: pool.ids[s], host: pool.hosts[s] }));
+    // A partial placement names its tasks; a whole gang is worker-0 … worker-(n-1).
+    const named = job.job.tasks;
+    const placements: TaskPlacement[] = slots.map((s, k) => {
+      const index = named ? named[k].index : k;
+      return { task: named ? named[k].name : taskName(index), index, nodeId: pool.ids[s], host: pool.hosts[s] };
+    });
     this.place.push({ jobId: job.jobId, placements });
     const end = job.runMs !== undefined ? this.now + job.runMs : Number.POSITIVE_INFINITY;
-    for (const slot of slots) state.releases.add(end, { slot, demand: job.demand, whole: job.groupSize > 0, jobId: job.jobId });
+    for (const slot of slots) state.releases.add(end, { slot, demand: job.demand, whole: job.wholeNode, jobId: job.jobId });
   }
 }

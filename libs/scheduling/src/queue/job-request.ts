@@ -54,10 +54,14 @@ export interface JobRequest {
   acceleratorType?: string;
   /** Instances per supernode group; 0 = no groups. Group instances take whole nodes. */
   groupSize: number;
+  /** Each instance owns its node whole: a group instance, or the re-placed task of a grouped job. */
+  wholeNode: boolean;
   required: LabelSelector[];
   forbidden: LabelSelector[];
   preferred: LabelSelector[];
   avoided: LabelSelector[];
+  /** Nodes this attempt should avoid (scored below every stated preference; see avoid-nodes-scorer). */
+  avoidNodes: ReadonlySet<string>;
   /** Expected running time (auto-stop limit) in ms, when known. */
   runMs?: number;
   /** Everything static feasibility depends on: demand, accelerator model, group size, affinity rules. */
@@ -65,13 +69,19 @@ export interface JobRequest {
 }
 
 const NONE: LabelSelector[] = [];
+const NO_NODES: ReadonlySet<string> = new Set();
 
 export function toJobRequest(job: PendingJob, order: number): JobRequest {
   const rules = job.nodeAffinity ?? [];
   const pick = (type: NodeAffinityRule['type'], strength: NodeAffinityRule['strength']) =>
     rules.length === 0 ? NONE : rules.filter((r) => r.type === type && r.strength === strength).map((r) => compileSelector(r.labels));
   const demand = demandOfFlavor(job.flavor);
-  const groupSize = job.affinityGroupSize ?? 0;
+  // A partial placement (pod reschedule) of a grouped job places single instances: not as a new group
+  // but next to its group (required supernode) and on a node of its own, as the group's rule says.
+  const partial = job.tasks !== undefined;
+  const grouped = (job.affinityGroupSize ?? 0) > 0;
+  const groupSize = partial ? 0 : (job.affinityGroupSize ?? 0);
+  const extraRequired = partial && grouped && job.supernode !== undefined ? [compileSelector({ [NodeLabel.Supernode]: job.supernode })] : NONE;
   return {
     order,
     job,
@@ -82,11 +92,16 @@ export function toJobRequest(job: PendingJob, order: number): JobRequest {
     demand,
     acceleratorType: job.flavor.acceleratorType,
     groupSize,
-    required: pick('affinity', 'required'),
+    wholeNode: groupSize > 0 || (partial && grouped),
+    required: [...pick('affinity', 'required'), ...extraRequired],
     forbidden: pick('anti-affinity', 'required'),
     preferred: pick('affinity', 'preferred'),
     avoided: pick('anti-affinity', 'preferred'),
+    avoidNodes: job.avoidNodes?.length ? new Set(job.avoidNodes) : NO_NODES,
     runMs: job.maxRunHours !== undefined ? job.maxRunHours * 3_600_000 : undefined,
-    staticKey: `${demand.cpu}/${demand.memoryMiB}/${demand.gpu}/${demand.npu}/${job.flavor.acceleratorType ?? ''}/${groupSize}${rules.length ? JSON.stringify(rules) : ''}`,
+    staticKey:
+      `${demand.cpu}/${demand.memoryMiB}/${demand.gpu}/${demand.npu}/${job.flavor.acceleratorType ?? ''}/${groupSize}${rules.length ? JSON.stringify(rules) : ''}` +
+      (partial && grouped ? `/whole@${job.supernode ?? ''}` : '') +
+      (job.avoidNodes?.length ? `/avoid:${[...job.avoidNodes].sort().join(',')}` : ''),
   };
 }
