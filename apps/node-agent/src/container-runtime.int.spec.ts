@@ -96,4 +96,23 @@ describe('container runtime - tasks as containers on the real engine (Podman Doc
     await once.stop(100);
     await once.release?.();
   });
+
+  it('reads a running container\'s CPU and memory counters through the engine stats API (for the resource sampler)', async () => {
+    // Busy on one core. It prints first: on Podman the launch waits for the first log output.
+    const task = await runtime.launch(spec('worker-6', 'echo up; while :; do :; done'), collector().sink);
+    try {
+      const first = await task.resourceCounters!();
+      let later = first;
+      for (let i = 0; i < 50 && later.cpuTicks <= first.cpuTicks; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        later = await task.resourceCounters!();
+      }
+      expect(later.cpuTicks).toBeGreaterThan(first.cpuTicks);
+      expect(later.rssBytes).toBeGreaterThan(0);
+      expect(later.processes).toBeGreaterThanOrEqual(1);
+    } finally {
+      await task.stop(100);
+      await task.release?.();
+    }
+  });
 });

@@ -3,6 +3,8 @@ import Docker from 'dockerode';
 import { containerName, createOptions, identityFilters, type ContainerDefaults } from './container-create-options';
 import { exitFromStatus } from './exit-status';
 import { dockerFrames, pumpLines } from './output-pump';
+import { countersFromStats, type EngineStats } from './container-stats';
+import type { GroupCounters } from './resource-sampler';
 import { LaunchError, type LineSink, type TaskExit, type TaskHandle, type TaskIdentity, type TaskRuntime } from './task-runtime';
 
 export interface ContainerRuntimeOptions {
@@ -150,6 +152,24 @@ class ContainerTask implements TaskHandle {
     this.detached = true;
     clearTimeout(this.killTimer);
     (this.logs as unknown as { destroy?: () => void }).destroy?.();
+  }
+
+  /**
+   * One stats answer of the engine (no stream: one reading per sampler tick). `one-shot`: the sampler
+   * computes rates from its own two readings, so Docker need not wait a second for `precpu_stats`. An
+   * engine that does not answer in 10 s fails the reading rather than stalling the sampler.
+   */
+  async resourceCounters(): Promise<GroupCounters> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error('container stats: no answer in 10 s')), 10_000);
+    });
+    try {
+      const stats = await Promise.race([this.container.stats({ stream: false, 'one-shot': true }), late]);
+      return countersFromStats(stats as unknown as EngineStats);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   private async signal(signal: NodeJS.Signals): Promise<void> {

@@ -27,6 +27,7 @@ import { killLeftover, type LaunchRecord, LaunchRecords, processStartTicks } fro
 import { launchVerdict } from './launch-verdict';
 import { jetStreamLogPublish, LogShipper } from './log-shipper';
 import { LogSpool } from './log-spool';
+import { readAcceleratorUsage } from './accelerator-usage';
 import { startResourceSampler, type SampledTask } from './resource-sampler';
 import { inSpan, logShipperMetrics } from '@trainyard/telemetry';
 import { precheckTask, type TaskPrecheck } from './preflight/task-precheck';
@@ -183,7 +184,11 @@ class NodeAgent implements NodeAgentHandle {
       await this.settleEarlierRun();
       this.heartbeat = startHeartbeats(this.nc, this.nodeId, this.config.heartbeatMs, () => this.running(), this.now);
       const sampleMs = this.deps.resourceSampleMs ?? Number(process.env.TY_METRICS_SAMPLE_MS ?? 10_000);
-      this.sampler = startResourceSampler(this.nc, this.nodeId, sampleMs, () => this.sampledTasks(), this.now);
+      // Only a node that declared cards runs the vendor tools each tick; a slow tool gets at most one interval.
+      const { gpu, npu } = this.config.capacity;
+      const toolMs = Math.max(1000, Math.min(sampleMs, this.config.preflight.itemTimeoutMs));
+      const accelerators = gpu > 0 || npu > 0 ? () => readAcceleratorUsage(this.config.preflight.toolPath, toolMs) : undefined;
+      this.sampler = startResourceSampler(this.nc, this.nodeId, sampleMs, () => this.sampledTasks(), this.now, accelerators ? { accelerators } : {});
       this.sub = this.log.consume(`agent-${this.nodeId}`, Subjects.node(this.nodeId), (c) => this.onCommit(c), {
         retryDelayMs: this.deps.retryDelayMs ?? 1000,
         onError: (err, at) => this.logger.warn({ err, subject: at.subject, seq: at.seq }, 'node commit not handled; it will come again'),
@@ -200,7 +205,15 @@ class NodeAgent implements NodeAgentHandle {
     this.logMetrics.spoolBytes.set({ node_id: this.nodeId }, this.spool.bytes);
     return [...this.slots.values()].flatMap((s) =>
       s.handle && this.local.get(taskKey(s.ref))?.phase === 'running'
-        ? [{ ...s.ref, pid: s.handle.pid, cpu: s.assignment.flavor.cpu, memoryMiB: s.assignment.flavor.memoryMiB }]
+        ? [{
+            ...s.ref,
+            pid: s.handle.pid,
+            cpu: s.assignment.flavor.cpu,
+            memoryMiB: s.assignment.flavor.memoryMiB,
+            gpu: s.assignment.flavor.gpu,
+            npu: s.assignment.flavor.npu,
+            ...(s.handle.resourceCounters ? { counters: s.handle.resourceCounters.bind(s.handle) } : {}),
+          }]
         : [],
     );
   }

@@ -1,6 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { type ResourceSample, Subjects, type TaskResourceSample } from '@trainyard/contracts';
+import { acceleratorMetrics, type AcceleratorUsage } from './accelerator-usage';
 
 /** A task attempt with a process group on this node, and what it asked for. */
 export interface SampledTask {
@@ -12,6 +13,14 @@ export interface SampledTask {
   /** Requested cores and memory: the denominators of the `_util` metrics. */
   cpu?: number;
   memoryMiB?: number;
+  /** Requested cards: which task the node's cards belong to when the tool lists no pid of it. */
+  gpu?: number;
+  npu?: number;
+  /**
+   * The runtime's own counters (a container's, from the engine's stats API) instead of the process
+   * group's in `/proc`: a container's processes are not in the group of the pid the agent knows.
+   */
+  counters?: () => Promise<GroupCounters>;
 }
 
 /** Raw counters of one process group at one instant. */
@@ -22,6 +31,8 @@ export interface GroupCounters {
   readBytes: number;
   writeBytes: number;
   processes: number;
+  /** Pids of the group (to match the accelerator tools' process lists); absent for runtime counters. */
+  pids?: number[];
 }
 
 /** Linux `USER_HZ`: 100 on every mainstream architecture (`getconf CLK_TCK`). */
@@ -33,7 +44,7 @@ const PAGE = 4096;
  * every process whose process group is `pgid`. Processes that vanish mid-scan are skipped.
  */
 export async function readGroupCounters(pgid: number, proc = '/proc'): Promise<GroupCounters> {
-  const c: GroupCounters = { cpuTicks: 0, rssBytes: 0, readBytes: 0, writeBytes: 0, processes: 0 };
+  const c: GroupCounters = { cpuTicks: 0, rssBytes: 0, readBytes: 0, writeBytes: 0, processes: 0, pids: [] };
   for (const name of await readdir(proc)) {
     if (!/^\d+$/.test(name)) continue;
     let stat: string;
@@ -46,6 +57,7 @@ export async function readGroupCounters(pgid: number, proc = '/proc'): Promise<G
     const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     if (Number(f[2]) !== pgid) continue;
     c.processes++;
+    c.pids!.push(Number(name));
     c.cpuTicks += Number(f[11]) + Number(f[12]);
     c.rssBytes += Number(f[21]) * PAGE;
     try {
@@ -80,11 +92,16 @@ export function taskMetrics(prev: GroupCounters, cur: GroupCounters, dtMs: numbe
 
 const round = (n: number) => Math.round(n * 1000) / 1000;
 
+export interface SamplerOptions {
+  /** The node's cards now (accelerator-usage.ts); absent on a node without accelerator tools. */
+  accelerators?: () => Promise<AcceleratorUsage>;
+}
+
 /**
  * Publishes this node's resource sample on `ty.metrics.<nodeId>` every `intervalMs` (plain NATS,
- * decision 6): CPU, memory and disk of each running task's process group, read from `/proc`. GPU,
- * NPU and network metrics need device and container samplers (the container runtime), which add
- * their ids to the same message.
+ * decision 6): CPU, memory and disk of each running task (its process group in `/proc`, or the
+ * runtime's counters for containers), plus GPU / NPU utilisation and memory of the cards it uses when
+ * `accelerators` reads them. Network metrics are not sampled yet.
  */
 export function startResourceSampler(
   nc: NatsConnection,
@@ -92,6 +109,7 @@ export function startResourceSampler(
   intervalMs: number,
   tasks: () => SampledTask[],
   now: () => Date = () => new Date(),
+  options: SamplerOptions = {},
 ): { stop(): void } {
   const last = new Map<string, { at: number; c: GroupCounters }>();
   let busy = false;
@@ -101,17 +119,32 @@ export function startResourceSampler(
     try {
       const out: TaskResourceSample[] = [];
       const seen = new Set<string>();
-      for (const t of tasks()) {
+      const current = tasks();
+      const pids = new Map<string, number[]>();
+      for (const t of current) {
         const key = `${t.jobId}/${t.task}/${t.attempt}`;
         seen.add(key);
         const at = Date.now();
-        const c = await readGroupCounters(t.pid);
+        // A runtime whose counters fail this tick (the engine busy) is skipped, not the whole sample.
+        const c = await (t.counters ? t.counters() : readGroupCounters(t.pid)).catch(() => undefined);
+        if (!c) continue;
+        pids.set(key, c.pids ?? [t.pid]);
         const prev = last.get(key);
         last.set(key, { at, c });
         if (prev && c.processes > 0) out.push({ jobId: t.jobId, task: t.task, attempt: t.attempt, values: taskMetrics(prev.c, c, at - prev.at, t) });
       }
       for (const key of last.keys()) if (!seen.has(key)) last.delete(key);
       if (out.length === 0) return;
+      if (options.accelerators) {
+        const usage = await options.accelerators().catch(() => undefined);
+        const perTask = usage
+          ? acceleratorMetrics(usage, current.map((t) => {
+              const key = `${t.jobId}/${t.task}/${t.attempt}`;
+              return { key, pids: pids.get(key) ?? [t.pid], gpu: t.gpu, npu: t.npu };
+            }))
+          : new Map();
+        for (const o of out) Object.assign(o.values, perTask.get(`${o.jobId}/${o.task}/${o.attempt}`));
+      }
       const sample: ResourceSample = { nodeId, time: now().toISOString(), intervalMs, tasks: out };
       nc.publish(Subjects.metrics(nodeId), JSON.stringify(sample));
     } catch {

@@ -1,3 +1,4 @@
+import type { GroupCounters } from './resource-sampler';
 /**
  * The task contract every runtime honours (decision 8): a shell command line, env, working dir and
  * user id in; output lines, an exit code or signal, and a graceful stop out. Implemented by the
@@ -75,6 +76,11 @@ export interface TaskHandle {
   readonly exited: Promise<TaskExit>;
   /** True once `stop` was called. */
   readonly stopRequested: boolean;
+  /**
+   * Cumulative CPU, memory and disk counters of the task from the runtime itself (a container's, from
+   * the engine's stats API). Absent: the resource sampler reads the process group of `pid` in `/proc`.
+   */
+  resourceCounters?(): Promise<GroupCounters>;
   /**
    * SIGTERM to the whole task, then SIGKILL after `graceMs` if it is still there. Idempotent: a
    * second call only waits. Resolves with the exit.
