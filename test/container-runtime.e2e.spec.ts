@@ -23,8 +23,9 @@ describe('container runtime and re-adoption - jobs in containers; an agent kille
   let code: string;
   let workDir: string;
 
-  const startAgent = () =>
+  const startAgent = (env: Record<string, string> = {}) =>
     startService(NODE, 'node-agent', {
+      ...env,
       TY_NATS_URL: t.nats.url,
       TY_NODE_ID: NODE,
       TY_NODE_CPU: '4',
@@ -33,7 +34,6 @@ describe('container runtime and re-adoption - jobs in containers; an agent kille
       TY_HEARTBEAT_MS: '500',
       TY_STOP_GRACE_MS: '2000',
       TY_CONTAINER_SOCKET: TEST_SOCKET,
-      TY_METRICS_SAMPLE_MS: '300',
       // Thresholds any test machine passes; the pre-check itself still runs.
       TY_PREFLIGHT_ROOT_MIN_GIB: '0.001',
       TY_PREFLIGHT_CACHE_MIN_GIB: '0.001',
@@ -102,20 +102,6 @@ describe('container runtime and re-adoption - jobs in containers; an agent kille
     await eventually(async () => ((await containersOf(id)).length === 0 ? true : undefined));
   });
 
-  it('container metrics - a running container task is sampled through the engine stats API: CPU and memory in /metrics', async () => {
-    const id = await submit(boxed('box-busy', 'echo up; end=$(($(date +%s)+8)); while [ $(date +%s) -lt $end ]; do :; done'));
-    await t.api.waitFor(id, 'running');
-    const value = (body: string, name: string) =>
-      body.split('\n').filter((l) => l.startsWith(`${name}{`) && l.includes(`job_id="${id}"`)).map((l) => Number(l.slice(l.lastIndexOf(' ') + 1)))[0];
-    const body = await eventually(async () => {
-      const text = await (await fetch(`${t.api.url}/metrics`)).text();
-      return value(text, 'ma_container_cpu_used_core') > 0 ? text : undefined;
-    });
-    expect(value(body, 'ma_container_memory_used_meg')).toBeGreaterThan(0);
-    expect(value(body, 'ma_container_cpu_util')).toBeGreaterThan(0);
-    await t.api.waitFor(id, 'completed', 60_000);
-  });
-
   it('agent crash - a SIGKILLed agent leaves its tasks running; restarted, it re-adopts them: no second launch, every line once, the real exit codes', async () => {
     const ticks = 'i=1; while [ $i -le 20 ]; do echo "tick $i"; sleep 0.2; i=$((i+1)); done; exit 3';
     const inBox = await submit(boxed('box-crash', ticks));
@@ -146,5 +132,22 @@ describe('container runtime and re-adoption - jobs in containers; an agent kille
       expect(got).toEqual(lines);
     }
     expect(await containersOf(inBox)).toEqual([]);
+  });
+
+  it('container metrics - a running container task is sampled through the engine stats API: CPU and memory in /metrics', async () => {
+    // Sampled every 300 ms from here on only: the earlier tests run as before, with no stats calls.
+    await agent.stop();
+    agent = await startAgent({ TY_METRICS_SAMPLE_MS: '300' });
+    const id = await submit(boxed('box-busy', 'echo up; end=$(($(date +%s)+8)); while [ $(date +%s) -lt $end ]; do :; done'));
+    await t.api.waitFor(id, 'running');
+    const value = (body: string, name: string) =>
+      body.split('\n').filter((l) => l.startsWith(`${name}{`) && l.includes(`job_id="${id}"`)).map((l) => Number(l.slice(l.lastIndexOf(' ') + 1)))[0];
+    const body = await eventually(async () => {
+      const text = await (await fetch(`${t.api.url}/metrics`)).text();
+      return value(text, 'ma_container_cpu_used_core') > 0 ? text : undefined;
+    });
+    expect(value(body, 'ma_container_memory_used_meg')).toBeGreaterThan(0);
+    expect(value(body, 'ma_container_cpu_util')).toBeGreaterThan(0);
+    await t.api.waitFor(id, 'completed', 60_000);
   });
 });
