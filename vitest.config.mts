@@ -26,6 +26,7 @@ export default defineConfig({
       '@trainyard/db': lib('db'),
       '@trainyard/scheduling': lib('scheduling'),
       '@trainyard/liveness': lib('liveness'),
+      '@trainyard/replica': lib('replica'),
       '@trainyard/testing': lib('testing'),
       '@trainyard/telemetry': lib('telemetry'),
     },

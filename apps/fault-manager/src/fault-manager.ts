@@ -12,6 +12,7 @@ import {
   type NodeLiveness,
 } from '@trainyard/domain';
 import { handleCommand, type EventLog, type Subscription } from '@trainyard/event-log';
+import { CoalescingLoop, PositionWaiters } from '@trainyard/replica';
 import type { Kysely } from 'kysely';
 import { randomUUID } from 'node:crypto';
 import { LeaderLease } from '../../scheduler/src/leader-lease';
@@ -49,14 +50,17 @@ export class FaultManager {
   private readonly lastHeard = new Map<string, number>();
   /** Command ids that need no further try: committed before, refused, or nothing to do. */
   private readonly settled = new Set<string>();
-  private readonly seqWaiters: { seq: number; resolve: () => void }[] = [];
+  private readonly waiters = new PositionWaiters(() => this.state.position);
+  private readonly loop = new CoalescingLoop(
+    () => this.pass(),
+    () => !this.stopped && this.isLeader(),
+    (err) => this.say(`pass failed: ${err.message}`),
+  );
   private startedAt = Date.now();
   private logSub?: Subscription;
   private hbSub?: NatsSubscription;
   private cmdSub?: NatsSubscription;
   private timer?: NodeJS.Timeout;
-  private running = false;
-  private again = false;
   private stopped = false;
 
   constructor(
@@ -107,7 +111,7 @@ export class FaultManager {
         this.hangs.forget(target.id);
         this.analyser.forget(target.id);
       }
-      this.releaseWaiters();
+      this.waiters.release();
       this.kick();
     });
     await this.logSub.caughtUp;
@@ -125,7 +129,7 @@ export class FaultManager {
     this.hangs.stop();
     await this.lease?.stop({ release: releaseLease });
     await this.logSub?.stop();
-    for (const w of this.seqWaiters.splice(0)) w.resolve();
+    this.waiters.close();
   }
 
   /** A node's liveness now; one never heard is counted from this replica's start. */
@@ -176,27 +180,11 @@ export class FaultManager {
 
   // ------------------------------------------------------------------ the loop
 
-  /** Coalesces triggers: one pass at a time, and one more if anything changed meanwhile. */
+  /** One pass at a time, one more if anything changed meanwhile (see CoalescingLoop). */
   private kick(): void {
-    if (this.stopped || !this.isLeader()) return;
-    if (this.running) {
-      this.again = true;
-      return;
-    }
-    this.running = true;
-    void (async () => {
-      try {
-        do {
-          this.again = false;
-          await this.pass();
-        } while (this.again && this.isLeader() && !this.stopped);
-      } catch (err) {
-        this.say(`pass failed: ${(err as Error).message}`);
-      } finally {
-        this.running = false;
-      }
-    })();
+    this.loop.kick();
   }
+
 
   private async pass(): Promise<void> {
     const actions = planFaultActions({
@@ -259,15 +247,8 @@ export class FaultManager {
   }
 
   /** Waits until our own commits came back through the log, so the next pass does not repeat them. */
-  private caughtUpTo(seq: number): Promise<void> {
-    if (seq <= this.state.position || this.stopped) return Promise.resolve();
-    return new Promise((resolve) => this.seqWaiters.push({ seq, resolve }));
-  }
-
-  private releaseWaiters(): void {
-    for (let i = this.seqWaiters.length - 1; i >= 0; i--) {
-      if (this.seqWaiters[i].seq <= this.state.position) this.seqWaiters.splice(i, 1)[0].resolve();
-    }
+  private async caughtUpTo(seq: number): Promise<void> {
+    if (!(await this.waiters.wait(seq)) && !this.stopped) this.say(`the log has not shown seq ${seq} yet; deciding on`);
   }
 
   private say(msg: string): void {

@@ -9,6 +9,7 @@ import { checkAdmission } from './admission';
 import { BatchCommitter, type BatchResult } from './batch-committer';
 import { JobTraceContexts } from './job-trace-contexts';
 import { histogram, inSpan, LATENCY_BUCKETS, SpanKind } from '@trainyard/telemetry';
+import { CoalescingLoop, PositionWaiters } from '@trainyard/replica';
 import { ClusterState } from './cluster-state';
 import { buildClusterView } from './cluster-view.builder';
 import { parseCommand } from './command-intake';
@@ -71,12 +72,18 @@ export class SchedulerService {
   private logSub?: Subscription;
   private cmdSub?: NatsSubscription;
   private timer?: NodeJS.Timeout;
-  private running = false;
-  private again = false;
   private stopped = false;
   /** The previous plan's reservations: the planner remembers when each hold began through them. */
   private reservations: readonly ReservationRecord[] = [];
-  private readonly seqWaiters: { seq: number; resolve: () => void }[] = [];
+  private readonly waiters = new PositionWaiters(() => this.state.position);
+  private readonly loop = new CoalescingLoop(
+    async () => {
+      const endPass = this.passSeconds.startTimer();
+      await this.pass().finally(() => endPass());
+    },
+    () => !this.stopped && this.isLeader(),
+    (err) => this.say(`scheduling pass failed: ${err.message}`),
+  );
   private readonly lastComplaint = new Map<string, string>();
 
   constructor(
@@ -110,7 +117,7 @@ export class SchedulerService {
     this.logSub = this.log.subscribe({}, (commit) => {
       this.state.apply(commit);
       this.traces.apply(commit);
-      this.releaseWaiters();
+      this.waiters.release();
       this.kick();
     });
     await this.logSub.caughtUp;
@@ -131,7 +138,7 @@ export class SchedulerService {
     await this.lease?.stop({ release: releaseLease });
     await this.logSub?.stop();
     this.heartbeats.stop();
-    for (const w of this.seqWaiters.splice(0)) w.resolve();
+    this.waiters.close();
   }
 
   private onLeadership(leader: boolean): void {
@@ -197,27 +204,9 @@ export class SchedulerService {
 
   // ------------------------------------------------------------------ reconcile loop
 
-  /** Coalesces triggers: one pass at a time, and one more if anything changed meanwhile. */
+  /** One pass at a time, one more if anything changed meanwhile (see CoalescingLoop). */
   private kick(): void {
-    if (this.stopped || !this.isLeader()) return;
-    if (this.running) {
-      this.again = true;
-      return;
-    }
-    this.running = true;
-    void (async () => {
-      try {
-        do {
-          this.again = false;
-          const endPass = this.passSeconds.startTimer();
-          await this.pass().finally(() => endPass());
-        } while (this.again && this.isLeader());
-      } catch (err) {
-        this.say(`scheduling pass failed: ${(err as Error).message}`);
-      } finally {
-        this.running = false;
-      }
-    })();
+    this.loop.kick();
   }
 
   private async pass(): Promise<void> {
@@ -248,15 +237,8 @@ export class SchedulerService {
   }
 
   /** Waits until our own commits came back through the log, so the next pass does not repeat them. */
-  private caughtUpTo(seq: number): Promise<void> {
-    if (seq <= this.state.position || this.stopped) return Promise.resolve();
-    return new Promise((resolve) => this.seqWaiters.push({ seq, resolve }));
-  }
-
-  private releaseWaiters(): void {
-    for (let i = this.seqWaiters.length - 1; i >= 0; i--) {
-      if (this.seqWaiters[i].seq <= this.state.position) this.seqWaiters.splice(i, 1)[0].resolve();
-    }
+  private async caughtUpTo(seq: number): Promise<void> {
+    if (!(await this.waiters.wait(seq)) && !this.stopped) this.say(`the log has not shown seq ${seq} yet; planning on`);
   }
 
   private meta(commandId: string, actor: string, traceparent?: string): CommitMeta {

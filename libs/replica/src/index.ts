@@ -1,0 +1,3 @@
+// Plumbing shared by the replicas that fold the log and act on it (scheduler, fault manager).
+export * from './coalescing-loop';
+export * from './position-waiters';
