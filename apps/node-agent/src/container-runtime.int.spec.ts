@@ -57,9 +57,12 @@ describe('container runtime - tasks as containers on the real engine (Podman Doc
   });
 
   it('stops with a grace period: SIGTERM first, SIGKILL when the task ignores it', async () => {
-    const polite = await runtime.launch(spec('worker-1', 'trap "echo bye; exit 0" TERM; echo up; while true; do sleep 0.1; done'), collector().sink);
-    const stubborn = await runtime.launch(spec('worker-2', 'trap "" TERM; echo up; while true; do sleep 0.1; done'), collector().sink);
-    await new Promise((r) => setTimeout(r, 500));
+    const politeOut = collector();
+    const stubbornOut = collector();
+    const polite = await runtime.launch(spec('worker-1', 'trap "echo bye; exit 0" TERM; echo up; while true; do sleep 0.1; done'), politeOut.sink);
+    const stubborn = await runtime.launch(spec('worker-2', 'trap "" TERM; echo up; while true; do sleep 0.1; done'), stubbornOut.sink);
+    // Stop only once both traps are set (each prints `up` after its trap): a TERM before would just end the shell.
+    for (let i = 0; i < 500 && (politeOut.lines.length === 0 || stubbornOut.lines.length === 0); i++) await new Promise((r) => setTimeout(r, 20));
     expect(await polite.stop(10_000)).toEqual({ exitCode: 0, signal: null });
     expect(await stubborn.stop(300)).toEqual({ exitCode: null, signal: 'SIGKILL' });
     expect(polite.stopRequested && stubborn.stopRequested).toBe(true);

@@ -44,7 +44,10 @@ describe('supervised process runtime - tasks under a shell supervisor, output an
     const killed = await runtime().launch(spec('exec sleep 30'), collector().sink);
     expect(await killed.stop(10_000)).toEqual({ exitCode: null, signal: 'SIGTERM' });
 
-    const stubborn = await runtime().launch(spec('trap "" TERM; while true; do sleep 0.05; done'), collector().sink);
+    // Stop only once the trap is set: a TERM that lands before it would simply end the shell.
+    const armed = collector();
+    const stubborn = await runtime().launch(spec('trap "" TERM; echo armed; while true; do sleep 0.05; done'), armed.sink);
+    for (let i = 0; i < 100 && armed.lines.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
     expect(await stubborn.stop(100)).toEqual({ exitCode: null, signal: 'SIGKILL' });
 
     const id = identity();
