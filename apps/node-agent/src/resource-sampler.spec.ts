@@ -19,8 +19,12 @@ describe('resource sampler', () => {
 
   it('resource sampler - reads a real process group from /proc', async () => {
     const child = spawn('/bin/sh', ['-c', 'sleep 5 & sleep 5'], { detached: true, stdio: 'ignore' });
-    await new Promise((r) => setTimeout(r, 200));
-    const c = await readGroupCounters(child.pid!);
+    // The shell forks its two sleeps on its own time: poll until the whole group is there.
+    let c = await readGroupCounters(child.pid!);
+    for (let i = 0; i < 250 && c.processes < 3; i++) {
+      await new Promise((r) => setTimeout(r, 20));
+      c = await readGroupCounters(child.pid!);
+    }
     process.kill(-child.pid!, 'SIGKILL');
     expect(c.processes).toBe(3);
     expect(c.rssBytes).toBeGreaterThan(0);
