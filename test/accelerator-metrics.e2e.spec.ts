@@ -5,29 +5,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_PREFLIGHT } from '../apps/node-agent/src/preflight/preflight-settings';
 import { eventOf, events, FAST_FAULTS, logLines, submit } from './support/fault-injection';
 import { shellJob } from './support/specs';
+import { eventually } from './support/eventually';
+import { samples } from './support/prometheus';
 import { startTestCluster, type TestCluster } from './support/test-cluster';
 
 const FAKES = resolve(__dirname, 'fixtures/fake-smi');
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function eventually<T>(probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await sleep(200);
-  }
-}
 
-/** `name{labels} value` lines of a Prometheus text body whose labels include all of `match`. */
-function samples(text: string, name: string, match: Record<string, string> = {}): number[] {
-  return text
-    .split('\n')
-    .filter((l) => l.startsWith(`${name}{`))
-    .filter((l) => Object.entries(match).every(([k, v]) => l.includes(`${k}="${v}"`)))
-    .map((l) => Number(l.slice(l.lastIndexOf(' ') + 1)));
-}
 
 /**
  * GPU samples end to end on a node whose `nvidia-smi` is the fake (a copy of fixtures/fake-smi/
@@ -77,7 +61,7 @@ describe('accelerator metrics - GPU utilisation and memory from nvidia-smi reach
     const text = await eventually(async () => {
       const body = await (await fetch(`${t.api.url}/metrics`)).text();
       return samples(body, 'ma_container_gpu_util', { job_id: id }).length ? body : undefined;
-    });
+    }, 20_000);
     // The only task asking for GPUs on the node, and nvidia-smi lists no pid of it: the node's two cards.
     expect(samples(text, 'ma_container_gpu_util', { job_id: id, task: 'worker-0', node_id: 'gpu-node' })).toEqual([55]);
     expect(samples(text, 'ma_container_gpu_mem_used_megabytes', { job_id: id })).toEqual([41345]);
@@ -87,7 +71,7 @@ describe('accelerator metrics - GPU utilisation and memory from nvidia-smi reach
     const series = await eventually(async () => {
       const r = await t.api.call('GET', `/v1/training-jobs/${id}/metrics?window=15m`);
       return r.body.series?.some((s: any) => s.metric === 'ma_container_gpu_util' && s.points.length >= 2) ? r.body : undefined;
-    });
+    }, 20_000);
     const util = series.series.find((s: any) => s.metric === 'ma_container_gpu_util');
     expect(util).toMatchObject({ unit: 'Percent', task: 'worker-0' });
     expect(util.points.every((p: [string, number]) => p[1] === 55)).toBe(true);

@@ -4,32 +4,16 @@ import { startTracing } from '@trainyard/telemetry';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FAST_FAULTS } from './support/fault-injection';
 import { shellJob } from './support/specs';
+import { eventually } from './support/eventually';
+import { samples } from './support/prometheus';
 import { startTestCluster, type TestCluster } from './support/test-cluster';
 
 // Every span of this file's clusters, in memory (the services are in this process).
 const spans = new InMemorySpanExporter();
 const tracing = startTracing({ serviceName: 'trainyard-e2e', exporter: spans, env: {} })!;
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function eventually<T>(probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await sleep(200);
-  }
-}
 
-/** `name{labels} value` lines of a Prometheus text body whose labels include all of `match`. */
-function samples(text: string, name: string, match: Record<string, string> = {}): number[] {
-  return text
-    .split('\n')
-    .filter((l) => l.startsWith(`${name}{`) || l.startsWith(`${name} `))
-    .filter((l) => Object.entries(match).every(([k, v]) => l.includes(`${k}="${v}"`)))
-    .map((l) => Number(l.slice(l.lastIndexOf(' ') + 1)));
-}
 
 describe('telemetry - the guide container metrics, control-plane metrics, the dashboard and one trace per job', () => {
   let t: TestCluster;
@@ -49,7 +33,7 @@ describe('telemetry - the guide container metrics, control-plane metrics, the da
     const text = await eventually(async () => {
       const body = await (await fetch(`${t.api.url}/metrics`)).text();
       return samples(body, 'ma_container_cpu_util', { job_id: job.id })[0] > 0 ? body : undefined;
-    });
+    }, 20_000);
     for (const id of CONTAINER_METRIC_IDS) expect(text).toContain(`# HELP ${id} `);
     const cpu = samples(text, 'ma_container_cpu_util', { job_id: job.id, task: 'worker-0' });
     expect(cpu).toHaveLength(1);
@@ -60,7 +44,7 @@ describe('telemetry - the guide container metrics, control-plane metrics, the da
     const series = await eventually(async () => {
       const r = await t.api.call('GET', `/v1/training-jobs/${job.id}/metrics?window=15m`);
       return r.body.series?.some((s: any) => s.metric === 'ma_container_cpu_util' && s.points.length >= 2) ? r.body : undefined;
-    });
+    }, 20_000);
     const s = series.series.find((x: any) => x.metric === 'ma_container_memory_util');
     expect(s).toMatchObject({ unit: 'Percent', task: 'worker-0' });
     expect(Math.max(...s.points.map((p: [string, number]) => p[1]))).toBeGreaterThan(0);
@@ -134,7 +118,7 @@ describe('telemetry - the guide container metrics, control-plane metrics, the da
   it('traces - one job submission is one trace: api → scheduler → node agent → task start', async () => {
     const { body: job } = await t.api.call('POST', '/v1/training-jobs', shellJob('traced', 'echo hi'));
     await t.api.waitFor(job.id, 'completed');
-    await eventually(async () => (spans.getFinishedSpans().some((s) => s.name === 'task started' && s.attributes['trainyard.task'] === 'worker-0') ? true : undefined));
+    await eventually(async () => (spans.getFinishedSpans().some((s) => s.name === 'task started' && s.attributes['trainyard.task'] === 'worker-0') ? true : undefined), 20_000);
     const root = spans.getFinishedSpans().find((s) => s.name === 'POST /v1/training-jobs' && s.attributes['trainyard.job_id'] === job.id)!;
     expect(root).toBeDefined();
     const traceId = root.spanContext().traceId;
