@@ -6,6 +6,7 @@ import {
   type Capacity,
   type FieldError,
   type NodeEvent,
+  type NodeEventData,
   type TaskAssignment,
 } from '@trainyard/contracts';
 import { accept, reject, type Command, type Decider, type Decision } from '../decider';
@@ -33,10 +34,7 @@ export type RegisterNode = Command<
 export type AssignTask = Command<'AssignTask', { assignment: TaskAssignment }>;
 
 /** Ask the agent to stop one task attempt (SIGTERM, then SIGKILL after `graceMs`). */
-export type RequestTaskStop = Command<
-  'RequestTaskStop',
-  { jobId: string; task: string; attempt: number; graceMs: number; reason: string }
->;
+export type RequestTaskStop = Command<'RequestTaskStop', NodeEventData['TaskStopRequested']>;
 
 /** Includes the isolation lifecycle and in-place restarts of the fault manager (`node.isolation.ts`). */
 export type NodeCommand = RegisterNode | AssignTask | RequestTaskStop | NodeIsolationCommand;

@@ -1,4 +1,4 @@
-import { ErrorCode, FieldCode, event, type NodeEvent, type NodeIsolationReason } from '@trainyard/contracts';
+import { ErrorCode, FieldCode, event, type NodeEvent, type NodeEventData, type NodeIsolationReason } from '@trainyard/contracts';
 import { accept, reject, type Command, type Decision } from '../decider';
 import { assignmentKey, availabilityOf, type NodeState } from './node';
 
@@ -35,20 +35,7 @@ export type DrainNode = Command<'DrainNode', { by: string; graceMs: number; deta
 export type ReturnNode = Command<'ReturnNode', { by: string; reason: string; auto?: boolean }>;
 
 /** Restart one task attempt in place on this node (`MA_PROC_START_CNT` = `procStartCount`). */
-export type RequestTaskRestart = Command<
-  'RequestTaskRestart',
-  {
-    jobId: string;
-    task: string;
-    attempt: number;
-    procStartCount: number;
-    graceMs: number;
-    reason: string;
-    dumpSignal?: 'SIGQUIT' | 'SIGUSR1';
-    dumpWaitMs?: number;
-    hosts?: string[];
-  }
->;
+export type RequestTaskRestart = Command<'RequestTaskRestart', NodeEventData['TaskRestartRequested']>;
 
 export type NodeIsolationCommand = MarkNodeSuspect | IsolateNode | DrainNode | ReturnNode | RequestTaskRestart;
 

@@ -9,10 +9,10 @@ import {
   withDefaults,
   type FieldError,
   type JobEvent,
+  type JobEventData,
   type JobWaitReason,
   type PrecheckItemResult,
   type TaskExitReason,
-  type TaskFault,
   type TaskPlacement,
   type TrainingJobSpec,
 } from '@trainyard/contracts';
@@ -49,28 +49,10 @@ export type SubmitJob = Command<'SubmitJob', { jobId: string; spec: TrainingJobS
 export type ScheduleJob = Command<'ScheduleJob', { placements: TaskPlacement[] }>;
 
 /** A node agent saw a task's process start (again, when `procStartCount` grew). */
-export type ReportTaskStarted = Command<
-  'ReportTaskStarted',
-  { task: string; attempt: number; nodeId: string; pid?: number; procStartCount: number }
->;
+export type ReportTaskStarted = Command<'ReportTaskStarted', JobEventData['TaskStarted']>;
 
 /** A node agent saw a task's process end, or could not launch it, or lost it. */
-export type ReportTaskExited = Command<
-  'ReportTaskExited',
-  {
-    task: string;
-    attempt: number;
-    nodeId: string;
-    exitCode: number | null;
-    signal?: string | null;
-    reason: TaskExitReason;
-    error?: string;
-    /** `MA_PROC_START_CNT` of the process that ended; an exit of a process a restart replaced is ignored. */
-    procStartCount?: number;
-    /** A fault the agent detected (preflight item, device fault, eviction). */
-    fault?: TaskFault;
-  }
->;
+export type ReportTaskExited = Command<'ReportTaskExited', JobEventData['TaskExited']>;
 
 /**
  * A node agent ran the pre-check of a task attempt before starting its script (ch12-13 §2.5): every item
