@@ -1,4 +1,4 @@
-import type { Fault, RecoveryAction, RestartCount } from '@trainyard/contracts';
+import type { Fault, JobEventData, RecoveryAction } from '@trainyard/contracts';
 import type { RecoveryPolicy } from './recovery-policy';
 import type { RecoveryRecord } from './recovery-record';
 import { RecoveryLimits, RecoveryRule, USER_INDUCED_FAULT_CODES } from './recovery-rule';
@@ -34,20 +34,11 @@ export interface RecoveryInput {
   podPlacementAvailable?: boolean;
 }
 
-/** The policy's answer: one action, the rule that chose it, and the counters after it. */
-export interface RecoveryDecision {
-  action: RecoveryAction;
-  rule: RecoveryRule;
-  fault: Fault;
-  /** Re-dispatches of `job-retry-num` used, this decision included. */
-  restarts: RestartCount;
-  podRestarts?: RestartCount;
-  /** Length of the streak this decision extends (unconditional, hang, or the same in-place fault). */
-  consecutive?: number;
-  tasks: string[];
-  isolate: string[];
-  message: string;
-}
+/**
+ * The policy's answer: one action, the rule that chose it, and the counters after it — the data of the
+ * `RecoveryDecided` event it becomes, less the attempt (the shell adds it) and with the rule typed.
+ */
+export type RecoveryDecision = Omit<JobEventData['RecoveryDecided'], 'attempt' | 'rule'> & { rule: RecoveryRule };
 
 const HARDWARE_KINDS = new Set<Fault['kind']>(['hardware', 'node-lost', 'node-drained', 'preflight-hardware']);
 
