@@ -1,12 +1,7 @@
-/** One job event as the dashboard reads it (a `DashboardEventRow`). */
-export interface DashboardEvent {
-  seq: number;
-  jobId: string;
-  type: string;
-  time: string;
-  task: string | null;
-  data: any;
-}
+import type { DashboardEventRow } from '@trainyard/db';
+
+/** One job event as the dashboard reads it: a row of the dashboard query. */
+export type DashboardEvent = DashboardEventRow;
 
 /** Recovery actions that relaunch something (ch12 §4): the others (`fail`, `none`) are not recoveries. */
 export const RECOVERY_ACTIONS = ['restart-in-place', 'hang-restart', 'reschedule-pod', 'reschedule-job'] as const;
