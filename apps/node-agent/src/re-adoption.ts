@@ -1,9 +1,12 @@
 import { jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { decodeLogBatch, lastSeqOf, Streams, Subjects, type TaskAssignment } from '@trainyard/contracts';
-import type { LaunchRecord } from './launch-record';
-import type { TaskRef } from './task-reconciler';
-import type { TaskIdentity, TaskRuntime } from './task-runtime';
+import type { AgentLogger } from './agent-logger';
+import type { AgentReports } from './agent-reports';
+import { killLeftover, type LaunchRecord, type LaunchRecords } from './launch-record';
+import { type TaskRef, taskKey } from './task-reconciler';
+import type { LineSink, TaskHandle, TaskIdentity, TaskRuntime } from './task-runtime';
+import type { TaskSlot, TaskSlots } from './task-slots';
 
 /**
  * Re-adoption (ARCHITECTURE decision 5): an agent that restarts follows the tasks its earlier run
@@ -44,4 +47,67 @@ export async function storedLines(nc: NatsConnection, t: TaskRef): Promise<numbe
   // A long line travels in pieces: one not finished is sent again whole.
   if (b.piece) return b.piece.last ? b.firstSeq : b.firstSeq - 1;
   return lastSeqOf(b);
+}
+
+export interface EarlierRunDeps {
+  nodeId: string;
+  nc: NatsConnection;
+  records: LaunchRecords;
+  runtimes: Partial<Record<TaskAssignment['runtime'], TaskRuntime>>;
+  reports: AgentReports;
+  slots: TaskSlots;
+  logger: AgentLogger;
+}
+
+/** What settling an earlier run changes in the task lifecycle (task-lifecycle.ts). */
+export interface AdoptingLifecycle {
+  settled(key: string): void;
+  adopted(key: string, record: LaunchRecord, slot: TaskSlot, handle: TaskHandle): void;
+}
+
+/**
+ * At start, before any commit: attempts an earlier run of this agent launched are never launched
+ * again. Those whose exit was never reported are re-adopted through their runtime; what no runtime
+ * can find is killed if left and reported lost, so the job can recover.
+ */
+export async function settleEarlierRun(deps: EarlierRunDeps, tasks: AdoptingLifecycle): Promise<void> {
+  const { records, reports, logger } = deps;
+  for (const record of await records.list()) {
+    const key = taskKey(record);
+    tasks.settled(key);
+    if (record.exitReported) continue;
+    if (await adopt(deps, tasks, key, record)) continue;
+    const killed = await killLeftover(record);
+    const error = 'the node agent restarted while the task ran; its process was not adopted';
+    logger.warn({ task: key, killed }, error);
+    const outcome = await reports.exited(record, undefined, { exitCode: null, signal: killed ? 'SIGKILL' : null }, 'lost', error);
+    if (outcome) await records.update(record, { exitReported: true });
+  }
+}
+
+/** Follows a task of an earlier run: its output replayed from the first line, its exit reported. */
+async function adopt(deps: EarlierRunDeps, tasks: AdoptingLifecycle, key: string, record: LaunchRecord): Promise<boolean> {
+  const { nodeId, nc, runtimes, slots, logger } = deps;
+  const runtime = adoptionRuntime(record, runtimes);
+  if (!runtime) return false;
+  // The replay numbers lines as the first run did: those already in TY_LOGS are skipped. A process
+  // restarted in place numbers on from `firstSeq` (the pre-check's lines belong to the first one).
+  const stored = await storedLines(nc, record);
+  const base = record.firstSeq ?? 1;
+  const slot = slots.open(key, record.assignment!, Math.max(stored, base - 1) + 1);
+  let seq = base - 1;
+  const sink: LineSink = (stream, text) => (++seq > stored ? slot.shipper.push(stream, text) : undefined);
+  if (record.firstSeq === undefined) for (const l of record.prelude ?? []) void sink(l.stream, l.text);
+  const handle = await runtime.adopt!(identityOf(nodeId, record), sink).catch((err: Error) => {
+    logger.warn({ task: key, err }, 'could not look for the task of an earlier run');
+    return undefined;
+  });
+  if (!handle) {
+    slot.shipper.abandon();
+    slots.delete(key);
+    return false;
+  }
+  tasks.adopted(key, record, slot, handle);
+  logger.info({ task: key, pid: handle.pid, storedLines: stored }, 'task of an earlier run re-adopted');
+  return true;
 }

@@ -1,0 +1,331 @@
+import type { NatsConnection } from '@nats-io/transport-node';
+import {
+  type JobEvent,
+  NODE_EVENT_TYPES,
+  type NodeEvent,
+  type NodeEventData,
+  type StoredCommit,
+  Subjects,
+  type TaskAssignment,
+  type TaskExitReason,
+} from '@trainyard/contracts';
+import { fold, trainingJobDecider } from '@trainyard/domain';
+import type { EventLog } from '@trainyard/event-log';
+import { inSpan } from '@trainyard/telemetry';
+import type { AgentLogger } from './agent-logger';
+import type { AgentReports } from './agent-reports';
+import type { RunningTask } from './heartbeat';
+import { type LaunchRecord, type LaunchRecords, processStartTicks } from './launch-record';
+import type { LaunchPreparation } from './launch-preparation';
+import { launchVerdict } from './launch-verdict';
+import { storedLines } from './re-adoption';
+import type { SampledTask } from './resource-sampler';
+import { type AgentAction, applyNodeEvent, type Desired, exitReason, type LocalTask, orderStop, reconcile, type TaskRef, taskKey } from './task-reconciler';
+import { restartVerdict, stopForRestart } from './task-restart';
+import type { TaskExit, TaskHandle } from './task-runtime';
+import type { TaskSlot, TaskSlots } from './task-slots';
+
+export interface TaskLifecycleDeps {
+  nodeId: string;
+  /** Grace of the stop ordered when the job refuses a start. */
+  stopGraceMs: number;
+  nc: NatsConnection;
+  log: EventLog;
+  records: LaunchRecords;
+  launcher: LaunchPreparation;
+  reports: AgentReports;
+  slots: TaskSlots;
+  now: () => Date;
+  logger: AgentLogger;
+}
+
+const NODE_EVENTS = new Set<string>(NODE_EVENT_TYPES);
+
+/**
+ * The life of each attempt on this node: what the node's subject asks for (`desired`) against what
+ * this agent has done (`local`), converged by the pure reconciler (task-reconciler.ts) one action at
+ * a time: launch, report the start, stop, skip; then the exit, reported after the last log line.
+ * Attempts an earlier run launched are settled before any commit (re-adoption.ts), never relaunched.
+ */
+export class TaskLifecycle {
+  private desired: Desired = new Map();
+  private readonly local = new Map<string, LocalTask>();
+  /** Lines each ended attempt logged: a restart in place continues the numbering. */
+  private readonly loggedLines = new Map<string, number>();
+  /** The agent is shutting down: tasks that end now are `lost`, not `exited`. */
+  private stopping = false;
+
+  private readonly slots: TaskSlots;
+  private readonly logger: AgentLogger;
+
+  constructor(private readonly deps: TaskLifecycleDeps) {
+    ({ slots: this.slots, logger: this.logger } = deps);
+  }
+
+  /** Attempts with a live process, for the heartbeat. */
+  running(): RunningTask[] {
+    return this.slots.running(this.local);
+  }
+
+  /** Running attempts with their process group and request, for the resource sampler. */
+  sampled(): SampledTask[] {
+    return this.slots.sampled(this.local);
+  }
+
+  // ------------------------------------------------------------ an earlier run's attempts
+
+  /** An attempt an earlier run launched is over for this agent: it is never launched again. */
+  settled(key: string): void {
+    this.local.set(key, { phase: 'exited', startReported: true });
+  }
+
+  /** A task of an earlier run, found again (re-adoption.ts): followed from where its record left it. */
+  adopted(key: string, record: LaunchRecord, slot: TaskSlot, handle: TaskHandle): void {
+    slot.handle = handle;
+    // What the commit said, so a stop still reaches the task and the reports keep their correlation.
+    this.desired = new Map(this.desired).set(key, { assignment: record.assignment!, ...(record.cause ? { cause: record.cause } : {}), ...(record.stop ? { stop: record.stop } : {}) });
+    this.local.set(key, { phase: record.stop ? 'stopping' : 'running', startReported: record.startReported ?? false });
+    // Not reported yet: the assignment's commit was not acked either, comes again and reports it.
+    if (record.startReported) slot.markStarted();
+    if (record.stop) void handle.stop(record.stop.graceMs);
+    slot.done = handle.exited.then((exit) => this.onExit(key, exit));
+  }
+
+  // ------------------------------------------------------------ node commits
+
+  /** Acked when this resolves: every action the commit called for has been carried out. */
+  async onCommit(commit: StoredCommit): Promise<void> {
+    for (const e of commit.events) {
+      if (!NODE_EVENTS.has(e.type)) continue;
+      const event = e as NodeEvent;
+      this.desired = applyNodeEvent(this.desired, event, commit.meta);
+      if (event.type === 'TaskAssigned' || event.type === 'TaskStopRequested') await this.converge(taskKey(event.data));
+      if (event.type === 'TaskRestartRequested') await this.restartInPlace(event.data);
+    }
+  }
+
+  /** Performs the reconciler's next action until there is none; each action changes `local`, so this ends. */
+  private async converge(key: string): Promise<void> {
+    for (let i = 0; i < 8; i++) {
+      const [action] = reconcile(this.desired, this.local, [key]);
+      if (!action) return;
+      await this.perform(action);
+    }
+    throw new Error(`reconciling ${key} did not settle`);
+  }
+
+  private async perform(action: AgentAction): Promise<void> {
+    switch (action.kind) {
+      case 'launch':
+        return this.launch(action.key, action.assignment);
+      case 'report-started':
+        return this.reportStarted(action.key);
+      case 'stop':
+        return this.stopTask(action.key, action.graceMs, action.reason);
+      case 'skip':
+        return this.finishUnlaunched(action.key, action.assignment, 'stopped', `stopped before it was launched (${action.reason})`);
+      default: {
+        const _exhaustive: never = action;
+        return _exhaustive;
+      }
+    }
+  }
+
+  // ------------------------------------------------------------ actions
+
+  private async launch(key: string, a: TaskAssignment): Promise<void> {
+    const { nodeId, records, launcher } = this.deps;
+    const history = await this.deps.log.read(Subjects.job(a.jobId));
+    const job = fold(trainingJobDecider, history.commits.flatMap((c) => c.events) as JobEvent[]);
+    const verdict = launchVerdict(job, a, nodeId);
+    if (verdict === 'skip') {
+      this.logger.info({ task: key }, 'assignment is over or superseded; not launching');
+      this.local.set(key, { phase: 'exited', startReported: true });
+      return;
+    }
+    if (verdict === 'stop') return this.finishUnlaunched(key, a, 'stopped', 'the job is ending; the task was not launched');
+    if (verdict === 'orphaned') return this.finishUnlaunched(key, a, 'lost', 'the job says this task runs here, but this agent did not start it');
+
+    const ref: TaskRef = { jobId: a.jobId, task: a.task, attempt: a.attempt };
+    if (await records.read(ref)) {
+      this.logger.info({ task: key }, 'already launched by this node; not launching again');
+      this.local.set(key, { phase: 'exited', startReported: true });
+      return;
+    }
+    // Recorded before the process exists: a crash from here on never leads to a second launch.
+    const cause = this.desired.get(key)?.cause;
+    await records.write({ ...ref, launchedAt: this.deps.now().toISOString(), runtime: a.runtime ?? 'process', assignment: a, ...(cause ? { cause } : {}) });
+    // A task moved here by a pod reschedule keeps its attempt: its lines go on after the old node's.
+    const slot = this.slots.open(key, a, a.scheduleCount > 1 ? (await storedLines(this.deps.nc, ref)) + 1 : undefined);
+    const check = await launcher.precheck(key, a, slot, this.desired.get(key)?.cause);
+    if (check?.failure) {
+      this.local.set(key, { phase: 'exited', startReported: true });
+      if (!(await this.finishExit(key, { exitCode: null, signal: null }, 'precheck-failed', check.failure))) throw new Error(`exit of ${key} not reported`);
+      return;
+    }
+    let handle: TaskHandle;
+    try {
+      const attrs = { 'trainyard.job_id': a.jobId, 'trainyard.task': a.task, 'trainyard.node_id': nodeId };
+      handle = await inSpan('trainyard.node-agent', 'launch task', this.desired.get(key)?.cause?.traceparent, attrs, (tp) => {
+        slot.traceparent = tp;
+        return launcher.spawn(a, slot);
+      });
+    } catch (err) {
+      const message = (err as Error).message;
+      this.logger.warn({ task: key, err }, 'launch failed');
+      slot.shipper.push('stderr', `[trainyard] launch failed: ${message}`);
+      this.local.set(key, { phase: 'exited', startReported: true });
+      if (!(await this.finishExit(key, { exitCode: null, signal: null }, 'launch-failed', message))) {
+        throw new Error(`exit of ${key} not reported`);
+      }
+      return;
+    }
+    slot.handle = handle;
+    this.local.set(key, { phase: 'running', startReported: false });
+    this.logger.info({ task: key, pid: handle.pid }, 'task launched');
+    slot.done = handle.exited.then((exit) => this.onExit(key, exit));
+    await records.update(ref, { pid: handle.pid, pidStart: await processStartTicks(handle.pid) });
+  }
+
+  /**
+   * The fault manager's in-place restart (task-restart.ts): stop what is left of the attempt (stack
+   * dump first when asked), then launch it again on this node with the new `MA_PROC_START_CNT`.
+   */
+  private async restartInPlace(r: NodeEventData['TaskRestartRequested']): Promise<void> {
+    const key = taskKey(r);
+    const d = this.desired.get(key);
+    const verdict = restartVerdict(d, this.local.get(key), r);
+    this.logger.info({ task: key, procStartCount: r.procStartCount, verdict }, 'restart in place requested');
+    if (verdict !== 'restart' && verdict !== 'pending') return;
+    const assignment = { ...d!.assignment, procStartCount: r.procStartCount, ...(r.hosts ? { hosts: r.hosts } : {}) };
+    this.desired = new Map(this.desired).set(key, { ...d!, assignment });
+    if (verdict === 'pending') return this.converge(key);
+    const old = this.slots.get(key);
+    if (old?.handle && this.local.get(key)?.phase !== 'exited') {
+      old.replaced = true;
+      await stopForRestart(old.handle, r, (line) => void old.shipper.push('stderr', line));
+      await old.shipper.flush().catch(() => undefined);
+      // The runtime's leftovers (a supervisor's run dir, a container) go before the same attempt runs again.
+      await old.handle.release?.().catch((err: Error) => this.logger.warn({ task: key, err }, 'task leftovers not removed'));
+    }
+    // An exit that is being reported finishes first (its slot goes away with it).
+    await old?.done;
+    const firstSeq = (old?.replaced ? old.shipper.lineCount : (this.loggedLines.get(key) ?? 0)) + 1;
+    const slot = this.slots.open(key, assignment, firstSeq);
+    try {
+      slot.handle = await this.deps.launcher.spawn(assignment, slot);
+    } catch (err) {
+      this.logger.warn({ task: key, err }, 'restart in place failed to launch');
+      slot.shipper.push('stderr', `[trainyard] launch failed: ${(err as Error).message}`);
+      this.local.set(key, { phase: 'exited', startReported: true });
+      if (!(await this.finishExit(key, { exitCode: null, signal: null }, 'launch-failed', (err as Error).message))) throw new Error(`exit of ${key} not reported`);
+      return;
+    }
+    const handle = slot.handle;
+    this.local.set(key, { phase: 'running', startReported: false });
+    slot.done = handle.exited.then((exit) => this.onExit(key, exit));
+    // A re-adopting agent follows this process: its assignment, its first line number, its start to report.
+    await this.deps.records.update(slot.ref, { pid: handle.pid, pidStart: await processStartTicks(handle.pid), exitReported: false, assignment, firstSeq, startReported: false });
+    await this.converge(key);
+  }
+
+  private async reportStarted(key: string): Promise<void> {
+    const d = this.desired.get(key)!;
+    const slot = this.slots.get(key)!;
+    const outcome = await this.deps.reports.started(key, d.assignment, { pid: slot.handle?.pid, traceparent: slot.traceparent }, d.cause);
+    if (!outcome) throw new Error(`start of ${key} not reported: the agent is stopping`);
+    const l = this.local.get(key)!;
+    this.local.set(key, { ...l, startReported: true });
+    await this.deps.records.update(slot.ref, { startReported: true });
+    slot.markStarted();
+    if (!outcome.ok) {
+      this.logger.warn({ task: key, reason: outcome.reason, message: outcome.message }, 'the job refused the start; stopping the task');
+      this.desired = orderStop(this.desired, key, { graceMs: this.deps.stopGraceMs, reason: `start refused: ${outcome.reason}` });
+    }
+  }
+
+  /** Sends the stop and returns: the exit is reported when the process is gone. */
+  private async stopTask(key: string, graceMs: number, reason: string): Promise<void> {
+    const l = this.local.get(key)!;
+    this.local.set(key, { ...l, phase: 'stopping' });
+    this.logger.info({ task: key, graceMs, reason }, 'stopping task');
+    const slot = this.slots.get(key);
+    // A restarted agent signals it again (the kill timer dies with this run).
+    if (slot) await this.deps.records.update(slot.ref, { stop: { graceMs, reason } });
+    void slot?.handle?.stop(graceMs);
+  }
+
+  // ------------------------------------------------------------ exits
+
+  private async onExit(key: string, exit: TaskExit): Promise<void> {
+    const slot = this.slots.get(key)!;
+    if (slot.replaced) return;
+    // The phase stays live until the start is reported, so a redelivered assignment still reports it.
+    await slot.started;
+    this.local.set(key, { ...this.local.get(key)!, phase: 'exited' });
+    const reason = exitReason(this.desired.get(key), this.stopping);
+    this.logger.info({ task: key, ...exit, reason }, 'task exited');
+    await this.finishExit(key, exit, reason, reason === 'lost' ? 'the node agent stopped' : undefined);
+  }
+
+  /** An attempt that never got a process (stopped before launch, or not ours to run). */
+  private async finishUnlaunched(key: string, a: TaskAssignment, reason: TaskExitReason, error: string): Promise<void> {
+    this.local.set(key, { phase: 'exited', startReported: true });
+    this.logger.info({ task: key, reason }, error);
+    const outcome = await this.deps.reports.exited(a, this.desired.get(key)?.cause, { exitCode: null, signal: null }, reason, error);
+    if (!outcome) throw new Error(`exit of ${key} not reported`);
+  }
+
+  /**
+   * Stores the attempt's last lines, then reports its exit: a reader who sees TaskExited finds every
+   * line in TY_LOGS. Returns whether the report was stored (or refused, which is final).
+   */
+  private async finishExit(key: string, exit: TaskExit, reason: TaskExitReason, error?: string): Promise<boolean> {
+    const slot = this.slots.get(key)!;
+    try {
+      await slot.shipper.close(); // eof: a live follow ends right after the last line
+    } catch (err) {
+      this.logger.warn({ task: key, err }, 'last log lines not stored');
+    }
+    const outcome = await this.deps.reports.exited(slot.assignment, this.desired.get(key)?.cause, exit, reason, error);
+    if (outcome) await this.deps.records.update(slot.ref, { exitReported: true });
+    // The runtime kept the container (or the supervisor's files) for a restarted agent until now.
+    if (outcome) await slot.handle?.release?.().catch((err: Error) => this.logger.warn({ task: key, err }, 'task leftovers not removed'));
+    this.loggedLines.set(key, slot.shipper.lineCount);
+    // A restart in place may have put a new slot here meanwhile.
+    if (this.slots.get(key) === slot) this.slots.delete(key);
+    return outcome !== undefined;
+  }
+
+  // ------------------------------------------------------------ agent shutdown
+
+  /** From now on a task that ends was ended by the agent's own stop: it is reported `lost`. */
+  shuttingDown(): void {
+    this.stopping = true;
+  }
+
+  /**
+   * `TY_ON_SHUTDOWN=stop-tasks`: stops every live attempt (SIGTERM, SIGKILL after `graceMs`) and
+   * resolves once each exit is reported, or, `giveUpAfterMs` after the last process ended, given up on.
+   */
+  async stopAll(graceMs: number, giveUpAfterMs: number): Promise<void> {
+    // No redelivery will retry a start report now: let every exit be reported as it comes.
+    for (const s of this.slots.values()) s.markStarted();
+    const live = [...this.slots.entries()].filter(([key]) => {
+      const phase = this.local.get(key)?.phase;
+      return phase === 'running' || phase === 'stopping';
+    });
+    for (const [key, slot] of live) {
+      const l = this.local.get(key)!;
+      if (l.phase === 'running') this.local.set(key, { ...l, phase: 'stopping' });
+      void slot.handle?.stop(graceMs);
+    }
+    await Promise.all(live.map(([, s]) => s.handle?.exited));
+    const giveUp = setTimeout(() => {
+      this.deps.reports.giveUp();
+      for (const s of this.slots.values()) s.shipper.abandon();
+    }, giveUpAfterMs);
+    await Promise.all(live.map(([, s]) => s.done));
+    clearTimeout(giveUp);
+  }
+}
