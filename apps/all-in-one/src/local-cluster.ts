@@ -2,17 +2,11 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { createDatabase, migrate, Projector, type DatabaseHandle } from '@trainyard/db';
 import { connectNats, ensureStreams, JetStreamEventLog } from '@trainyard/event-log';
 import { resolve } from 'node:path';
-import { DEFAULT_API_OPTIONS, type ApiOptions } from '../../api/src/api-options';
-import { startApiServer, type ApiServer } from '../../api/src/api-server';
-import { DbReadModel } from '../../api/src/db-read-model';
-import { dbApiMetrics } from '../../api/src/metrics/api-metrics-port';
-import { dbLogReads } from '../../api/src/training-jobs/log-reads';
-import { FaultManager } from '../../fault-manager/src/fault-manager';
-import type { FaultManagerOptions } from '../../fault-manager/src/fault-manager-options';
-import { startLogRouterService, type LogRouterServiceOptions } from '../../log-router/src/log-router-service';
-import { loadAgentConfig, type AgentConfig } from '../../node-agent/src/agent-config';
-import { startNodeAgent, type NodeAgentHandle } from '../../node-agent/src/node-agent';
-import { DEFAULT_SCHEDULER_OPTIONS, SchedulerService, type SchedulerOptions } from '../../scheduler/src/scheduler-service';
+import { DEFAULT_API_OPTIONS, type ApiOptions, startApiServer, type ApiServer, DbReadModel, dbApiMetrics, dbLogReads } from '../../api/src/index';
+import { FaultManager, type FaultManagerOptions } from '../../fault-manager/src/index';
+import { startLogRouterService, type LogRouterServiceOptions } from '../../log-router/src/index';
+import { loadAgentConfig, type AgentConfig, startNodeAgent, type NodeAgentHandle } from '../../node-agent/src/index';
+import { DEFAULT_SCHEDULER_OPTIONS, SchedulerService, type SchedulerOptions } from '../../scheduler/src/index';
 
 export interface LocalClusterOptions {
   natsUrl: string;

@@ -2,7 +2,7 @@ import { NatsUnreachable } from '@trainyard/event-log';
 import os from 'node:os';
 import { resolve } from 'node:path';
 import { startTracing } from '@trainyard/telemetry';
-import { retentionFromEnv } from '../../log-router/src/log-retention';
+import { retentionFromEnv } from '../../log-router/src/index';
 import { startLocalCluster } from './local-cluster';
 
 /**

@@ -5,7 +5,7 @@ import { createDatabase, listLogAttempts, migrate, readLogLines, type DatabaseHa
 import { connectNats, ensureStreams } from '@trainyard/event-log';
 import { freshSchema, startNatsServer, type FreshSchema, type NatsServer } from '@trainyard/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { jetStreamLogPublish, LogShipper } from '../../node-agent/src/log-shipper';
+import { jetStreamLogPublish, LogShipper } from '../../node-agent/src/index';
 import { startLogRouterService, type LogRouterService } from './log-router-service';
 
 let nats: NatsServer;

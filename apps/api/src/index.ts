@@ -1,0 +1,6 @@
+// Public surface of the API, for an all-in-one process (the only app that may import another, and only here).
+export { DEFAULT_API_OPTIONS, type ApiOptions } from './api-options';
+export { startApiServer, type ApiServer } from './api-server';
+export { DbReadModel } from './db-read-model';
+export { dbApiMetrics } from './metrics/api-metrics-port';
+export { dbLogReads } from './training-jobs/log-reads';

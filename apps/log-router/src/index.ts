@@ -1,0 +1,3 @@
+// Public surface of the log router, for an all-in-one process.
+export { startLogRouterService, type LogRouterServiceOptions } from './log-router-service';
+export { retentionFromEnv } from './log-retention';

@@ -1,0 +1,2 @@
+// Public surface of the scheduler, for an all-in-one process.
+export { DEFAULT_SCHEDULER_OPTIONS, SchedulerService, type SchedulerOptions } from './scheduler-service';
