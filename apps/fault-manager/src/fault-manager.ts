@@ -12,10 +12,9 @@ import {
   type NodeLiveness,
 } from '@trainyard/domain';
 import { handleCommand, type EventLog, type Subscription } from '@trainyard/event-log';
-import { CoalescingLoop, PositionWaiters } from '@trainyard/replica';
+import { CoalescingLoop, LeaderLease, PositionWaiters } from '@trainyard/replica';
 import type { Kysely } from 'kysely';
 import { randomUUID } from 'node:crypto';
-import { LeaderLease } from '../../scheduler/src/leader-lease';
 import { planFaultActions, type FaultAction } from './fault-actions';
 import { DEFAULT_FAULT_MANAGER_OPTIONS, type FaultManagerOptions } from './fault-manager-options';
 import { FaultState } from './fault-state';

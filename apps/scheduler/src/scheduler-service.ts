@@ -9,13 +9,12 @@ import { checkAdmission } from './admission';
 import { BatchCommitter, type BatchResult } from './batch-committer';
 import { JobTraceContexts } from './job-trace-contexts';
 import { histogram, inSpan, LATENCY_BUCKETS, SpanKind } from '@trainyard/telemetry';
-import { CoalescingLoop, PositionWaiters } from '@trainyard/replica';
+import { CoalescingLoop, LeaderLease, PositionWaiters } from '@trainyard/replica';
 import { ClusterState } from './cluster-state';
 import { buildClusterView } from './cluster-view.builder';
 import { parseCommand } from './command-intake';
 import { followUpActions } from './follow-up-actions';
 import { jobActions } from './job-actions';
-import { LeaderLease } from './leader-lease';
 
 export interface SchedulerOptions {
   /** A node whose last heartbeat is older than this gets no new work. */

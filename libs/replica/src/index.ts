@@ -1,3 +1,4 @@
 // Plumbing shared by the replicas that fold the log and act on it (scheduler, fault manager).
 export * from './coalescing-loop';
 export * from './position-waiters';
+export * from './leader-lease';
