@@ -20,6 +20,8 @@ export default defineConfig({
   ],
   resolve: {
     alias: {
+      // Before '@trainyard/testing': the test fixtures of one lib each (libs/testing/src/<lib>/index.ts).
+      '@trainyard/testing/': fileURLToPath(new URL('./libs/testing/src/', import.meta.url)),
       '@trainyard/contracts': lib('contracts'),
       '@trainyard/domain': lib('domain'),
       '@trainyard/event-log': lib('event-log'),

@@ -2,13 +2,13 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { freshSchema } from '../../testing/src/postgres-schema';
+import { freshSchema } from '@trainyard/testing';
 import { createDatabase } from './create-database';
 import { migrate } from './migrate';
 import { projectCommits } from './projection/apply-commit';
 import { readCheckpoint } from './projection/checkpoint';
 import { getJob } from './queries/job-queries';
-import { CommitBuilder, jobLife } from './test-support/commit-builder';
+import { CommitBuilder, jobLife } from '@trainyard/testing/db';
 
 describe('createDatabase', () => {
   it('createDatabase - PGlite in a data directory keeps the read models across a reopen', async () => {

@@ -13,9 +13,6 @@ export * from './training-job/wait-reason';
 export * from './node/node';
 export * from './node/node.decide';
 
-// Given/when/then harness for decider specs (framework-free, safe to import anywhere).
-export * from './testing/decider-spec';
-
 // Fault recovery (issue 5): the policy, node isolation, hang detection, failure analysis.
 export * from './training-job/training-job.recovery';
 export * from './node/node.isolation';

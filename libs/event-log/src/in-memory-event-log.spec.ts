@@ -1,4 +1,4 @@
-import { testEventLog } from './conformance';
+import { testEventLog } from '@trainyard/testing/event-log';
 import { InMemoryEventLog } from './in-memory-event-log';
 
 testEventLog('InMemoryEventLog', async () => {

@@ -1,8 +1,6 @@
 import { Subjects } from '@trainyard/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { testEventLog } from './conformance';
-import { meta, priorities, queued } from './conformance/harness';
-import { startEventLog, type EventLogFixture } from './event-log-fixture';
+import { meta, priorities, queued, startEventLog, testEventLog, type EventLogFixture } from '@trainyard/testing/event-log';
 
 testEventLog('JetStreamEventLog', async () => {
   const fx = await startEventLog();

@@ -2,8 +2,7 @@ import { Subjects } from '@trainyard/contracts';
 import { afterEach, describe, expect, it } from 'vitest';
 import { EventLogUnavailable } from './errors';
 import type { EventLog } from './event-log';
-import { eventually, meta, queued } from './conformance/harness';
-import { startEventLog, type EventLogFixture } from './event-log-fixture';
+import { eventually, meta, queued, startEventLog, type EventLogFixture } from '@trainyard/testing/event-log';
 
 /** Appends, retrying with the same command id through an outage (the documented recipe). */
 async function appendThroughOutage(log: EventLog, subject: string, n: number): Promise<number> {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { admissionCheck } from './admission-check';
 import { NeverFitsCause, WaitReason } from './plan';
 import { pendingJobFromSpec } from './queue/pending-job-from-spec';
-import { node } from './testing/cluster-fixtures';
+import { node } from '@trainyard/testing/scheduling';
 
 const pool = () => [node('a', { gpu: 8, used: { gpu: 8 } }), node('b', { gpu: 8, schedulable: false }), node('c', { gpu: 4, pool: 'other' })];
 const spec = (resource: Record<string, unknown>, extra: Record<string, unknown> = {}) =>

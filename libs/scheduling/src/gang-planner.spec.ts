@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { planGangs } from './gang-planner';
 import { NeverFitsCause, WaitReason } from './plan';
-import { job, node, running, view } from './testing/cluster-fixtures';
+import { job, node, running, view } from '@trainyard/testing/scheduling';
 
 const cpuNode = (id: string, cpu: number, o: Parameters<typeof node>[1] = {}) => node(id, { cpu, memoryMiB: cpu * 1024, ...o });
 const cpuJob = (id: string, nodeCount: number, cpu: number, o: Parameters<typeof job>[1] = {}) => job(id, { nodeCount, flavor: { cpu, memoryMiB: cpu * 1024 }, ...o });

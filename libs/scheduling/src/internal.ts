@@ -1,9 +1,7 @@
 /**
- * For tests, benchmarks and dry runs (STYLE 10): the in-memory harness and view builders, and the
- * planner's building blocks. Not part of the service contract; `index.ts` is.
+ * For benchmarks and dry runs (STYLE 10): the planner's building blocks. Not part of the service
+ * contract; `index.ts` is. The view builders and the in-memory harness are in @trainyard/testing/scheduling.
  */
-export * from './testing/cluster-fixtures';
-export { SchedulerHarness } from './testing/scheduler-harness';
 export { PoolIndex, type Hold, type SupernodeRange } from './index/pool-index';
 export { Bitset } from './index/bitset';
 export { computeStaticFeasibility, type StaticFeasibility } from './feasibility/static-feasibility';

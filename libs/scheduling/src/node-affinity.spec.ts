@@ -4,7 +4,7 @@ import { admissionCheck } from './admission-check';
 import { FilterReason } from './feasibility/filter-reason';
 import { planGangs } from './gang-planner';
 import { NeverFitsCause, WaitReason } from './plan';
-import { job, node, view } from './testing/cluster-fixtures';
+import { job, node, view } from '@trainyard/testing/scheduling';
 
 const rule = (type: NodeAffinityRule['type'], strength: NodeAffinityRule['strength'], labels: NodeAffinityRule['labels']): NodeAffinityRule => ({ type, strength, labels });
 const zoned = () => [node('a1', { labels: { zone: 'a' } }), node('a2', { labels: { zone: 'a' } }), node('b1', { labels: { zone: 'b', disk: 'hdd' } }), node('b2', { labels: { zone: 'b' } })];

@@ -5,7 +5,7 @@ import { NodeLabel, type ClusterView, type NodeView, type PendingJob, type Runni
 import { planGangs } from './gang-planner';
 import { WaitReason, type Plan } from './plan';
 import type { PlannerOptions } from './planner-options';
-import { at, HOUR, MINUTE, node, T0 } from './testing/cluster-fixtures';
+import { at, HOUR, MINUTE, node, T0 } from '@trainyard/testing/scheduling';
 
 // ---------------------------------------------------------------- arbitraries
 

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { ClusterView, NodeView, PendingJob, RunningJob } from './cluster-view';
 import { planGangs } from './gang-planner';
-import { job, node, running, supernode, view } from './testing/cluster-fixtures';
+import { job, node, running, supernode, view } from '@trainyard/testing/scheduling';
 
 /**
  * Pod reschedule (ch12 §4.4.4): the scheduler is the only placer. A running job that lost a task is in

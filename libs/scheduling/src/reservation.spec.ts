@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { planGangs } from './gang-planner';
 import { WaitReason } from './plan';
-import { at, HOUR, job, MINUTE, node, running, T0, view } from './testing/cluster-fixtures';
-import { SchedulerHarness } from './testing/scheduler-harness';
+import { at, HOUR, job, MINUTE, node, running, T0, view, SchedulerHarness } from '@trainyard/testing/scheduling';
 
 const gpus = (n: number) => ({ flavor: { cpu: 1, memoryMiB: 1024, gpu: n } });
 const startedHoursAgo = (h: number) => at(-h * HOUR);

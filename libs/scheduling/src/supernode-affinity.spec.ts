@@ -4,7 +4,7 @@ import { NodeLabel, type NodeView, type RunningJob } from './cluster-view';
 import { FilterReason } from './feasibility/filter-reason';
 import { planGangs } from './gang-planner';
 import { NeverFitsCause, WaitReason } from './plan';
-import { job, node, running, view } from './testing/cluster-fixtures';
+import { job, node, running, view } from '@trainyard/testing/scheduling';
 
 const NPU = { cpu: 192, memoryMiB: 1_572_864, npu: 16, acceleratorType: 'ascend-snt9b23' } as const;
 const fullNode = { cpu: 190, memoryMiB: 1_500_000, npu: 16, acceleratorType: 'ascend-snt9b23' };

@@ -3,7 +3,7 @@ import { FilterReason } from './feasibility/filter-reason';
 import { planGangs } from './gang-planner';
 import { NeverFitsCause, WaitReason } from './plan';
 import { PlanSession } from './planning/plan-session';
-import { job, node, running, view } from './testing/cluster-fixtures';
+import { job, node, running, view } from '@trainyard/testing/scheduling';
 
 const gpus = (n: number) => ({ flavor: { cpu: 1, memoryMiB: 1024, gpu: n } });
 /** Two 8-GPU nodes with 6 GPUs busy on each, for a job of unknown end. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { at, CommitBuilder, ev, jobLife, registerNode, spec } from '../test-support/commit-builder';
+import { at, CommitBuilder, ev, jobLife, registerNode, spec } from '@trainyard/testing/db';
 import { commitChanges } from './commit-changes';
 import { UnknownEventType } from './unknown-event-type';
 

@@ -7,7 +7,7 @@ import { type Database, PROJECTION_TABLES, type ProjectionTable } from '../datab
 import { getJob, listJobs } from '../queries/job-queries';
 import { listNodes } from '../queries/node-queries';
 import { JOB_STATES } from '../states';
-import { BACKENDS, useBackend } from '../test-support/db-backends';
+import { BACKENDS, useBackend } from '@trainyard/testing/db';
 import { projectCommits } from './apply-commit';
 
 // A recorded history (STYLE 14): replaying it must keep giving the rows pinned beside it. A change

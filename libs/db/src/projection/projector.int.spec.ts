@@ -3,15 +3,13 @@ import type { StoredCommit } from '@trainyard/contracts';
 import { connectNats, ensureStreams, JetStreamEventLog } from '@trainyard/event-log';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-// The file, not the barrel (as libs/event-log does).
-import { type NatsServer, startNatsServer } from '../../../testing/src/nats-server';
+import { type NatsServer, startNatsServer } from '@trainyard/testing';
 import { getJob } from '../queries/job-queries';
 import { listJobEvents } from '../queries/job-event-queries';
 import { rebuildInto } from '../rebuild/rebuild-into';
 import { dropSchema, schemaExists } from '../rebuild/schema-admin';
 import { verifyProjections } from '../rebuild/verify-projections';
-import { CommitBuilder, jobLife, registerNode } from '../test-support/commit-builder';
-import { BACKENDS, useBackend } from '../test-support/db-backends';
+import { CommitBuilder, jobLife, registerNode, BACKENDS, useBackend } from '@trainyard/testing/db';
 import { readCheckpoint } from './checkpoint';
 import { ProjectionTimeout } from './projection-timeout';
 import { Projector } from './projector';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BACKENDS, useBackend } from '../test-support/db-backends';
+import { BACKENDS, useBackend } from '@trainyard/testing/db';
 import { lastLogAttempt, listLogAttempts, logBytesUpTo, readLogChunks, readLogLines, tailLogLines } from './log-line-queries';
 import { searchLogLines } from './log-search-queries';
 import { deleteExpiredLogs, type LogChunkInput, readLogCheckpoint, storeLogWrite } from './log-store-queries';

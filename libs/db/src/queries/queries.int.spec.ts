@@ -2,8 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { MIGRATIONS, migrate, migrateDown } from '../migrate';
 import { projectCommits } from '../projection/apply-commit';
 import { schemaExists } from '../rebuild/schema-admin';
-import { at, CommitBuilder, ev, jobLife, spec } from '../test-support/commit-builder';
-import { BACKENDS, useBackend } from '../test-support/db-backends';
+import { at, CommitBuilder, ev, jobLife, spec, BACKENDS, useBackend } from '@trainyard/testing/db';
 import { getJob, listJobs } from './job-queries';
 
 describe.each(BACKENDS)('queries on %s', (backend) => {

@@ -1,7 +1,6 @@
 import { ErrorCode, event, type NodeEvent, type TaskAssignment } from '@trainyard/contracts';
 import { describe, expect, it } from 'vitest';
-import { DeciderSpec } from '../testing/decider-spec';
-import { T0, T1 } from '../testing/training-job-fixtures';
+import { DeciderSpec, T0, T1 } from '@trainyard/testing/domain';
 import { availabilityOf, isSchedulableNode, type RegisteredNode } from './node';
 import { nodeDecider, type NodeCommand } from './node.decide';
 

@@ -1,18 +1,7 @@
 import { ErrorCode, FieldCode, TrainyardError, event, withDefaults, type JobEvent } from '@trainyard/contracts';
 import { describe, expect, it } from 'vitest';
 import { CommandRejectedError, decideOrThrow, fold } from '../decider';
-import { DeciderSpec } from '../testing/decider-spec';
-import {
-  T0,
-  T1,
-  aSpec,
-  cmd,
-  createdHistory,
-  placementsFor,
-  runningHistory,
-  scheduledHistory,
-  tasksOf,
-} from '../testing/training-job-fixtures';
+import { DeciderSpec, T0, T1, aSpec, cmd, createdHistory, placementsFor, runningHistory, scheduledHistory, tasksOf } from '@trainyard/testing/domain';
 import { JOB_STATUSES, isTerminal } from './job-status';
 import { activeTasks, tasksToStop, type ExistingTrainingJob } from './training-job';
 import {

@@ -1,7 +1,6 @@
 import { ErrorCode, event, type PrecheckItemResult } from '@trainyard/contracts';
 import { describe, expect, it } from 'vitest';
-import { DeciderSpec } from '../testing/decider-spec';
-import { T1, cmd, placementsFor, runningHistory, scheduledHistory } from '../testing/training-job-fixtures';
+import { DeciderSpec, T1, cmd, placementsFor, runningHistory, scheduledHistory } from '@trainyard/testing/domain';
 import { findTask, type ExistingTrainingJob } from './training-job';
 import { JobRejection, trainingJobDecider, type ReportTaskExited, type ReportTaskPrecheck } from './training-job.decide';
 

@@ -1,7 +1,6 @@
 import { ErrorCode, event, type JobEvent } from '@trainyard/contracts';
 import { describe, expect, it } from 'vitest';
-import { DeciderSpec } from '../testing/decider-spec';
-import { T0, T1, aSpec, cmd, createdHistory, placementsFor, runningHistory, scheduledHistory } from '../testing/training-job-fixtures';
+import { DeciderSpec, T0, T1, aSpec, cmd, createdHistory, placementsFor, runningHistory, scheduledHistory } from '@trainyard/testing/domain';
 import { runningMs, tasksToStop, type ExistingTrainingJob } from './training-job';
 import {
   JobRejection,

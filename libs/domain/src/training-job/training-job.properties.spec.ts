@@ -2,7 +2,7 @@ import { ErrorCode, type JobEvent, type TaskExitReason } from '@trainyard/contra
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { fold } from '../decider';
-import { aSpec, placementsFor } from '../testing/training-job-fixtures';
+import { aSpec, placementsFor } from '@trainyard/testing/domain';
 import { isEnded, isTerminal, type JobStatus } from './job-status';
 import { tasksToStop, type TrainingJob } from './training-job';
 import { trainingJobDecider, type TrainingJobCommand } from './training-job.decide';

@@ -2,8 +2,7 @@ import { ErrorCode, event, type Fault, type JobEvent, type JobEventData, type Tr
 import { describe, expect, it } from 'vitest';
 import { decideRecovery, type RecoveryDecision } from '../recovery/decide-recovery';
 import { policyOf } from '../recovery/recovery-policy';
-import { DeciderSpec } from '../testing/decider-spec';
-import { T0, T1, aSpec, cmd, runningHistory, scheduledHistory } from '../testing/training-job-fixtures';
+import { DeciderSpec, T0, T1, aSpec, cmd, runningHistory, scheduledHistory } from '@trainyard/testing/domain';
 import { findTask, tasksToStop, type ExistingTrainingJob } from './training-job';
 import { trainingJobDecider, type ReportTaskExited, type ReportTaskStarted } from './training-job.decide';
 import type { ApplyRecovery, PlaceTasks, RecordFailureAnalysis } from './training-job.recovery';

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { node } from '../testing/cluster-fixtures';
+import { node } from '@trainyard/testing/scheduling';
 import { PoolIndex } from './pool-index';
 
 const snapshot = (p: PoolIndex) => ({

@@ -1,12 +1,9 @@
-// Test support (not exported): the same suite runs against the real PostgreSQL and PGlite.
+// Test support (@trainyard/testing/db): the same suite runs against the real PostgreSQL and PGlite.
 import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { afterAll, beforeAll } from 'vitest';
-import { freshSchema } from '../../../testing/src/postgres-schema';
-import { createDatabase, type DatabaseHandle } from '../create-database';
-import type { Database } from '../database';
-import { migrate } from '../migrate';
-import { dropSchema } from '../rebuild/schema-admin';
+import { createDatabase, type Database, type DatabaseHandle, dropSchema, migrate } from '@trainyard/db';
+import { freshSchema } from '../postgres-schema';
 
 export const BACKENDS = ['postgres', 'pglite'] as const;
 export type BackendName = (typeof BACKENDS)[number];

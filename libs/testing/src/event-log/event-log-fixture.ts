@@ -1,9 +1,7 @@
-// Test support (not exported): a private nats-server with the streams ensured and a log on it.
-import { startNatsServer, type NatsServer } from '@trainyard/testing';
+// Test support (@trainyard/testing/event-log): a private nats-server with the streams ensured and a log on it.
+import { connectNats, ensureStreams, JetStreamEventLog, type JetStreamEventLogOptions } from '@trainyard/event-log';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { connectNats } from './connect';
-import { ensureStreams } from './ensure-streams';
-import { JetStreamEventLog, type JetStreamEventLogOptions } from './jetstream-event-log';
+import { startNatsServer, type NatsServer } from '../nats-server';
 
 export interface EventLogFixture extends AsyncDisposable {
   server: NatsServer;

@@ -1,6 +1,5 @@
 import type { Capacity, Flavor } from '@trainyard/contracts';
-import type { ClusterView, NodeView, PendingJob, RunningJob } from '../cluster-view';
-import { NodeLabel } from '../cluster-view';
+import { type ClusterView, NodeLabel, type NodeView, type PendingJob, type RunningJob } from '@trainyard/scheduling';
 
 /** Builders for hand-made cluster views (specs, dry runs). Defaults: pool `default`, nothing used. */
 export const ZERO_CAPACITY: Capacity = { cpu: 0, memoryMiB: 0, gpu: 0, npu: 0 };

@@ -1,5 +1,5 @@
 import type { ErrorCode } from '@trainyard/contracts';
-import { fold, type Decider, type Decision, type Rejection } from '../decider';
+import { fold, type Decider, type Decision, type Rejection } from '@trainyard/domain';
 
 /**
  * What a `then` may expect of a rejection: its stable code, optionally its named reason.

@@ -1,8 +1,6 @@
 import { ErrorCode, Subjects, TrainyardError, event, type DomainEvent } from '@trainyard/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { handleCommand } from '../command-handler';
-import { StreamVersionConflict } from '../errors';
-import type { EventLog } from '../event-log';
+import { type EventLog, handleCommand, StreamVersionConflict } from '@trainyard/event-log';
 import { meta, priorities, type EventLogHarness, type StartHarness } from './harness';
 
 // A tiny aggregate: a counter whose events carry the value they set, so lost updates show.

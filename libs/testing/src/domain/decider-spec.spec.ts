@@ -1,6 +1,6 @@
 import { ErrorCode, event } from '@trainyard/contracts';
 import { describe, expect, it } from 'vitest';
-import { trainingJobDecider, type StopJob } from '../training-job/training-job.decide';
+import { trainingJobDecider, type StopJob } from '@trainyard/domain';
 import { DeciderSpec, deepEqual } from './decider-spec';
 import { T1, cmd, createdHistory, runningHistory } from './training-job-fixtures';
 

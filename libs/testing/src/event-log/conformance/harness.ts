@@ -1,7 +1,7 @@
 // The shared test vocabulary of the conformance suite: what an implementation under test provides,
 // and small helpers the cases use. Test support only: not exported from the library's index.
 import { event, type CommitMeta, type DomainEvent } from '@trainyard/contracts';
-import type { EventLog } from '../event-log';
+import type { EventLog } from '@trainyard/event-log';
 
 /** An implementation under test, fresh for each section of the suite. */
 export interface EventLogHarness extends AsyncDisposable {

@@ -1,5 +1,5 @@
 import { event, type JobEvent, type TaskPlacement, type TrainingJobSpec, withDefaults } from '@trainyard/contracts';
-import type { TrainingJobCommand } from '../training-job/training-job.decide';
+import type { TrainingJobCommand } from '@trainyard/domain';
 
 /** Builders for training-job specs (tests only; not part of the public surface). */
 

@@ -1,4 +1,4 @@
-// Test support (not exported): hand-built commits with stream sequences, as the log would store them.
+// Test support (@trainyard/testing/db): hand-built commits with stream sequences, as the log would store them.
 import {
   type DomainEvent,
   event,

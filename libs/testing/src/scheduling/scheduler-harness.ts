@@ -1,7 +1,4 @@
-import type { ClusterView, NodeView, PendingJob, RunningJob } from '../cluster-view';
-import { planGangs } from '../gang-planner';
-import type { Plan, ReservationRecord } from '../plan';
-import type { PlannerOptions } from '../planner-options';
+import { type ClusterView, type NodeView, type PendingJob, type Plan, type PlannerOptions, planGangs, type ReservationRecord, type RunningJob } from '@trainyard/scheduling';
 import { T0_MS, view } from './cluster-fixtures';
 
 /**

@@ -1,6 +1,6 @@
 import { Subjects } from '@trainyard/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { StreamVersionConflict } from '../errors';
+import { StreamVersionConflict } from '@trainyard/event-log';
 import { meta, priorities, queued, type EventLogHarness, type StartHarness } from './harness';
 
 export function appendReadCases(start: StartHarness): void {
