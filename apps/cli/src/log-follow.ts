@@ -2,7 +2,7 @@ import { ApiError, ApiUnreachableError } from './api-errors';
 import type { ApiClient } from './api-client';
 import type { LogLine } from './api-types';
 import { CliError } from './cli-error';
-import { SseParser } from './sse-parser';
+import { SseParser } from '@trainyard/contracts';
 
 export interface FollowTarget {
   jobId: string;

@@ -8,3 +8,5 @@ export * from './commands';
 export * from './validate-job-spec';
 export * from './log-batch';
 export * from './resource-sample';
+export * from './sse-parser';
+export * from './principal';

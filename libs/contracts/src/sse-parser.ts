@@ -78,7 +78,7 @@ export class SseParser {
       case 'id':
         if (!value.includes('\0')) this.lastId = value;
         break;
-      default: // `retry` and unknown fields: the CLI has its own reconnect policy
+      default: // `retry` and unknown fields: each client has its own reconnect policy
     }
     return undefined;
   }
