@@ -29,3 +29,5 @@ export * from './queries/log-store-tables';
 export * from './queries/metric-sample-queries';
 export * from './queries/dashboard-queries';
 export * from './queries/pool-queries';
+export * from './queries/audit-queries';
+export * from './queries/overview-queries';

@@ -1,5 +1,5 @@
 import type { JobWaitReason, RequeueReason, TrainingJobSpec } from '@trainyard/contracts';
-import type { Kysely, Selectable } from 'kysely';
+import { type Kysely, type Selectable, sql } from 'kysely';
 import type { Database, JobsTable, TasksTable } from '../database';
 import { JOB_STATE_ZH, type JobState, type TaskState } from '../states';
 import { iso } from './iso';
@@ -56,6 +56,10 @@ export interface JobView extends JobSummary {
 export interface ListJobsQuery {
   /** One state or several. Without it every job except `deleted` ones is listed. */
   state?: JobState | readonly JobState[];
+  /** Names containing this, case-insensitively. */
+  name?: string;
+  /** Jobs with this tag key (and value, when given). */
+  tag?: { key: string; value?: string };
   limit: number;
   offset: number;
 }
@@ -70,10 +74,17 @@ const SUMMARY_COLUMNS = ['id', 'name', 'state', 'priority', 'node_count', 'attem
  * from "trainyard"."jobs" where "state" <> $1 order by "created_at" desc, "id" desc limit $2 offset $3
  * select count(*) as "total" from "trainyard"."jobs" where "state" <> $1
  * ```
- * With `state`, the filter is `where "state" in ($1, …)` instead.
+ * With `state`, the filter is `where "state" in ($1, …)` instead; `name` adds
+ * `and "name" ilike $n` (`%`, `_` and `\` escaped), `tag` adds
+ * `and spec->'metadata'->'tags' @> $n::jsonb` with `[{"key":…,"value":…}]`.
  */
 export async function listJobs(db: Kysely<Database>, query: ListJobsQuery): Promise<{ items: JobSummary[]; total: number }> {
-  const base = filterByState(db, query.state);
+  let base = filterByState(db, query.state);
+  if (query.name) base = base.where('name', 'ilike', `%${query.name.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+  if (query.tag) {
+    const wanted = JSON.stringify([{ key: query.tag.key, ...(query.tag.value !== undefined ? { value: query.tag.value } : {}) }]);
+    base = base.where(sql<boolean>`spec->'metadata'->'tags' @> ${wanted}::jsonb`);
+  }
   const [rows, count] = await Promise.all([
     base
       .select(SUMMARY_COLUMNS)
@@ -92,6 +103,31 @@ function filterByState(db: Kysely<Database>, state: ListJobsQuery['state']) {
   if (state === undefined) return q.where('state', '<>', 'deleted');
   const states = typeof state === 'string' ? [state] : [...state];
   return q.where('state', 'in', states.length ? states : ['' as JobState]);
+}
+
+/** A job summary with the stream sequence of the commit that changed it last. */
+export interface JobChange extends JobSummary {
+  seq: number;
+}
+
+/**
+ * Jobs changed by commits after `afterSeq` (deleted ones included: their state says so), in log
+ * order of their last change: what a live job list needs to catch up.
+ *
+ * ```sql
+ * select "id", …, "updated_at", "last_seq" from "trainyard"."jobs"
+ * where "last_seq" > $1 order by "last_seq" limit $2
+ * ```
+ */
+export async function listJobChanges(db: Kysely<Database>, afterSeq: number, limit: number): Promise<JobChange[]> {
+  const rows = await db
+    .selectFrom('jobs')
+    .select([...SUMMARY_COLUMNS, 'last_seq'])
+    .where('last_seq', '>', afterSeq)
+    .orderBy('last_seq')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => ({ ...toSummary(r), seq: Number(r.last_seq) }));
 }
 
 /**

@@ -3,7 +3,9 @@ import { MIGRATIONS, migrate, migrateDown } from '../migrate';
 import { projectCommits } from '../projection/apply-commit';
 import { schemaExists } from '../rebuild/schema-admin';
 import { at, CommitBuilder, ev, jobLife, spec, BACKENDS, useBackend } from '@trainyard/testing/db';
-import { getJob, listJobs } from './job-queries';
+import { listJobAudit } from './audit-queries';
+import { getJob, listJobChanges, listJobs } from './job-queries';
+import { requestedCards } from './overview-queries';
 
 describe.each(BACKENDS)('queries on %s', (backend) => {
   const pg = useBackend(backend);
@@ -43,6 +45,53 @@ describe.each(BACKENDS)('queries on %s', (backend) => {
     expect((await listJobs(t.db, { state: ['waiting', 'creating'], limit: 10, offset: 0 })).total).toBe(4);
     expect((await listJobs(t.db, { state: [], limit: 10, offset: 0 })).total).toBe(0);
     expect(await getJob(t.db, 'nope')).toBeUndefined();
+  });
+
+  it('listJobs - finds names case-insensitively (wildcards literal) and tags by key or key and value', async () => {
+    await using t = await pg.open();
+    const b = new CommitBuilder();
+    const tagged = (id: string, name: string, tags: { key: string; value: string }[]) => {
+      const s = spec(name, 1);
+      s.metadata.tags = tags;
+      return b.job(id, [ev('JobCreated', 1, { jobId: id, spec: s, tasks: ['worker-0'], createdBy: 'alice' })]);
+    };
+    await projectCommits(t.db, [
+      tagged('a', 'ResNet_50', [{ key: 'team', value: 'vision' }]),
+      tagged('b', 'resnet-18', [{ key: 'team', value: 'speech' }, { key: 'gpu', value: 'a100' }]),
+      tagged('c', 'bert', []),
+    ]);
+    const ids = async (q: Partial<Parameters<typeof listJobs>[1]>) => (await listJobs(t.db, { limit: 10, offset: 0, ...q })).items.map((j) => j.id).sort();
+    expect(await ids({ name: 'resnet' })).toEqual(['a', 'b']);
+    expect(await ids({ name: 'net_' })).toEqual(['a']);
+    expect(await ids({ name: '%' })).toEqual([]);
+    expect(await ids({ tag: { key: 'team' } })).toEqual(['a', 'b']);
+    expect(await ids({ tag: { key: 'team', value: 'speech' } })).toEqual(['b']);
+    expect(await ids({ tag: { key: 'team', value: 'speech' }, name: 'ResNet_' })).toEqual([]);
+  });
+
+  it('listJobChanges - jobs changed after a sequence, in order of their last change; audit and requested cards', async () => {
+    await using t = await pg.open();
+    const b = new CommitBuilder();
+    const create = (id: string) => b.job(id, [ev('JobCreated', 1, { jobId: id, spec: spec(id, 2), tasks: ['worker-0', 'worker-1'], createdBy: 'alice' }), ev('JobQueued', 1, { priority: 1 })]);
+    await projectCommits(t.db, [create('j1'), create('j2')]);
+    await projectCommits(t.db, [b.job('j1', [ev('JobStarted', 2, { attempt: 1 })], 'scheduler')]);
+    expect((await listJobChanges(t.db, 0, 10)).map((c) => [c.id, c.seq, c.state])).toEqual([['j2', 2, 'waiting'], ['j1', 3, 'running']]);
+    expect((await listJobChanges(t.db, 2, 10)).map((c) => c.id)).toEqual(['j1']);
+    expect(await listJobChanges(t.db, 3, 10)).toEqual([]);
+    expect(await listJobChanges(t.db, 0, 1)).toHaveLength(1);
+
+    const audit = await listJobAudit(t.db, { limit: 10 });
+    expect(audit.map((a) => [a.seq, a.jobId, a.actor, a.types])).toEqual([
+      [2, 'j2', 'user:alice', ['JobCreated', 'JobQueued']],
+      [1, 'j1', 'user:alice', ['JobCreated', 'JobQueued']],
+    ]);
+    expect(audit[0]).toMatchObject({ time: at(1), message: 'Training job created successfully' });
+    expect((await listJobAudit(t.db, { limit: 10, jobId: 'j1' })).map((a) => a.seq)).toEqual([1]);
+    expect((await listJobAudit(t.db, { limit: 10, beforeSeq: 2 })).map((a) => a.seq)).toEqual([1]);
+    expect(await listJobAudit(t.db, { limit: 10, actor: 'user:bob' })).toEqual([]);
+    expect(await listJobAudit(t.db, { limit: 10, since: new Date(Date.parse(at(1)) + 1) })).toEqual([]);
+    // j1 runs 2 instances of 1 GPU each.
+    expect(await requestedCards(t.db)).toEqual({ gpu: 2, npu: 0 });
   });
 
   it('migrations - down drops every table, up brings them back, and up twice is a no-op', async () => {
