@@ -1,4 +1,5 @@
 import type { Caller } from '@trainyard/contracts';
+import type { ConsoleOptions } from './console/console-options';
 
 export interface ApiOptions {
   /** Identity used for every request until the auth issue lands. */
@@ -7,6 +8,8 @@ export interface ApiOptions {
   readYourWritesTimeoutMs: number;
   /** Node liveness: a node whose last heartbeat is older than this is reported `lost`. */
   heartbeatTimeoutMs: number;
+  /** The web console: where its build is (default `dist/console`) and the OIDC sign-in (default from `TY_OIDC_*`). */
+  console?: Partial<ConsoleOptions>;
 }
 
 export const DEFAULT_API_OPTIONS: ApiOptions = {

@@ -22,6 +22,12 @@ import { API_METRICS, type ApiMetricsPort } from './metrics/api-metrics-port';
 import { registerControlPlaneMetrics } from './metrics/control-plane-metrics';
 import { MetricsController } from './metrics/metrics.controller';
 import { ResourceSampleFeed } from './metrics/resource-sample-feed';
+import { AuditController } from './audit/audit.controller';
+import { ConsoleController } from './console/console.controller';
+import { CONSOLE_OPTIONS, defaultConsoleDir, oidcFromEnv } from './console/console-options';
+import { DashboardTrendController } from './dashboard/dashboard-trend.controller';
+import { IdentityController } from './identity/identity.controller';
+import { JobStreamController } from './training-jobs/job-stream.controller';
 
 export interface ApiDeps {
   nc: NatsConnection;
@@ -38,7 +44,10 @@ export class ApiModule {
   static forRoot(deps: ApiDeps): DynamicModule {
     return {
       module: ApiModule,
-      controllers: [TrainingJobsController, LogsController, MetricsController, DashboardController, NodesController, PoolsController, AdminController, HealthController, OpenApiController, JobRecoveryController],
+      controllers: [
+        JobStreamController, TrainingJobsController, LogsController, MetricsController, DashboardController, NodesController, PoolsController, AdminController,
+        HealthController, OpenApiController, JobRecoveryController, IdentityController, AuditController, DashboardTrendController, ConsoleController,
+      ],
       providers: [
         { provide: NATS, useValue: deps.nc },
         { provide: READS, useValue: deps.reads },
@@ -46,6 +55,10 @@ export class ApiModule {
         { provide: API_METRICS, useFactory: () => (registerControlPlaneMetrics(deps.metrics), deps.metrics) },
         { provide: ResourceSampleFeed, useFactory: () => new ResourceSampleFeed(deps.nc) },
         { provide: API_OPTIONS, useValue: deps.options },
+        {
+          provide: CONSOLE_OPTIONS,
+          useFactory: () => ({ dir: deps.options.console?.dir ?? defaultConsoleDir(), oidc: deps.options.console?.oidc ?? oidcFromEnv(process.env) }),
+        },
         { provide: COMMANDS, useValue: new CommandClient(deps.nc) },
         { provide: HeartbeatTracker, useFactory: () => new HeartbeatTracker(deps.nc).start() },
         { provide: APP_FILTER, useClass: HttpErrorFilter },

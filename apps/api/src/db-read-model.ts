@@ -1,20 +1,34 @@
 import {
-  getJob, listJobEvents, listJobs, listNodeAvailability, listNodes, listPools, verifyProjections,
-  type DatabaseHandle, type JobState, type Projector,
+  getJob, listJobAudit, listJobChanges, listJobEvents, listJobs, listNodeAvailability, listNodes, listPools, verifyProjections,
+  type DatabaseHandle, type JobState, type ListJobsQuery, type Projector,
 } from '@trainyard/db';
+import { Subjects } from '@trainyard/contracts';
 import type { EventLog } from '@trainyard/event-log';
+import { type AuditEntry, type AuditQuery, nodeAuditEntries } from './audit/audit-entry';
 import type { ReadModel } from './read-model';
 
 /** The API's read port over the PostgreSQL (or PGlite) projections of libs/db. */
 export class DbReadModel implements ReadModel {
   constructor(
     private readonly handle: DatabaseHandle,
-    private readonly projector: Pick<Projector, 'waitFor'>,
+    private readonly projector: Pick<Projector, 'waitFor' | 'position'>,
     private readonly eventLog: EventLog,
   ) {}
 
-  listJobs(q: { state?: string; limit: number; offset: number }) {
-    return listJobs(this.handle.db, { state: q.state as JobState | undefined, limit: q.limit, offset: q.offset });
+  listJobs(q: Omit<ListJobsQuery, 'state'> & { state?: string }) {
+    return listJobs(this.handle.db, { ...q, state: q.state as JobState | undefined });
+  }
+
+  jobChanges(afterSeq: number, limit: number) {
+    return listJobChanges(this.handle.db, afterSeq, limit);
+  }
+
+  /** Job commits from the read model; node commits from each node's history in the log (nodes are few). */
+  async listAudit(q: AuditQuery): Promise<AuditEntry[]> {
+    const jobs = q.nodeId ? [] : (await listJobAudit(this.handle.db, q)).map(({ jobId, ...e }) => ({ ...e, target: { kind: 'job' as const, id: jobId } }));
+    const nodeIds = q.jobId ? [] : q.nodeId ? [q.nodeId] : (await listNodes(this.handle.db)).map((n) => n.id);
+    const nodes = (await Promise.all(nodeIds.map((id) => this.eventLog.read(Subjects.node(id))))).flatMap((h) => nodeAuditEntries(h.commits, q));
+    return [...jobs, ...nodes].sort((a, b) => b.seq - a.seq).slice(0, q.limit);
   }
 
   async getJob(id: string) {
@@ -40,6 +54,10 @@ export class DbReadModel implements ReadModel {
 
   waitFor(seq: number, timeoutMs: number) {
     return this.projector.waitFor(seq, timeoutMs);
+  }
+
+  position() {
+    return this.projector.position();
   }
 
   verify() {

@@ -2,7 +2,7 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { Streams } from '@trainyard/contracts';
 import {
-  DEFAULT_PROJECTION, jobGauges, listDashboardEvents, listQueueWaits, readCheckpoint, readLogCheckpoint, readMetricSamples,
+  DEFAULT_PROJECTION, jobGauges, listDashboardEvents, listQueueWaits, readCheckpoint, readLogCheckpoint, readMetricSamples, requestedCards,
   type DashboardEventRow, type DatabaseHandle, type MetricSampleRow,
 } from '@trainyard/db';
 
@@ -15,6 +15,8 @@ export interface ApiMetricsPort {
   dashboardEvents(q: { from: Date; to: Date }): Promise<DashboardEventRow[]>;
   jobGauges(): ReturnType<typeof jobGauges>;
   queueWaits(): ReturnType<typeof listQueueWaits>;
+  /** Accelerator cards the running jobs request (dashboard overview). */
+  requestedCards(): ReturnType<typeof requestedCards>;
   /** Consumer lag: pending messages per durable consumer, and how far the projection and the log router trail their streams. */
   lag(): Promise<{ consumers: Array<{ stream: string; consumer: string; pending: number }>; projection: number; logRouter: number }>;
 }
@@ -27,6 +29,7 @@ export function dbApiMetrics(handle: Pick<DatabaseHandle, 'db'>, nc: NatsConnect
     dashboardEvents: (q) => listDashboardEvents(db, q),
     jobGauges: () => jobGauges(db),
     queueWaits: () => listQueueWaits(db),
+    requestedCards: () => requestedCards(db),
     async lag() {
       const jsm = await jetstreamManager(nc);
       const consumers: Array<{ stream: string; consumer: string; pending: number }> = [];

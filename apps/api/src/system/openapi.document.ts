@@ -1,3 +1,5 @@
+import { CONSOLE_PATHS } from './openapi.console-paths';
+
 /**
  * The OpenAPI 3.1 description of the HTTP API, served at `/openapi.json`. Written by hand next to
  * the controllers it describes; `openapi.spec.ts` checks that every route is documented.
@@ -29,6 +31,9 @@ export const OPENAPI_DOCUMENT = {
           { name: 'state', in: 'query', schema: { $ref: '#/components/schemas/JobState' } },
           { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 500, default: 50 } },
           { name: 'offset', in: 'query', schema: { type: 'integer', minimum: 0, default: 0 } },
+          { name: 'q', in: 'query', description: 'Part of the name (case-insensitive)', schema: { type: 'string', maxLength: 64 } },
+          { name: 'tag', in: 'query', description: '`key` or `key=value` of metadata.tags', schema: { type: 'string' } },
+          { name: 'project', in: 'query', description: 'Only jobs of this project (today every job is in `default`)', schema: { type: 'string' } },
         ],
         responses: { '200': { description: 'A page of jobs', ...json('JobPage') }, ...errors },
       },
@@ -147,6 +152,7 @@ export const OPENAPI_DOCUMENT = {
     },
     '/healthz': { get: { summary: 'Liveness', responses: { '200': { description: 'ok' } } } },
     '/openapi.json': { get: { summary: 'This document', responses: { '200': { description: 'OpenAPI 3.1' } } } },
+    ...CONSOLE_PATHS,
   },
   components: {
     schemas: {
@@ -251,7 +257,7 @@ export const OPENAPI_DOCUMENT = {
           state: { $ref: '#/components/schemas/JobState' }, stateZh: { type: 'string' }, priority: { type: 'integer' },
           attempt: { type: 'integer' }, dispatched: { type: 'boolean' }, reason: { type: ['string', 'null'] }, nodeCount: { type: 'integer' },
           createdAt: { type: 'string' }, startedAt: { type: ['string', 'null'] }, endedAt: { type: ['string', 'null'] }, updatedAt: { type: 'string' },
-          createdBy: { type: 'string' }, spec: { $ref: '#/components/schemas/TrainingJobSpec' },
+          createdBy: { type: 'string' }, project: { type: 'string' }, spec: { $ref: '#/components/schemas/TrainingJobSpec' },
           tasks: { type: 'array', items: { $ref: '#/components/schemas/Task' } },
           waitReason: {
             description: 'Why the job waits, with the numbers (null once placed)',

@@ -40,6 +40,14 @@ export class ParamCheck {
     return false;
   }
 
+  /** An ISO-8601 instant, or undefined when absent. */
+  instant(path: string, raw: string | undefined): Date | undefined {
+    if (raw === undefined || raw === '') return undefined;
+    const t = Date.parse(raw);
+    if (Number.isNaN(t)) this.errors.push({ path, code: FieldCode.InvalidFormat, message: `${path} must be an ISO-8601 instant` });
+    return new Date(t);
+  }
+
   /** Throws one VALIDATION_FAILED error listing every problem found so far. */
   done(): void {
     if (this.errors.length) throw new TrainyardError(ErrorCode.ValidationFailed, 'invalid request parameters', this.errors);

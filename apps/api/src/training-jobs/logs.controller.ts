@@ -37,8 +37,8 @@ export class LogsController {
     const afterSeq = check.int('afterSeq', q.afterSeq, { min: 0, max: Number.MAX_SAFE_INTEGER, fallback: 0 });
     const limit = check.int('limit', q.limit, { min: 1, max: 10_000, fallback: 1000 });
     const tail = q.tail === undefined ? undefined : check.int('tail', q.tail, { min: 1, max: 10_000 });
-    const from = instant(check, 'from', q.from);
-    const to = instant(check, 'to', q.to);
+    const from = check.instant('from', q.from);
+    const to = check.instant('to', q.to);
     const follow = check.bool('follow', q.follow);
     check.done();
     const job = await this.task(id, task);
@@ -153,13 +153,6 @@ export class LogsController {
 }
 
 const taskIndex = (task: string) => Number(task.slice(task.lastIndexOf('-') + 1));
-
-function instant(check: ParamCheck, path: string, raw: string | undefined): Date | undefined {
-  if (raw === undefined || raw === '') return undefined;
-  const t = Date.parse(raw);
-  if (Number.isNaN(t)) check.matches(path, '', /x/, 'an ISO-8601 instant');
-  return new Date(t);
-}
 
 function cursor(check: ParamCheck, raw: string): { task: string; attempt: number; seq: number } | undefined {
   const m = /^(worker-\d{1,4}):(\d+):(\d+)$/.exec(raw);

@@ -7,6 +7,7 @@ import type { ReadModel } from '../read-model';
 import { ParamCheck } from '../system/query-params';
 import { inSpan, SpanKind } from '@trainyard/telemetry';
 import { idsFor } from './job-ids';
+import { projectExists, withProject } from './job-project';
 
 const JOB_STATES = ['creating', 'waiting', 'running', 'terminating', 'terminated', 'completed', 'failed', 'abnormal', 'deleting', 'deleted'] as const;
 
@@ -43,9 +44,15 @@ export class TrainingJobsController {
     const state = check.oneOf('state', q.state, JOB_STATES);
     const limit = check.int('limit', q.limit, { min: 1, max: 500, fallback: 50 });
     const offset = check.int('offset', q.offset, { min: 0, max: 1_000_000_000, fallback: 0 });
+    // `q`: part of the name; `tag`: `key` or `key=value`; `project`: one of the caller's projects.
+    if (q.q !== undefined) check.matches('q', q.q, /^.{1,64}$/su, 'at most 64 characters');
+    if (q.tag !== undefined) check.matches('tag', q.tag, /^[^=]{1,128}(=.{0,256})?$/su, 'key or key=value');
+    if (q.project !== undefined) check.matches('project', q.project, /^.{1,128}$/su, 'a project id');
     check.done();
-    const { items, total } = await this.reads.listJobs({ state, limit, offset });
-    return { items, total, limit, offset };
+    const tag = q.tag === undefined ? undefined : { key: q.tag.split('=', 1)[0], ...(q.tag.includes('=') ? { value: q.tag.slice(q.tag.indexOf('=') + 1) } : {}) };
+    if (q.project !== undefined && !projectExists(q.project)) return { items: [], total: 0, limit, offset };
+    const { items, total } = await this.reads.listJobs({ state, limit, offset, name: q.q || undefined, tag });
+    return { items: items.map(withProject), total, limit, offset };
   }
 
   @Get(':id')
@@ -98,7 +105,7 @@ export class TrainingJobsController {
     this.checkId(id);
     const job = await this.reads.getJob(id);
     if (!job || job.state === 'deleted') throw new TrainyardError(ErrorCode.NotFound, `no training job ${id}`);
-    return job;
+    return withProject(job);
   }
 
   /** Reads the job once the projection has applied our commit, so the client sees its own write. */
@@ -106,6 +113,6 @@ export class TrainingJobsController {
     await this.reads.waitFor(seq, this.options.readYourWritesTimeoutMs);
     const job = await this.reads.getJob(id);
     if (!job) throw new TrainyardError(ErrorCode.NotFound, `no training job ${id}`);
-    return job;
+    return withProject(job);
   }
 }

@@ -1,0 +1,43 @@
+import { eventText, type StoredCommit } from '@trainyard/contracts';
+import { PRINCIPAL_ACTOR_PREFIX, type JobAuditQuery } from '@trainyard/db';
+
+/**
+ * One command a principal had committed: `GET /v1/audit`'s row. Until issue 11 puts each command's
+ * principal, token, source address and user agent into the commit metadata, the actor is all there is.
+ */
+export interface AuditEntry {
+  seq: number;
+  time: string;
+  actor: string;
+  target: { kind: 'job' | 'node'; id: string };
+  /** Event types of the commit, in order. */
+  types: string[];
+  /** The first event's English text. */
+  message: string;
+}
+
+export interface AuditQuery extends JobAuditQuery {
+  nodeId?: string;
+}
+
+/** The principals' commits of one node's history, filtered like the job half (pure). */
+export function nodeAuditEntries(commits: readonly StoredCommit[], q: AuditQuery): AuditEntry[] {
+  const out: AuditEntry[] = [];
+  for (const c of commits) {
+    const first = c.events[0];
+    if (!first || !c.meta.actor.startsWith(PRINCIPAL_ACTOR_PREFIX)) continue;
+    if (q.actor && c.meta.actor !== q.actor) continue;
+    if (q.beforeSeq !== undefined && c.seq >= q.beforeSeq) continue;
+    const t = Date.parse(first.time);
+    if ((q.since && t < q.since.getTime()) || (q.until && t >= q.until.getTime())) continue;
+    out.push({
+      seq: c.seq,
+      time: new Date(t).toISOString(),
+      actor: c.meta.actor,
+      target: { kind: 'node', id: c.subject.slice(c.subject.lastIndexOf('.') + 1) },
+      types: c.events.map((e) => e.type),
+      message: eventText(first).en,
+    });
+  }
+  return out;
+}
