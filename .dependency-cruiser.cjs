@@ -169,7 +169,8 @@ module.exports = {
     enhancedResolveOptions: {
       exportsFields: ['exports'],
       conditionNames: ['types', 'import', 'require', 'node', 'default'],
-      extensions: ['.ts', '.d.ts', '.js', '.mjs', '.cjs', '.json'],
+      // .tsx and .mts: the web console (apps/console) and its Vite config.
+      extensions: ['.ts', '.tsx', '.d.ts', '.js', '.mjs', '.mts', '.cjs', '.json'],
       mainFields: ['types', 'typings', 'module', 'main'],
     },
     reporterOptions: { text: { highlightFocused: true } },
