@@ -1,0 +1,73 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface FakeOidcProvider extends AsyncDisposable {
+  issuer: string;
+  clientId: string;
+  /** The token it hands out for a code whose PKCE verifier matched. */
+  token: string;
+  /** Every authorization request it saw. */
+  authorizations: URLSearchParams[];
+}
+
+const b64url = (b: Buffer) => b.toString('base64').replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+
+/**
+ * An OpenID provider on loopback, just enough for a browser's authorization-code + PKCE sign-in:
+ * discovery, `/authorize` (answers at once with a code, as a signed-in user would) and `/token`, which
+ * gives the token only for the right client, redirect URI and code verifier (S256).
+ */
+export async function startFakeOidcProvider(): Promise<FakeOidcProvider> {
+  const clientId = 'trainyard-console';
+  const token = `oidc-${randomBytes(8).toString('hex')}`;
+  const codes = new Map<string, { challenge: string; redirectUri: string }>();
+  const authorizations: URLSearchParams[] = [];
+  let issuer = '';
+  const server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', issuer);
+    res.setHeader('access-control-allow-origin', req.headers.origin ?? '*');
+    res.setHeader('access-control-allow-headers', 'content-type, accept');
+    if (req.method === 'OPTIONS') return void res.writeHead(204).end();
+    const json = (status: number, body: unknown) => void res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+    if (url.pathname === '/.well-known/openid-configuration') {
+      return json(200, { issuer, authorization_endpoint: `${issuer}/authorize`, token_endpoint: `${issuer}/token`, code_challenge_methods_supported: ['S256'] });
+    }
+    if (url.pathname === '/authorize') {
+      const q = url.searchParams;
+      authorizations.push(q);
+      if (q.get('client_id') !== clientId || q.get('response_type') !== 'code' || q.get('code_challenge_method') !== 'S256') return json(400, { error: 'invalid_request' });
+      const code = b64url(randomBytes(12));
+      codes.set(code, { challenge: q.get('code_challenge')!, redirectUri: q.get('redirect_uri')! });
+      const back = new URL(q.get('redirect_uri')!);
+      back.searchParams.set('code', code);
+      back.searchParams.set('state', q.get('state') ?? '');
+      return void res.writeHead(302, { location: back.toString() }).end();
+    }
+    if (url.pathname === '/token' && req.method === 'POST') {
+      let body = '';
+      req.on('data', (c) => (body += c));
+      req.on('end', () => {
+        const f = new URLSearchParams(body);
+        const grant = codes.get(f.get('code') ?? '');
+        codes.delete(f.get('code') ?? '');
+        const verified = grant && b64url(createHash('sha256').update(f.get('code_verifier') ?? '').digest()) === grant.challenge;
+        if (!grant || !verified || f.get('redirect_uri') !== grant.redirectUri || f.get('client_id') !== clientId || f.get('grant_type') !== 'authorization_code') {
+          return json(400, { error: 'invalid_grant' });
+        }
+        json(200, { access_token: token, token_type: 'Bearer', expires_in: 300 });
+      });
+      return;
+    }
+    json(404, { error: 'not_found' });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    issuer, clientId, token, authorizations,
+    async [Symbol.asyncDispose]() {
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+    },
+  };
+}
