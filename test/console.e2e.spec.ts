@@ -135,7 +135,15 @@ describe('web console - in a browser against a running cluster', () => {
         if (s && w.__states.at(-1) !== s) w.__states.push(s);
       }).observe(w.document.body, { subtree: true, childList: true, attributes: true, characterData: true });
     });
+    // Both nodes busy: the example waits in the queue (a state one can watch), and runs when they free.
+    const { body: hog } = await t.api.call('POST', '/v1/training-jobs', { ...shellJob('hog', 'sleep 120', 2), spec: { resource: { flavor: { cpu: 2, memoryMiB: 128 }, nodeCount: 2 } } });
+    await t.api.waitFor(hog.id, 'running');
     await page.getByRole('button', { name: 'Submit', exact: true }).click();
+    await page.locator('[data-testid=job-state][data-state=waiting]').waitFor();
+    await page.getByTestId('wait-reason').waitFor({ timeout: 15_000 });
+    expect(await page.locator('.wait').innerText()).toMatch(/Queue position\s+1/);
+    await checkPage(page, 'job-waiting');
+    expect((await t.api.call('POST', `/v1/training-jobs/${hog.id}/stop`)).status).toBe(202);
     await page.locator('[data-testid=job-state][data-state=completed]').waitFor({ timeout: 60_000 });
     const states: string[] = await page.evaluate(() => (globalThis as any).__states);
     expect(states).toEqual(['waiting', 'running', 'completed']);
@@ -202,6 +210,42 @@ describe('web console - in a browser against a running cluster', () => {
     page.errors.length = 0;
     await checkPage(page, 'submit-error');
     expect((await t.api.call('GET', '/v1/training-jobs')).body.total).toBe(before);
+    await page.close();
+  });
+
+  it('explains why a job waits (code, queue position, what is short), changes its priority, stops a running job after a typed YES and deletes it after a typed DELETE', async () => {
+    const sized = (name: string, command: string, nodeCount: number) => ({ ...shellJob(name, command, nodeCount), spec: { resource: { flavor: { cpu: 2, memoryMiB: 128 }, nodeCount } } });
+    const { body: hog } = await t.api.call('POST', '/v1/training-jobs', sized('hog', 'sleep 120', 2));
+    await t.api.waitFor(hog.id, 'running');
+    const { body: queued } = await t.api.call('POST', '/v1/training-jobs', sized('queued', 'true', 1));
+    const page = await open(`#/jobs/${queued.id}`);
+    await page.getByRole('heading', { name: 'Why waiting' }).waitFor();
+    await page.getByTestId('wait-reason').waitFor({ timeout: 15_000 });
+    const why = await page.locator('.wait').innerText();
+    expect(why).toMatch(/Queue position\s+1/);
+    expect(why).toMatch(/vCPU\s+2/);
+    await page.getByLabel('Priority').selectOption('2');
+    await page.getByRole('button', { name: 'Set priority' }).click();
+    await eventually(async () => ((await t.api.call('GET', `/v1/training-jobs/${queued.id}`)).body.priority === 2 ? true : undefined));
+
+    await page.goto(`${url}/#/jobs/${hog.id}`);
+    await page.locator('[data-testid=job-state][data-state=running]').waitFor();
+    expect(await page.getByRole('button', { name: 'Delete' }).count()).toBe(0);
+    await page.getByRole('button', { name: 'Stop' }).click();
+    const dialog = page.getByRole('dialog');
+    const confirm = dialog.getByRole('button', { name: 'Stop the job' });
+    expect(await confirm.isDisabled()).toBe(true);
+    await dialog.getByLabel('Type YES to confirm').fill('YES');
+    await checkPage(page, 'job-stop-dialog');
+    await confirm.click();
+    await page.locator('[data-testid=job-state][data-state=terminated]').waitFor({ timeout: 30_000 });
+    expect(await page.getByRole('button', { name: 'Stop' }).count()).toBe(0);
+    await page.getByRole('button', { name: 'Delete' }).click();
+    await page.getByRole('dialog').getByLabel('Type DELETE to confirm').fill('DELETE');
+    await page.getByRole('dialog').getByRole('button', { name: 'Delete the job' }).click();
+    await page.getByRole('heading', { name: 'Training jobs' }).waitFor();
+    expect((await t.api.call('GET', `/v1/training-jobs/${hog.id}`)).status).toBe(404);
+    await t.api.waitFor(queued.id, 'completed');
     await page.close();
   });
 
