@@ -1,6 +1,6 @@
 import type { TrainingJobSpec } from '@trainyard/contracts';
 import { ApiError, ApiProtocolError, classifyFetchFailure } from './api-errors';
-import type { ErrorResponse, JobEventView, JobPage, JobView, LogPage, LogSearchPage, NodeView, PoolView, VerifyResult, RecoveryView } from './api-types';
+import type { ErrorResponse, JobEventView, JobPage, JobView, LogPage, LogSearchPage, NodeView, PoolView, VerifyResult, RecoveryView } from '@trainyard/contracts';
 
 export const DEFAULT_API_URL = 'http://127.0.0.1:8080';
 

@@ -1,4 +1,4 @@
-import type { NodeView, RecoveryView } from './api-types';
+import type { NodeView, RecoveryView } from '@trainyard/contracts';
 import { formatTime, renderTable } from './format';
 
 /**

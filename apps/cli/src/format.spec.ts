@@ -1,6 +1,6 @@
 import type { TrainingJobSpec } from '@trainyard/contracts';
 import { describe, expect, it } from 'vitest';
-import type { JobEventView, JobSummary, JobView, NodeView } from './api-types';
+import type { JobEventView, JobSummary, JobView, NodeView } from '@trainyard/contracts';
 import {
   displayWidth,
   formatAge,

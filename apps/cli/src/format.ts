@@ -1,5 +1,5 @@
 import { describeWaitReason } from '@trainyard/contracts';
-import type { JobEventView, JobPage, JobView, LogLine, NodeView, PoolView, Resources, TaskView, VerifyResult } from './api-types';
+import type { JobEventView, JobPage, JobView, LogLine, NodeView, PoolView, Resources, TaskView, VerifyResult } from '@trainyard/contracts';
 
 /**
  * Pure text rendering of API answers. Nothing here does I/O or reads the clock: `now` is an argument,

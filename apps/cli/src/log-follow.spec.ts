@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ApiError, ApiUnreachableError } from './api-errors';
-import type { LogLine } from './api-types';
+import type { LogLine } from '@trainyard/contracts';
 import { CliError } from './cli-error';
 import { type FollowPolicy, followLog } from './log-follow';
 

@@ -1,6 +1,6 @@
 import { ApiError, ApiUnreachableError } from './api-errors';
 import type { ApiClient } from './api-client';
-import type { LogLine } from './api-types';
+import type { LogLine } from '@trainyard/contracts';
 import { CliError } from './cli-error';
 import { SseParser } from '@trainyard/contracts';
 

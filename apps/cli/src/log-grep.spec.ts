@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { LogSearchPage } from './api-types';
+import type { LogSearchPage } from '@trainyard/contracts';
 import { formatSearchHit, grepLogs } from './log-grep';
 
 const hit = (task: string, seq: number) => ({ task, attempt: 1, seq, ts: '2026-03-13T10:00:00Z', stream: 'stdout', text: `loss at ${seq}` });

@@ -1,5 +1,5 @@
 import type { ApiClient } from './api-client';
-import type { LogSearchHit } from './api-types';
+import type { LogSearchHit } from '@trainyard/contracts';
 
 /** `worker-1:42: text` — where a hit is, then the line, like `grep -n` over several files. */
 export const formatSearchHit = (h: LogSearchHit): string => `${h.task}:${h.seq}: ${h.text.endsWith('\n') ? h.text.slice(0, -1) : h.text}\n`;

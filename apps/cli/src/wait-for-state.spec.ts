@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ApiError, ApiUnreachableError } from './api-errors';
-import type { JobView } from './api-types';
+import type { JobView } from '@trainyard/contracts';
 import { CliError, ExitCode } from './cli-error';
 import { judgeWait } from './wait-verdict';
 import { waitForState } from './wait-for-state';

@@ -1,5 +1,5 @@
 import { ApiError, ApiUnreachableError } from './api-errors';
-import type { JobView } from './api-types';
+import type { JobView } from '@trainyard/contracts';
 import { CliError, ExitCode } from './cli-error';
 import { formatDuration } from './format';
 import { judgeWait } from './wait-verdict';

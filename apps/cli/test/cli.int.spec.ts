@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { JobView } from '../src/api-types';
+import type { JobView } from '@trainyard/contracts';
 import type { CliEnv } from '../src/cli-env';
 import { runCli } from '../src/cli';
 import { type FakeApi, startFakeApi } from './fake-api-server';

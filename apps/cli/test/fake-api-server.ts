@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { JobView, LogLine, NodeView } from '../src/api-types';
+import type { JobView, LogLine, NodeView } from '@trainyard/contracts';
 
 /**
  * A tiny stand-in for apps/api that plays the HTTP contract the CLI relies on, so the integration test

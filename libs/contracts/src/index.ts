@@ -10,3 +10,4 @@ export * from './log-batch';
 export * from './resource-sample';
 export * from './sse-parser';
 export * from './principal';
+export * from './http-api';

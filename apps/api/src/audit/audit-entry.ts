@@ -1,20 +1,8 @@
-import { eventText, type StoredCommit } from '@trainyard/contracts';
+import { type AuditEntry, eventText, type StoredCommit } from '@trainyard/contracts';
 import { PRINCIPAL_ACTOR_PREFIX, type JobAuditQuery } from '@trainyard/db';
 
-/**
- * One command a principal had committed: `GET /v1/audit`'s row. Until issue 11 puts each command's
- * principal, token, source address and user agent into the commit metadata, the actor is all there is.
- */
-export interface AuditEntry {
-  seq: number;
-  time: string;
-  actor: string;
-  target: { kind: 'job' | 'node'; id: string };
-  /** Event types of the commit, in order. */
-  types: string[];
-  /** The first event's English text. */
-  message: string;
-}
+/** `GET /v1/audit`'s row is the contract's `AuditEntry` (http-api.ts); the actor is all there is until issue 11. */
+export type { AuditEntry };
 
 export interface AuditQuery extends JobAuditQuery {
   nodeId?: string;

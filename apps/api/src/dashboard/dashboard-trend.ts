@@ -1,24 +1,10 @@
+import type { TrendPoint } from '@trainyard/contracts';
 import { dashboardFigures, type DashboardEvent } from './dashboard-figures';
-
-/** One step of the dashboard's trend charts: the figures over the jobs created in `[from, to)`. */
-export interface TrendPoint {
-  from: string;
-  to: string;
-  jobs: number;
-  succeeded: number;
-  failed: number;
-  successRate: number | null;
-  failureRate: number | null;
-  recoveryEnabledRate: number | null;
-  recoverySuccessRate: number | null;
-  /** Mean seconds from a fault's detection to the job running again; null without a recovery. */
-  recoveryTimeSeconds: number | null;
-}
 
 /**
  * The dashboard's figures step by step (ch14 §7.1: trends over the last 7 or 30 days, L8848-8849):
  * each job and its recoveries count in the step it was created in, as the figures over a window do.
- * Pure: `events` are the dashboard events of the jobs created in `[from, from + steps × stepMs)`.
+ * Pure; the point's shape is the contract's `TrendPoint`. `events` are the dashboard events of the jobs created in `[from, from + steps × stepMs)`.
  */
 export function dashboardTrend(events: readonly DashboardEvent[], from: Date, steps: number, stepMs: number): TrendPoint[] {
   const stepOf = new Map<string, number>();

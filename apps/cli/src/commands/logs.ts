@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { ApiClient } from '../api-client';
-import type { LogLine } from '../api-types';
+import type { LogLine } from '@trainyard/contracts';
 import type { CommandContext } from '../command-context';
 import { formatAttemptBanner, formatLogLine } from '../format';
 import { followLog } from '../log-follow';

@@ -1,4 +1,4 @@
-import { Permission } from '@trainyard/contracts';
+import { DEFAULT_PROJECT, Permission } from '@trainyard/contracts';
 import { useState } from 'react';
 import { api } from '../../api/api-client';
 import type { Job } from '../../api/types';
@@ -16,7 +16,7 @@ export function JobActions({ job, onChanged }: { job: Job; onChanged(): void }) 
   const [dialog, setDialog] = useState<'stop' | 'delete' | null>(null);
   const [priority, setPriority] = useState(String(job.priority));
   const [error, setError] = useState<string>();
-  const scope = { project: job.project, createdBy: job.createdBy };
+  const scope = { project: job.project ?? DEFAULT_PROJECT, createdBy: job.createdBy };
   const path = `/v1/training-jobs/${encodeURIComponent(job.id)}`;
   const canPriority = job.state === 'waiting' && !job.dispatched && can(Permission.JobPriority, scope);
   const setPrio = async () => {

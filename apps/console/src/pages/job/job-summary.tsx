@@ -10,7 +10,7 @@ export function JobSummaryView({ job, events, restarts }: { job: Job; events: Jo
   const flavor = [`${f.cpu} vCPU`, `${f.memoryMiB} MiB`, f.gpu ? `${f.gpu} GPU` : '', f.npu ? `${f.npu} NPU` : '', f.acceleratorType ?? ''].filter(Boolean).join(' · ');
   const rows: Array<[string, string]> = [
     ['Job ID', job.id],
-    ['Project', job.project],
+    ['Project', job.project ?? '—'],
     ['Description', job.description || '—'],
     ['Created', `${formatTime(job.createdAt)} by ${job.createdBy}`],
     ['Started', formatTime(job.startedAt)],

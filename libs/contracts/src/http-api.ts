@@ -1,9 +1,12 @@
-import type { ErrorBody, JobWaitReason, TrainingJobSpec } from '@trainyard/contracts';
+import type { ErrorBody } from './errors';
+import type { JobWaitReason } from './events';
+import type { TrainingJobSpec } from './job-spec';
 
 /**
- * The HTTP API's wire shapes as the CLI reads them. Timestamps are ISO-8601 strings; fields that have
- * no value yet (a job that never started) are `null`. The CLI formats defensively, so a field the API
- * leaves out shows as `-` instead of crashing.
+ * The HTTP API's wire shapes as its clients (the CLI, the web console) read them, beside the
+ * `/openapi.json` that describes them. Timestamps are ISO-8601 strings; fields that have no value yet
+ * (a job that never started) are `null`. Fields newer APIs added are optional, so a client formats
+ * defensively and shows `-` for what an older API leaves out.
  */
 
 export interface JobSummary {
@@ -17,6 +20,8 @@ export interface JobSummary {
   startedAt: string | null;
   endedAt: string | null;
   updatedAt: string;
+  /** The job's project (`default` until issue 11 gives jobs projects). */
+  project?: string;
 }
 
 export interface JobPage {
@@ -143,6 +148,7 @@ export interface RecoveryEntry {
   consecutive?: number;
   isolate?: string[];
   message?: string;
+  messageZh?: string;
 }
 
 export interface FailureAnalysisView {
@@ -174,4 +180,64 @@ export interface VerifyResult {
 /** Every error response: `{ error: { code, message, details? } }`. */
 export interface ErrorResponse {
   error: ErrorBody;
+}
+
+/** `GET /v1/training-jobs/{id}/metrics`: one series per metric (the guide's ma_container_* ids), task and node. */
+export interface MetricSeries {
+  metric: string;
+  unit: string;
+  task: string;
+  nodeId: string;
+  /** `[start of the step, average over it]`, oldest first. */
+  points: Array<[string, number]>;
+}
+
+/** `GET /v1/dashboard`: the guide's figures over the jobs created in a window (ch14 §7.1). */
+export interface DashboardFiguresView {
+  from: string;
+  to: string;
+  jobs: { total: number; succeeded: number; failed: number; recoveryEnabled: number };
+  successRate: number | null;
+  failureRate: number | null;
+  recoveryEnabledRate: number | null;
+  recoverySuccessRate: number | null;
+  recoveries: { succeeded: number; failed: number; inProgress: number };
+  recoveryTimeSeconds: { mean: number; p50: number; max: number } | null;
+}
+
+/** `GET /v1/dashboard/overview`. */
+export interface DashboardOverview {
+  total: number;
+  byState: Record<string, number>;
+  requestedCards: { gpu: number; npu: number };
+}
+
+/** One day of `GET /v1/dashboard/trend`. */
+export interface TrendPoint {
+  from: string;
+  to: string;
+  jobs: number;
+  succeeded: number;
+  failed: number;
+  successRate: number | null;
+  failureRate: number | null;
+  recoveryEnabledRate: number | null;
+  recoverySuccessRate: number | null;
+  recoveryTimeSeconds: number | null;
+}
+
+/** One row of `GET /v1/audit`: a command a principal had committed. */
+export interface AuditEntry {
+  seq: number;
+  time: string;
+  actor: string;
+  target: { kind: 'job' | 'node'; id: string };
+  types: string[];
+  message: string;
+}
+
+/** `GET /v1/auth/config`: how one signs in. */
+export interface AuthConfig {
+  token: boolean;
+  oidc: { issuer: string; clientId: string; scope: string } | null;
 }
