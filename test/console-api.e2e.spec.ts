@@ -39,6 +39,8 @@ describe('console API - the routes the web console reads', () => {
     expect(me).toMatchObject({ id: 'user:local', roles: ['operator', 'admin'], projects: [{ id: 'default', role: 'maintainer' }] });
     expect(me.permissions).toEqual(expect.arrayContaining(['job:submit', 'job:stop', 'job:setHighPriority', 'node:operate', 'audit:read']));
     expect((await t.api.call('GET', '/v1/auth/config')).body).toEqual({ token: true, oidc: null });
+    const paths = Object.keys((await t.api.call('GET', '/openapi.json')).body.paths);
+    expect(paths).toEqual(expect.arrayContaining(['/v1/me', '/v1/auth/config', '/v1/training-jobs/stream', '/v1/audit', '/v1/dashboard/overview', '/v1/dashboard/trend', '/']));
   });
 
   it('the job stream says where it starts, then sends every change of a job live; after= replays what was missed', async () => {

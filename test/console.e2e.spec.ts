@@ -71,6 +71,20 @@ describe('web console - in a browser against a running cluster', () => {
     expect(html).not.toMatch(/https?:\/\//);
   });
 
+  it('is served at / with a strict content security policy; assets are cached for good; nothing outside them is served', async () => {
+    const page = await fetch(`${url}/`);
+    expect(page.status).toBe(200);
+    const csp = page.headers.get('content-security-policy')!;
+    expect(csp).toContain("default-src 'self'");
+    expect(csp).toContain("script-src 'self';");
+    expect(csp).toContain(`connect-src 'self' ${idp.issuer}`);
+    expect(page.headers.get('x-content-type-options')).toBe('nosniff');
+    const asset = /src="\.\/assets\/([^"]+\.js)"/.exec(await page.text())![1];
+    const js = await fetch(`${url}/assets/${asset}`);
+    expect([js.status, js.headers.get('content-type'), js.headers.get('cache-control')]).toEqual([200, 'text/javascript; charset=utf-8', 'public, max-age=31536000, immutable']);
+    for (const bad of ['..%2F..%2Fpackage.json', '..%2Findex.html', '.hidden.js', 'x.exe']) expect((await fetch(`${url}/assets/${bad}`)).status, bad).toBe(404);
+  });
+
   it('signs in with a token: the token goes with every API call as a bearer token, and survives a reload', async () => {
     const page = await browser.page();
     const auth: (string | undefined)[] = [];
