@@ -96,3 +96,28 @@ describe('console API - the routes the web console reads', () => {
     expect((await t.api.call('POST', '/v1/nodes/node-2/uncordon', {})).status).toBe(200);
   });
 });
+
+describe('console API - shutdown with open streams', () => {
+  it('ends the job stream and a log follow when the API stops, instead of waiting for the browser to leave', async () => {
+    const t = await startTestCluster();
+    const ac = new AbortController();
+    try {
+      const { body: job } = await t.api.call('POST', '/v1/training-jobs', shellJob('long', 'echo up; sleep 60', 1));
+      await t.api.waitFor(job.id, 'running');
+      const readers = [];
+      for (const path of ['/v1/training-jobs/stream', `/v1/training-jobs/${job.id}/tasks/worker-0/logs?follow=true`]) {
+        const res = await fetch(t.api.url + path, { signal: ac.signal });
+        readers.push(res.body!.getReader());
+      }
+      // Everything the streams have to say so far; then only the server can end them.
+      const drained = readers.map(async (r) => {
+        for (;;) if ((await r.read()).done) return 'ended';
+      });
+      const stopped = t[Symbol.asyncDispose]().then(() => 'stopped');
+      const outcome = await Promise.race([Promise.all([...drained, stopped]), new Promise((r) => setTimeout(() => r('still open after 15 s'), 15_000))]);
+      expect(outcome).toEqual(['ended', 'ended', 'stopped']);
+    } finally {
+      ac.abort();
+    }
+  });
+});

@@ -28,6 +28,7 @@ import { CONSOLE_OPTIONS, defaultConsoleDir, oidcFromEnv } from './console/conso
 import { DashboardTrendController } from './dashboard/dashboard-trend.controller';
 import { IdentityController } from './identity/identity.controller';
 import { JobStreamController } from './training-jobs/job-stream.controller';
+import { ShutdownSignal } from './system/shutdown-signal';
 
 export interface ApiDeps {
   nc: NatsConnection;
@@ -62,6 +63,7 @@ export class ApiModule {
         { provide: COMMANDS, useValue: new CommandClient(deps.nc) },
         { provide: HeartbeatTracker, useFactory: () => new HeartbeatTracker(deps.nc).start() },
         { provide: APP_FILTER, useClass: HttpErrorFilter },
+        ShutdownSignal,
       ],
     };
   }

@@ -8,6 +8,8 @@ const PAGE = 500;
 export interface JobStreamOptions {
   /** A comment line this often while nothing changes, so proxies keep the connection. Default 15 s. */
   keepAliveMs?: number;
+  /** Ends the stream (the API is shutting down). */
+  signal?: AbortSignal;
   /** Least time between two reads that found changes: a busy log is read in batches, not once per commit. Default 100 ms. */
   minGapMs?: number;
 }
@@ -27,7 +29,12 @@ export async function streamJobChanges(reply: FastifyReply, reads: ReadModel, af
   const res = reply.raw;
   res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
   let closed = false;
-  const gone = new Promise<false>((resolve) => res.on('close', () => ((closed = true), resolve(false))));
+  const gone = new Promise<false>((resolve) => {
+    const end = () => ((closed = true), resolve(false));
+    res.on('close', end);
+    if (opts.signal?.aborted) end();
+    opts.signal?.addEventListener('abort', end, { once: true });
+  });
   let cursor = afterSeq ?? reads.position();
   res.write(`event: ready\ndata: ${JSON.stringify({ seq: cursor })}\n\n`);
   try {
@@ -57,5 +64,7 @@ export async function streamJobChanges(reply: FastifyReply, reads: ReadModel, af
     }
   } finally {
     res.end();
+    // Shutting down: close the connection too, or the server waits for the client's keep-alive to lapse.
+    if (opts.signal?.aborted) res.socket?.end();
   }
 }

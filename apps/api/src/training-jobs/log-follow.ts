@@ -15,6 +15,8 @@ export interface FollowOptions {
   noEofGraceMs?: number;
   /** How long to wait for the task's end state to show once its last line was sent. Default 3 s. */
   stateWaitMs?: number;
+  /** Ends the stream early (the API is shutting down). */
+  signal?: AbortSignal;
 }
 
 /**
@@ -43,10 +45,13 @@ export async function followLogs(
       wake?.();
     },
   });
-  res.on('close', () => {
+  const end = () => {
     closed = true;
     wake?.();
-  });
+  };
+  res.on('close', end);
+  opts.signal?.addEventListener('abort', end, { once: true });
+  if (opts.signal?.aborted) closed = true;
 
   let after = q.afterSeq;
   let quietSince = Date.now();
@@ -88,6 +93,8 @@ export async function followLogs(
   } finally {
     sub.unsubscribe();
     res.end();
+    // Shutting down: close the connection too, or the server waits for the client's keep-alive to lapse.
+    if (opts.signal?.aborted) res.socket?.end();
   }
 }
 

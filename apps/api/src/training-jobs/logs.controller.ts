@@ -7,6 +7,7 @@ import { READS } from '../api.tokens';
 import type { ReadModel } from '../read-model';
 import { ParamCheck } from '../system/query-params';
 import { NATS } from '../system/system.tokens';
+import { ShutdownSignal } from '../system/shutdown-signal';
 import { logFileName, writeLogArchive, writeTaskLog } from './log-archive';
 import { followLogs } from './log-follow';
 import { LOG_READS, type LogReads } from './log-reads';
@@ -26,6 +27,7 @@ export class LogsController {
     @Inject(READS) private readonly reads: ReadModel,
     @Inject(LOG_READS) private readonly logs: LogReads,
     @Inject(NATS) private readonly nc: NatsConnection,
+    private readonly shutdown: ShutdownSignal,
   ) {}
 
   /** `?attempt&afterSeq&limit` by line, `&from&to` (ISO-8601) by time, `&tail=N` the last N, `&follow=true` live. */
@@ -43,7 +45,7 @@ export class LogsController {
     check.done();
     const job = await this.task(id, task);
     const chosen = attempt ?? ((await this.logs.lastAttempt(id, task)) || job.attempt || 1);
-    if (follow) return followLogs(reply, { reads: this.reads, logs: this.logs, nc: this.nc }, { jobId: id, task, attempt: chosen, afterSeq });
+    if (follow) return followLogs(reply, { reads: this.reads, logs: this.logs, nc: this.nc }, { jobId: id, task, attempt: chosen, afterSeq }, { signal: this.shutdown.signal });
     const items = tail
       ? await this.logs.tail({ jobId: id, task, attempt: chosen, lines: tail })
       : await this.logs.readLines({ jobId: id, task, attempt: chosen, afterSeq, from, to, limit });
