@@ -244,17 +244,21 @@ describe('web console - in a browser against a running cluster', () => {
 
     await page.goto(`${url}/#/jobs/${hog.id}`);
     await page.locator('[data-testid=job-state][data-state=running]').waitFor();
-    expect(await page.getByRole('button', { name: 'Delete' }).count()).toBe(0);
-    await page.getByRole('button', { name: 'Stop' }).click();
+    expect(await page.getByRole('button', { name: 'Delete', exact: true }).count()).toBe(0);
+    await page.getByRole('button', { name: 'Stop', exact: true }).click();
     const dialog = page.getByRole('dialog');
     const confirm = dialog.getByRole('button', { name: 'Stop the job' });
     expect(await confirm.isDisabled()).toBe(true);
     await dialog.getByLabel('Type YES to confirm').fill('YES');
     await checkPage(page, 'job-stop-dialog');
+    const stopped = page.waitForResponse((r) => r.url().endsWith(`/v1/training-jobs/${hog.id}/stop`));
     await confirm.click();
-    await page.locator('[data-testid=job-state][data-state=terminated]').waitFor({ timeout: 30_000 });
-    expect(await page.getByRole('button', { name: 'Stop' }).count()).toBe(0);
-    await page.getByRole('button', { name: 'Delete' }).click();
+    expect((await stopped).status()).toBe(202);
+    await page.locator('[data-testid=job-state][data-state=terminated]').waitFor({ timeout: 30_000 }).catch(async (err) => {
+      throw new Error(`${err.message}; the API says ${JSON.stringify((await t.api.call('GET', `/v1/training-jobs/${hog.id}`)).body)}`);
+    });
+    expect(await page.getByRole('button', { name: 'Stop', exact: true }).count()).toBe(0);
+    await page.getByRole('button', { name: 'Delete', exact: true }).click();
     await page.getByRole('dialog').getByLabel('Type DELETE to confirm').fill('DELETE');
     await page.getByRole('dialog').getByRole('button', { name: 'Delete the job' }).click();
     await page.getByRole('heading', { name: 'Training jobs' }).waitFor();
@@ -320,9 +324,9 @@ describe('web console - in a browser against a running cluster', () => {
   it('lets an operator cordon a node (and put it back), with its isolation reason shown', async () => {
     const page = await open('#/nodes');
     await page.getByRole('heading', { name: 'Pools', exact: true }).waitFor();
-    await page.getByRole('button', { name: 'Cordon node-2' }).waitFor();
+    await page.getByRole('button', { name: 'Cordon node-2', exact: true }).waitFor();
     await checkPage(page, 'nodes');
-    await page.getByRole('button', { name: 'Cordon node-2' }).click();
+    await page.getByRole('button', { name: 'Cordon node-2', exact: true }).click();
     const dialog = page.getByRole('dialog');
     await dialog.getByLabel('Reason (optional)').fill('disk check');
     await checkPage(page, 'nodes-cordon-dialog');
@@ -331,9 +335,9 @@ describe('web console - in a browser against a running cluster', () => {
     expect(await page.getByTestId('availability-node-2').textContent()).toBe('isolated');
     expect(await page.getByTestId('isolation-node-2').innerText()).toMatch(/operator: disk check\s+by user:local/);
     expect((await t.api.call('GET', '/v1/nodes')).body.items.find((n: any) => n.id === 'node-2').availability).toBe('isolated');
-    await page.getByRole('button', { name: 'Uncordon node-2' }).click();
+    await page.getByRole('button', { name: 'Uncordon node-2', exact: true }).click();
     await page.getByRole('dialog').getByRole('button', { name: 'Put the node back' }).click();
-    await page.getByRole('button', { name: 'Cordon node-2' }).waitFor();
+    await page.getByRole('button', { name: 'Cordon node-2', exact: true }).waitFor();
     expect((await t.api.call('GET', '/v1/nodes')).body.items.find((n: any) => n.id === 'node-2').availability).toBeNull();
     await page.close();
   });
