@@ -14,8 +14,18 @@ export interface Caller {
 export interface CommandBase {
   commandId: string;
   caller: Caller;
+  /** W3C trace context ({@link TRACEPARENT}). */
   traceparent?: string;
 }
+
+/** A W3C `traceparent` (version-traceid-parentid-flags); anything else is not a trace context. */
+export const TRACEPARENT = /^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/;
+
+/** Command ids: what a client or service may choose (`schedule/<job>/<attempt>`, UUIDs, `idem-…`). */
+export const COMMAND_ID = /^[A-Za-z0-9_\-/.:]{1,200}$/;
+
+/** Bounds of the caller envelope every command carries (ours). */
+export const CALLER_LIMITS = { idLength: 256, permissions: 64, permissionLength: 128 } as const;
 
 export interface SubmitJobCommand extends CommandBase {
   /** Chosen by the client so a retried submit names the same job. */

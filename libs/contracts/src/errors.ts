@@ -15,6 +15,15 @@ export const ErrorCode = {
   Forbidden: 'FORBIDDEN',
   /** A dependency (NATS, the database) did not answer in time. */
   Unavailable: 'UNAVAILABLE',
+  /**
+   * The event stream (`TY_EVENTS`) or the log stream (`TY_LOGS`) is gone although it existed: the
+   * NATS store was lost or replaced. An outage an operator must repair; nothing recreates it.
+   */
+  StreamMissing: 'STREAM_MISSING',
+  /** The request body is larger than the API accepts. */
+  PayloadTooLarge: 'PAYLOAD_TOO_LARGE',
+  /** The request body's content type is not one the endpoint reads (JSON). */
+  UnsupportedMediaType: 'UNSUPPORTED_MEDIA_TYPE',
   Internal: 'INTERNAL',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -32,6 +41,12 @@ export const FieldCode = {
   NotMultiple: 'NOT_A_MULTIPLE',
   Unknown: 'UNKNOWN_FIELD',
   Conflict: 'CONFLICTING_FIELDS',
+  /** A string breaks the text rule (`storable-text.ts`): it holds U+0000 or an unpaired surrogate. */
+  InvalidText: 'INVALID_TEXT',
+  /** Objects and arrays nested deeper than any contract document is. */
+  TooDeep: 'TOO_DEEP',
+  /** A key that could pollute an object prototype (`__proto__`, `constructor`, `prototype`). */
+  ForbiddenKey: 'FORBIDDEN_KEY',
 } as const;
 export type FieldCode = (typeof FieldCode)[keyof typeof FieldCode];
 
@@ -69,4 +84,19 @@ export class TrainyardError extends Error {
   static fromBody(body: ErrorBody): TrainyardError {
     return new TrainyardError(body.code, body.message, body.details);
   }
+}
+
+const KNOWN_CODES: ReadonlySet<string> = new Set(Object.values(ErrorCode));
+
+/**
+ * Any failure as a reply body: a `TrainyardError` as it is; an infrastructure error that carries a
+ * known code (the event log's `UNAVAILABLE`, `STREAM_MISSING`, `CONFLICT`) with that code; anything
+ * else `INTERNAL`. One mapping for every command intake and the HTTP filter.
+ */
+export function toErrorBody(err: unknown): ErrorBody {
+  if (err instanceof TrainyardError) return err.toBody();
+  const code = (err as { code?: unknown } | null)?.code;
+  const message = err instanceof Error ? err.message : 'internal error';
+  if (typeof code === 'string' && KNOWN_CODES.has(code)) return { code: code as ErrorCode, message };
+  return { code: ErrorCode.Internal, message };
 }

@@ -11,3 +11,6 @@ export * from './resource-sample';
 export * from './sse-parser';
 export * from './principal';
 export * from './http-api';
+export * from './storable-text';
+export { checkStorableInput, storableInputErrors, INPUT_LIMITS, FORBIDDEN_KEYS } from './storable-input';
+export { FieldErrors, MAX_FIELD_ERRORS, PATH_LIMITS, indexPath, keyPath } from './validate-fields';

@@ -13,7 +13,9 @@ import {
   isRecord,
   keyPath,
   objectAt,
+  pathAt,
   stringAt,
+  withinLength,
 } from './validate-fields';
 
 const ALGORITHM_KEYS = [
@@ -22,8 +24,28 @@ const ALGORITHM_KEYS = [
 ] as const;
 const ACCESS_METHODS: readonly AccessMethod[] = ['parameter', 'env'];
 
-/** Limits of §11 the algorithm section enforces. */
-export const ALGORITHM_LIMITS = { parameters: 100, environments: 100, parameterNameLength: 64, processesPerNode: 1024 } as const;
+/**
+ * Limits the algorithm section enforces: the guide's (§11: ≤ 100 hyperparameters L1662, ≤ 100
+ * environment variables L1673, hyperparameter names ≤ 64 L2961) and ours where it states none. Paths
+ * (codeDir, bootFile, workingDir, channel paths) follow `PATH_LIMITS` (Linux PATH_MAX / NAME_MAX).
+ * Byte limits sit well below Linux's 128 KiB for one argv or environment string (MAX_ARG_STRLEN):
+ * the command runs as `sh -c <command>`, hyperparameters as `--name=value`, variables in the environment.
+ */
+export const ALGORITHM_LIMITS = {
+  parameters: 100,
+  environments: 100,
+  parameterNameLength: 64,
+  processesPerNode: 1024,
+  commandBytes: 65_536,
+  parameterValueBytes: 4_096,
+  environmentNameLength: 255,
+  environmentValueBytes: 32_768,
+  /** Image reference: registry, repository, tag and digest. */
+  imageBytes: 1_024,
+  engineFieldLength: 64,
+  /** Data channels per direction (inputs, outputs). */
+  channels: 64,
+} as const;
 
 /** What later checks need from a valid-enough algorithm section. */
 export interface AlgorithmFacts {
@@ -36,11 +58,11 @@ export function validateAlgorithm(value: unknown, e: FieldErrors): AlgorithmFact
   if (!alg) return { hasImage: false };
   checkKnownKeys(alg, ALGORITHM_KEYS, 'algorithm', e);
 
-  stringAt(alg.command, 'algorithm.command', e, { nonEmpty: true, rule: 'V5' });
+  stringAt(alg.command, 'algorithm.command', e, { nonEmpty: true, rule: 'V5', maxBytes: ALGORITHM_LIMITS.commandBytes });
   validateEngine(alg.engine, e);
-  const codeDir = stringAt(alg.codeDir, 'algorithm.codeDir', e, { nonEmpty: true });
+  const codeDir = pathAt(alg.codeDir, 'algorithm.codeDir', e);
   const bootFile = validateBootFile(alg.bootFile, codeDir, e);
-  const image = stringAt(alg.image, 'algorithm.image', e, { nonEmpty: true });
+  const image = stringAt(alg.image, 'algorithm.image', e, { nonEmpty: true, maxBytes: ALGORITHM_LIMITS.imageBytes });
   if (image !== undefined && /\s/.test(image)) e.add('algorithm.image', FieldCode.InvalidFormat, 'image reference must not contain whitespace');
   const launchMethod = enumAt(alg.launchMethod, 'algorithm.launchMethod', LAUNCH_METHODS, e);
   integerAt(alg.processesPerNode, 'algorithm.processesPerNode', e, { min: 1, max: ALGORITHM_LIMITS.processesPerNode });
@@ -70,15 +92,17 @@ export function validateAlgorithm(value: unknown, e: FieldErrors): AlgorithmFact
   const taken = new Map<string, string>(parameterNames);
   validateChannels(alg.inputs, 'algorithm.inputs', 'V10', taken, environmentNames, e);
   validateChannels(alg.outputs, 'algorithm.outputs', 'V11', taken, environmentNames, e);
-  return { hasImage: image !== undefined };
+  // Presence, not validity: a malformed image is reported once, as itself.
+  return { hasImage: alg.image !== undefined };
 }
 
 function validateEngine(value: unknown, e: FieldErrors): void {
   const engine = objectAt(value, 'algorithm.engine', e, false);
   if (!engine) return;
   checkKnownKeys(engine, ['name', 'version'], 'algorithm.engine', e);
-  stringAt(engine.name, 'algorithm.engine.name', e, { required: true, nonEmpty: true, rule: 'V4' });
-  stringAt(engine.version, 'algorithm.engine.version', e, { required: true, nonEmpty: true, rule: 'V4' });
+  const max = ALGORITHM_LIMITS.engineFieldLength;
+  stringAt(engine.name, 'algorithm.engine.name', e, { required: true, nonEmpty: true, rule: 'V4', maxChars: max });
+  stringAt(engine.version, 'algorithm.engine.version', e, { required: true, nonEmpty: true, rule: 'V4', maxChars: max });
 }
 
 const segments = (p: string) => p.split('/').filter((s) => s.length > 0);
@@ -88,7 +112,7 @@ const trimSlash = (p: string) => p.replace(/\/+$/, '');
 /** V4: a `.py` file inside codeDir (relative to it, or absolute below it). */
 function validateBootFile(value: unknown, codeDir: string | undefined, e: FieldErrors): string | undefined {
   const path = 'algorithm.bootFile';
-  const bootFile = stringAt(value, path, e, { nonEmpty: true, rule: 'V4' });
+  const bootFile = pathAt(value, path, e, { rule: 'V4' });
   if (bootFile === undefined) return undefined;
   if (!bootFile.endsWith('.py')) e.add(path, FieldCode.InvalidFormat, 'bootFile must be a Python file ending in .py', 'V4');
   if (hasDotDot(bootFile)) e.add(path, FieldCode.InvalidFormat, 'bootFile must not contain ..', 'V4');
@@ -101,7 +125,7 @@ function validateBootFile(value: unknown, codeDir: string | undefined, e: FieldE
 /** V8: an absolute, normalised path; an ancestor of the boot file's directory when that is known here. */
 function validateWorkingDir(value: unknown, bootFile: string | undefined, e: FieldErrors): void {
   const path = 'algorithm.workingDir';
-  const dir = stringAt(value, path, e, { nonEmpty: true, rule: 'V8' });
+  const dir = pathAt(value, path, e, { rule: 'V8' });
   if (dir === undefined) return;
   if (!dir.startsWith('/') || hasDotDot(dir) || dir.includes('\0')) {
     e.add(path, FieldCode.InvalidFormat, 'workingDir must be an absolute path without ..', 'V8');
@@ -123,6 +147,7 @@ function validateParameters(value: unknown, e: FieldErrors): Map<string, string>
   if (!list) return names;
   if (list.length > ALGORITHM_LIMITS.parameters) {
     e.add('algorithm.parameters', FieldCode.TooMany, `at most ${ALGORITHM_LIMITS.parameters} parameters (got ${list.length})`, 'V12');
+    return names;
   }
   list.forEach((item, i) => {
     const at = indexPath('algorithm.parameters', i);
@@ -130,7 +155,7 @@ function validateParameters(value: unknown, e: FieldErrors): Map<string, string>
     if (!p) return;
     checkKnownKeys(p, ['name', 'value'], at, e);
     const name = parameterNameAt(p.name, `${at}.name`, e, 'V12');
-    stringAt(p.value, `${at}.value`, e, { required: true });
+    stringAt(p.value, `${at}.value`, e, { required: true, maxBytes: ALGORITHM_LIMITS.parameterValueBytes });
     if (name === undefined) return;
     const first = names.get(name);
     if (first) e.add(`${at}.name`, FieldCode.Duplicate, `parameter ${name} is already defined at ${first}`, 'V12');
@@ -165,15 +190,18 @@ function validateEnvironments(value: unknown, e: FieldErrors): Set<string> {
   const entries = Object.entries(value);
   if (entries.length > ALGORITHM_LIMITS.environments) {
     e.add(path, FieldCode.TooMany, `at most ${ALGORITHM_LIMITS.environments} environment variables (got ${entries.length})`, 'V12');
+    return names;
   }
   for (const [name, v] of entries) {
     const at = keyPath(path, name);
     names.add(name);
+    if (!withinLength(name, at, e, { maxChars: ALGORITHM_LIMITS.environmentNameLength, what: 'a variable name', rule: 'V12' })) continue;
     if (!SHELL_IDENTIFIER.test(name)) e.add(at, FieldCode.InvalidFormat, 'must be a shell identifier: [A-Za-z_][A-Za-z0-9_]*', 'V12');
     else if (name.startsWith('MA_') && !USER_SETTABLE.has(name)) {
       e.add(at, FieldCode.Forbidden, `MA_* names are reserved for the platform (L11962) except ${USER_SETTABLE_MA_VARIABLES.join(', ')}`, 'V12');
     }
     if (typeof v !== 'string') e.add(at, FieldCode.InvalidType, 'value must be a string', 'V12');
+    else withinLength(v, at, e, { maxBytes: ALGORITHM_LIMITS.environmentValueBytes, what: 'a value', rule: 'V12' });
   }
   return names;
 }
@@ -222,12 +250,13 @@ function validateChannels(
 ): void {
   const list = arrayAt(value, path, e);
   if (!list) return;
+  if (list.length > ALGORITHM_LIMITS.channels) return e.add(path, FieldCode.TooMany, `at most ${ALGORITHM_LIMITS.channels} channels (got ${list.length})`, rule);
   list.forEach((item, i) => {
     const at = indexPath(path, i);
     const ch = objectAt(item, at, e, true);
     if (!ch) return;
     checkKnownKeys(ch, ['name', 'path', 'accessMethod'], at, e);
-    stringAt(ch.path, `${at}.path`, e, { required: true, nonEmpty: true, rule });
+    pathAt(ch.path, `${at}.path`, e, { required: true, rule });
     const method = enumAt(ch.accessMethod, `${at}.accessMethod`, ACCESS_METHODS, e, rule) ?? 'parameter';
     const name = parameterNameAt(ch.name, `${at}.name`, e, rule);
     if (name === undefined) return;

@@ -1,5 +1,11 @@
 import { FieldCode } from './errors';
-import { FieldErrors, isRecord, keyPath } from './validate-fields';
+import { FieldErrors, isRecord, keyPath, withinLength } from './validate-fields';
+
+/**
+ * Limits of `metadata.annotations` (ours: the guide gives none). Keys as long as Kubernetes label keys,
+ * so annotations copied from a cluster fit; values are short settings, not documents.
+ */
+export const ANNOTATION_LIMITS = { annotations: 64, keyLength: 253, valueLength: 4096 } as const;
 
 /** The fault-tolerance annotations (ch12-13, L8055–8067, L8620–8623). */
 export const FaultToleranceAnnotation = {
@@ -28,12 +34,22 @@ export function validateAnnotations(value: unknown, accelerated: boolean | undef
     e.add(path, FieldCode.InvalidType, `${path} must be a map of strings`);
     return;
   }
-  for (const [key, v] of Object.entries(value)) {
+  const entries = Object.entries(value);
+  if (entries.length > ANNOTATION_LIMITS.annotations) {
+    return e.add(path, FieldCode.TooMany, `at most ${ANNOTATION_LIMITS.annotations} annotations (got ${entries.length})`);
+  }
+  for (const [key, v] of entries) {
     const at = keyPath(path, key);
+    if (!withinLength(key, at, e, { maxChars: ANNOTATION_LIMITS.keyLength, what: 'an annotation key' })) continue;
+    if (key.trim() === '') {
+      e.add(at, FieldCode.InvalidFormat, 'an annotation key must not be blank');
+      continue;
+    }
     if (typeof v !== 'string') {
       e.add(at, FieldCode.InvalidType, `annotation ${key} must be a string`);
       continue;
     }
+    if (!withinLength(v, at, e, { maxChars: ANNOTATION_LIMITS.valueLength, what: 'an annotation value' })) continue;
     if (!key.startsWith('fault-tolerance/')) continue;
     switch (key) {
       case FT.jobRetryNum:

@@ -1,16 +1,29 @@
 import { FieldCode, type FieldError } from './errors';
+import { utf8Length } from './storable-text';
 
 /**
  * Small building blocks of `validateJobSpec`: a collector that keeps every error, path builders, and
  * typed field readers that report and return `undefined` on a bad value so checks can go on.
  */
 export class FieldErrors {
-  readonly list: FieldError[] = [];
+  private readonly kept: FieldError[] = [];
+  private omitted = 0;
 
   add(path: string, code: FieldCode, message: string, rule?: string): void {
-    this.list.push({ path, code, message, ...(rule ? { rule } : {}) });
+    // A hostile document can hold thousands of faults; the reply (a NATS message, ≤ 1 MiB) must not.
+    if (this.kept.length >= MAX_FIELD_ERRORS) this.omitted++;
+    else this.kept.push({ path, code, message, ...(rule ? { rule } : {}) });
+  }
+
+  /** The errors found, at most {@link MAX_FIELD_ERRORS}, then one TOO_MANY entry counting the rest. */
+  get list(): FieldError[] {
+    if (this.omitted === 0) return this.kept;
+    return [...this.kept, { path: '', code: FieldCode.TooMany, message: `${this.omitted} more error(s) not listed` }];
   }
 }
+
+/** Most field errors one reply lists. */
+export const MAX_FIELD_ERRORS = 100;
 
 /** A plain object (not null, not an array). */
 export const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -58,12 +71,16 @@ export function arrayAt(value: unknown, path: string, e: FieldErrors, required =
   return value;
 }
 
-/** Reads a string; `nonEmpty` also refuses blank strings (as REQUIRED). */
+/**
+ * Reads a string; `nonEmpty` also refuses blank strings (as REQUIRED); `maxChars` (characters) and
+ * `maxBytes` (UTF-8 bytes, for what reaches the kernel: argv, environment, paths) refuse longer ones
+ * as TOO_LONG.
+ */
 export function stringAt(
   value: unknown,
   path: string,
   e: FieldErrors,
-  opts: { required?: boolean; nonEmpty?: boolean; rule?: string } = {},
+  opts: { required?: boolean; nonEmpty?: boolean; rule?: string; maxChars?: number; maxBytes?: number } = {},
 ): string | undefined {
   if (value === undefined) {
     if (opts.required) e.add(path, FieldCode.Required, `${path} is required`, opts.rule);
@@ -73,11 +90,50 @@ export function stringAt(
     e.add(path, FieldCode.InvalidType, `${path} must be a string`, opts.rule);
     return undefined;
   }
+  if (!withinLength(value, path, e, opts)) return undefined;
   if (opts.nonEmpty && value.trim().length === 0) {
     e.add(path, FieldCode.Required, `${path} must not be empty`, opts.rule);
     return undefined;
   }
   return value;
+}
+
+/** TOO_LONG when `s` has more than `maxChars` characters or `maxBytes` UTF-8 bytes. */
+export function withinLength(
+  s: string,
+  path: string,
+  e: FieldErrors,
+  max: { maxChars?: number; maxBytes?: number; rule?: string; what?: string },
+): boolean {
+  const what = max.what ? `${max.what} is ` : '';
+  // UTF-16 units bound both measures (≥ characters, ≥ bytes / 3): most strings skip the count.
+  if (max.maxChars !== undefined && s.length > max.maxChars && charLength(s) > max.maxChars) {
+    e.add(path, FieldCode.TooLong, `${what}at most ${max.maxChars} characters`, max.rule);
+    return false;
+  }
+  if (max.maxBytes !== undefined && s.length > max.maxBytes / 3 && utf8Length(s) > max.maxBytes) {
+    e.add(path, FieldCode.TooLong, `${what}at most ${max.maxBytes} bytes (UTF-8)`, max.rule);
+    return false;
+  }
+  return true;
+}
+
+/**
+ * Length limits of a file-system path (Linux PATH_MAX 4096 and NAME_MAX 255, both in bytes): the
+ * whole path, and each `/`-separated segment.
+ */
+export const PATH_LIMITS = { pathBytes: 4096, segmentBytes: 255 } as const;
+
+/** Reads a path-like string (see {@link stringAt}) held to {@link PATH_LIMITS}. */
+export function pathAt(value: unknown, path: string, e: FieldErrors, opts: { required?: boolean; rule?: string } = {}): string | undefined {
+  const p = stringAt(value, path, e, { ...opts, nonEmpty: true, maxBytes: PATH_LIMITS.pathBytes });
+  if (p === undefined) return undefined;
+  const long = p.split('/').find((segment) => utf8Length(segment) > PATH_LIMITS.segmentBytes);
+  if (long !== undefined) {
+    e.add(path, FieldCode.TooLong, `a path segment is at most ${PATH_LIMITS.segmentBytes} bytes (UTF-8)`, opts.rule);
+    return undefined;
+  }
+  return p;
 }
 
 /** Reads an integer in [min, max]; INVALID_TYPE for non-integers, OUT_OF_RANGE outside the bounds. */

@@ -33,8 +33,9 @@
  * - The caller's permissions: omitted means none, so priority 3 fails closed with FORBIDDEN_VALUE.
  * - The document root is path `""`; `null` is never accepted for an optional field (omit it instead).
  */
-import { FieldCode, type FieldError } from './errors';
+import { ErrorCode, FieldCode, type FieldError } from './errors';
 import type { TrainingJobSpec } from './job-spec';
+import { checkStorableInput } from './storable-input';
 import { validateAlgorithm } from './validate-algorithm';
 import { validateAnnotations } from './validate-annotations';
 import { validateNodeAffinity } from './validate-node-affinity';
@@ -52,13 +53,22 @@ import {
 
 export { FaultToleranceAnnotation } from './validate-annotations';
 export { ALGORITHM_LIMITS } from './validate-algorithm';
+export { ANNOTATION_LIMITS } from './validate-annotations';
 export { NODE_AFFINITY_LIMITS } from './validate-node-affinity';
 
-/** Limits the validator enforces (§11, plus `maxNodeCount`, ours). */
+/**
+ * Limits the validator enforces: the guide's (§11: name L1388, description L4383, tags L2150, priority
+ * L2029, auto stop L2060) and ours where it states none (`maxNodeCount`; tag-text, pool and
+ * accelerator-type lengths — tag texts as a cloud tag service's 128/255).
+ */
 export const JOB_SPEC_LIMITS = {
   nameLength: 64,
   descriptionLength: 256,
   tags: 20,
+  tagKeyLength: 128,
+  tagValueLength: 255,
+  poolLength: 64,
+  acceleratorTypeLength: 64,
   minPriority: 1,
   maxPriority: 3,
   maxRunHours: 720,
@@ -94,6 +104,10 @@ export type ValidateJobSpecResult = { ok: true; spec: TrainingJobSpec } | { ok: 
  */
 export function validateJobSpec(input: unknown, caller?: { permissions: string[] }): ValidateJobSpecResult {
   const e = new FieldErrors();
+  // Text, keys and depth first: the field rules below then only ever see storable, shallow input
+  // (and echo keys in messages safely). A document that fails here gets only these errors.
+  checkStorableInput(input, '', e);
+  if (e.list.length) return { ok: false, errors: e.list };
   const doc = objectAt(input, '', e, true);
   if (doc) {
     checkKnownKeys(doc, ['kind', 'metadata', 'algorithm', 'spec'], '', e);
@@ -108,6 +122,15 @@ export function validateJobSpec(input: unknown, caller?: { permissions: string[]
     }
   }
   return e.list.length ? { ok: false, errors: e.list } : { ok: true, spec: input as TrainingJobSpec };
+}
+
+/**
+ * The error a refused spec answers: FORBIDDEN when its only fault is the priority-3 permission (the
+ * caller may not, the document is fine), VALIDATION_FAILED otherwise.
+ */
+export function specRefusalCode(errors: readonly FieldError[]): typeof ErrorCode.Forbidden | typeof ErrorCode.ValidationFailed {
+  const onlyForbidden = errors.length > 0 && errors.every((e) => e.code === FieldCode.Forbidden && e.path === 'spec.priority');
+  return onlyForbidden ? ErrorCode.Forbidden : ErrorCode.ValidationFailed;
 }
 
 const isPresent = (v: unknown) => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -142,15 +165,15 @@ function validateMetadata(value: unknown, e: FieldErrors): Record<string, unknow
 function validateTags(value: unknown, e: FieldErrors): void {
   const list = arrayAt(value, 'metadata.tags', e);
   if (!list) return;
-  if (list.length > JOB_SPEC_LIMITS.tags) e.add('metadata.tags', FieldCode.TooMany, `at most ${JOB_SPEC_LIMITS.tags} tags (got ${list.length})`, 'V22');
+  if (list.length > JOB_SPEC_LIMITS.tags) return e.add('metadata.tags', FieldCode.TooMany, `at most ${JOB_SPEC_LIMITS.tags} tags (got ${list.length})`, 'V22');
   const keys = new Map<string, number>();
   list.forEach((item, i) => {
     const at = indexPath('metadata.tags', i);
     const tag = objectAt(item, at, e, true);
     if (!tag) return;
     checkKnownKeys(tag, ['key', 'value'], at, e);
-    const key = stringAt(tag.key, `${at}.key`, e, { required: true, nonEmpty: true, rule: 'V22' });
-    stringAt(tag.value, `${at}.value`, e, { required: true, rule: 'V22' });
+    const key = stringAt(tag.key, `${at}.key`, e, { required: true, nonEmpty: true, rule: 'V22', maxChars: JOB_SPEC_LIMITS.tagKeyLength });
+    stringAt(tag.value, `${at}.value`, e, { required: true, rule: 'V22', maxChars: JOB_SPEC_LIMITS.tagValueLength });
     if (key === undefined) return;
     const first = keys.get(key);
     if (first !== undefined) e.add(`${at}.key`, FieldCode.Duplicate, `tag key ${key} is already used by metadata.tags[${first}]`, 'V22');
@@ -188,7 +211,7 @@ function validateResource(value: unknown, e: FieldErrors): boolean | undefined {
   const resource = objectAt(value, 'spec.resource', e, true);
   if (!resource) return undefined;
   checkKnownKeys(resource, ['pool', 'flavor', 'nodeCount', 'affinityGroupSize'], 'spec.resource', e);
-  stringAt(resource.pool, 'spec.resource.pool', e, { nonEmpty: true });
+  stringAt(resource.pool, 'spec.resource.pool', e, { nonEmpty: true, maxChars: JOB_SPEC_LIMITS.poolLength });
 
   let accelerated: boolean | undefined;
   const flavor = objectAt(resource.flavor, 'spec.resource.flavor', e, true);
@@ -201,7 +224,7 @@ function validateResource(value: unknown, e: FieldErrors): boolean | undefined {
     integerAt(flavor.memoryMiB, `${at}.memoryMiB`, e, { min: 1, required: true });
     const gpu = integerAt(flavor.gpu, `${at}.gpu`, e, { min: 0 });
     const npu = integerAt(flavor.npu, `${at}.npu`, e, { min: 0 });
-    stringAt(flavor.acceleratorType, `${at}.acceleratorType`, e, { nonEmpty: true });
+    stringAt(flavor.acceleratorType, `${at}.acceleratorType`, e, { nonEmpty: true, maxChars: JOB_SPEC_LIMITS.acceleratorTypeLength });
     const badCount = (v: unknown, n: number | undefined) => v !== undefined && n === undefined;
     if (!badCount(flavor.gpu, gpu) && !badCount(flavor.npu, npu)) accelerated = (gpu ?? 0) + (npu ?? 0) > 0;
   }

@@ -24,7 +24,7 @@ export function validateNodeAffinity(value: unknown, e: FieldErrors): void {
   const path = 'spec.nodeAffinity';
   const list = arrayAt(value, path, e);
   if (!list) return;
-  if (list.length > NODE_AFFINITY_LIMITS.rules) e.add(path, FieldCode.TooMany, `at most ${NODE_AFFINITY_LIMITS.rules} rules (got ${list.length})`);
+  if (list.length > NODE_AFFINITY_LIMITS.rules) return e.add(path, FieldCode.TooMany, `at most ${NODE_AFFINITY_LIMITS.rules} rules (got ${list.length})`);
   const required = new Map<string, { type: string; at: string }>();
   list.forEach((item, i) => {
     const at = indexPath(path, i);
@@ -56,7 +56,7 @@ function validateLabels(value: unknown, path: string, e: FieldErrors): [string, 
   }
   if (keys.length > NODE_AFFINITY_LIMITS.labelsPerRule) {
     e.add(path, FieldCode.TooMany, `at most ${NODE_AFFINITY_LIMITS.labelsPerRule} labels`);
-    ok = false;
+    return undefined;
   }
   const out: [string, string[]][] = [];
   for (const key of keys.sort()) {
@@ -80,6 +80,7 @@ function validateLabels(value: unknown, path: string, e: FieldErrors): [string, 
     if (values.length > NODE_AFFINITY_LIMITS.valuesPerLabel) {
       e.add(at, FieldCode.TooMany, `at most ${NODE_AFFINITY_LIMITS.valuesPerLabel} values`);
       ok = false;
+      continue;
     }
     values.forEach((v, j) => {
       const vat = Array.isArray(raw) ? indexPath(at, j) : at;

@@ -5,6 +5,7 @@ import {
   SUBJECT_TOKEN,
   event,
   taskName,
+  specRefusalCode,
   validateJobSpec,
   withDefaults,
   type FieldError,
@@ -196,8 +197,7 @@ function submitJob({ data, metadata }: SubmitJob, state: TrainingJob): JobDecisi
   const v = validateJobSpec(data.spec, { permissions: data.permissions ?? [] });
   if (!v.ok) {
     // Only permission problems → FORBIDDEN; anything else wrong → VALIDATION_FAILED with every field.
-    const onlyForbidden = v.errors.every((e) => e.code === FieldCode.Forbidden && e.path === 'spec.priority');
-    return onlyForbidden
+    return specRefusalCode(v.errors) === ErrorCode.Forbidden
       ? reject(ErrorCode.Forbidden, JobRejection.HighPriorityForbidden, `priority 3 needs ${SET_HIGH_PRIORITY}`, v.errors)
       : reject(ErrorCode.ValidationFailed, JobRejection.InvalidSpec, `job spec has ${v.errors.length} error(s)`, v.errors);
   }
