@@ -1,5 +1,5 @@
 import type { Msg, NatsConnection, Subscription as NatsSubscription } from '@nats-io/transport-node';
-import { ErrorCode, Subjects, TrainyardError, type CommandReply, type CommitMeta, type JobEvent, type NodeEvent } from '@trainyard/contracts';
+import { ErrorCode, Subjects, toErrorBody, TrainyardError, type CommandReply, type CommitMeta, type JobEvent, type NodeEvent } from '@trainyard/contracts';
 import type { Database } from '@trainyard/db';
 import {
   CommandRejectedError,
@@ -172,7 +172,7 @@ export class FaultManager {
       reply = { ok: true, data: { nodeId: body.nodeId, availability: s.status === 'registered' ? (s.availability ?? 'in-service') : 'unregistered' }, seq: result.seq };
       this.kick();
     } catch (err) {
-      reply = { ok: false, error: err instanceof TrainyardError ? err.toBody() : { code: ErrorCode.Internal, message: (err as Error)?.message ?? 'internal error' } };
+      reply = { ok: false, error: toErrorBody(err) };
     }
     msg.respond(JSON.stringify(reply));
   }

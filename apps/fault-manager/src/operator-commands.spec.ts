@@ -24,3 +24,26 @@ describe('operator commands - cordon, drain, uncordon as node commands', () => {
     }
   });
 });
+
+describe('operator commands - the bus intake holds the text rule', () => {
+  const refusal = (raw: unknown) => {
+    try {
+      toNodeCommand('cordon', raw, NOW, 1);
+    } catch (err) {
+      return (err as TrainyardError).toBody();
+    }
+    throw new Error('accepted');
+  };
+
+  it('refuses unstorable text anywhere, naming the field, before anything reaches the log', () => {
+    expect(refusal({ ...body, reason: 'fan\u0000' }).details).toEqual([expect.objectContaining({ path: 'reason', code: 'INVALID_TEXT' })]);
+    expect(refusal({ ...body, caller: { id: 'user:\ud800', permissions: [] } }).details).toEqual([expect.objectContaining({ path: 'caller.id', code: 'INVALID_TEXT' })]);
+  });
+
+  it('refuses a command id outside its alphabet (it becomes a Nats-Msg-Id header), an over-long reason, a bad caller', () => {
+    expect(refusal({ ...body, commandId: 'a\r\nb' }).details?.[0]).toMatchObject({ path: 'commandId', code: 'INVALID_FORMAT' });
+    expect(refusal({ ...body, reason: 'x'.repeat(501) }).details?.[0]).toMatchObject({ path: 'reason', code: 'TOO_LONG' });
+    expect(refusal({ ...body, caller: { id: 'u'.repeat(257), permissions: [] } }).details?.[0]).toMatchObject({ path: 'caller.id' });
+    expect(toNodeCommand('cordon', { ...body, reason: '中'.repeat(500) }, NOW, 1).body.reason).toHaveLength(500);
+  });
+});

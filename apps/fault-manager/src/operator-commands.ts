@@ -1,4 +1,4 @@
-import { ErrorCode, FieldCode, SUBJECT_TOKEN, TrainyardError } from '@trainyard/contracts';
+import { CALLER_LIMITS, checkStorableInput, COMMAND_ID, ErrorCode, FieldCode, FieldErrors, SUBJECT_TOKEN, TrainyardError } from '@trainyard/contracts';
 import type { NodeCommand } from '@trainyard/domain';
 
 /** The verbs operators send to the fault manager on `ty.cmd.fault-manager.<verb>`. */
@@ -29,15 +29,33 @@ export interface NodeOperatorCommand {
   graceMs?: number;
 }
 
+/** An operator's reason is a sentence, recorded with the node's events. */
+export const NODE_REASON_MAX_CHARS = 500;
+
 /** Checks the wire body and turns it into the node command the verb means. */
 export function toNodeCommand(verb: string, raw: unknown, now: string, defaultDrainGraceMs: number): { body: NodeOperatorCommand; command: NodeCommand } {
   const b = raw as Partial<NodeOperatorCommand> | null;
-  if (!b || typeof b !== 'object') throw new TrainyardError(ErrorCode.ValidationFailed, 'the command must be a JSON object');
-  if (typeof b.commandId !== 'string' || !b.commandId) throw new TrainyardError(ErrorCode.ValidationFailed, 'commandId is required', [{ path: 'commandId', code: FieldCode.Required, message: 'required' }]);
+  if (!b || typeof b !== 'object' || Array.isArray(b)) {
+    throw new TrainyardError(ErrorCode.ValidationFailed, 'the command must be a JSON object', [{ path: '', code: FieldCode.InvalidType, message: 'expected an object' }]);
+  }
+  // Anything may publish on ty.cmd.*: the text rule and the shape bounds hold here too.
+  const e = new FieldErrors();
+  checkStorableInput(b, '', e);
+  if (e.list.length) throw new TrainyardError(ErrorCode.ValidationFailed, 'invalid command', e.list);
+  if (typeof b.commandId !== 'string' || !COMMAND_ID.test(b.commandId)) {
+    throw new TrainyardError(ErrorCode.ValidationFailed, 'commandId is required', [{ path: 'commandId', code: FieldCode.InvalidFormat, message: 'a command id: 1–200 of [A-Za-z0-9_-/.:]' }]);
+  }
   if (typeof b.nodeId !== 'string' || !SUBJECT_TOKEN.test(b.nodeId)) {
     throw new TrainyardError(ErrorCode.ValidationFailed, 'nodeId must match [A-Za-z0-9_-]{1,128}', [{ path: 'nodeId', code: FieldCode.InvalidFormat, message: 'a node id' }]);
   }
-  const caller = b.caller && typeof b.caller.id === 'string' ? b.caller : { id: 'unknown', permissions: [] };
+  if (b.reason !== undefined && (typeof b.reason !== 'string' || [...b.reason].length > NODE_REASON_MAX_CHARS)) {
+    throw new TrainyardError(ErrorCode.ValidationFailed, 'invalid reason', [{ path: 'reason', code: FieldCode.TooLong, message: `a string of at most ${NODE_REASON_MAX_CHARS} characters` }]);
+  }
+  const callerOk = b.caller && typeof b.caller.id === 'string' && b.caller.id.length > 0 && b.caller.id.length <= CALLER_LIMITS.idLength;
+  if (b.caller !== undefined && !callerOk) {
+    throw new TrainyardError(ErrorCode.ValidationFailed, 'invalid caller', [{ path: 'caller.id', code: FieldCode.InvalidFormat, message: `1–${CALLER_LIMITS.idLength} characters` }]);
+  }
+  const caller = callerOk ? b.caller! : { id: 'unknown', permissions: [] };
   const body = { commandId: b.commandId, nodeId: b.nodeId, caller, ...(typeof b.reason === 'string' ? { reason: b.reason } : {}), ...(typeof b.graceMs === 'number' ? { graceMs: b.graceMs } : {}) };
   const metadata = { now };
   const by = caller.id;

@@ -1,5 +1,5 @@
 import type { NatsConnection, Subscription as NatsSubscription } from '@nats-io/transport-node';
-import { ErrorCode, Subjects, TrainyardError, type CommandReply, type CommitMeta } from '@trainyard/contracts';
+import { ErrorCode, Subjects, toErrorBody, TRACEPARENT, TrainyardError, type CommandReply, type CommitMeta } from '@trainyard/contracts';
 import { decideOrThrow, trainingJobDecider, type TrainingJobCommand } from '@trainyard/domain';
 import { handleCommand, type EventLog, type Subscription } from '@trainyard/event-log';
 import { HeartbeatTracker } from '@trainyard/liveness';
@@ -164,10 +164,11 @@ export class SchedulerService {
       } catch {
         throw new TrainyardError(ErrorCode.ValidationFailed, 'the command is not valid JSON');
       }
-      const { commandId, jobId, caller, body } = parseCommand(raw);
+      const { commandId, jobId, caller, body } = parseCommand(raw, msg.data.length);
       const command = this.toJobCommand(verb, jobId, caller, body);
       if (command.type === 'SubmitJob' && !this.state.jobs.has(jobId)) checkAdmission(this.state, body.spec, caller.permissions);
-      const parent = (body.traceparent as string | undefined) ?? msg.headers?.get('traceparent');
+      const header = msg.headers?.get('traceparent');
+      const parent = (body.traceparent as string | undefined) ?? (header && TRACEPARENT.test(header) ? header : undefined);
       const result = await inSpan('trainyard.scheduler', `scheduler ${verb}`, parent, { 'trainyard.job_id': jobId }, (traceparent) =>
         handleCommand({
           log: this.log,
@@ -249,9 +250,5 @@ export class SchedulerService {
   }
 }
 
-function errorBody(err: unknown) {
-  if (err instanceof TrainyardError) return err.toBody();
-  const code = (err as { code?: string })?.code;
-  if (code === ErrorCode.Conflict) return { code: ErrorCode.Conflict, message: (err as Error).message };
-  return { code: ErrorCode.Internal, message: (err as Error)?.message ?? 'internal error' };
-}
+// The event log's own errors keep their codes (CONFLICT, UNAVAILABLE, STREAM_MISSING).
+const errorBody = toErrorBody;
