@@ -1,5 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { APP_FILTER } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { AdminController } from './admin/admin.controller';
 import { API_OPTIONS, COMMANDS, READS } from './api.tokens';
@@ -11,6 +11,7 @@ import { PoolsController } from './pools/pools.controller';
 import type { ReadModel } from './read-model';
 import { HealthController } from './system/health.controller';
 import { HttpErrorFilter } from './system/http-error.filter';
+import { InputHygieneGuard } from './system/input-hygiene.guard';
 import { OpenApiController } from './system/openapi.controller';
 import { NATS } from './system/system.tokens';
 import { TrainingJobsController } from './training-jobs/training-jobs.controller';
@@ -64,6 +65,7 @@ export class ApiModule {
         { provide: HeartbeatTracker, useFactory: () => new HeartbeatTracker(deps.nc).start() },
         { provide: APP_FILTER, useClass: HttpErrorFilter },
         ShutdownSignal,
+        { provide: APP_GUARD, useClass: InputHygieneGuard },
       ],
     };
   }

@@ -10,6 +10,8 @@ import { ParamCheck } from '../system/query-params';
 
 /** The fault manager's operator verbs (`ty.cmd.fault-manager.<verb>`). */
 const NODE_VERBS = ['cordon', 'drain', 'uncordon'] as const;
+/** An operator's reason is a sentence, recorded with the node's events. */
+const NODE_REASON_MAX_CHARS = 500;
 
 @Controller('v1/nodes')
 export class NodesController {
@@ -39,8 +41,8 @@ export class NodesController {
     const v = check.oneOf('verb', verb, NODE_VERBS);
     const b = (body ?? {}) as { reason?: unknown; graceMs?: unknown };
     const graceMs = b.graceMs === undefined ? undefined : check.int('graceMs', String(b.graceMs), { min: 0, max: 24 * 3_600_000 });
+    const reason = check.text('reason', b.reason, { maxChars: NODE_REASON_MAX_CHARS });
     check.done();
-    const reason = typeof b.reason === 'string' && b.reason.trim() ? b.reason.trim().slice(0, 500) : undefined;
     const { seq } = await this.commands.send('fault-manager', v!, {
       commandId: randomUUID(), nodeId: id, caller: this.options.caller, ...(reason ? { reason } : {}), ...(graceMs !== undefined ? { graceMs } : {}),
     });

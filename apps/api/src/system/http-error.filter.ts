@@ -1,5 +1,5 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
-import { ErrorCode, TrainyardError, type ErrorBody } from '@trainyard/contracts';
+import { ErrorCode, FieldCode, INPUT_LIMITS, toErrorBody, TrainyardError, type ErrorBody } from '@trainyard/contracts';
 import type { FastifyReply } from 'fastify';
 
 const STATUS: Record<ErrorCode, number> = {
@@ -8,7 +8,10 @@ const STATUS: Record<ErrorCode, number> = {
   [ErrorCode.IllegalState]: 409,
   [ErrorCode.Conflict]: 409,
   [ErrorCode.Forbidden]: 403,
+  [ErrorCode.PayloadTooLarge]: 413,
+  [ErrorCode.UnsupportedMediaType]: 415,
   [ErrorCode.Unavailable]: 503,
+  [ErrorCode.StreamMissing]: 503,
   [ErrorCode.Internal]: 500,
 };
 
@@ -26,17 +29,25 @@ export class HttpErrorFilter implements ExceptionFilter {
   }
 }
 
+/** Refusals of a request before any handler runs (Fastify's body parsing, Nest's routing): by status. */
+const BY_STATUS: Record<number, { code: ErrorCode; field: FieldCode; message?: string }> = {
+  413: { code: ErrorCode.PayloadTooLarge, field: FieldCode.TooLong, message: `the request body is larger than ${INPUT_LIMITS.bodyBytes} bytes` },
+  415: { code: ErrorCode.UnsupportedMediaType, field: FieldCode.InvalidType, message: 'the request body must be application/json' },
+};
+
 export function toHttp(err: unknown): { status: number; body: ErrorBody } {
   if (err instanceof TrainyardError) return { status: STATUS[err.code] ?? 500, body: err.toBody() };
-  if (err instanceof HttpException) {
-    const status = err.getStatus();
-    const code = status === 404 ? ErrorCode.NotFound : status < 500 ? ErrorCode.ValidationFailed : ErrorCode.Internal;
-    return { status, body: { code, message: err.message } };
+  // Nest's HttpExceptions and Fastify's own errors (e.g. a body that is not JSON) carry a 4xx status.
+  const status = err instanceof HttpException ? err.getStatus() : (err as { statusCode?: number })?.statusCode;
+  if (status && status < 500) {
+    if (status === 404) return { status, body: { code: ErrorCode.NotFound, message: (err as Error).message } };
+    const known = BY_STATUS[status];
+    const message = known?.message ?? (err as Error).message;
+    // They concern the request as a whole: the path of the whole body is ''.
+    return { status, body: { code: known?.code ?? ErrorCode.ValidationFailed, message, details: [{ path: '', code: known?.field ?? FieldCode.InvalidFormat, message }] } };
   }
-  // Fastify's own errors (e.g. a body that is not JSON) carry a 4xx statusCode.
-  const fastifyStatus = (err as { statusCode?: number })?.statusCode;
-  if (fastifyStatus && fastifyStatus < 500) {
-    return { status: fastifyStatus, body: { code: ErrorCode.ValidationFailed, message: (err as Error).message } };
-  }
+  // Infrastructure errors that carry a stable code (the event log's UNAVAILABLE, STREAM_MISSING).
+  const body = toErrorBody(err);
+  if (body.code !== ErrorCode.Internal) return { status: STATUS[body.code] ?? 500, body };
   return { status: 500, body: { code: ErrorCode.Internal, message: 'internal error' } };
 }

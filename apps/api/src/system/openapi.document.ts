@@ -4,12 +4,15 @@ import { CONSOLE_PATHS } from './openapi.console-paths';
  * The OpenAPI 3.1 description of the HTTP API, served at `/openapi.json`. Written by hand next to
  * the controllers it describes; `openapi.spec.ts` checks that every route is documented.
  */
+import { ErrorCode, INPUT_LIMITS } from '@trainyard/contracts';
+
 const error = { $ref: '#/components/schemas/Error' };
 const errors = {
-  '400': { description: 'Invalid input; `details` lists every offending field', content: { 'application/json': { schema: error } } },
+  '400': { description: 'Invalid input; `details` lists every offending field (path and code), at most 100', content: { 'application/json': { schema: error } } },
   '404': { description: 'No such job', content: { 'application/json': { schema: error } } },
   '409': { description: 'Not allowed in the current state', content: { 'application/json': { schema: error } } },
-  '503': { description: 'A service or NATS is unavailable', content: { 'application/json': { schema: error } } },
+  '413': { description: `PAYLOAD_TOO_LARGE: the body is over ${INPUT_LIMITS.bodyBytes} bytes`, content: { 'application/json': { schema: error } } },
+  '503': { description: 'UNAVAILABLE: a service or NATS does not answer; STREAM_MISSING: the event or log stream is gone (an outage)', content: { 'application/json': { schema: error } } },
 };
 const json = (ref: string) => ({ content: { 'application/json': { schema: { $ref: `#/components/schemas/${ref}` } } } });
 const idParam = { name: 'id', in: 'path', required: true, schema: { type: 'string' } };
@@ -164,7 +167,7 @@ export const OPENAPI_DOCUMENT = {
             type: 'object',
             required: ['code', 'message'],
             properties: {
-              code: { type: 'string', enum: ['VALIDATION_FAILED', 'NOT_FOUND', 'ILLEGAL_STATE', 'CONFLICT', 'FORBIDDEN', 'UNAVAILABLE', 'INTERNAL'] },
+              code: { type: 'string', enum: Object.values(ErrorCode) },
               message: { type: 'string' },
               details: {
                 type: 'array',

@@ -33,6 +33,21 @@ export class ParamCheck {
     return raw;
   }
 
+  /** Optional free text, trimmed (blank is absent); TOO_LONG past `maxChars` characters, never cut. */
+  text(path: string, raw: unknown, { maxChars }: { maxChars: number }): string | undefined {
+    if (raw === undefined || raw === null) return undefined;
+    if (typeof raw !== 'string') {
+      this.errors.push({ path, code: FieldCode.InvalidType, message: `${path} must be a string` });
+      return undefined;
+    }
+    const text = raw.trim();
+    if ([...text].length > maxChars) {
+      this.errors.push({ path, code: FieldCode.TooLong, message: `${path} is at most ${maxChars} characters` });
+      return undefined;
+    }
+    return text || undefined;
+  }
+
   bool(path: string, raw: unknown): boolean {
     if (raw === undefined || raw === '' || raw === 'false' || raw === '0') return false;
     if (raw === 'true' || raw === '1') return true;

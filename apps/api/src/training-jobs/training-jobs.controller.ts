@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, Headers, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
-import { ErrorCode, SUBJECT_TOKEN, TrainyardError, type TrainingJobSpec } from '@trainyard/contracts';
+import { ErrorCode, SUBJECT_TOKEN, specRefusalCode, TRACEPARENT, TrainyardError, validateJobSpec, type TrainingJobSpec } from '@trainyard/contracts';
 import { API_OPTIONS, COMMANDS, READS } from '../api.tokens';
 import type { ApiOptions } from '../api-options';
 import type { CommandClient } from '../command-client';
@@ -28,9 +28,14 @@ export class TrainingJobsController {
         { path: '', code: 'INVALID_TYPE', message: 'expected a JSON object' },
       ]);
     }
+    // Refused here, at the edge, without a round trip; the scheduler checks again (anything may publish).
+    const check = validateJobSpec(body, { permissions: this.options.caller.permissions });
+    if (!check.ok) throw new TrainyardError(specRefusalCode(check.errors), `job spec has ${check.errors.length} error(s)`, check.errors);
     const { jobId, commandId } = idsFor(idempotencyKey);
+    // A malformed trace context is ignored, as W3C Trace Context says, not carried into the log.
+    const parent = traceparent && TRACEPARENT.test(traceparent) ? traceparent : undefined;
     // One submission is one trace (decision 11): it starts here, or continues the caller's `traceparent`.
-    return inSpan('trainyard.api', 'POST /v1/training-jobs', traceparent, { 'trainyard.job_id': jobId }, async (tp) => {
+    return inSpan('trainyard.api', 'POST /v1/training-jobs', parent, { 'trainyard.job_id': jobId }, async (tp) => {
       const { seq } = await this.commands.send<{ jobId: string }>('scheduler', 'submit', {
         commandId, jobId, spec: body as TrainingJobSpec, caller: this.options.caller, ...(tp ? { traceparent: tp } : {}),
       });
