@@ -1,4 +1,4 @@
-import { SUBJECT_TOKEN } from '@trainyard/contracts';
+import { describeUnstorable, SUBJECT_TOKEN, unstorableReason } from '@trainyard/contracts';
 import { InvalidArgumentError } from 'commander';
 import { JOB_STATES } from './wait-verdict';
 
@@ -28,4 +28,27 @@ export function jobState(value: string): string {
   const state = value.toLowerCase();
   if (!JOB_STATES.includes(state)) throw new InvalidArgumentError(`expected one of ${JOB_STATES.join(', ')}`);
   return state;
+}
+
+export function integerBetween(min: number, max: number) {
+  return (value: string): number => {
+    if (!/^\d+$/.test(value.trim()) || Number(value) < min || Number(value) > max) throw new InvalidArgumentError(`expected an integer ${min}–${max}`);
+    return Number(value);
+  };
+}
+
+/** Job and node ids become URL path segments and NATS subject tokens: caught here, not as a 400. */
+export function resourceId(value: string): string {
+  if (!SUBJECT_TOKEN.test(value)) throw new InvalidArgumentError('expected an id of 1–128 letters, digits, - and _');
+  return value;
+}
+
+/** Free text sent to the API (a reason, a search pattern): 1–`maxChars` characters the API can store. */
+export function text(maxChars: number) {
+  return (value: string): string => {
+    const reason = unstorableReason(value);
+    if (reason) throw new InvalidArgumentError(`the text ${describeUnstorable(reason)}`);
+    if (value.trim() === '' || [...value].length > maxChars) throw new InvalidArgumentError(`expected 1–${maxChars} characters`);
+    return value;
+  };
 }

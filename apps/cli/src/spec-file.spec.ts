@@ -1,7 +1,7 @@
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { TrainingJobSpec } from '@trainyard/contracts';
+import { INPUT_LIMITS, type TrainingJobSpec } from '@trainyard/contracts';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CliError } from './cli-error';
 import { loadSpecFile, parseSpecText, resolveCodeDir } from './spec-file';
@@ -61,6 +61,26 @@ describe('spec file - parsing', () => {
   });
 });
 
+describe('spec file - values the API could not take', () => {
+  it('refuses YAML values JSON cannot carry, naming where they are', () => {
+    expect(codeOf(() => parseSpecText('kind: job\nspec: { resource: { flavor: { cpu: .inf } } }\n', 'a.yaml'))).toBe(
+      'SPEC_FILE_INVALID: a.yaml: spec.resource.flavor.cpu: Infinity is not a JSON value (quote it to make it a string)',
+    );
+    expect(codeOf(() => parseSpecText('kind: job\nmetadata: { name: !!binary aGk= }\n', 'a.yaml'))).toMatch(/metadata.name: a (Buffer|Uint8Array) value is not a JSON value/);
+  });
+
+  it('refuses NUL and unpaired surrogates from escapes, with the field path and code', () => {
+    expect(codeOf(() => parseSpecText('{"kind":"job","algorithm":{"command":"a\\u0000"}}', 'a.json'))).toMatch(/^SPEC_FILE_INVALID: a.json: holds text the API cannot take:\n  algorithm.command: .*\(INVALID_TEXT\)$/);
+    expect(codeOf(() => parseSpecText('kind: job\nmetadata: { name: "x\\0" }\n', 'a.yaml'))).toMatch(/metadata.name: .*NUL/);
+    expect(codeOf(() => parseSpecText('{"kind":"job","metadata":{"name":"\\ud800"}}', 'a.json'))).toMatch(/metadata.name: .*unpaired UTF-16 surrogate/);
+  });
+
+  it('refuses a YAML alias bomb instead of expanding it', () => {
+    const bomb = ['a: &a [x, x, x, x, x, x, x, x, x, x]', ...Array.from({ length: 8 }, (_, i) => `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [${Array(10).fill(`*${String.fromCharCode(97 + i)}`).join(', ')}]`), 'kind: job'].join('\n');
+    expect(codeOf(() => parseSpecText(bomb, 'bomb.yaml'))).toMatch(/^SPEC_FILE_INVALID: bomb.yaml: not usable YAML: .*alias/i);
+  });
+});
+
 describe('spec file - codeDir resolution', () => {
   it('resolves a relative codeDir against the spec directory', () => {
     expect(resolveCodeDir(spec('./code/hello'), '/srv/jobs').algorithm.codeDir).toBe('/srv/jobs/code/hello');
@@ -95,6 +115,16 @@ describe('spec file - loading from disk', () => {
     await writeFile(path.join(dir, 'jobs', 'hello.yaml'), YAML_SPEC);
     const loaded = await loadSpecFile('jobs/hello.yaml', dir);
     expect(loaded.algorithm.codeDir).toBe(path.join(dir, 'jobs', 'code', 'hello'));
+  });
+
+  it('refuses what is not a UTF-8 text file, a directory, and a file over the API body limit', async () => {
+    await writeFile(path.join(dir, 'latin1.yaml'), Buffer.from('kind: job\nmetadata: { name: caf\xe9 }\n', 'latin1'));
+    await expect(loadSpecFile('latin1.yaml', dir)).rejects.toMatchObject({ code: 'SPEC_FILE_INVALID', message: 'latin1.yaml: not UTF-8 text; save the spec as UTF-8' });
+    await writeFile(path.join(dir, 'elf.json'), Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0x00]));
+    await expect(loadSpecFile('elf.json', dir)).rejects.toMatchObject({ code: 'SPEC_FILE_INVALID', message: expect.stringContaining('not a text file (a NUL byte at offset 4)') });
+    await expect(loadSpecFile('.', dir)).rejects.toMatchObject({ code: 'SPEC_FILE_UNREADABLE', message: 'cannot read .: it is a directory' });
+    await writeFile(path.join(dir, 'huge.yaml'), `# ${'x'.repeat(INPUT_LIMITS.bodyBytes)}\n`);
+    await expect(loadSpecFile('huge.yaml', dir)).rejects.toMatchObject({ code: 'SPEC_FILE_TOO_LARGE' });
   });
 
   it('reports a missing file as SPEC_FILE_UNREADABLE', async () => {

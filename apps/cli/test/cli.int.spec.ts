@@ -246,4 +246,28 @@ describe('yard CLI over HTTP - where the API is', () => {
     expect((await yard(api, ['nodes', '--api', 'not a url'])).code).toBe(2);
     expect(api.requests).toEqual([]);
   });
+
+  it('bad ids, priorities and texts are usage errors naming the argument, before any request', async () => {
+    const id = await yard(api, ['describe', '../../admin']);
+    expect(id.code).toBe(2);
+    expect(id.stderr).toMatch(/error USAGE: .*argument 'id'.*expected an id of 1–128 letters, digits, - and _/);
+    expect((await yard(api, ['priority', 'job-1', '4'])).code).toBe(2);
+    expect((await yard(api, ['stop', 'a.b'])).code).toBe(2);
+    const reason = await yard(api, ['node', 'cordon', 'n1', '--reason', 'r'.repeat(501)]);
+    expect(reason.code).toBe(2);
+    expect(reason.stderr).toMatch(/--reason.*expected 1–500 characters/);
+    expect(api.requests).toEqual([]);
+  });
+
+  it('a spec file that is not a text spec exits 1 with SPEC_FILE_INVALID, sending nothing', async () => {
+    await writeFile(path.join(dir, 'binary.yaml'), Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0x02, 0x00, 0x01]));
+    const binary = await yard(api, ['submit', path.join(dir, 'binary.yaml')]);
+    expect(binary.code).toBe(1);
+    expect(binary.stderr).toMatch(/^error SPEC_FILE_INVALID: .*binary.yaml: not a text file \(a NUL byte at offset 5\)/);
+    await writeFile(path.join(dir, 'nul.json'), JSON.stringify({ kind: 'job', metadata: { name: 'n' }, algorithm: { command: '\u0000' }, spec: {} }));
+    const nul = await yard(api, ['submit', path.join(dir, 'nul.json')]);
+    expect(nul.code).toBe(1);
+    expect(nul.stderr).toMatch(/holds text the API cannot take:\n  algorithm.command: .*NUL.* \(INVALID_TEXT\)/);
+    expect(api.requests).toEqual([]);
+  });
 });

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { CommandContext } from '../command-context';
+import { resourceId } from '../option-parsers';
 import { formatJobDescription } from '../format';
 import { formatRecovery } from '../format-recovery';
 
@@ -7,7 +8,7 @@ export function registerDescribe(program: Command, ctx: CommandContext): void {
   program
     .command('describe')
     .description("show a job's state, resources, tasks and fault-recovery history")
-    .argument('<id>', 'job id')
+    .argument('<id>', 'job id', resourceId)
     .action(
       ctx.action(async (cmd, id: string) => {
         const client = ctx.client(cmd);

@@ -4,7 +4,7 @@ import type { LogLine } from '@trainyard/contracts';
 import type { CommandContext } from '../command-context';
 import { formatAttemptBanner, formatLogLine } from '../format';
 import { followLog } from '../log-follow';
-import { integerAtLeast, taskName } from '../option-parsers';
+import { integerAtLeast, resourceId, taskName, text } from '../option-parsers';
 import { formatSearchHit, grepLogs } from '../log-grep';
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
@@ -31,11 +31,11 @@ export function registerLogs(program: Command, ctx: CommandContext): void {
   program
     .command('logs')
     .description("print a task's output (stdout and stderr, in order)")
-    .argument('<id>', 'job id')
+    .argument('<id>', 'job id', resourceId)
     .option('--task <name>', 'task to read', taskName, 'worker-0')
     .option('--attempt <n>', 'job attempt to read (default: the latest one with output)', integerAtLeast(1))
     .option('-f, --follow', 'keep streaming until the task ends (Ctrl-C to stop)')
-    .option('--grep <pattern>', "search every task's log of the job (only --task's when given) for a substring; prints task:line: text")
+    .option('--grep <pattern>', "search every task's log of the job (only --task's when given) for a substring; prints task:line: text", text(1000))
     .option('--regex', '--grep PATTERN is a regular expression (PostgreSQL syntax)')
     .option('-i, --ignore-case', '--grep ignores case')
     .option('--max-hits <n>', '--grep stops after this many hits', integerAtLeast(1), 1000)

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { CommandContext } from '../command-context';
 import { formatNodeAvailability } from '../format-recovery';
-import { integerAtLeast } from '../option-parsers';
+import { integerAtLeast, resourceId, text } from '../option-parsers';
 
 /**
  * `yard node cordon|drain|uncordon <id>`: the operator's side of node isolation (fault manager).
@@ -11,7 +11,7 @@ import { integerAtLeast } from '../option-parsers';
 export function registerNode(program: Command, ctx: CommandContext): void {
   const node = program.command('node').description('take nodes out of service and back (cordon, drain, uncordon)');
   const verb = (name: 'cordon' | 'drain' | 'uncordon', description: string) => {
-    const c = node.command(name).description(description).argument('<id>', 'node id').option('--reason <text>', 'why (recorded with the node)');
+    const c = node.command(name).description(description).argument('<id>', 'node id', resourceId).option('--reason <text>', 'why (recorded with the node; ≤ 500 characters)', text(500));
     if (name === 'drain') c.option('--grace-ms <ms>', 'SIGTERM → SIGKILL delay for the node\'s tasks', integerAtLeast(0));
     c.action(
       ctx.action(async (cmd, id: string) => {

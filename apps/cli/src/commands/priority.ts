@@ -1,13 +1,13 @@
 import type { Command } from 'commander';
 import type { CommandContext } from '../command-context';
-import { integerAtLeast } from '../option-parsers';
+import { integerBetween, resourceId } from '../option-parsers';
 
 export function registerPriority(program: Command, ctx: CommandContext): void {
   program
     .command('priority')
     .description('change the priority (1–3; 3 needs job:setHighPriority) of a job waiting in the queue and not yet dispatched')
-    .argument('<id>', 'job id')
-    .argument('<priority>', 'new priority: 1, 2 or 3', integerAtLeast(1))
+    .argument('<id>', 'job id', resourceId)
+    .argument('<priority>', 'new priority: 1, 2 or 3', integerBetween(1, 3))
     .action(
       ctx.action(async (cmd, id: string, priority: number) => {
         const job = await ctx.client(cmd).changePriority(id, priority);

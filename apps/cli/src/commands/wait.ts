@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { CommandContext } from '../command-context';
-import { jobState, positiveSeconds } from '../option-parsers';
+import { jobState, positiveSeconds, resourceId } from '../option-parsers';
 import { TERMINAL_STATES } from '../wait-verdict';
 import { waitForState } from '../wait-for-state';
 
@@ -17,7 +17,7 @@ export function registerWait(program: Command, ctx: CommandContext): void {
       `wait until a job reaches a state. Exits 0 when it does, 1 as soon as the job ends in another ` +
         `terminal state (${TERMINAL_STATES.join(', ')}) or is deleted, 124 on --timeout`,
     )
-    .argument('<id>', 'job id')
+    .argument('<id>', 'job id', resourceId)
     .requiredOption('--for <state>', 'state to wait for, e.g. running or completed', jobState)
     .option('--timeout <seconds>', 'give up after this long (default: wait as long as it takes)', positiveSeconds)
     .option('--interval <seconds>', 'time between polls', positiveSeconds, 2)
