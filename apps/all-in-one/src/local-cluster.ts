@@ -1,10 +1,10 @@
 import type { NatsConnection } from '@nats-io/transport-node';
-import { createDatabase, migrate, Projector, type DatabaseHandle } from '@trainyard/db';
-import { connectNats, ensureStreams, JetStreamEventLog } from '@trainyard/event-log';
+import { createDatabase, migrate, Projector, readCheckpoint, readLogCheckpoint, type DatabaseHandle } from '@trainyard/db';
+import { connectNats, JetStreamEventLog, openStreams } from '@trainyard/event-log';
 import { resolve } from 'node:path';
 import { DEFAULT_API_OPTIONS, type ApiOptions, startApiServer, type ApiServer, DbReadModel, dbApiMetrics, dbLogReads } from '../../api/src/index';
 import { FaultManager, type FaultManagerOptions } from '../../fault-manager/src/index';
-import { startLogRouterService, type LogRouterServiceOptions } from '../../log-router/src/index';
+import { DEFAULT_LOG_ROUTER_OPTIONS, startLogRouterService, type LogRouterServiceOptions } from '../../log-router/src/index';
 import { loadAgentConfig, type AgentConfig, startNodeAgent, type NodeAgentHandle } from '../../node-agent/src/index';
 import { DEFAULT_SCHEDULER_OPTIONS, SchedulerService, type SchedulerOptions } from '../../scheduler/src/index';
 
@@ -56,8 +56,6 @@ export async function startLocalCluster(opts: LocalClusterOptions): Promise<Loca
   };
   try {
     const nc = await connect('api');
-    await ensureStreams(nc);
-    const eventLog = new JetStreamEventLog(nc);
 
     const database = createDatabase({
       url: opts.databaseUrl,
@@ -66,6 +64,13 @@ export async function startLocalCluster(opts: LocalClusterOptions): Promise<Loca
     });
     stops.push(() => database.close());
     await migrate(database.db, database.schema);
+    // This process holds both stores, so it owns both streams: created on a fresh cluster, refused
+    // when lost or replaced (docs/architecture.md "Streams").
+    await openStreams(nc, {
+      events: await readCheckpoint(database.db),
+      logs: await readLogCheckpoint(database.db, opts.logRouter?.router?.name ?? DEFAULT_LOG_ROUTER_OPTIONS.name),
+    });
+    const eventLog = new JetStreamEventLog(nc);
 
     const projector = new Projector({ db: database.db, eventLog });
     await projector.start();

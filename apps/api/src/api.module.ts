@@ -12,6 +12,8 @@ import type { ReadModel } from './read-model';
 import { HealthController } from './system/health.controller';
 import { HttpErrorFilter } from './system/http-error.filter';
 import { InputHygieneGuard } from './system/input-hygiene.guard';
+import { StreamHealth } from './system/stream-health';
+import { StreamHealthGuard } from './system/stream-health.guard';
 import { OpenApiController } from './system/openapi.controller';
 import { NATS } from './system/system.tokens';
 import { TrainingJobsController } from './training-jobs/training-jobs.controller';
@@ -66,6 +68,8 @@ export class ApiModule {
         { provide: APP_FILTER, useClass: HttpErrorFilter },
         ShutdownSignal,
         { provide: APP_GUARD, useClass: InputHygieneGuard },
+        { provide: StreamHealth, useFactory: () => new StreamHealth(deps.nc, () => deps.reads.position()) },
+        { provide: APP_GUARD, useClass: StreamHealthGuard },
       ],
     };
   }

@@ -1,5 +1,5 @@
-import { createDatabase, migrate, Projector } from '@trainyard/db';
-import { connectNats, ensureStreams, JetStreamEventLog } from '@trainyard/event-log';
+import { createDatabase, migrate, Projector, readCheckpoint } from '@trainyard/db';
+import { connectNats, JetStreamEventLog, openStreams } from '@trainyard/event-log';
 import { resolve } from 'node:path';
 import { DEFAULT_API_OPTIONS } from './api-options';
 import { startApiServer } from './api-server';
@@ -16,14 +16,15 @@ import { dbLogReads } from './training-jobs/log-reads';
 async function main() {
   const tracing = startTracing({ serviceName: 'trainyard-api' });
   const nc = await connectNats(process.env.TY_NATS_URL, 'trainyard-api');
-  await ensureStreams(nc);
-  const eventLog = new JetStreamEventLog(nc);
   const database = createDatabase({
     url: process.env.TY_DATABASE_URL || undefined,
     dataDir: process.env.TY_DATABASE_URL ? undefined : resolve(process.env.TY_DATA_DIR ?? '.data', 'pglite'),
     schema: process.env.TY_DATABASE_SCHEMA || undefined,
   });
   await migrate(database.db, database.schema);
+  // The read models own TY_EVENTS: created on a fresh cluster only, refused when lost (docs/architecture.md "Streams").
+  await openStreams(nc, { events: await readCheckpoint(database.db) });
+  const eventLog = new JetStreamEventLog(nc);
   const projector = new Projector({ db: database.db, eventLog });
   await projector.start();
   const api = await startApiServer(

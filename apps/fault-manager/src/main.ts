@@ -1,5 +1,5 @@
 import { createDatabase } from '@trainyard/db';
-import { connectNats, ensureStreams, JetStreamEventLog } from '@trainyard/event-log';
+import { awaitStreams, connectNats, JetStreamEventLog } from '@trainyard/event-log';
 import { FaultManager } from './fault-manager';
 import { faultManagerOptionsFromEnv } from './fault-manager-options';
 
@@ -10,7 +10,7 @@ import { faultManagerOptionsFromEnv } from './fault-manager-options';
  */
 async function main() {
   const nc = await connectNats(process.env.TY_NATS_URL, 'trainyard-fault-manager');
-  await ensureStreams(nc);
+  await awaitStreams(nc);
   const url = process.env.TY_DATABASE_URL || undefined;
   const database = url ? createDatabase({ url, schema: process.env.TY_DATABASE_SCHEMA || undefined }) : undefined;
   const options = faultManagerOptionsFromEnv(process.env);

@@ -1,3 +1,4 @@
 // Public surface of the log router, for an all-in-one process.
 export { startLogRouterService, type LogRouterServiceOptions } from './log-router-service';
+export { DEFAULT_LOG_ROUTER_OPTIONS } from './log-router';
 export { retentionFromEnv } from './log-retention';

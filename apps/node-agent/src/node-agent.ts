@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Subjects, type TaskAssignment } from '@trainyard/contracts';
-import { connectNats, ensureStreams, type EventLog, JetStreamEventLog, type Subscription } from '@trainyard/event-log';
+import { awaitStreams, connectNats, type EventLog, JetStreamEventLog, type Subscription } from '@trainyard/event-log';
 import { jetstream } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import pino from 'pino';
@@ -113,7 +113,8 @@ class NodeAgent implements NodeAgentHandle {
   async start(): Promise<void> {
     this.nc = this.deps.nc ?? (await connectNats(this.config.natsServers.join(','), `trainyard-agent-${this.nodeId}`));
     try {
-      await ensureStreams(this.nc);
+      // Agents never create streams: only the control plane can tell a fresh cluster from a lost store.
+      await awaitStreams(this.nc, { onWait: (missing) => this.logger.error({ missing }, 'waiting for the event stream (lost or not created yet)') });
       this.compose();
       await mkdir(this.config.workDir, { recursive: true });
       await this.reports.registerNode(this.config);

@@ -1,4 +1,4 @@
-import { connectNats, ensureStreams, JetStreamEventLog } from '@trainyard/event-log';
+import { awaitStreams, connectNats, JetStreamEventLog } from '@trainyard/event-log';
 import { instrumentEventLog, serveMetricsFromEnv, startTracing } from '@trainyard/telemetry';
 import { schedulerOptionsFromEnv } from './scheduler-config';
 import { SchedulerService } from './scheduler-service';
@@ -10,7 +10,8 @@ import { SchedulerService } from './scheduler-service';
 async function main() {
   const tracing = startTracing({ serviceName: 'trainyard-scheduler' });
   const nc = await connectNats(process.env.TY_NATS_URL, 'trainyard-scheduler');
-  await ensureStreams(nc);
+  // The api creates TY_EVENTS on a fresh cluster; a scheduler never does (docs/architecture.md "Streams").
+  await awaitStreams(nc);
   const options = schedulerOptionsFromEnv(process.env);
   const scheduler = new SchedulerService(nc, instrumentEventLog(new JetStreamEventLog(nc), 'scheduler'), { ...options, log: (m) => console.log(`[scheduler] ${m}`) });
   await scheduler.start();

@@ -59,8 +59,11 @@ export function streamConfigs(opts: EnsureStreamsOptions = {}): { events: Stream
 
 /**
  * Creates `TY_EVENTS` and `TY_LOGS`, or brings an existing stream's mutable settings (subjects,
- * limits, replicas, duplicate window) in line with {@link streamConfigs}. Safe to call from every
- * service at start-up, concurrently.
+ * limits, replicas, duplicate window) in line with {@link streamConfigs}. Safe to call concurrently.
+ *
+ * It creates whatever is missing, so it is for servers the caller owns outright (tests, a fresh
+ * server). Services start with `openStreams` (a stream's owner: creates only on a fresh cluster) or
+ * `awaitStreams` (everyone else: never creates), so a lost stream is reported, not silently replaced.
  */
 export async function ensureStreams(
   nc: NatsConnection | JetStreamManager,
@@ -75,7 +78,8 @@ export async function ensureStreams(
   }
 }
 
-async function ensureStream(jsm: JetStreamManager, want: StreamConfig): Promise<StreamInfo> {
+/** Creates one stream, or brings its mutable settings in line with `want`. */
+export async function ensureStream(jsm: JetStreamManager, want: StreamConfig): Promise<StreamInfo> {
   const have = await jsm.streams.info(want.name).catch((err: unknown) => {
     if (err instanceof Error && /stream not found/i.test(err.message)) return null;
     throw err;

@@ -1,7 +1,7 @@
 import { JetStreamApiError } from '@nats-io/jetstream';
 import { errors } from '@nats-io/transport-node';
 import { describe, expect, it } from 'vitest';
-import { EventLogUnavailable, NatsUnreachable, StreamVersionConflict, toEventLogError } from './errors';
+import { EventLogUnavailable, NatsUnreachable, StreamMissing, StreamVersionConflict, toEventLogError } from './errors';
 
 const apiError = (err_code: number, description: string, code = 400) => new JetStreamApiError({ code, err_code, description });
 
@@ -21,9 +21,11 @@ describe('toEventLogError', () => {
     }
   });
 
-  it('errors - a missing stream is unavailable and not retryable, with the fix in the message', () => {
+  it('errors - a missing stream is StreamMissing (an outage, code STREAM_MISSING), not retryable, saying why', () => {
     const err = toEventLogError(apiError(10059, 'stream not found', 404), 'read');
-    expect(err).toMatchObject({ retryable: false, message: expect.stringContaining('ensureStreams') });
+    expect(err).toBeInstanceOf(StreamMissing);
+    expect(err).toBeInstanceOf(EventLogUnavailable);
+    expect(err).toMatchObject({ code: 'STREAM_MISSING', retryable: false, message: expect.stringContaining('lost or replaced') });
   });
 
   it('errors - anything else passes through untouched', () => {

@@ -46,8 +46,8 @@ export class StreamVersionConflict extends EventLogError {
 
 /** NATS or JetStream did not answer (disconnected, timed out, restarting, stream missing). */
 export class EventLogUnavailable extends EventLogError {
-  override readonly name = 'EventLogUnavailable';
-  readonly code = ErrorCode.Unavailable;
+  override readonly name: string = 'EventLogUnavailable';
+  readonly code: ErrorCode = ErrorCode.Unavailable;
 
   constructor(
     message: string,
@@ -57,6 +57,25 @@ export class EventLogUnavailable extends EventLogError {
     super(message, options);
   }
 }
+
+/**
+ * A stream this library uses (`TY_EVENTS`, `TY_LOGS`) does not exist. Streams are created once, at
+ * the first start of a fresh cluster (`openStreams`); afterwards a missing stream means the NATS store
+ * was lost or replaced: an outage an operator must repair, never something to recreate (an empty
+ * stream would hide the loss). Not retryable: nothing changes until someone restores the store.
+ */
+export class StreamMissing extends EventLogUnavailable {
+  override readonly name = 'StreamMissing';
+  override readonly code = ErrorCode.StreamMissing;
+
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options, false);
+  }
+}
+
+/** Why a stream is missing, for every message that says so. */
+export const STREAM_MISSING_HINT =
+  'the NATS store was lost or replaced; nothing recreates it (that would hide the loss): restore the store, see docs/architecture.md "Streams"';
 
 /** A message on an event subject that is not a commit this library wrote. Retrying cannot fix it. */
 export class MalformedCommit extends EventLogError {
@@ -113,7 +132,7 @@ export function toEventLogError(err: unknown, what: string, append?: { subject: 
       });
     }
     if (err.code === JetStreamApiCodes.StreamNotFound) {
-      return new EventLogUnavailable(`${what}: stream not found (run ensureStreams() at start-up)`, { cause: err }, false);
+      return new StreamMissing(`${what}: the stream is missing: ${STREAM_MISSING_HINT}`, { cause: err });
     }
     // 503: the stream or JetStream is recovering, typically right after a server restart.
     if (err.status === 503) return new EventLogUnavailable(`${what}: ${err.message}`, { cause: err });

@@ -14,6 +14,7 @@ export { InMemoryEventLog } from './in-memory-event-log';
 export { handleCommand, type HandleCommandOptions, type HandleCommandResult } from './command-handler';
 export { connectNats, DEFAULT_NATS_URL } from './connect';
 export { ensureStreams, streamConfigs, type EnsureStreamsOptions } from './ensure-streams';
+export { awaitStreams, openStreams, streamInfo, streamVerdict, type AwaitStreamsOptions, type OwnedStreams } from './open-streams';
 export { commitMsgId, decodeCommit, encodeCommit, upcast, type CommitBody, type StoredEvent } from './codec';
 export { isLiteralSubject, subjectMatches } from './subject-filter';
 export {
@@ -21,6 +22,8 @@ export {
   EventLogUnavailable,
   MalformedCommit,
   NatsUnreachable,
+  STREAM_MISSING_HINT,
+  StreamMissing,
   StreamVersionConflict,
   toEventLogError,
 } from './errors';

@@ -9,7 +9,7 @@ import {
 import { headers, type NatsConnection } from '@nats-io/transport-node';
 import { commitMsgId, decodeCommit, encodeCommit } from './codec';
 import { DurableConsumer } from './durable-consumer';
-import { toEventLogError } from './errors';
+import { STREAM_MISSING_HINT, StreamMissing, toEventLogError } from './errors';
 import type {
   AggregateHistory,
   AppendResult,
@@ -82,11 +82,25 @@ export class JetStreamEventLog implements EventLog {
       const ack = await this.js.publish(subject, encodeCommit(events, meta), opts);
       return { seq: ack.seq, duplicate: ack.duplicate };
     } catch (err) {
+      // A publish no stream captures is answered "no responders", as when JetStream is down: ask which.
+      if ((err as Error)?.name === 'JetStreamNotEnabled' && (await this.streamIsMissing())) {
+        throw new StreamMissing(`append to ${subject}: stream ${this.stream} is missing: ${STREAM_MISSING_HINT}`, { cause: err });
+      }
       throw toEventLogError(
         err,
         `append to ${subject}`,
         expected === 'any' ? undefined : { subject, expected },
       );
+    }
+  }
+
+  /** True only when JetStream answers that the stream does not exist. */
+  private async streamIsMissing(): Promise<boolean> {
+    try {
+      await (await this.jsm()).streams.info(this.stream);
+      return false;
+    } catch (err) {
+      return toEventLogError(err, `info ${this.stream}`) instanceof StreamMissing;
     }
   }
 
