@@ -1,6 +1,6 @@
-import { jetstream } from '@nats-io/jetstream';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { type LogStoredNotice, Subjects } from '@trainyard/contracts';
+import { type LogStoredNotice, Streams, Subjects } from '@trainyard/contracts';
 import { createDatabase, listLogAttempts, migrate, readLogLines, type DatabaseHandle } from '@trainyard/db';
 import { connectNats, ensureStreams } from '@trainyard/event-log';
 import { freshSchema, startNatsServer, type FreshSchema, type NatsServer } from '@trainyard/testing';
@@ -89,6 +89,20 @@ describe('log router against nats-server and PostgreSQL', () => {
     expect(lines[1].text).toBe(long);
     expect(Buffer.from(lines[2].bytes!, 'base64')).toEqual(Buffer.from(bad));
     expect(lines[2].stream).toBe('stderr');
+    await router.stop();
+  });
+
+  // Last: it takes the log stream away.
+  it('log router - a missing TY_LOGS is said once and never recreated; it reads on once the stream is back', async () => {
+    const said: string[] = [];
+    const router = await startLogRouterService(await connectNats(nats.url, 'router-missing'), database, { log: (m) => said.push(m) });
+    await (await jetstreamManager(nc)).streams.delete(Streams.logs);
+    await until(async () => (said.some((m) => /stream TY_LOGS is missing: the NATS store was lost or replaced/.test(m)) ? true : undefined));
+    await new Promise((r) => setTimeout(r, 3_000));
+    expect(said.filter((m) => /is missing/.test(m))).toHaveLength(1);
+    await expect((await jetstreamManager(nc)).streams.info(Streams.logs)).rejects.toThrow(/stream not found/);
+    await ensureStreams(nc); // the operator restores it
+    await until(async () => (said.includes('stream TY_LOGS is back') ? true : undefined));
     await router.stop();
   });
 });

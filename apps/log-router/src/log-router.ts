@@ -2,6 +2,7 @@ import { DeliverPolicy, jetstream, type JsMsg } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { type LogStoredNotice, Streams, Subjects } from '@trainyard/contracts';
 import type { LogWrite, StoredAttempt } from '@trainyard/db';
+import { STREAM_MISSING_HINT, StreamMissing, toEventLogError } from '@trainyard/event-log';
 import { LogWriteBuilder } from './log-write-builder';
 
 /** Where the router keeps lines: one transaction stores a write and its checkpoint (`storeLogWrite`). */
@@ -41,6 +42,7 @@ export class LogRouter {
   private stopping = false;
   private done?: Promise<void>;
   private stopCurrent?: () => void;
+  private streamMissing = false;
 
   constructor(
     private readonly nc: NatsConnection,
@@ -69,6 +71,8 @@ export class LogRouter {
           opt_start_seq: from,
         });
         const messages = await consumer.consume({ max_messages: Math.max(1000, this.options.batch * 2) });
+        if (this.streamMissing) this.say(`stream ${Streams.logs} is back`);
+        this.streamMissing = false;
         this.stopCurrent = () => void messages.stop();
         if (this.stopping) messages.stop();
         const it = messages[Symbol.asyncIterator]();
@@ -92,6 +96,13 @@ export class LogRouter {
         messages.stop();
       } catch (err) {
         if (this.stopping) break;
+        if (toEventLogError(err, `read ${Streams.logs}`) instanceof StreamMissing) {
+          // An outage until someone restores the store: said once, never "fixed" by recreating it.
+          if (!this.streamMissing) this.say(`stream ${Streams.logs} is missing: ${STREAM_MISSING_HINT}; waiting for it`);
+          this.streamMissing = true;
+          await sleep(2_000);
+          continue;
+        }
         this.say(`log consumer interrupted, resuming from the checkpoint: ${(err as Error).message}`);
         await sleep(500);
       }
