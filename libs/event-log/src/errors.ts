@@ -75,7 +75,7 @@ export class StreamMissing extends EventLogUnavailable {
 
 /** Why a stream is missing, for every message that says so. */
 export const STREAM_MISSING_HINT =
-  'the NATS store was lost or replaced; nothing recreates it (that would hide the loss): restore the store, see docs/architecture.md "Streams"';
+  'the NATS store was lost or replaced; nothing recreates it (that would hide the loss): restore the store (docs/architecture.md, "Streams are created once")';
 
 /** A message on an event subject that is not a commit this library wrote. Retrying cannot fix it. */
 export class MalformedCommit extends EventLogError {
