@@ -1,4 +1,4 @@
-import { INVALID_SUBMISSIONS, type InvalidSubmission } from '@trainyard/testing';
+import { INVALID_SUBMISSIONS, type InvalidSubmission } from '@trainyard/testing/contracts';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { shellJob } from './support/specs';

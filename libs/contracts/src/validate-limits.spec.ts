@@ -1,4 +1,4 @@
-import { fuzzBaseSpec, INVALID_SPEC_DOCUMENTS } from '@trainyard/testing';
+import { fuzzBaseSpec, INVALID_SPEC_DOCUMENTS } from '@trainyard/testing/contracts';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { FieldCode, type FieldError } from './errors';

@@ -1,4 +1,3 @@
 // Disposable fixtures over the real servers of this machine (STYLE 13).
 export * from './nats-server';
 export * from './postgres-schema';
-export * from './invalid-job-specs';
