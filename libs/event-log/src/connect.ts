@@ -15,7 +15,7 @@ export const DEFAULT_NATS_URL = 'nats://127.0.0.1:4222';
  * @example
  * ```ts
  * const nc = await connectNats(undefined, 'scheduler');
- * await ensureStreams(nc);
+ * await awaitStreams(nc);
  * const log = new JetStreamEventLog(nc);
  * ```
  */

@@ -34,14 +34,14 @@ export interface JetStreamEventLogOptions {
 }
 
 /**
- * The {@link EventLog} on a JetStream stream (decision 1). Streams must exist: call
- * `ensureStreams(nc)` once at start-up. One instance per connection is enough; it holds no state
- * besides its JetStream contexts.
+ * The {@link EventLog} on a JetStream stream (decision 1). Streams must exist: a service calls
+ * `openStreams` (their owner) or `awaitStreams` at start-up. One instance per connection is enough;
+ * it holds no state besides its JetStream contexts.
  *
  * @example
  * ```ts
  * const nc = await connectNats(undefined, 'scheduler');
- * await ensureStreams(nc);
+ * await awaitStreams(nc);
  * const log = new JetStreamEventLog(nc);
  * const { seq } = await log.append(Subjects.job('j1'), [event('JobQueued', now, { priority: 1 })], meta, 4);
  * ```
