@@ -31,10 +31,18 @@ const TEXTS: Texts = {
   }),
   JobStarted: () => ({ en: 'Training job started running', zh: '训练作业开始运行', line: 9943 }),
   TaskStarted: (e) => ({ en: `${task(e.data.task)}Training job started running`, zh: `${task(e.data.task)}训练作业开始运行`, line: 9997 }),
-  TaskExited: (e) => ({
-    en: `${task(e.data.task)}Training ended, exit code ${e.data.exitCode ?? e.data.signal ?? 'unknown'}`,
-    zh: `${task(e.data.task)}训练结束，退出码 ${e.data.exitCode ?? e.data.signal ?? '未知'}`,
-    line: 10001,
+  TaskExited: (e) => {
+    const why = exitDetail(e.data);
+    return {
+      en: `${task(e.data.task)}Training ended, exit code ${e.data.exitCode ?? e.data.signal ?? 'unknown'}${why ? ` (${why})` : ''}`,
+      zh: `${task(e.data.task)}训练结束，退出码 ${e.data.exitCode ?? e.data.signal ?? '未知'}${why ? `（${why}）` : ''}`,
+      line: 10001,
+    };
+  },
+  TaskCodeDownloadFailed: (e) => ({
+    en: `${task(e.data.task)}[elapsed: ${e.data.elapsedSeconds} s] Training code download failed, reason: ${e.data.field}: ${e.data.reason}`,
+    zh: `${task(e.data.task)}[耗时：${e.data.elapsedSeconds} 秒] 训练代码下载失败，失败原因：${e.data.field}: ${e.data.reason}`,
+    line: 9971,
   }),
   TaskPrecheckCompleted: (e) => ({
     en: `${task(e.data.task)}[elapsed: ${e.data.elapsedSeconds} s] Environment pre-check initialisation completed`,
@@ -117,6 +125,19 @@ const RECOVERY_ACTION_ZH = {
   fail: '作业将被终止并设置为失败状态',
   none: '不处理',
 } as const;
+
+/**
+ * What the exit report knows beyond the code: the spec field at fault, or the launcher's worker that
+ * failed first by a signal (else its first failure), e.g. `rank 3 killed by SIGKILL`.
+ */
+function exitDetail(d: DomainEvent<'TaskExited'>['data']): string | undefined {
+  if (d.userError) return `${d.userError.field}: ${d.userError.message}`;
+  const failures = d.launcher?.failures ?? [];
+  const w = failures.find((f) => f.signal) ?? failures[0];
+  if (!w) return undefined;
+  const who = w.rank !== undefined ? `rank ${w.rank}` : 'a worker';
+  return `${d.launcher!.launcher}: ${who} ${w.signal ? `killed by ${w.signal}` : `exited with ${w.exitCode ?? 'unknown'}`}${w.message ? `: ${w.message}` : ''}`;
+}
 
 /** `item <keyword>: <detail>` and the fault class, as the guide's logs name items (L7656-7661). */
 function precheckDetail(d: { item: string; detail: string; hardware: boolean }, lang: 'en' | 'zh'): string {

@@ -49,8 +49,62 @@ export interface TaskAssignment {
 /**
  * Why a task attempt ended. `precheck-failed`: the pre-check (ch12-13 §2.5) failed, so the script never
  * started; the W02/W03 events before it name the items and whether the hardware is to blame.
+ * `user-error`: the node agent found before launch that the job's own spec cannot run (its code dir,
+ * boot file, working dir or image is not there): `userError` names the field. `launch-failed` is then
+ * left to what the agent itself could not do (a runtime missing, a spawn failure).
  */
-export type TaskExitReason = 'exited' | 'stopped' | 'lost' | 'launch-failed' | 'precheck-failed';
+export type TaskExitReason = 'exited' | 'stopped' | 'lost' | 'launch-failed' | 'precheck-failed' | 'user-error';
+
+/**
+ * A fault of the job's own spec found on the node (ours, issue 9): the job fails with it, and it is
+ * never evidence against the node. `field` is the spec path at fault.
+ *
+ * @example
+ * ```ts
+ * { field: 'algorithm.codeDir', code: 'not-found', message: 'code dir /data/code is not a directory on this node' }
+ * { field: 'algorithm.command', code: 'command-not-found', message: 'sh: 1: trian.sh: not found (exit 127)' }
+ * ```
+ */
+export interface TaskUserError {
+  /** `algorithm.codeDir`, `algorithm.bootFile`, `algorithm.workingDir`, `algorithm.image`, `algorithm.command`… */
+  field: string;
+  code: UserErrorCode;
+  message: string;
+  /** Seconds the agent spent preparing the task before it found the fault (W05's `[耗时： 秒]`). */
+  elapsedSeconds?: number;
+}
+
+/** Stable codes of {@link TaskUserError}. */
+export type UserErrorCode = 'not-found' | 'not-a-directory' | 'outside-code-dir' | 'image-unavailable' | 'command-not-found' | 'not-executable' | 'invalid';
+
+/**
+ * One failed worker as its launcher reported it (ours, issue 9): torchrun's failure summary
+ * ("Root Cause (first observed failure)" and "Failures"), mpirun's notice. `signal` is set when the
+ * worker was killed by one (torchrun's `exitcode: -9`), `exitCode` otherwise.
+ *
+ * @example
+ * ```ts
+ * { rank: 3, localRank: 1, pid: 6783, host: 'localhost', exitCode: null, signal: 'SIGKILL' }
+ * ```
+ */
+export interface LauncherWorkerFailure {
+  rank?: number;
+  localRank?: number;
+  pid?: number;
+  host?: string;
+  exitCode: number | null;
+  signal?: string;
+  /** The exception's last line, when the launcher had the worker's traceback (torchrun's error file). */
+  message?: string;
+  /** The worker's Python traceback, bounded (torchrun with `@record`). */
+  traceback?: string;
+}
+
+/** What a launcher said about a failed task: the workers that failed, as it listed them. */
+export interface LauncherReport {
+  launcher: 'torchrun' | 'mpirun';
+  failures: LauncherWorkerFailure[];
+}
 
 /**
  * One item of a task's pre-check (ch12-13 §2.5, L7599-7653), as the node agent ran it.
@@ -147,7 +201,12 @@ export type FaultKind =
   /** Preflight failed on healthy hardware (scenario 2, L7544-7545). */
   | 'preflight-environment'
   /** The job is suspected hung (ch12 §3, L7693-7717). */
-  | 'hang';
+  | 'hang'
+  /**
+   * The job's own spec cannot run (ours, issue 9): a code dir, boot file, working dir or image that is
+   * not there, a command not found (exit 126/127). The job fails; the node is never blamed.
+   */
+  | 'user-error';
 
 /**
  * One classified fault. `code` is the signature that makes two faults "the same" (exit code, signal,
@@ -295,7 +354,17 @@ export interface JobEventData {
     procStartCount?: number;
     /** A fault the agent detected (preflight, device, eviction). */
     fault?: TaskFault;
+    /** The job's own spec is at fault (reason `user-error`, or a command not found): never the node's. */
+    userError?: TaskUserError;
+    /** The launcher's own account of the failure (torchrun, mpirun): which worker failed, and how. */
+    launcher?: LauncherReport;
   };
+  /**
+   * W05 [worker-0] [耗时： 秒] 训练代码下载失败，失败原因：… (L9971): the task's code could not be made
+   * available on its node (the code dir or the boot file in it is not there). Always in the commit of
+   * the task's `user-error` exit, before it.
+   */
+  TaskCodeDownloadFailed: { task: string; attempt: number; nodeId: string; elapsedSeconds: number; field: string; reason: string };
   /** W01 [worker-0] [耗时： 秒] 初始化环境预检完成: every pre-check item passed; the script starts next. */
   TaskPrecheckCompleted: { task: string; attempt: number; nodeId: string; elapsedSeconds: number; items: PrecheckItemResult[] };
   /** W02 [worker-0] [耗时： 秒] 检测项预检未通过，异常：… one item found the node unfit. */
@@ -305,7 +374,15 @@ export interface JobEventData {
   /** J07 训练作业运行成功 */
   JobSucceeded: { attempt: number };
   /** J08 训练作业运行失败 */
-  JobFailed: { attempt: number; reason: string; task?: string; exitCode?: number | null; message?: string };
+  JobFailed: {
+    attempt: number;
+    reason: string;
+    task?: string;
+    exitCode?: number | null;
+    message?: string;
+    /** The spec field at fault, when the job's own spec failed it (reason `user-error`). */
+    field?: string;
+  };
   /** 异常: a platform-detected fault ended the job (not a non-zero exit of the script). */
   JobAbnormal: { attempt: number; reason: string };
   /** Stop accepted; running tasks are being stopped (终止中). */
@@ -420,7 +497,7 @@ export const JOB_EVENT_TYPES: readonly JobEventType[] = [
   'JobCreated', 'JobQueued', 'JobScheduled', 'JobStarted', 'TaskStarted', 'TaskExited', 'JobSucceeded',
   'JobFailed', 'JobAbnormal', 'JobStopRequested', 'JobTerminated', 'JobPriorityChanged',
   'JobDeletionRequested', 'JobDeleted', 'JobPreempted', 'JobWaiting',
-  'TaskPrecheckCompleted', 'TaskPrecheckAbnormal', 'TaskPrecheckError',
+  'TaskPrecheckCompleted', 'TaskPrecheckAbnormal', 'TaskPrecheckError', 'TaskCodeDownloadFailed',
   'RecoveryDecided', 'JobRestarted', 'JobSuspectedHang', 'FailureAnalysed',
 ];
 export const NODE_EVENT_TYPES: readonly NodeEventType[] = [

@@ -139,6 +139,7 @@ function applyEvent(e: DomainEvent, jobId: string, seq: number, { job, ifNull }:
     case 'TaskPrecheckCompleted':
     case 'TaskPrecheckAbnormal':
     case 'TaskPrecheckError':
+    case 'TaskCodeDownloadFailed':
       // History only (job_events): the task row changes with the start or the exit that follows.
       return;
     case 'JobSucceeded':
@@ -239,6 +240,7 @@ function exitState(reason: TaskExitReason, exitCode: number | null): TaskState {
       return 'lost';
     case 'launch-failed':
     case 'precheck-failed':
+    case 'user-error':
       return 'failed';
   }
 }

@@ -49,9 +49,10 @@ describe('node fault case - tasks of different jobs failing on one node', () => 
     c = recordNodeFailure(c, { jobId: 'j1', task: 'worker-0', at: at(0), kind: 'non-zero-exit', code: 'launch-failed' }, opts);
     c = recordNodeFailure(c, { jobId: 'j1', task: 'worker-1', at: at(1), kind: 'process-killed' }, opts);
     c = recordNodeFailure(c, { jobId: 'j2', task: 'worker-0', at: at(2), kind: 'hardware' }, opts);
-    // Not the node's doing: an eviction, and the script's own non-zero exit.
+    // Not the node's doing: an eviction, the script's own non-zero exit, a user error.
     c = recordNodeFailure(c, { jobId: 'j3', task: 'worker-0', at: at(3), kind: 'evicted' }, opts);
     c = recordNodeFailure(c, { jobId: 'j4', task: 'worker-0', at: at(3), kind: 'non-zero-exit', code: 'exit 1' }, opts);
+    c = recordNodeFailure(c, { jobId: 'j5', task: 'worker-0', at: at(3), kind: 'user-error', code: 'not-found' }, opts);
     expect(crossJobVerdict(c, at(3), opts)).toMatchObject({ isolate: false, jobs: ['j1', 'j2'] });
     c = recordNodeFailure(c, { jobId: 'j3', task: 'worker-0', at: at(4), kind: 'process-killed', code: 'SIGSEGV' }, opts);
     expect(crossJobVerdict(c, at(4), opts)).toMatchObject({ isolate: true, jobs: ['j1', 'j2', 'j3'] });

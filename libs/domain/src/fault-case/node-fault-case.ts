@@ -36,14 +36,38 @@ export interface CrossJobOptions {
 export const DEFAULT_CROSS_JOB: CrossJobOptions = { windowMs: 30 * 60_000, distinctJobs: 3 };
 
 /**
- * Failures that say something about the node rather than the code: processes killed by signals nobody
- * on the platform sent, device faults, and tasks that could not even start there. A plain non-zero
- * exit is the script's own verdict and does not count (three buggy jobs must not isolate a healthy
- * node); losses, drains and pre-checks have their own handling; evictions and user-induced device
- * faults are not the node's doing.
+ * Failures that say something about the node rather than the job (issue 9), the only evidence the
+ * cross-job rule counts: pre-check items that failed on the node (W02/W03), device faults (hardware,
+ * self-healable), processes killed by a signal nobody on the platform sent (the kernel's OOM killer, a
+ * segfault, a stray `kill`; the platform's own stops are `stopped` exits and never reach here), and
+ * launches the agent itself could not carry out (`launch-failed`: a runtime missing, a spawn failure).
+ * Never counted: the job's own faults — a script's non-zero exit, a user error (missing code dir, boot
+ * file, image or working dir, a command not found) and user-induced device codes — nor evictions;
+ * losses and drains have their own handling. A node is thus never isolated by bad submissions.
  */
-const counts = (f: NodeFailure): boolean =>
-  f.kind === 'process-killed' || f.kind === 'hardware' || f.kind === 'self-healable' || (f.kind === 'non-zero-exit' && f.code === 'launch-failed');
+export function countsAgainstNode(f: Pick<NodeFailure, 'kind' | 'code'>): boolean {
+  switch (f.kind) {
+    case 'process-killed':
+    case 'hardware':
+    case 'self-healable':
+    case 'preflight-hardware':
+    case 'preflight-environment':
+      return true;
+    case 'non-zero-exit':
+      return f.code === 'launch-failed';
+    case 'user-error':
+    case 'user-induced':
+    case 'evicted':
+    case 'node-lost':
+    case 'node-drained':
+    case 'hang':
+      return false;
+    default: {
+      const _exhaustive: never = f.kind;
+      return _exhaustive;
+    }
+  }
+}
 
 export const emptyFaultCase = (nodeId: string): NodeFaultCase => ({ nodeId, failures: [] });
 
@@ -51,7 +75,7 @@ export const emptyFaultCase = (nodeId: string): NodeFaultCase => ({ nodeId, fail
 export function recordNodeFailure(c: NodeFaultCase, f: NodeFailure, o: CrossJobOptions = DEFAULT_CROSS_JOB): NodeFaultCase {
   const since = Date.parse(f.at) - o.windowMs;
   const kept = c.failures.filter((x) => Date.parse(x.at) >= since);
-  return { ...c, failures: counts(f) ? [...kept, f] : kept };
+  return { ...c, failures: countsAgainstNode(f) ? [...kept, f] : kept };
 }
 
 /** Whether the node should be isolated: tasks of `distinctJobs` different jobs failed there within the window. */

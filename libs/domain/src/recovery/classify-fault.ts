@@ -1,4 +1,4 @@
-import type { Fault, JobEventData } from '@trainyard/contracts';
+import type { Fault, JobEventData, LauncherReport, LauncherWorkerFailure } from '@trainyard/contracts';
 import { USER_INDUCED_FAULT_CODES } from './recovery-rule';
 
 /** What the log analyser says about a failure's cause, when a rule matched (`analyseFailure`). */
@@ -28,7 +28,10 @@ const SIGNALS: Record<number, string> = { 1: 'SIGHUP', 2: 'SIGINT', 3: 'SIGQUIT'
  * | agent-reported eviction                | `evicted`                                    |
  * | `lost`                                 | `node-lost`                                  |
  * | `stopped` (the node is draining)       | `node-drained`, else `evicted`               |
+ * | `user-error`, or a user error reported | `user-error` (the job's spec; never the node's) |
  * | killed by a signal (or exit 128 + n)   | `process-killed`, or the log's hint          |
+ * | the launcher says a worker was killed  | `process-killed` (torchrun's `exitcode: -9`), or the log's hint |
+ * | exit 126 / 127 (not executable, not found) | `user-error`                             |
  * | non-zero exit, `launch-failed`         | `non-zero-exit` (scenario 4), or the log's hint |
  *
  * @example
@@ -54,6 +57,8 @@ export function classifyExit(facts: ExitFacts): Fault {
     const first = hw ?? failed[0];
     return f(hw ? 'preflight-hardware' : 'preflight-environment', hw !== undefined, first?.item ?? 'precheck', first?.detail ?? exit.error);
   }
+  if (exit.userError) return f('user-error', false, exit.userError.code, `${exit.userError.field}: ${exit.userError.message}`);
+  if (exit.reason === 'user-error') return f('user-error', false, 'user-error', exit.error);
   if (exit.fault?.kind === 'evicted') return f('evicted', false, undefined, exit.fault.message);
   if (exit.fault?.kind === 'device') {
     const code = exit.fault.code;
@@ -69,13 +74,44 @@ export function classifyExit(facts: ExitFacts): Fault {
     case 'launch-failed':
       return fromHint(hint, f) ?? f('non-zero-exit', false, 'launch-failed', exit.error);
     case 'exited': {
-      const signal = exit.signal ?? (exit.exitCode !== null && exit.exitCode > 128 && exit.exitCode < 160 ? (SIGNALS[exit.exitCode - 128] ?? `signal ${exit.exitCode - 128}`) : undefined);
+      const signal = exit.signal ?? signalOfStatus(exit.exitCode);
       if (exit.exitCode === null || signal !== undefined) return fromHint(hint, f) ?? f('process-killed', false, signal ?? 'signal');
+      const worker = launcherCulprit(exit.launcher);
+      if (worker) {
+        const killed = worker.signal ?? signalOfStatus(worker.exitCode);
+        const what = describeWorker(exit.launcher!.launcher, worker, killed);
+        return fromHint(hint, f) ?? (killed ? f('process-killed', false, killed, what) : f('non-zero-exit', false, `exit ${worker.exitCode ?? exit.exitCode}`, what));
+      }
+      // The shell's own verdict on the command line (POSIX: 126 found but not executable, 127 not found).
+      if (exit.exitCode === 126 || exit.exitCode === 127) return fromHint(hint, f) ?? f('user-error', false, `exit ${exit.exitCode}`, exit.exitCode === 127 ? 'command not found' : 'command not executable');
       return fromHint(hint, f) ?? f('non-zero-exit', false, `exit ${exit.exitCode}`);
     }
     default:
       return f('non-zero-exit', false, exit.reason, exit.error);
   }
+}
+
+/** A shell's or engine's 128 + n as the signal's name. */
+function signalOfStatus(status: number | null | undefined): string | undefined {
+  if (status === null || status === undefined || status <= 128 || status >= 160) return undefined;
+  return SIGNALS[status - 128] ?? `signal ${status - 128}`;
+}
+
+/**
+ * The worker whose failure the others followed: one killed by a signal (its peers then fail in their
+ * collectives, and torchrun may well name one of them its "root cause", as it picks by local rank
+ * within the second), else the first the launcher listed.
+ */
+export function launcherCulprit(report: LauncherReport | undefined): LauncherWorkerFailure | undefined {
+  const failures = report?.failures ?? [];
+  return failures.find((w) => w.signal ?? signalOfStatus(w.exitCode)) ?? failures[0];
+}
+
+function describeWorker(launcher: string, w: LauncherWorkerFailure, signal: string | undefined): string {
+  const where = [w.localRank !== undefined ? `local rank ${w.localRank}` : '', w.pid !== undefined ? `pid ${w.pid}` : '', w.host ? `on ${w.host}` : ''].filter(Boolean).join(', ');
+  const who = `${w.rank !== undefined ? `rank ${w.rank}` : 'a worker'}${where ? ` (${where})` : ''}`;
+  const how = signal ? `was killed by ${signal}` : `exited with ${w.exitCode ?? 'an unknown status'}${w.message ? `: ${w.message}` : ''}`;
+  return `${launcher}: ${who} ${how}`;
 }
 
 function fromHint(hint: FaultHint | undefined, f: (kind: Fault['kind'], hardware: boolean, code?: string) => Fault): Fault | undefined {

@@ -22,6 +22,13 @@ const rec = (rule: string, action: RecoveryRecord['action'], f: Fault, at = NOW)
 });
 
 describe('recovery policy - the guide\'s scenario table (ch12 §2.2, L7536-7555)', () => {
+  it('a user error fails the job at once, whatever the annotations, uses no budget and isolates nothing', () => {
+    const f = fault('user-error', { code: 'exit 127', detail: 'command not found' });
+    for (const p of [policy(), policy({ unconditional: true, maxPodRestarts: 2 }), policy({ autoRestart: false })]) {
+      expect(decide(f, { policy: p })).toMatchObject({ action: 'fail', rule: RecoveryRule.UserError, isolate: [], restarts: { current: 0 } });
+    }
+  });
+
   it('1: preflight failed on faulty hardware → isolate every faulty node and re-dispatch', () => {
     const d = decide(fault('preflight-hardware', { code: 'gpu-check' }), { faultyNodes: ['n1'] });
     expect(d).toMatchObject({ action: 'reschedule-job', rule: RecoveryRule.PreflightIsolate, isolate: ['n0', 'n1'], restarts: { current: 1, max: 3 } });

@@ -53,6 +53,8 @@ export function decideRecovery(input: RecoveryInput): RecoveryDecision {
   const { policy, fault } = input;
   const ctx = new Context(input);
   if (fault.kind === 'hang') return hang(ctx);
+  // Retrying cannot fix a spec, whatever the annotations say, and the node is not to blame (issue 9).
+  if (fault.kind === 'user-error') return ctx.fail(RecoveryRule.UserError, `${describe(fault)}: the job's own spec cannot run, the job fails`);
   if (!policy.autoRestart) return ctx.fail(RecoveryRule.AutoRestartOff, 'auto restart is off: the job fails');
   switch (fault.kind) {
     case 'evicted':
@@ -234,6 +236,8 @@ function describe(f: Fault): string {
       return `node ${f.nodeId ?? '?'} was lost${f.task ? ` with ${f.task}` : ''}`;
     case 'node-drained':
       return `node ${f.nodeId ?? '?'} is drained${f.task ? ` (${f.task})` : ''}`;
+    case 'user-error':
+      return `${where}: ${f.detail ?? f.code ?? 'the spec cannot run'}`;
     default:
       return `${f.kind.replace(/-/g, ' ')} fault of ${where}${f.code ? ` (${f.code})` : ''}`;
   }

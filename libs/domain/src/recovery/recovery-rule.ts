@@ -35,6 +35,8 @@ export const RecoveryRule = {
   HangLimit: 'hang-limit',
   /** Suspected hang without hang retry: the event only (L7733-7734). */
   HangRetryOff: 'hang-retry-off',
+  /** The job's own spec cannot run (code dir, boot file, image, command not found): failed, no node blamed (ours, issue 9). */
+  UserError: 'user-error',
   /** Every re-dispatch of `job-retry-num` is used and the job is still faulty: failed (L1950-1951). */
   RestartLimit: 'restart-limit',
 } as const;

@@ -20,6 +20,7 @@ import {
 import { accept, reject, type Command, type Decider, type Decision } from '../decider';
 import { isTerminal } from './job-status';
 import { waitReasonChanged } from './wait-reason';
+import { USER_ERROR_CODES, userErrorFailure, wellFormedUserError } from './user-error';
 import { autoRestartOn } from '../recovery/recovery-policy';
 import { decideTrainingJobRecovery, type TrainingJobRecoveryCommand } from './training-job.recovery';
 import {
@@ -182,7 +183,8 @@ const notFound = (state: TrainingJob): JobDecision =>
 const field = (path: string, code: FieldError['code'], message: string): FieldError => ({ path, code, message });
 
 const isNonNegInt = (n: unknown): n is number => typeof n === 'number' && Number.isInteger(n) && n >= 0;
-const EXIT_REASONS: readonly TaskExitReason[] = ['exited', 'stopped', 'lost', 'launch-failed', 'precheck-failed'];
+const EXIT_REASONS: readonly TaskExitReason[] = ['exited', 'stopped', 'lost', 'launch-failed', 'precheck-failed', 'user-error'];
+
 const PRECHECK_OUTCOMES: readonly PrecheckItemResult['outcome'][] = ['passed', 'abnormal', 'error'];
 
 // ---------------------------------------------------------------- one function per command
@@ -292,6 +294,7 @@ function failureReason(reason: TaskExitReason, exitCode: number | null): string 
     case 'precheck-failed':
     case 'lost':
     case 'stopped':
+    case 'user-error':
       return reason;
     default: {
       const _exhaustive: never = reason;
@@ -305,6 +308,12 @@ function reportTaskExited({ data, metadata }: ReportTaskExited, state: TrainingJ
   if (!EXIT_REASONS.includes(data.reason) || (data.exitCode !== null && !Number.isInteger(data.exitCode))) {
     return reject(ErrorCode.ValidationFailed, JobRejection.InvalidReport, 'exit report needs a known reason and an integer or null exit code', [
       field('reason', FieldCode.InvalidFormat, `one of ${EXIT_REASONS.join(', ')}`),
+    ]);
+  }
+  const u = data.userError;
+  if (!wellFormedUserError(data)) {
+    return reject(ErrorCode.ValidationFailed, JobRejection.InvalidReport, 'a user error names its field, one of the codes and a message', [
+      field('userError', FieldCode.InvalidFormat, `{ field, code: ${USER_ERROR_CODES.join(' | ')}, message }`),
     ]);
   }
   const found = reportedTask(state, data);
@@ -326,12 +335,17 @@ function reportTaskExited({ data, metadata }: ReportTaskExited, state: TrainingJ
     ...(data.error !== undefined ? { error: data.error } : {}),
     ...(data.procStartCount !== undefined ? { procStartCount: data.procStartCount } : {}),
     ...(data.fault !== undefined ? { fault: data.fault } : {}),
+    ...(u !== undefined ? { userError: u } : {}),
+    ...(data.launcher !== undefined ? { launcher: data.launcher } : {}),
   });
   const after = evolveTrainingJob(state, exited) as ExistingTrainingJob;
   const attempt = data.attempt;
 
   if (state.status === 'running' || (state.status === 'waiting' && state.dispatched)) {
     const failed = failureReason(data.reason, data.exitCode);
+    // The job's own spec cannot run: nothing to recover, whatever the annotations (issue 9). The node
+    // is not blamed either (the fault manager's cross-job rule skips user errors).
+    if (failed !== undefined && u !== undefined) return emit(...userErrorFailure(data, u, metadata.now, exited));
     // With auto restart on, the fault manager decides what a failure means (recover or fail).
     if (failed !== undefined && autoRestartOn(state.spec)) return emit(exited);
     if (failed !== undefined) {

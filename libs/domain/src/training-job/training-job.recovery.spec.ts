@@ -34,6 +34,33 @@ describe('training job - a failure with auto restart on waits for the fault mana
   });
 });
 
+describe('training job - a user error fails the job at once, with its field (issue 9)', () => {
+  const codeDir = { field: 'algorithm.codeDir', code: 'not-found' as const, message: 'code dir ../../etc/passwd is not a directory on this node', elapsedSeconds: 0.1 };
+  it('a code dir missing before launch: W05, the exit and J08 naming the field, even with auto restart on', () => {
+    for (const s of [aSpec(), retry3]) {
+      const report = exited({ reason: 'user-error', signal: null, userError: codeDir });
+      spec.given(scheduledHistory(s)).when(report).then([
+        event('TaskCodeDownloadFailed', T1, { task: 'worker-0', attempt: 1, nodeId: 'node-0', elapsedSeconds: 0.1, field: 'algorithm.codeDir', reason: codeDir.message }),
+        exitedEvent({ reason: 'user-error', signal: null, userError: codeDir }),
+        event('JobFailed', T1, { attempt: 1, reason: 'user-error', task: 'worker-0', exitCode: null, field: 'algorithm.codeDir', message: `worker-0: algorithm.codeDir: ${codeDir.message}` }),
+      ]);
+    }
+  });
+
+  it('a command not found after launch: no W05 (the code is there), J08 names the command', () => {
+    const u = { field: 'algorithm.command', code: 'command-not-found' as const, message: 'sh: 1: trian.sh: not found' };
+    spec.given(runningHistory(retry3)).when(exited({ exitCode: 127, signal: null, userError: u })).then([
+      exitedEvent({ exitCode: 127, signal: null, userError: u }),
+      event('JobFailed', T1, { attempt: 1, reason: 'user-error', task: 'worker-0', exitCode: 127, field: 'algorithm.command', message: `worker-0: algorithm.command: ${u.message}` }),
+    ]);
+  });
+
+  it('a user-error exit without its fault, or with an unknown code, is refused', () => {
+    spec.given(scheduledHistory()).when(exited({ reason: 'user-error' })).then(ErrorCode.ValidationFailed);
+    spec.given(scheduledHistory()).when(exited({ reason: 'user-error', userError: { ...codeDir, code: 'nope' as never } })).then(ErrorCode.ValidationFailed);
+  });
+});
+
 describe('training job - ApplyRecovery', () => {
   it('in place: RecoveryDecided and J11; every unfinished task waits for MA_PROC_START_CNT=2 on its node', () => {
     const d = decisionFor(retry3, killed);

@@ -184,6 +184,7 @@ function exitedStatus(reason: TaskExitReason, exitCode: number | null): TaskStat
       return exitCode === 0 ? 'succeeded' : 'failed';
     case 'launch-failed':
     case 'precheck-failed':
+    case 'user-error':
       return 'failed';
     case 'stopped':
       return 'stopped';
@@ -344,6 +345,7 @@ export function evolveTrainingJob(state: TrainingJob, event: JobEvent): Training
     case 'JobSuspectedHang':
       return { ...s, hang: { at: event.time, starts: totalStarts(s) } };
     case 'FailureAnalysed':
+    case 'TaskCodeDownloadFailed':
       return s;
     default: {
       const _exhaustive: never = event;
