@@ -12,6 +12,8 @@ export const FAST_FAULTS: Partial<FaultManagerOptions> = {
   tickMs: 200,
   stopGraceMs: 1_000,
   analysisWaitMs: 1_500,
+  // A non-zero exit waits this long for its peers' exits (their root cause may come later).
+  rootCauseWaitMs: 2_000,
   hangTimeScale: 0.001,
   hangMinSamples: 3,
   stackDumpWaitMs: 1_000,

@@ -70,11 +70,27 @@ describe('planFaultActions - what the fault manager commits', () => {
   it('a non-zero exit waits for its log to be analysed; the analysis\'s hint decides the class', () => {
     const c = cluster();
     c.job([event('TaskExited', T0, { task: 'worker-0', attempt: 1, nodeId: 'n1', exitCode: 1, reason: 'exited' })]);
-    expect(c.plan({ analysis: () => ({ ready: false }) })).toEqual([]);
-    expect(c.plan()[0].command).toMatchObject({ data: { decision: { action: 'fail', rule: 'workload-failed' } } });
+    const later = new Date(Date.parse(T0) + DEFAULT_FAULT_MANAGER_OPTIONS.rootCauseWaitMs);
+    expect(c.plan({ analysis: () => ({ ready: false }), now: later })).toEqual([]);
+    expect(c.plan({ now: later })[0].command).toMatchObject({ data: { decision: { action: 'fail', rule: 'workload-failed' } } });
     const hw = c.plan({ analysis: () => ({ ready: true, hint: 'hardware' }) });
     expect(hw.map(summary)).toEqual(['node:n1:IsolateNode', 'job:j1:ApplyRecovery']);
     expect(hw[1].command).toMatchObject({ data: { decision: { rule: 'isolating-reschedule', isolate: ['n1'] } } });
+  });
+
+  it('a plain non-zero exit waits for the running peers: a rank killed on the other node is the root cause (torchrun)', () => {
+    const c = cluster();
+    // worker-0's ranks failed in a collective because a rank of worker-1 was killed; worker-0's torchrun reported first.
+    c.job([event('TaskExited', T0, { task: 'worker-0', attempt: 1, nodeId: 'n1', exitCode: 1, reason: 'exited', launcher: { launcher: 'torchrun', failures: [{ rank: 0, localRank: 0, exitCode: 1 }] } })]);
+    expect(c.plan()).toEqual([]); // worker-1 still runs, within the wait
+    c.job([event('TaskExited', T0, { task: 'worker-1', attempt: 1, nodeId: 'n2', exitCode: 1, reason: 'exited', launcher: { launcher: 'torchrun', failures: [{ rank: 2, localRank: 0, exitCode: 1 }, { rank: 3, localRank: 1, exitCode: null, signal: 'SIGKILL' }] } })]);
+    const [a, ...rest] = c.plan();
+    expect(rest).toEqual([]);
+    expect(a!.command).toMatchObject({ data: { decision: { action: 'restart-in-place', fault: { kind: 'process-killed', task: 'worker-1', code: 'SIGKILL' }, tasks: ['worker-0', 'worker-1'] } } });
+    // Had worker-1 kept running past the wait, the non-zero exit would have been decided alone.
+    const d = cluster();
+    d.job([event('TaskExited', T0, { task: 'worker-0', attempt: 1, nodeId: 'n1', exitCode: 1, reason: 'exited' })]);
+    expect(d.plan({ now: new Date(Date.parse(T0) + DEFAULT_FAULT_MANAGER_OPTIONS.rootCauseWaitMs) })[0]!.command).toMatchObject({ data: { decision: { rule: 'workload-failed' } } });
   });
 
   it('after J11 in place: a restart request per task on its node, with the hosts; a hang restart asks for a stack dump', () => {

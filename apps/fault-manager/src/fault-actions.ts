@@ -7,7 +7,9 @@ import {
   crossJobVerdict,
   decideRecovery,
   isEnded,
+  mayBeConsequence,
   policyOf,
+  rootCause,
   totalStarts,
   type ExistingTrainingJob,
   type FaultHint,
@@ -131,11 +133,16 @@ function recoveryActions(inputs: FaultPlanInputs): FaultAction[] {
         })
         .sort((a, b) => a.seq - b.seq);
       if (exits.length) {
-        const first = exits[0];
-        const analysis = inputs.analysis(jobId, first);
-        if (needsLog(first) && !analysis.ready) continue;
-        const fault = classify(inputs, jobId, j, first, analysis.hint);
-        const faultyNodes = exits.slice(1).map((e) => classify(inputs, jobId, j, e)).filter((f) => f.hardware && f.nodeId).map((f) => f.nodeId!);
+        const analyses = exits.map((e) => inputs.analysis(jobId, e));
+        if (exits.some((e, i) => needsLog(e) && !analyses[i]!.ready)) continue;
+        const faults = exits.map((e, i) => classify(inputs, jobId, j, e, analyses[i]!.hint));
+        // The failure that explains the others (a killed rank, not the peers whose collectives then
+        // failed); a plain non-zero exit waits a little for the tasks still running to report theirs.
+        const root = rootCause(faults);
+        const fault = faults[root]!;
+        const peersRunning = s.tasks.some((t) => t.attempt === s.attempt && (t.status === 'assigned' || t.status === 'running'));
+        if (mayBeConsequence(fault) && peersRunning && m.now < new Date(Date.parse(exits[0]!.time) + inputs.options.rootCauseWaitMs).toISOString()) continue;
+        const faultyNodes = faults.filter((f, i) => i !== root && f.hardware && f.nodeId).map((f) => f.nodeId!);
         const avoid = new Set([fault.nodeId ?? '', ...faultyNodes]);
         // Only a probe: whether some healthy node could take the pod now decides pod vs job reschedule.
         // The scheduler places the pod (it is the only placer, so nothing it places at the same time

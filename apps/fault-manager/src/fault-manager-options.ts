@@ -29,6 +29,13 @@ export interface FaultManagerOptions {
   analysisWaitMs: number;
   /** Last lines of a failed task the analyser reads. Default 200. */
   analysisLines: number;
+  /**
+   * How long a plain non-zero exit of a task waits for the attempt's other running tasks before it is
+   * decided on: a peer killed by a signal (or a faulty node) is the root cause, and its launcher may
+   * report a few seconds after the ranks that failed because of it (torchrun checks its workers every
+   * 5 s). Default 10 s.
+   */
+  rootCauseWaitMs: number;
   /** Tasks of different jobs failing on one node: the isolation rule. */
   crossJob: CrossJobOptions;
   /**
@@ -52,6 +59,7 @@ export const DEFAULT_FAULT_MANAGER_OPTIONS: FaultManagerOptions = {
   stackDumpWaitMs: 3_000,
   analysisWaitMs: 2_000,
   analysisLines: 200,
+  rootCauseWaitMs: 10_000,
   crossJob: DEFAULT_CROSS_JOB,
   lease: { bucket: 'TY_LEADER', key: 'fault-manager', ttlMs: 3_000 },
 };
@@ -67,6 +75,7 @@ type Env = Record<string, string | undefined>;
  * | `TY_FAULT_LOST_GRACE_MS` | lost after lease + this | 20000 |
  * | `TY_FAULT_TICK_MS` | re-check period | 1000 |
  * | `TY_FAULT_STOP_GRACE_MS` | SIGTERM → SIGKILL on restart | 10000 |
+ * | `TY_FAULT_ROOT_CAUSE_WAIT_MS` | a non-zero exit waits this long for its peers' exits | 10000 |
  * | `MA_HANG_DETECT_TIME` / `TY_HANG_DETECT_TIME` | hang window, minutes (10–720) | 30 |
  * | `TY_HANG_TIME_SCALE` | multiplier of the hang window | 1 |
  * | `TY_STACK_DUMP_SIGNAL` | `SIGUSR1` or `SIGQUIT` | SIGUSR1 |
@@ -84,6 +93,7 @@ export function faultManagerOptionsFromEnv(env: Env): FaultManagerOptions {
     lostGraceMs: num(env, 'TY_FAULT_LOST_GRACE_MS', d.lostGraceMs),
     tickMs: num(env, 'TY_FAULT_TICK_MS', d.tickMs),
     stopGraceMs: num(env, 'TY_FAULT_STOP_GRACE_MS', d.stopGraceMs),
+    rootCauseWaitMs: num(env, 'TY_FAULT_ROOT_CAUSE_WAIT_MS', d.rootCauseWaitMs),
     hangDetectMinutes: num(env, 'TY_HANG_DETECT_TIME', num(env, 'MA_HANG_DETECT_TIME', d.hangDetectMinutes)),
     hangTimeScale: num(env, 'TY_HANG_TIME_SCALE', d.hangTimeScale),
     ...(signal ? { stackDumpSignal: signal } : {}),

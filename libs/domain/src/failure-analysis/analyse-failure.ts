@@ -23,16 +23,17 @@ const MAX_EVIDENCE = 5;
  */
 export function analyseFailure(lines: readonly LogLine[], rules: readonly FailureRule[] = FAILURE_RULES): (FailureAnalysis & { hint: FailureRule['hint'] }) | undefined {
   for (const rule of rules) {
-    const evidence = lines.filter((l) => rule.pattern.test(l.text));
+    const selected = rule.select ? rule.select(lines) : undefined;
+    // The last matching lines are the ones closest to the failure; a rule's own selection is kept whole.
+    const evidence = rule.select ? (selected?.evidence ?? []) : lines.filter((l) => rule.pattern.test(l.text)).slice(-MAX_EVIDENCE);
     if (evidence.length === 0) continue;
     return {
       rule: rule.id,
       category: rule.category,
-      cause: rule.cause,
+      cause: selected?.cause ?? rule.cause,
       advice: rule.advice,
       adviceKind: rule.adviceKind,
-      // The last lines are the ones closest to the failure.
-      evidence: evidence.slice(-MAX_EVIDENCE).map(({ seq, text }) => ({ seq, text: text.slice(0, 500) })),
+      evidence: evidence.map(({ seq, text }) => ({ seq, text: text.slice(0, 500) })),
       ...(rule.source ? { source: rule.source } : {}),
       hint: rule.hint,
     };

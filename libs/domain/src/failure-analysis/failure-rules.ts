@@ -1,5 +1,7 @@
 import type { FailureAnalysis } from '@trainyard/contracts';
 import type { FaultHint } from '../recovery/classify-fault';
+import type { LogLine } from './analyse-failure';
+import { PEER_LOST, pythonException } from './python-traceback';
 
 /**
  * One row of the failure analyser's table: a pattern over a task's last log lines, the likely cause,
@@ -15,6 +17,11 @@ export interface FailureRule {
   hint: FaultHint;
   /** The guide's lines the rule comes from (ch12-13 §5.4), or undefined for a common rule of ours. */
   source?: string;
+  /**
+   * Finds the evidence itself instead of taking every line `pattern` matches (a whole traceback), and
+   * may say the cause more precisely. Undefined: the rule does not apply.
+   */
+  select?: (lines: readonly LogLine[]) => { evidence: LogLine[]; cause?: string } | undefined;
 }
 
 /**
@@ -77,5 +84,15 @@ export const FAILURE_RULES: readonly FailureRule[] = [
     id: 'LF-TRACEBACK', category: 'user-code', pattern: /^Traceback \(most recent call last\):|^\w*(Error|Exception): /m,
     cause: 'the training script raised an exception', advice: 'fix the error the traceback ends with, then copy the job',
     adviceKind: 'copy_job', hint: 'software',
+    // The script's own traceback, whole; not a peer's consequence nor the launcher's wrapper.
+    select: (lines) => {
+      const found = pythonException(lines);
+      return found && { evidence: found.lines, cause: `the training script raised an exception: ${found.exception.slice(0, 300)}` };
+    },
+  },
+  {
+    id: 'LF-PEER-LOST', category: 'communication', pattern: PEER_LOST,
+    cause: 'a peer of this distributed job went away (its process ended or its node failed), so this rank\'s collective failed',
+    advice: 'read the other tasks\' logs for the first failure; this one is its consequence', adviceKind: 'reference_case', hint: 'software',
   },
 ];

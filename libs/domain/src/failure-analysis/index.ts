@@ -1,2 +1,3 @@
 export * from './failure-rules';
 export * from './analyse-failure';
+export * from './python-traceback';
