@@ -1,9 +1,5 @@
-import { constants } from 'node:os';
+import { SIGNAL_NAMES } from './signal-names';
 import type { TaskExit } from './task-runtime';
-
-const SIGNAL_NAMES = new Map<number, NodeJS.Signals>(
-  Object.entries(constants.signals).map(([name, n]) => [n, name as NodeJS.Signals]),
-);
 
 /**
  * A shell's or a container engine's exit status as a `TaskExit`. Both report "killed by signal n" as

@@ -106,13 +106,19 @@ describe('task environment - user variables and data channels', () => {
     expect(e.train_url).toBe('/srv/out');
     expect(e).not.toHaveProperty('data_url'); // read as a parameter instead (L1577-1592)
   });
+  it('PYTHONUNBUFFERED=1, so Python output is live on every launcher; a user may turn it off (issue 9)', () => {
+    expect(env.PYTHONUNBUFFERED).toBe('1');
+    const off = buildTaskEnvironment(anAssignment({ algorithm: { command: 'x', environments: { PYTHONUNBUFFERED: '' } } }), node);
+    expect(off.PYTHONUNBUFFERED).toBe('');
+  });
+
   it('the exact variable set, so nothing is added unnoticed', () =>
     expect(Object.keys(env).sort()).toEqual(
       [
         'JOB_ID', 'MA_CURRENT_INSTANCE_NAME', 'MA_CURRENT_IP', 'MA_HANG_DETECT_TIME', 'MA_HOME', 'MA_JOB_DIR', 'MA_LOG_DIR', 'MA_MOUNT_PATH',
         'MA_NUM_GPUS', 'MA_NUM_HOSTS', 'MA_PROC_START_CNT', 'MA_SCHEDULE_CNT', 'MA_TASK_NAME', 'MA_VJ_NAME',
         'NCCL_DEBUG', 'NCCL_IB_GID_INDEX', 'NCCL_IB_RETRY_CNT', 'NCCL_IB_TC', 'NCCL_IB_TIMEOUT', 'NCCL_NET_PLUGIN',
-        'VC_TASK_INDEX', 'VC_WORKER_HOSTS', 'VC_WORKER_NUM',
+        'PYTHONUNBUFFERED', 'VC_TASK_INDEX', 'VC_WORKER_HOSTS', 'VC_WORKER_NUM',
       ].sort(),
     ));
 });

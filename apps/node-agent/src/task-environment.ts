@@ -70,6 +70,9 @@ export function buildTaskEnvironment(a: TaskAssignment, node: TaskNode): Record<
     JOB_ID: a.jobId, // L363
     // Table 14-23: the hang detector's window in minutes, preset by the platform (L7715, L12522-12534).
     MA_HANG_DETECT_TIME: String(DEFAULT_HANG_DETECT_MINUTES),
+    // Ours (issue 9): Python writes every line at once, not 8 KiB at a time to a non-tty, so logs are
+    // live (and the hang detector sees them) whatever the launcher. `PYTHONUNBUFFERED=""` turns it off.
+    PYTHONUNBUFFERED: '1',
     // A preset framework's boot file imports from the code dir's parent (L2774-2790).
     ...(a.algorithm.bootFile !== undefined ? { PYTHONPATH: node.paths.jobDir } : {}),
   };

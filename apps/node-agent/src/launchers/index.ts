@@ -9,3 +9,6 @@ export { mpiReleaseFile, DEFAULT_MPI_BTL_TCP_IF } from './mpi-launcher';
 export { DEFAULT_MSRUN_CLUSTER_TIME_OUT } from './msrun-launcher';
 export { platformPort, PLATFORM_PORT_RANGE } from './platform-port';
 export { shellWord, renderArgv, splitWords } from './shell-words';
+export { launcherReport } from './launcher-report';
+export { torchrunReport } from './torchrun-report';
+export { mpirunReport } from './mpirun-report';

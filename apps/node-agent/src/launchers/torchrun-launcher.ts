@@ -1,3 +1,4 @@
+import { posix } from 'node:path';
 import { DEFAULT_TORCHRUN_MASTER_PORT } from '@trainyard/contracts';
 import { userArguments } from '../boot-command';
 import { bootFilePath, scriptInterpreter } from './boot-file';
@@ -15,6 +16,15 @@ import { renderArgv, splitWords } from './shell-words';
  * `MA_EXTRA_TORCHRUN_PARAMS` adds flags or overrides preset ones (L421-423): a preset flag it names is
  * dropped, so the argv holds each flag once. With `MA_SCRIPT_INTERPRETER` set, torchrun runs as
  * `<interpreter> -m torch.distributed.run` so the workers use that interpreter too.
+ *
+ * After the guide's flags the platform adds its own output handling (issue 9), which the extra
+ * parameters may override like any preset: `--log_dir=${MA_LOG_DIR}/torchrun --redirects=1 --tee=1`.
+ * torchrun's default (`--redirects 0 --tee 0`) cannot start on Python 3.11 with torch < 2.0 (its
+ * `Std.from_str` iterates an `IntFlag`, which no longer yields the zero member: `'NoneType' object has
+ * no attribute 'get'`), and `1` is the one value that works everywhere while keeping every line on the
+ * console: each worker's stdout is teed with torchrun's rank prefix (`[default0]:`), its stderr passes
+ * through. The per-rank files then live in the task's log dir, not in a /tmp dir nobody removes.
+ * `PYTHONUNBUFFERED=1` (a preset of every task) makes torchrun write the teed lines at once.
  */
 export function torchrunLaunch(ctx: LaunchContext): LaunchPlan {
   const a = ctx.assignment;
@@ -33,9 +43,10 @@ export function torchrunLaunch(ctx: LaunchContext): LaunchPlan {
           `--rdzv_id=${a.jobId}`,
           '--rdzv_backend=static',
         ];
+  const output = [`--log_dir=${posix.join(ctx.paths.logDir, 'torchrun')}`, '--redirects=1', '--tee=1'];
   const argv = [
     ...torchrunExecutable(ctx.env),
-    ...withOverrides(preset, splitWords(ctx.env.MA_EXTRA_TORCHRUN_PARAMS)),
+    ...withOverrides([...preset, ...output], splitWords(ctx.env.MA_EXTRA_TORCHRUN_PARAMS)),
     bootFilePath(a.algorithm, ctx.paths),
     ...userArguments(a.algorithm),
   ];
