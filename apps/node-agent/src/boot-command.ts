@@ -1,9 +1,10 @@
 import type { Algorithm, DataChannel } from '@trainyard/contracts';
 import { shellQuote } from './shell-quote';
+import { SpecError } from './spec-error';
 import { channelPath } from './task-paths';
 
-/** The algorithm cannot be turned into a command line; the task fails to launch with this message. */
-export class BootCommandError extends Error {
+/** The algorithm cannot be turned into a command line: the job's spec is at fault (a `user-error` exit). */
+export class BootCommandError extends SpecError {
   override readonly name = 'BootCommandError';
 }
 
@@ -24,7 +25,7 @@ const ARG_NAME = /^[A-Za-z0-9_-]{1,64}$/;
 export function bootCommand(algorithm: Algorithm): string {
   // The guide appends to the last command (L2851-2867); trailing blank lines would put the arguments on a line of their own.
   const command = algorithm.command?.trimEnd();
-  if (!command) throw new BootCommandError("launch method 'custom' needs algorithm.command");
+  if (!command) throw new BootCommandError('algorithm.command', 'invalid', "launch method 'custom' needs algorithm.command");
   return [command, ...bootArguments(algorithm)].join(' ');
 }
 
@@ -49,8 +50,8 @@ function argumentPairs(algorithm: Algorithm): Array<[string, string]> {
     ...(algorithm.outputs ?? []).filter(asParameter).map((c): [string, string] => [c.name, channelPath(c)]),
   ];
   for (const [name, value] of pairs) {
-    if (!ARG_NAME.test(name)) throw new BootCommandError(`argument name ${JSON.stringify(name)} must match ${ARG_NAME}`);
-    if (value.includes('\0')) throw new BootCommandError(`value of --${name} contains a NUL character`);
+    if (!ARG_NAME.test(name)) throw new BootCommandError('algorithm.parameters', 'invalid', `argument name ${JSON.stringify(name)} must match ${ARG_NAME}`);
+    if (value.includes('\0')) throw new BootCommandError('algorithm.parameters', 'invalid', `value of --${name} contains a NUL character`);
   }
   return pairs;
 }

@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, readlink, realpath, rm, stat, writeFile } from 'node:fs
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CodeDirError, prepareTaskDirs } from './code-dir';
+import { checkCode, checkWorkingDir, CodeDirError, prepareTaskDirs } from './code-dir';
 import { taskPaths } from './task-paths';
 
 let root: string;
@@ -36,12 +36,28 @@ describe('code dir', () => {
     expect(await prepareTaskDirs(paths)).toBeUndefined();
     expect((await stat(paths.jobDir)).isDirectory()).toBe(true);
   });
-  it('code dir - a missing directory, a remote source or an occupied target is a CodeDirError', async () => {
+  it('code dir - a missing directory or a remote source is a CodeDirError naming algorithm.codeDir; an occupied target is the agent\'s', async () => {
     const paths = taskPaths(join(root, 'work'), { jobId: 'j', task: 'worker-0', attempt: 1 });
     await expect(prepareTaskDirs(paths, join(root, 'nope'))).rejects.toThrow(CodeDirError);
+    await expect(prepareTaskDirs(paths, join(root, 'nope'))).rejects.toMatchObject({ field: 'algorithm.codeDir', code: 'not-found' });
+    await expect(prepareTaskDirs(paths, '__proto__')).rejects.toMatchObject({ field: 'algorithm.codeDir', code: 'not-found' });
+    await expect(prepareTaskDirs(paths, '../../etc/passwd')).rejects.toMatchObject({ field: 'algorithm.codeDir' });
     await expect(prepareTaskDirs(paths, 'obs://bucket/code')).rejects.toThrow(/only local or shared/);
     await mkdir(join(root, 'c/code'), { recursive: true });
     await mkdir(join(paths.jobDir, 'code'), { recursive: true });
     await expect(prepareTaskDirs(paths, join(root, 'c/code'))).rejects.toThrow(/not a code link/);
+    await expect(prepareTaskDirs(paths, join(root, 'c/code'))).rejects.not.toThrow(CodeDirError);
+  });
+
+  it('checkCode - the boot file must be a file inside the code dir on this node (algorithm.bootFile)', async () => {
+    await mkdir(join(root, 'k/code/sub'), { recursive: true });
+    await writeFile(join(root, 'k/code/train.py'), 'print(1)\n');
+    await expect(checkCode({ codeDir: join(root, 'k/code'), bootFile: 'train.py' })).resolves.toBeUndefined();
+    await expect(checkCode({ codeDir: join(root, 'k/code'), bootFile: join(root, 'k/code/train.py') })).resolves.toBeUndefined();
+    await expect(checkCode({ codeDir: join(root, 'k/code'), bootFile: 'trian.py' })).rejects.toMatchObject({ field: 'algorithm.bootFile', code: 'not-found' });
+    await expect(checkCode({ codeDir: join(root, 'k/code'), bootFile: 'sub' })).rejects.toMatchObject({ field: 'algorithm.bootFile', code: 'not-found' });
+    await expect(checkCode({ codeDir: join(root, 'k/code'), bootFile: '../x.py' })).rejects.toMatchObject({ field: 'algorithm.bootFile', code: 'outside-code-dir' });
+    await expect(checkCode({ codeDir: join(root, 'k/none'), bootFile: 'train.py' })).rejects.toMatchObject({ field: 'algorithm.codeDir', code: 'not-found' });
+    await expect(checkWorkingDir(join(root, 'k/none'))).rejects.toMatchObject({ field: 'algorithm.workingDir', code: 'not-found' });
   });
 });

@@ -5,6 +5,7 @@ import { exitFromStatus } from './exit-status';
 import { dockerFrames, pumpLines } from './output-pump';
 import { countersFromStats, type EngineStats } from './container-stats';
 import type { GroupCounters } from './resource-sampler';
+import { SpecError } from './spec-error';
 import { LaunchError, type LineSink, type TaskExit, type TaskHandle, type TaskIdentity, type TaskRuntime } from './task-runtime';
 
 export interface ContainerRuntimeOptions {
@@ -62,7 +63,8 @@ export function containerRuntime(options: ContainerRuntimeOptions = {}): TaskRun
       });
       await docker.getImage(image).inspect();
     } catch (err) {
-      throw new LaunchError(`image ${image} is not on this node and cannot be pulled: ${message(err)}`, { cause: err });
+      // The job's image (a typo, a private registry): a user error, never evidence against the node.
+      throw new SpecError('algorithm.image', 'image-unavailable', `image ${image} is not on this node and cannot be pulled: ${message(err)}`, { cause: err });
     }
   }
 

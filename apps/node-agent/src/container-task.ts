@@ -4,6 +4,8 @@ import { CONTAINER_DEFAULT_UID, CONTAINER_PATHS, containerLayout } from './conta
 import { planLaunch, writeLaunchFiles } from './launchers';
 import { buildTaskEnvironment } from './task-environment';
 import { taskPaths, workingDirOf } from './task-paths';
+import { checkCode } from './code-dir';
+import { SpecError } from './spec-error';
 import { LaunchError, type TaskSpec } from './task-runtime';
 
 /**
@@ -15,7 +17,8 @@ import { LaunchError, type TaskSpec } from './task-runtime';
  */
 export async function prepareContainerTask(a: TaskAssignment, node: { nodeId: string; host: string; workDir: string; cacheDir: string }): Promise<TaskSpec> {
   const image = a.algorithm.image;
-  if (!image) throw new LaunchError('the container runtime needs algorithm.image');
+  if (!image) throw new SpecError('algorithm.image', 'invalid', 'the container runtime needs algorithm.image');
+  await checkCode(a.algorithm);
   const host = taskPaths(node.workDir, a);
   const env = buildTaskEnvironment(a, { host: node.host, paths: CONTAINER_PATHS });
   const plan = planLaunch({ assignment: a, host: node.host, paths: CONTAINER_PATHS, env });

@@ -13,14 +13,14 @@ import { splitWords } from './shell-words';
  */
 export function bootFilePath(algorithm: Algorithm, paths: TaskPaths, opts: { shared?: boolean } = {}): string {
   const { bootFile, codeDir } = algorithm;
-  if (!bootFile) throw new BootCommandError('this launch method runs a boot file: algorithm.bootFile (with engine and codeDir) is required');
+  if (!bootFile) throw new BootCommandError('algorithm.bootFile', 'invalid', 'this launch method runs a boot file: algorithm.bootFile (with engine and codeDir) is required');
   if (!codeDir) return posix.resolve(paths.jobDir, bootFile);
   const source = resolve(codeDir.replace(/^file:\/\//, ''));
   const relative = posix.isAbsolute(bootFile) ? posix.relative(source, bootFile) : posix.normalize(bootFile);
-  if (relative === '..' || relative.startsWith('../') || posix.isAbsolute(relative)) throw new BootCommandError(`boot file ${bootFile} is not inside code dir ${codeDir}`);
+  if (relative === '..' || relative.startsWith('../') || posix.isAbsolute(relative)) throw new BootCommandError('algorithm.bootFile', 'outside-code-dir', `boot file ${bootFile} is not inside code dir ${codeDir}`);
   if (opts.shared) return posix.join(source, relative);
   const name = codeDirName(source);
-  if (!name) throw new BootCommandError(`code dir ${codeDir} has no last path segment to name it by`);
+  if (!name) throw new BootCommandError('algorithm.codeDir', 'invalid', `code dir ${codeDir} has no last path segment to name it by`);
   return posix.join(paths.jobDir, name, relative);
 }
 
