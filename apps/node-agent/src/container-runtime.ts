@@ -94,7 +94,20 @@ export function containerRuntime(options: ContainerRuntimeOptions = {}): TaskRun
     async adopt(identity: TaskIdentity, onLine: LineSink) {
       const found = await docker.listContainers({ all: true, filters: { label: identityFilters(identity) } });
       if (found.length === 0) return undefined;
-      return ContainerTask.follow(docker.getContainer(found[0].Id), onLine);
+      const container = docker.getContainer(found[0].Id);
+      // Created but never started (the agent died in between): nothing ran; it goes, and the attempt
+      // counts as never started.
+      if (found[0].State === 'created') {
+        await container.remove({ force: true }).catch(() => undefined);
+        return undefined;
+      }
+      return ContainerTask.follow(container, onLine);
+    },
+
+    async everStarted(identity: TaskIdentity) {
+      // A started container is kept until its exit is reported: none with the labels, none ran.
+      const found = await docker.listContainers({ all: true, filters: { label: identityFilters(identity) } });
+      return found.some((c) => c.State !== 'created');
     },
   };
 }

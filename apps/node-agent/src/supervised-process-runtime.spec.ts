@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -105,5 +105,29 @@ describe('supervised process runtime - tasks under a shell supervisor, output an
   it('refuses a missing working dir and a spec without identity, leaving nothing running', async () => {
     await expect(runtime().launch({ ...spec('true'), cwd: join(root, 'nope') }, collector().sink)).rejects.toThrow(/working directory .* does not exist/);
     await expect(runtime().launch({ ...spec('true'), identity: undefined }, collector().sink)).rejects.toThrow(/identity/);
+  });
+
+  it('knows whether an attempt ever ran: never launched → no; a supervisor the agent did not note is found by its run dir and adopted', async () => {
+    const never = identity();
+    expect(await runtime().everStarted!(never)).toBe(false);
+    // The agent died between spawning the supervisor and writing its note: adopt finds it in /proc.
+    const id = identity();
+    const first = collector();
+    const task = await runtime().launch(spec('echo one; sleep 0.5; echo two', id), first.sink);
+    task.detach!();
+    rmSync(runFiles(stateDir, id).supervisor);
+    const again = collector();
+    const adopted = await runtime().adopt!(id, again.sink);
+    expect(adopted?.pid).toBe(task.pid);
+    expect(await adopted!.exited).toEqual({ exitCode: 0, signal: null });
+    expect(again.lines).toEqual([['stdout', 'one'], ['stdout', 'two']]);
+    expect(await runtime().everStarted!(id)).toBe(true);
+    // A run dir holding nothing but its empty output files never ran a command.
+    const empty = identity();
+    const files = runFiles(stateDir, empty);
+    mkdirSync(files.dir, { recursive: true });
+    writeFileSync(files.stdout, '');
+    expect(await runtime().everStarted!(empty)).toBe(false);
+    expect(await runtime().adopt!(empty, collector().sink)).toBeUndefined();
   });
 });

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { chown, mkdir, open, readFile, rm, stat } from 'node:fs/promises';
+import { chown, mkdir, open, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { exitFromStatus } from './exit-status';
 import { processStartTicks } from './launch-record';
 import { tailFrames } from './output-journal';
@@ -73,12 +73,41 @@ export function supervisedProcessRuntime(options: SupervisedProcessRuntimeOption
 
     async adopt(identity: TaskIdentity, onLine: LineSink) {
       const files = runFiles(o.stateDir, identity);
-      const text = await readFile(files.supervisor, 'utf8').catch(() => undefined);
-      if (text === undefined) return undefined;
+      let text = await readFile(files.supervisor, 'utf8').catch(() => undefined);
+      if (text === undefined) {
+        // The agent died between spawning the supervisor and noting it: find it by its run dir.
+        const pid = await supervisorOf(files.dir);
+        const ticks = pid !== undefined ? await processStartTicks(pid) : undefined;
+        if (pid === undefined || ticks === undefined) return undefined;
+        text = `${pid} ${ticks}\n`;
+        await writeSmallFile(files.supervisor, text);
+      }
       const [pid, ticks] = text.trim().split(' ');
       return new SupervisedTask(files, Number(pid), ticks || undefined, onLine, o.pollMs, o.chunkBytes);
     },
+
+    async everStarted(identity: TaskIdentity) {
+      const files = runFiles(o.stateDir, identity);
+      // The task's shell writes `pid` before it runs the command, the supervisor `exit` after it.
+      if ((await readFile(files.pid, 'utf8').catch(() => undefined)) !== undefined) return true;
+      if ((await readFile(files.exit, 'utf8').catch(() => undefined)) !== undefined) return true;
+      return (await supervisorOf(files.dir)) !== undefined;
+    },
   };
+}
+
+/**
+ * The pid of a live supervisor (or task shell) of this run dir, from /proc: its argv names the dir
+ * (`/bin/sh -c <SUPERVISOR> ty-supervisor <dir> …`). Undefined when none runs.
+ */
+async function supervisorOf(dir: string): Promise<number | undefined> {
+  const pids = await readdir('/proc').catch(() => [] as string[]);
+  for (const name of pids) {
+    if (!/^\d+$/.test(name)) continue;
+    const argv = (await readFile(`/proc/${name}/cmdline`, 'utf8').catch(() => '')).split('\0');
+    if (argv[3] === 'ty-supervisor' && argv[4] === dir && (await processStartTicks(Number(name))) !== undefined) return Number(name);
+  }
+  return undefined;
 }
 
 /**

@@ -19,6 +19,13 @@ export interface TaskRuntime {
    * Resolves undefined when nothing of the task is left. Runtimes that cannot adopt omit it.
    */
   adopt?(identity: TaskIdentity, onLine: LineSink): Promise<TaskHandle | undefined>;
+  /**
+   * Whether the attempt's command may have run under this runtime: false only when it surely never
+   * did (no trace of a started command, nothing of it alive), so launching it again cannot run it
+   * twice (issue 9: the platform relaunches what its own crash lost). Asked after `adopt` found
+   * nothing. Runtimes that cannot tell omit it; the attempt is then reported lost.
+   */
+  everStarted?(identity: TaskIdentity): Promise<boolean>;
 }
 
 /** Which attempt a task is, and which node agent runs it. */
