@@ -3,6 +3,7 @@ import type { CommitMeta, TaskAssignment, TaskExitReason } from '@trainyard/cont
 import { inSpan } from '@trainyard/telemetry';
 import type { AgentConfig } from './agent-config';
 import type { AgentLogger } from './agent-logger';
+import type { ExitExplanation } from './exit-analysis';
 import type { PreflightReport } from './preflight/run-preflight';
 import { type TaskRef, taskKey } from './task-reconciler';
 import type { ReportOutcome, TaskReporter } from './task-reporter';
@@ -69,13 +70,17 @@ export class AgentReports {
     );
   }
 
-  /** The exit of an attempt; `ref` is its assignment when there is one (its start count goes along). */
+  /**
+   * The exit of an attempt; `ref` is its assignment when there is one (its start count goes along).
+   * `why`: what the agent found out about it — the spec field at fault, the launcher's own report.
+   */
   async exited(
     ref: TaskRef,
     cause: CommitMeta | undefined,
     exit: TaskExit,
     reason: TaskExitReason,
     error?: string,
+    why: ExitExplanation = {},
   ): Promise<ReportOutcome | undefined> {
     const data = {
       task: ref.task,
@@ -85,6 +90,8 @@ export class AgentReports {
       signal: exit.signal,
       reason,
       ...(error !== undefined ? { error } : {}),
+      ...(why.userError ? { userError: why.userError } : {}),
+      ...(why.launcher ? { launcher: why.launcher } : {}),
       // The process's start count: the job ignores the exit of a process a restart replaced.
       ...('procStartCount' in ref ? { procStartCount: (ref as TaskAssignment).procStartCount } : {}),
     };

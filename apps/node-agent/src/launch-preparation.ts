@@ -2,7 +2,7 @@ import type { CommitMeta, TaskAssignment } from '@trainyard/contracts';
 import type { AgentConfig } from './agent-config';
 import type { AgentLogger } from './agent-logger';
 import type { AgentReports } from './agent-reports';
-import { prepareTaskDirs } from './code-dir';
+import { checkCode, checkWorkingDir, prepareTaskDirs } from './code-dir';
 import { prepareContainerTask } from './container-task';
 import type { LaunchRecords } from './launch-record';
 import { planLaunch, writeLaunchFiles } from './launchers';
@@ -55,20 +55,24 @@ export class LaunchPreparation {
     if (a.runtime === 'container') {
       const { host, workDir, cacheDir } = this.config;
       const spec = await prepareContainerTask(a, { nodeId, host, workDir, cacheDir });
-      return runtime.launch(spec, (stream, text) => slot.shipper.push(stream, text));
+      return runtime.launch(spec, slot.sink);
     }
     const paths = taskPaths(this.config.workDir, a);
     const inherited = Object.fromEntries(
       this.config.inheritEnv.flatMap((name) => (process.env[name] !== undefined ? [[name, process.env[name]!]] : [])),
     );
     const env = { ...inherited, ...buildTaskEnvironment(a, { host: this.config.host, paths }) };
-    // Planned before anything is written: an algorithm that cannot start leaves nothing behind.
+    // Planned and checked before anything is written: an algorithm that cannot start, or whose code
+    // is not on this node, leaves nothing behind and fails as the job's own error (SpecError).
     const plan = planLaunch({ assignment: a, host: this.config.host, paths, env });
+    await checkCode(a.algorithm);
     // Another user only when the agent can become one; otherwise the task runs as the agent does.
     const uid = a.algorithm.userId !== undefined && process.getuid?.() === 0 ? a.algorithm.userId : undefined;
     await prepareTaskDirs(paths, a.algorithm.codeDir, uid);
+    const cwd = workingDirOf(a.algorithm, paths);
+    await checkWorkingDir(cwd);
     await writeLaunchFiles(plan.files, uid);
-    const spec = { command: plan.command, cwd: workingDirOf(a.algorithm, paths), env: { ...env, ...plan.env }, uid, gid: uid, identity: identityOf(nodeId, a) };
-    return runtime.launch(spec, (stream, text) => slot.shipper.push(stream, text));
+    const spec = { command: plan.command, cwd, env: { ...env, ...plan.env }, uid, gid: uid, identity: identityOf(nodeId, a) };
+    return runtime.launch(spec, slot.sink);
   }
 }

@@ -33,7 +33,19 @@ export interface LaunchRecord extends TaskRef {
   /** Start time of `pid` in clock ticks since boot (/proc/<pid>/stat field 22), so a reused pid is not mistaken for ours. */
   pidStart?: string;
   exitReported?: boolean;
+  /**
+   * Times the platform launched this attempt again because an agent died before its command ran
+   * (issue 9, re-adoption.ts): at most `PLATFORM_RELAUNCHES`.
+   */
+  relaunches?: number;
 }
+
+/**
+ * How often an attempt lost to the agent's own death before its command ran is launched again by the
+ * agent: once. A launch that keeps killing its agent is then reported lost (the job's policy decides)
+ * instead of looping.
+ */
+export const PLATFORM_RELAUNCHES = 1;
 
 let tmpCount = 0;
 

@@ -240,15 +240,35 @@ describe('node agent against nats-server', () => {
     expect((await jobEvents('job-twice')).filter((e) => e.type === 'TaskStarted')).toHaveLength(1);
   });
 
-  it('node agent - a task that cannot start is reported launch-failed, with the reason in its log', async () => {
+  it('node agent - a code dir not on the node is the job\'s error: user-error naming algorithm.codeDir, W05, J08; the reason in its log (issue 9)', async () => {
     await dispatch('job-nocode', { command: 'python train.py', codeDir: join(dir, 'missing/code') });
     const events = await until('job-nocode', has('TaskExited'));
-    expect(find(events, 'TaskExited').data).toMatchObject({ reason: 'launch-failed', exitCode: null });
+    expect(find(events, 'TaskExited').data).toMatchObject({ reason: 'user-error', exitCode: null, userError: { field: 'algorithm.codeDir', code: 'not-found' } });
     expect(find(events, 'TaskExited').data.error).toMatch(/is not a directory on this node/);
-    expect(events.map((e) => e.type)).toContain('JobFailed');
+    expect(find(events, 'TaskCodeDownloadFailed').data).toMatchObject({ task: 'worker-0', field: 'algorithm.codeDir' });
+    expect(find(events, 'JobFailed').data).toMatchObject({ reason: 'user-error', field: 'algorithm.codeDir' });
     expect((await logLines('job-nocode')).map((l) => [l.stream, l.text])).toEqual([
-      ['stderr', expect.stringMatching(/^\[trainyard\] launch failed: code dir .* is not a directory/)],
+      ['stderr', expect.stringMatching(/^\[trainyard\] algorithm\.codeDir: code dir .* is not a directory/)],
     ]);
+  });
+
+  it('node agent - a command not found: exit 127 with a user error naming algorithm.command; a runtime the node lacks is the agent\'s launch-failed', async () => {
+    await dispatch('job-typo', { command: 'trian.sh --lr 1' });
+    const typo = await until('job-typo', has('TaskExited'));
+    expect(find(typo, 'TaskExited').data).toMatchObject({ reason: 'exited', exitCode: 127, userError: { field: 'algorithm.command', code: 'command-not-found' } });
+    expect(find(typo, 'TaskExited').data.userError!.message).toMatch(/trian\.sh: not found \(exit 127\)$/);
+    expect(find(typo, 'JobFailed').data).toMatchObject({ reason: 'user-error', field: 'algorithm.command' });
+    expect(typo.map((e) => e.type)).not.toContain('TaskCodeDownloadFailed');
+
+    const agentless = await startNodeAgent(config('node-r'), { logger: silent, runtimes: {} });
+    try {
+      await dispatch('job-noruntime', { command: 'true' }, 'node-r');
+      const events = await until('job-noruntime', has('TaskExited'));
+      expect(find(events, 'TaskExited').data).toMatchObject({ reason: 'launch-failed' });
+      expect(find(events, 'TaskExited').data.userError).toBeUndefined();
+    } finally {
+      await agentless.stop();
+    }
   });
 
   it('node agent - stopping the agent stops its tasks and reports them lost; a replay after restart launches nothing again', async () => {

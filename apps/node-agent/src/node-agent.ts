@@ -122,8 +122,9 @@ class NodeAgent implements NodeAgentHandle {
       // before re-adoption: a re-adopted task numbers on after what TY_LOGS holds, spooled lines included.
       const publish = jetStreamLogPublish(jetstream(this.nc));
       await this.spool.drainLeftovers((b) => publish(b.subject, b.body, b.msgId)).catch((err) => this.logger.warn({ err }, 'spooled log batches not sent'));
-      await this.settleEarlierRun();
+      // Heard before the earlier run is settled: relaunching what it lost runs a pre-check first.
       this.heartbeat = startHeartbeats(this.nc, this.nodeId, this.config.heartbeatMs, () => this.running(), this.now);
+      await this.settleEarlierRun();
       this.startSampler();
       this.sub = this.log.consume(`agent-${this.nodeId}`, Subjects.node(this.nodeId), (c) => this.tasks.onCommit(c), {
         retryDelayMs: this.deps.retryDelayMs ?? 1000,

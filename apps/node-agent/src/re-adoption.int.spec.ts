@@ -21,13 +21,13 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadAgentConfig } from './agent-config';
 import { requireContainerEngine, TEST_IMAGE, TEST_SOCKET } from './container-runtime.fixture';
-import { processStartTicks } from './launch-record';
+import { LaunchRecords, processStartTicks } from './launch-record';
 import { type NodeAgentHandle, startNodeAgent } from './node-agent';
 
 const NODE = 'node-r';
 /** Container names derive from node, job and attempt: unique ids keep runs of this file apart. */
 const run = Math.random().toString(36).slice(2, 8);
-const silent = pino({ level: 'silent' });
+const silent = pino({ level: process.env.DEBUG_AGENT ? 'info' : 'silent' });
 let nats: NatsServer;
 let nc: NatsConnection;
 let log: JetStreamEventLog;
@@ -154,5 +154,32 @@ describe('re-adoption - an agent that went away follows its tasks again', () => 
     // dash may also report the foreground sleep the TERM ended ('Terminated') before the trap's line.
     const texts = (await untilLines(stopJob, 2)).map((l) => l.text);
     expect([texts[0], texts.at(-1)]).toEqual(['up', 'bye']);
+  });
+
+  it('re-adoption - an attempt whose command never ran (the agent died after its record, before the spawn) is launched again, same attempt, once (issue 9)', async () => {
+    await agent?.stop();
+    const jobId = `job-relaunch-${run}`;
+    const a = await dispatch(jobId, { command: 'echo "start $MA_PROC_START_CNT"' });
+    // What the earlier run left: the launch record, and no process (it died before spawning one).
+    const records = new LaunchRecords(join(dir, NODE));
+    await records.write({ jobId, task: 'worker-0', attempt: 1, launchedAt: t(), runtime: 'process', assignment: a, cause: meta(`assign/${jobId}`) });
+    agent = await start();
+    const events = await until(jobId, (e) => count(e, 'JobSucceeded') === 1);
+    expect(count(events, 'TaskStarted')).toBe(1);
+    expect(events.find((e) => e.type === 'TaskExited')!.data).toMatchObject({ reason: 'exited', exitCode: 0 });
+    expect(await untilLines(jobId, 1)).toEqual([{ seq: 1, text: 'start 1' }]);
+    expect(await records.read({ jobId, task: 'worker-0', attempt: 1 })).toMatchObject({ relaunches: 1, exitReported: true });
+    await agent.stop();
+
+    // Lost again before it ran: the platform gave its one relaunch already, so the job's policy decides.
+    const again = `job-relaunched-${run}`;
+    const b = await dispatch(again, { command: 'echo never' });
+    await records.write({ jobId: again, task: 'worker-0', attempt: 1, launchedAt: t(), runtime: 'process', assignment: b, relaunches: 1 });
+    agent = await start();
+    const lost = await until(again, (e) => count(e, 'TaskExited') === 1);
+    expect(lost.find((e) => e.type === 'TaskExited')!.data).toMatchObject({ reason: 'lost' });
+    expect(count(lost, 'TaskStarted')).toBe(0);
+    await agent.stop();
+    agent = undefined;
   });
 });

@@ -3,7 +3,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { decodeLogBatch, lastSeqOf, Streams, Subjects, type TaskAssignment } from '@trainyard/contracts';
 import type { AgentLogger } from './agent-logger';
 import type { AgentReports } from './agent-reports';
-import { killLeftover, type LaunchRecord, type LaunchRecords } from './launch-record';
+import { killLeftover, type LaunchRecord, type LaunchRecords, PLATFORM_RELAUNCHES } from './launch-record';
 import { type TaskRef, taskKey } from './task-reconciler';
 import type { LineSink, TaskHandle, TaskIdentity, TaskRuntime } from './task-runtime';
 import type { TaskSlot, TaskSlots } from './task-slots';
@@ -63,12 +63,17 @@ export interface EarlierRunDeps {
 export interface AdoptingLifecycle {
   settled(key: string): void;
   adopted(key: string, record: LaunchRecord, slot: TaskSlot, handle: TaskHandle): void;
+  /** Launches the attempt of `record` again (same attempt), as if its assignment had just come. */
+  relaunch(key: string, record: LaunchRecord): Promise<void>;
 }
 
 /**
  * At start, before any commit: attempts an earlier run of this agent launched are never launched
- * again. Those whose exit was never reported are re-adopted through their runtime; what no runtime
- * can find is killed if left and reported lost, so the job can recover.
+ * twice. Those whose exit was never reported are re-adopted through their runtime. One whose command
+ * surely never ran (the agent died before or while launching it: past its pre-check, not started) is
+ * the platform's loss, not the job's: it is launched again, same attempt, once (`PLATFORM_RELAUNCHES`),
+ * whatever the job's annotations — the launch's own checks against the job's history still decide.
+ * What is left is killed if still there and reported lost, so the job's policy can recover it.
  */
 export async function settleEarlierRun(deps: EarlierRunDeps, tasks: AdoptingLifecycle): Promise<void> {
   const { records, reports, logger } = deps;
@@ -77,12 +82,29 @@ export async function settleEarlierRun(deps: EarlierRunDeps, tasks: AdoptingLife
     tasks.settled(key);
     if (record.exitReported) continue;
     if (await adopt(deps, tasks, key, record)) continue;
+    if (await neverRan(deps, record)) {
+      logger.warn({ task: key, relaunches: (record.relaunches ?? 0) + 1 }, 'the node agent died before the task\'s command ran; launching it again');
+      await tasks.relaunch(key, record);
+      continue;
+    }
     const killed = await killLeftover(record);
     const error = 'the node agent restarted while the task ran; its process was not adopted';
     logger.warn({ task: key, killed }, error);
     const outcome = await reports.exited(record, undefined, { exitCode: null, signal: killed ? 'SIGKILL' : null }, 'lost', error);
     if (outcome) await records.update(record, { exitReported: true });
   }
+}
+
+/**
+ * Whether the attempt of `record` is one the platform may launch again: its start was never reported,
+ * it was launched again fewer than `PLATFORM_RELAUNCHES` times, and its runtime can tell that its
+ * command never ran (a runtime that cannot tell is never relaunched).
+ */
+async function neverRan(deps: EarlierRunDeps, record: LaunchRecord): Promise<boolean> {
+  if (record.startReported || !record.assignment || !record.runtime || (record.relaunches ?? 0) >= PLATFORM_RELAUNCHES) return false;
+  const runtime = deps.runtimes[record.runtime];
+  if (!runtime?.everStarted) return false;
+  return !(await runtime.everStarted(identityOf(deps.nodeId, record)).catch(() => true));
 }
 
 /** Follows a task of an earlier run: its output replayed from the first line, its exit reported. */
@@ -96,7 +118,11 @@ async function adopt(deps: EarlierRunDeps, tasks: AdoptingLifecycle, key: string
   const base = record.firstSeq ?? 1;
   const slot = slots.open(key, record.assignment!, Math.max(stored, base - 1) + 1);
   let seq = base - 1;
-  const sink: LineSink = (stream, text) => (++seq > stored ? slot.shipper.push(stream, text) : undefined);
+  // Every replayed line is in the tail (the exit is explained from it); only the new ones are shipped.
+  const sink: LineSink = (stream, text) => {
+    slot.tail.push(stream, text);
+    return ++seq > stored ? slot.shipper.push(stream, text) : undefined;
+  };
   if (record.firstSeq === undefined) for (const l of record.prelude ?? []) void sink(l.stream, l.text);
   const handle = await runtime.adopt!(identityOf(nodeId, record), sink).catch((err: Error) => {
     logger.warn({ task: key, err }, 'could not look for the task of an earlier run');

@@ -17,7 +17,10 @@ import type { AgentReports } from './agent-reports';
 import type { RunningTask } from './heartbeat';
 import { type LaunchRecord, type LaunchRecords, processStartTicks } from './launch-record';
 import type { LaunchPreparation } from './launch-preparation';
+import { launcherFor } from './launchers';
 import { launchVerdict } from './launch-verdict';
+import { explainExit, type ExitExplanation } from './exit-analysis';
+import { SpecError } from './spec-error';
 import { storedLines } from './re-adoption';
 import type { SampledTask } from './resource-sampler';
 import { type AgentAction, applyNodeEvent, type Desired, exitReason, type LocalTask, orderStop, reconcile, type TaskRef, taskKey } from './task-reconciler';
@@ -54,6 +57,8 @@ export class TaskLifecycle {
   private readonly loggedLines = new Map<string, number>();
   /** The agent is shutting down: tasks that end now are `lost`, not `exited`. */
   private stopping = false;
+  /** Attempts being launched again after the agent's own death (`relaunch`): their record is theirs already. */
+  private readonly relaunching = new Set<string>();
 
   private readonly slots: TaskSlots;
   private readonly logger: AgentLogger;
@@ -89,6 +94,24 @@ export class TaskLifecycle {
     if (record.startReported) slot.markStarted();
     if (record.stop) void handle.stop(record.stop.graceMs);
     slot.done = handle.exited.then((exit) => this.onExit(key, exit));
+  }
+
+  /**
+   * An attempt an earlier run lost before its command ran (re-adoption.ts): launched again, same
+   * attempt, through the usual launch — the job's history still decides whether it is wanted. Its
+   * record stays (counting the relaunch), so nothing launches it a third time. A failure here (NATS
+   * away) is left to the assignment's commit, which was never acked and comes again.
+   */
+  async relaunch(key: string, record: LaunchRecord): Promise<void> {
+    await this.deps.records.update(record, { relaunches: (record.relaunches ?? 0) + 1 });
+    this.desired = new Map(this.desired).set(key, { assignment: record.assignment!, ...(record.cause ? { cause: record.cause } : {}) });
+    this.local.delete(key);
+    this.relaunching.add(key);
+    try {
+      await this.converge(key);
+    } catch (err) {
+      this.logger.warn({ task: key, err }, 'relaunch not finished; the assignment\'s commit will come again');
+    }
   }
 
   // ------------------------------------------------------------ node commits
@@ -147,16 +170,19 @@ export class TaskLifecycle {
     if (verdict === 'orphaned') return this.finishUnlaunched(key, a, 'lost', 'the job says this task runs here, but this agent did not start it');
 
     const ref: TaskRef = { jobId: a.jobId, task: a.task, attempt: a.attempt };
-    if (await records.read(ref)) {
+    const relaunch = this.relaunching.delete(key);
+    const earlier = await records.read(ref);
+    if (earlier && !relaunch) {
       this.logger.info({ task: key }, 'already launched by this node; not launching again');
       this.local.set(key, { phase: 'exited', startReported: true });
       return;
     }
     // Recorded before the process exists: a crash from here on never leads to a second launch.
     const cause = this.desired.get(key)?.cause;
-    await records.write({ ...ref, launchedAt: this.deps.now().toISOString(), runtime: a.runtime ?? 'process', assignment: a, ...(cause ? { cause } : {}) });
-    // A task moved here by a pod reschedule keeps its attempt: its lines go on after the old node's.
-    const slot = this.slots.open(key, a, a.scheduleCount > 1 ? (await storedLines(this.deps.nc, ref)) + 1 : undefined);
+    await records.write({ ...ref, launchedAt: this.deps.now().toISOString(), runtime: a.runtime ?? 'process', assignment: a, ...(cause ? { cause } : {}), ...(earlier?.relaunches ? { relaunches: earlier.relaunches } : {}) });
+    // A task moved here by a pod reschedule keeps its attempt, and so does one launched again: its
+    // lines go on after those already stored.
+    const slot = this.slots.open(key, a, a.scheduleCount > 1 || relaunch ? (await storedLines(this.deps.nc, ref)) + 1 : undefined);
     const check = await launcher.precheck(key, a, slot, this.desired.get(key)?.cause);
     if (check?.failure) {
       this.local.set(key, { phase: 'exited', startReported: true });
@@ -164,6 +190,7 @@ export class TaskLifecycle {
       return;
     }
     let handle: TaskHandle;
+    const preparing = Date.now();
     try {
       const attrs = { 'trainyard.job_id': a.jobId, 'trainyard.task': a.task, 'trainyard.node_id': nodeId };
       handle = await inSpan('trainyard.node-agent', 'launch task', this.desired.get(key)?.cause?.traceparent, attrs, (tp) => {
@@ -171,14 +198,7 @@ export class TaskLifecycle {
         return launcher.spawn(a, slot);
       });
     } catch (err) {
-      const message = (err as Error).message;
-      this.logger.warn({ task: key, err }, 'launch failed');
-      slot.shipper.push('stderr', `[trainyard] launch failed: ${message}`);
-      this.local.set(key, { phase: 'exited', startReported: true });
-      if (!(await this.finishExit(key, { exitCode: null, signal: null }, 'launch-failed', message))) {
-        throw new Error(`exit of ${key} not reported`);
-      }
-      return;
+      return this.launchFailed(key, err as Error, preparing);
     }
     slot.handle = handle;
     this.local.set(key, { phase: 'running', startReported: false });
@@ -212,14 +232,11 @@ export class TaskLifecycle {
     await old?.done;
     const firstSeq = (old?.replaced ? old.shipper.lineCount : (this.loggedLines.get(key) ?? 0)) + 1;
     const slot = this.slots.open(key, assignment, firstSeq);
+    const preparing = Date.now();
     try {
       slot.handle = await this.deps.launcher.spawn(assignment, slot);
     } catch (err) {
-      this.logger.warn({ task: key, err }, 'restart in place failed to launch');
-      slot.shipper.push('stderr', `[trainyard] launch failed: ${(err as Error).message}`);
-      this.local.set(key, { phase: 'exited', startReported: true });
-      if (!(await this.finishExit(key, { exitCode: null, signal: null }, 'launch-failed', (err as Error).message))) throw new Error(`exit of ${key} not reported`);
-      return;
+      return this.launchFailed(key, err as Error, preparing);
     }
     const handle = slot.handle;
     this.local.set(key, { phase: 'running', startReported: false });
@@ -264,8 +281,26 @@ export class TaskLifecycle {
     await slot.started;
     this.local.set(key, { ...this.local.get(key)!, phase: 'exited' });
     const reason = exitReason(this.desired.get(key), this.stopping);
-    this.logger.info({ task: key, ...exit, reason }, 'task exited');
-    await this.finishExit(key, exit, reason, reason === 'lost' ? 'the node agent stopped' : undefined);
+    // The launcher's own report of the failure (torchrun, mpirun), or the shell's "not found".
+    const why = reason === 'exited' ? explainExit(launcherFor(slot.assignment.algorithm), slot.assignment.algorithm, exit, slot.tail.get()) : {};
+    this.logger.info({ task: key, ...exit, reason, ...why }, 'task exited');
+    await this.finishExit(key, exit, reason, reason === 'lost' ? 'the node agent stopped' : undefined, why);
+  }
+
+  /**
+   * No process could be started. The job's own spec at fault (a `SpecError`: code dir, boot file,
+   * working dir, image…) is a `user-error` exit naming the field, never the node's fault; anything
+   * else is the agent's (`launch-failed`).
+   */
+  private async launchFailed(key: string, err: Error, since: number): Promise<void> {
+    const spec = err instanceof SpecError;
+    this.logger.warn({ task: key, err, ...(spec ? { field: err.field } : {}) }, spec ? 'the job\'s spec cannot run here' : 'launch failed');
+    void this.slots.get(key)!.shipper.push('stderr', spec ? `[trainyard] ${err.field}: ${err.message}` : `[trainyard] launch failed: ${err.message}`);
+    this.local.set(key, { phase: 'exited', startReported: true });
+    const why = spec ? { userError: err.toUserError(Math.round((Date.now() - since) / 100) / 10) } : {};
+    if (!(await this.finishExit(key, { exitCode: null, signal: null }, spec ? 'user-error' : 'launch-failed', err.message, why))) {
+      throw new Error(`exit of ${key} not reported`);
+    }
   }
 
   /** An attempt that never got a process (stopped before launch, or not ours to run). */
@@ -280,14 +315,14 @@ export class TaskLifecycle {
    * Stores the attempt's last lines, then reports its exit: a reader who sees TaskExited finds every
    * line in TY_LOGS. Returns whether the report was stored (or refused, which is final).
    */
-  private async finishExit(key: string, exit: TaskExit, reason: TaskExitReason, error?: string): Promise<boolean> {
+  private async finishExit(key: string, exit: TaskExit, reason: TaskExitReason, error?: string, why?: ExitExplanation): Promise<boolean> {
     const slot = this.slots.get(key)!;
     try {
       await slot.shipper.close(); // eof: a live follow ends right after the last line
     } catch (err) {
       this.logger.warn({ task: key, err }, 'last log lines not stored');
     }
-    const outcome = await this.deps.reports.exited(slot.assignment, this.desired.get(key)?.cause, exit, reason, error);
+    const outcome = await this.deps.reports.exited(slot.assignment, this.desired.get(key)?.cause, exit, reason, error, why);
     if (outcome) await this.deps.records.update(slot.ref, { exitReported: true });
     // The runtime kept the container (or the supervisor's files) for a restarted agent until now.
     if (outcome) await slot.handle?.release?.().catch((err: Error) => this.logger.warn({ task: key, err }, 'task leftovers not removed'));

@@ -8,7 +8,8 @@ import type { LogSpool } from './log-spool';
 import type { RunningTask } from './heartbeat';
 import type { SampledTask } from './resource-sampler';
 import { type Local, type TaskRef, taskKey } from './task-reconciler';
-import type { TaskHandle } from './task-runtime';
+import { OutputTail } from './output-tail';
+import type { LineSink, TaskHandle } from './task-runtime';
 
 /** The I/O that belongs to one launched (or launching) attempt. */
 export interface TaskSlot {
@@ -28,6 +29,10 @@ export interface TaskSlot {
   done?: Promise<void>;
   /** A restart in place replaced this process: its exit is not reported. */
   replaced?: boolean;
+  /** The last lines the process printed, to explain its exit (exit-analysis.ts). */
+  tail: OutputTail;
+  /** Where the runtime sends the process's lines: the tail, then the shipper (whose promise is the back-pressure). */
+  sink: LineSink;
 }
 
 export interface TaskSlotsOptions {
@@ -70,7 +75,12 @@ export class TaskSlots extends Map<string, TaskSlot> {
     });
     let markStarted!: () => void;
     const started = new Promise<void>((resolve) => (markStarted = resolve));
-    const slot: TaskSlot = { ref, assignment: a, shipper, started, markStarted };
+    const tail = new OutputTail();
+    const sink: LineSink = (stream, text) => {
+      tail.push(stream, text);
+      return shipper.push(stream, text);
+    };
+    const slot: TaskSlot = { ref, assignment: a, shipper, started, markStarted, tail, sink };
     this.set(key, slot);
     return slot;
   }
