@@ -294,7 +294,9 @@ export class TaskLifecycle {
    */
   private async launchFailed(key: string, err: Error, since: number): Promise<void> {
     const spec = err instanceof SpecError;
-    this.logger.warn({ task: key, err, ...(spec ? { field: err.field } : {}) }, spec ? 'the job\'s spec cannot run here' : 'launch failed');
+    // The job's own error is the job's news (its events say it), not the agent's trouble.
+    if (spec) this.logger.info({ task: key, field: err.field, code: err.code, error: err.message }, 'the job\'s spec cannot run here');
+    else this.logger.warn({ task: key, err }, 'launch failed');
     void this.slots.get(key)!.shipper.push('stderr', spec ? `[trainyard] ${err.field}: ${err.message}` : `[trainyard] launch failed: ${err.message}`);
     this.local.set(key, { phase: 'exited', startReported: true });
     const why = spec ? { userError: err.toUserError(Math.round((Date.now() - since) / 100) / 10) } : {};
