@@ -1,9 +1,9 @@
 import { spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mpiReleaseFile } from '../apps/node-agent/src/launchers';
 import { eventually } from './support/eventually';
+import { freePort } from './support/free-port';
 import { exampleSpec } from './support/specs';
 import { startTestCluster, type TestCluster } from './support/test-cluster';
 
@@ -24,14 +24,6 @@ function missingDistributedStack(): Error | undefined {
   );
 }
 
-/** A port free right now on loopback, so the test's torchrun master never meets another one. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 interface RankLine {
   task: string;

@@ -1,9 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../apps/cli/src/cli';
 import { eventually } from './support/eventually';
+import { freePort } from './support/free-port';
 import { events, FAST_FAULTS, logLines, submit, withFaultTolerance } from './support/fault-injection';
 import { startTestCluster, type TestCluster } from './support/test-cluster';
 
@@ -13,13 +13,6 @@ function missingTorch(): Error | undefined {
   return py.status === 0 ? undefined : new Error(`this test needs Debian's python3-torch: ${(py.stderr || py.error?.message || '').trim().split('\n').at(-1)}`);
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as { port: number };
-  await new Promise((r) => server.close(r));
-  return port;
-}
 
 /** `yard logs <id> --task <task> -f --json`, in this process: every line with the moment it was printed. */
 function followWithYard(apiUrl: string, id: string, task: string) {
@@ -65,24 +58,22 @@ describe('torchrun - a killed rank is recovered, and its log is live', () => {
 
   it('SIGKILL of one rank under torchrun: in-place recovery, the events name the signal, the job completes; the log streams while it runs', async () => {
     if (missing) throw missing;
-    const spec = withFaultTolerance(
-      {
-        kind: 'job',
-        metadata: { name: 'ddp-kill' },
-        algorithm: {
-          engine: { name: 'PyTorch', version: '1.13' },
-          codeDir: resolve(__dirname, 'fixtures/torch-steps'),
-          bootFile: 'train.py',
-          launchMethod: 'torchrun',
-          processesPerNode: 2,
-          parameters: [{ name: 'steps', value: '40' }, { name: 'pause', value: '0.25' }],
-          // No MA_EXTRA_TORCHRUN_PARAMS: live output is the platform's default now.
-          environments: { MA_SCRIPT_INTERPRETER: '/usr/bin/python3', MA_TORCHRUN_MASTER_PORT: String(await freePort()) },
-        },
-        spec: { resource: { flavor: { cpu: 1, memoryMiB: 1024 }, nodeCount: 2 } },
+    const ddp: any = {
+      kind: 'job',
+      metadata: { name: 'ddp-kill' },
+      algorithm: {
+        engine: { name: 'PyTorch', version: '1.13' },
+        codeDir: resolve(__dirname, 'fixtures/torch-steps'),
+        bootFile: 'train.py',
+        launchMethod: 'torchrun',
+        processesPerNode: 2,
+        parameters: [{ name: 'steps', value: '40' }, { name: 'pause', value: '0.25' }],
+        // No MA_EXTRA_TORCHRUN_PARAMS: live output is the platform's default now.
+        environments: { MA_SCRIPT_INTERPRETER: '/usr/bin/python3', MA_TORCHRUN_MASTER_PORT: String(await freePort()) },
       },
-      { 'fault-tolerance/job-retry-num': '3' },
-    );
+      spec: { resource: { flavor: { cpu: 1, memoryMiB: 1024 }, nodeCount: 2 } },
+    };
+    const spec = withFaultTolerance(ddp, { 'fault-tolerance/job-retry-num': '3' });
     const id = await submit(t.api, spec);
     const follow = followWithYard(t.cluster.apiUrl, id, 'worker-0');
 
