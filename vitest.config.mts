@@ -23,6 +23,7 @@ export default defineConfig({
       // Before '@trainyard/testing': the test fixtures of one lib each (libs/testing/src/<lib>/index.ts).
       '@trainyard/testing/': fileURLToPath(new URL('./libs/testing/src/', import.meta.url)),
       '@trainyard/contracts': lib('contracts'),
+      '@trainyard/quarantine': lib('quarantine'),
       '@trainyard/domain': lib('domain'),
       '@trainyard/event-log': lib('event-log'),
       '@trainyard/db': lib('db'),

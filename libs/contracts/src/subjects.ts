@@ -7,6 +7,8 @@ export const Streams = {
   events: 'TY_EVENTS',
   /** Task output lines, batched. */
   logs: 'TY_LOGS',
+  /** Messages consumers without a database gave up on (libs/quarantine). */
+  deadLetters: 'TY_DEAD_LETTERS',
 } as const;
 
 export type AggregateKind = 'job' | 'node';
@@ -34,6 +36,10 @@ export const Subjects = {
   /** `ty.metrics.<nodeId>`: a node's resource sample (`ResourceSample`), plain NATS like heartbeats. */
   metrics: (nodeId: string) => `ty.metrics.${nodeId}`,
   metricsAll: 'ty.metrics.*',
+
+  /** `ty.dead.<consumer>`: one dead letter (libs/quarantine), the consumer name made a subject token. */
+  deadLetter: (consumer: string) => `ty.dead.${consumer.replace(/[^A-Za-z0-9_-]/g, '_') || '_'}`,
+  deadLettersAll: 'ty.dead.>',
 
   /** Liveness is not an event (decision 6): plain messages. */
   heartbeat: (nodeId: string) => `ty.hb.${nodeId}`,

@@ -3,6 +3,7 @@
 export { counter, gauge, histogram, metricsText, registry, LATENCY_BUCKETS, WAIT_BUCKETS } from './metric';
 export { serveMetricsFromEnv, startMetricsServer, type MetricsServer } from './metrics-server';
 export { logRouterMetrics, logShipperMetrics } from './log-metrics';
+export { deadLetterMetrics } from './dead-letter-metrics';
 export { eventLogAppendSeconds, instrumentEventLog } from './event-log-metrics';
 export { ContainerMetricsView } from './container-metrics';
 export { startTracing, type Tracing, type TracingOptions } from './tracing';
