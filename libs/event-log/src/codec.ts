@@ -61,14 +61,14 @@ export function decodeCommit(subject: string, seq: number, data: Uint8Array): St
   try {
     body = JSON.parse(decoder.decode(data));
   } catch (err) {
-    throw new MalformedCommit(subject, seq, 'not JSON', { cause: err });
+    throw new MalformedCommit(subject, seq, 'not JSON', { cause: err }, data);
   }
   if (!isObject(body) || !Array.isArray(body.events) || !isObject(body.meta)) {
-    throw new MalformedCommit(subject, seq, 'expected { events: [...], meta: {...} }');
+    throw new MalformedCommit(subject, seq, 'expected { events: [...], meta: {...} }', undefined, data);
   }
   const events = body.events.map((e, i) => {
     if (!isObject(e) || typeof e.type !== 'string' || typeof e.version !== 'number') {
-      throw new MalformedCommit(subject, seq, `event ${i} has no type or version`);
+      throw new MalformedCommit(subject, seq, `event ${i} has no type or version`, undefined, data);
     }
     return upcast(e as unknown as StoredEvent);
   });

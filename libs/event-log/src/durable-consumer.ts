@@ -125,8 +125,18 @@ export class DurableConsumer implements Subscription {
       commit = decodeCommit(m.subject, m.seq, m.data);
     } catch (err) {
       if (!(err instanceof MalformedCommit)) throw err;
-      // A poison message: stop redelivering it, and say so (STYLE 9).
-      m.term(err.message);
+      try {
+        await this.cfg.onMalformed?.(err);
+      } catch (hookErr) {
+        // Not kept yet (its dead-letter store is away): let it come again rather than lose it.
+        reportError(this.cfg.onError, hookErr, { subject: m.subject, seq: m.seq });
+        m.nak(this.cfg.retryDelayMs ?? 1_000);
+        return false;
+      }
+      // A poison message: stop redelivering it, and say so (STYLE 9). No reason on the term: 2.9
+      // only knows a bare `+TERM`, and ignores `+TERM <reason>` (the message came back after every
+      // ack wait, holding up everything behind it).
+      m.term();
       reportError(this.cfg.onError, err, { subject: m.subject, seq: m.seq });
       return true;
     }
@@ -137,7 +147,7 @@ export class DurableConsumer implements Subscription {
       await this.handler(commit, { deliveryCount: m.info.deliveryCount, working: () => m.working() });
     } catch (err) {
       reportError(this.cfg.onError, err, commit);
-      m.nak(this.cfg.retryDelayMs ?? 1_000);
+      m.nak(retryAfter(err) ?? this.cfg.retryDelayMs ?? 1_000);
       return false;
     } finally {
       clearInterval(keepAlive);
@@ -148,4 +158,10 @@ export class DurableConsumer implements Subscription {
     await m.ackAck().catch(() => false);
     return true;
   }
+}
+
+/** A handler's own back-off for a retry (`retryAfterMs` on the error it threw), if it set one. */
+function retryAfter(err: unknown): number | undefined {
+  const ms = (err as { retryAfterMs?: unknown } | null)?.retryAfterMs;
+  return typeof ms === 'number' && Number.isFinite(ms) && ms >= 0 ? ms : undefined;
 }

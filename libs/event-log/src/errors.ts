@@ -77,17 +77,23 @@ export class StreamMissing extends EventLogUnavailable {
 export const STREAM_MISSING_HINT =
   'the NATS store was lost or replaced; nothing recreates it (that would hide the loss): restore the store (docs/architecture.md, "Streams are created once")';
 
-/** A message on an event subject that is not a commit this library wrote. Retrying cannot fix it. */
+/**
+ * A message on an event subject that is not a commit this library wrote. Retrying cannot fix it:
+ * `poison` says so to libs/quarantine, which keeps it as a dead letter (with `payload`, its bytes).
+ */
 export class MalformedCommit extends EventLogError {
   override readonly name = 'MalformedCommit';
   readonly code = ErrorCode.Internal;
   readonly retryable = false;
+  readonly poison = true;
 
   constructor(
     readonly subject: string,
     readonly seq: number,
     reason: string,
     options?: ErrorOptions,
+    /** The message's bytes as stored. */
+    readonly payload?: Uint8Array,
   ) {
     super(`commit ${seq} on ${subject} is malformed: ${reason}`, options);
   }

@@ -1,4 +1,5 @@
 import type { CommitMeta, DomainEvent, StoredCommit } from '@trainyard/contracts';
+import type { MalformedCommit } from './errors';
 
 /**
  * The port every service uses to reach the event log (decision 1). The JetStream implementation is
@@ -50,13 +51,15 @@ export interface EventLog {
   /**
    * Delivers every commit up to the current end of the stream, then resolves with that end (the
    * stream's last sequence when replay started; `subscribe({ from: { seq: end + 1 } })` continues
-   * without a gap). A handler that throws rejects the replay.
+   * without a gap). A handler that throws rejects the replay; so does a commit that does not decode,
+   * unless `onMalformed` takes it.
    */
-  replay(handler: (commit: StoredCommit) => Promise<void> | void, opts?: { filter?: string; fromSeq?: number }): Promise<number>;
+  replay(handler: (commit: StoredCommit) => Promise<void> | void, opts?: ReplayOptions): Promise<number>;
 
   /**
    * A durable JetStream consumer named `durable` over `filter` (e.g. one node's subject): each commit
-   * is acknowledged only after `handler` resolves; a throw is redelivered after `retryDelayMs`. The
+   * is acknowledged only after `handler` resolves; a throw is redelivered after `retryDelayMs` (or
+   * the thrown error's `retryAfterMs`: libs/quarantine's `withQuarantine` backs off that way). The
    * consumer's position survives restarts of the process and of NATS. Commits are delivered one at a
    * time, in order, redeliveries included. Long handlers are kept alive automatically (`working()`
    * every third of the ack wait); `ctx.working()` is there for handlers that want to say so
@@ -91,6 +94,19 @@ export interface SubscribeOptions {
   from?: { seq: number } | { time: Date };
   /** Told about every handler failure (the commit is retried) and every malformed commit (skipped). */
   onError?: (err: unknown, commit: StoredCommit | { subject: string; seq: number }) => void;
+  /**
+   * Takes a commit that does not decode (its bytes are `err.payload`), in stream order: awaited before
+   * the next commit is delivered, so a consumer can quarantine it where it keeps its checkpoint. When
+   * set, such a commit is not reported to `onError`; either way it is skipped afterwards.
+   */
+  onMalformed?: (err: MalformedCommit) => Promise<void> | void;
+}
+
+export interface ReplayOptions {
+  filter?: string;
+  fromSeq?: number;
+  /** Takes a commit that does not decode, in order, instead of rejecting the replay. */
+  onMalformed?: (err: MalformedCommit) => Promise<void> | void;
 }
 
 export interface ConsumeOptions {
@@ -103,6 +119,11 @@ export interface ConsumeOptions {
   ackWaitMs?: number;
   /** Told about every handler failure (the commit is nak'ed) and every malformed commit (terminated). */
   onError?: (err: unknown, commit: StoredCommit | { subject: string; seq: number }) => void;
+  /**
+   * Takes a commit that does not decode before it is terminated (e.g. `Quarantine.failed` to keep it
+   * as a dead letter). If it throws, the commit is redelivered instead.
+   */
+  onMalformed?: (err: MalformedCommit) => Promise<void> | void;
 }
 
 /** What a `consume` handler knows about the delivery in hand. */

@@ -6,6 +6,7 @@ export type {
   ConsumeContext,
   ConsumeOptions,
   EventLog,
+  ReplayOptions,
   SubscribeOptions,
   Subscription,
 } from './event-log';

@@ -9,13 +9,14 @@ import {
 import { headers, type NatsConnection } from '@nats-io/transport-node';
 import { commitMsgId, decodeCommit, encodeCommit } from './codec';
 import { DurableConsumer } from './durable-consumer';
-import { STREAM_MISSING_HINT, StreamMissing, toEventLogError } from './errors';
+import { MalformedCommit, STREAM_MISSING_HINT, StreamMissing, toEventLogError } from './errors';
 import type {
   AggregateHistory,
   AppendResult,
   ConsumeContext,
   ConsumeOptions,
   EventLog,
+  ReplayOptions,
   SubscribeOptions,
   Subscription,
 } from './event-log';
@@ -117,16 +118,23 @@ export class JetStreamEventLog implements EventLog {
     return { commits, lastSeq: commits.at(-1)?.seq ?? 0 };
   }
 
-  async replay(
-    handler: (commit: StoredCommit) => Promise<void> | void,
-    opts: { filter?: string; fromSeq?: number } = {},
-  ): Promise<number> {
+  async replay(handler: (commit: StoredCommit) => Promise<void> | void, opts: ReplayOptions = {}): Promise<number> {
     const end = await this.lastSeq();
     const fromSeq = Math.max(1, opts.fromSeq ?? 1);
     if (fromSeq > end) return end;
     const range = { stream: this.stream, filter: opts.filter ?? Subjects.eventsAll, fromSeq, toSeq: end, batch: this.batch };
+    const deliver = (m: { subject: string; seq: number; data: Uint8Array }) => {
+      let commit: StoredCommit;
+      try {
+        commit = decodeCommit(m.subject, m.seq, m.data);
+      } catch (err) {
+        if (err instanceof MalformedCommit && opts.onMalformed) return opts.onMalformed(err);
+        throw err;
+      }
+      return handler(commit);
+    };
     try {
-      await readRange(this.js, await this.jsm(), range, (m) => handler(decodeCommit(m.subject, m.seq, m.data)));
+      await readRange(this.js, await this.jsm(), range, deliver);
     } catch (err) {
       throw toEventLogError(err, `replay ${range.filter}`);
     }

@@ -128,9 +128,18 @@ export class LiveSubscription implements Subscription {
     try {
       commit = decodeCommit(subject, seq, data);
     } catch (err) {
-      // Bytes that do not decode now never will: report and move on rather than stall forever.
+      // Bytes that do not decode now never will: hand them over (or report them) and move on rather
+      // than stall forever.
       if (!(err instanceof MalformedCommit)) throw err;
-      reportError(this.cfg.onError, err, { subject, seq });
+      if (!this.cfg.onMalformed) return reportError(this.cfg.onError, err, { subject, seq });
+      for (let attempt = 0; !this.stopping.isOpen; attempt++) {
+        try {
+          return await this.cfg.onMalformed(err);
+        } catch (hookErr) {
+          reportError(this.cfg.onError, hookErr, { subject, seq });
+          await sleepUnlessStopped(backoffMs(attempt), this.stopping);
+        }
+      }
       return;
     }
     for (let attempt = 0; !this.stopping.isOpen; attempt++) {
