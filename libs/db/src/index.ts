@@ -10,9 +10,12 @@ export { commitChanges } from './projection/commit-changes';
 export type { RowChange } from './projection/row-change';
 export { writeChanges } from './projection/write-changes';
 export { DEFAULT_PROJECTION, readCheckpoint } from './projection/checkpoint';
-export { Projector, type ProjectorOptions } from './projection/projector';
+export { Projector, type ProjectorHealth, type ProjectorOptions } from './projection/projector';
+export { commitDeadLetter, quarantineCommit } from './projection/quarantine-commit';
+export { retryProjectionDeadLetter, type RetryOutcome } from './projection/retry-dead-letter';
 export { ProjectionTimeout } from './projection/projection-timeout';
 export { UnknownEventType } from './projection/unknown-event-type';
+export { UnprojectableCommit } from './projection/unprojectable-commit';
 
 export { rebuildInto, replayInto, type RebuildOptions } from './rebuild/rebuild-into';
 export * from './rebuild/verify-projections';
@@ -31,3 +34,4 @@ export * from './queries/dashboard-queries';
 export * from './queries/pool-queries';
 export * from './queries/audit-queries';
 export * from './queries/overview-queries';
+export * from './queries/dead-letter-queries';

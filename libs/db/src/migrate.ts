@@ -4,6 +4,7 @@ import * as readModels from './migrations/0001-read-models';
 import * as scheduling from './migrations/0002-scheduling';
 import * as logStore from './migrations/0003-log-store';
 import * as faultRecovery from './migrations/0004-fault-recovery';
+import * as deadLetters from './migrations/0005-dead-letters';
 import { assertSchemaName } from './schema-name';
 
 /** Every migration, in order. Names sort lexically; add new ones at the end. */
@@ -12,6 +13,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0002-scheduling': scheduling,
   '0003-log-store': logStore,
   '0004-fault-recovery': faultRecovery,
+  '0005-dead-letters': deadLetters,
 };
 
 /** A migration failed; `cause` is the database error, `results` says which ran. */

@@ -1,10 +1,15 @@
 import { type StoredCommit, Subjects } from '@trainyard/contracts';
 import type { EventLog, Subscription } from '@trainyard/event-log';
+import {
+  applyOrQuarantine, type Attempts, type BatchPorts, countDeadLetter, type DeadLetter, type Failure, retryPolicy, type RetryPolicy,
+} from '@trainyard/quarantine';
 import type { Kysely } from 'kysely';
 import type { Database } from '../database';
 import { projectCommits } from './apply-commit';
 import { DEFAULT_PROJECTION, readCheckpoint } from './checkpoint';
 import { ProjectionTimeout } from './projection-timeout';
+import { commitDeadLetter, quarantineCommit } from './quarantine-commit';
+import { type QueuedCommit as Queued, undecodable, undecodableOf } from './queued-commit';
 
 export interface ProjectorOptions {
   /** Bound to the schema of the read models (`createDatabase(...).db`). */
@@ -16,13 +21,31 @@ export interface ProjectorOptions {
   filter?: string;
   /** Most commits applied in one transaction. Default 500. */
   batchSize?: number;
-  /** Pause before retrying a batch whose transaction failed. Default 1000 ms. */
+  /** First pause after a failed transaction; it doubles per retry, up to 5 s. Default 200 ms. */
   retryDelayMs?: number;
   /**
-   * Told about every failed transaction (the projector retries it) and every commit the log could
-   * not decode (skipped by the log itself). Default `console.error`.
+   * Tries a commit that fails deterministically (a data error, a constraint) gets before it is
+   * quarantined. Default 3. Commits that cannot be decoded or projected at all are quarantined at once;
+   * transient failures (the database away) are retried forever and never quarantine.
+   */
+  maxAttempts?: number;
+  /**
+   * Told about every failed transaction and what comes next (a retry, or quarantine). Default
+   * `console.error`.
    */
   onError?: (error: unknown, commits: { from: number; to: number }) => void;
+  /** Told about every commit quarantined (its dead letter is stored). Default `console.error`. */
+  onQuarantined?: (letter: DeadLetter) => void;
+}
+
+/** What `/healthz` says about the projection. */
+export interface ProjectorHealth {
+  /** The last stream sequence applied (or quarantined). */
+  position: number;
+  /** Set while the projector keeps failing on the same commits (an outage it waits out, or a commit on its way to quarantine). */
+  failing: { since: string; from: number; to: number; code: string; message: string; retries: number } | null;
+  /** Commits this projector quarantined since it started. */
+  quarantined: number;
 }
 
 interface Waiter {
@@ -37,8 +60,14 @@ interface Waiter {
  * Keeps the read models in step with the event log (decision 2). It subscribes from the stored
  * checkpoint + 1 and applies commits in batches, each batch and its checkpoint in one transaction
  * (`projectCommits`), so a crash at any point neither repeats nor skips a commit: the next start
- * resumes after the last committed batch. A failing transaction is retried until it succeeds; the
- * projector never steps over a commit.
+ * resumes after the last committed batch.
+ *
+ * No commit can stall it (issue 9). A transaction that fails for a transient reason (the database
+ * away) is retried until it succeeds. One that fails deterministically is retried one commit at a
+ * time, so the good commits around the bad one still get in; the bad one — after `maxAttempts`, or
+ * at once when it cannot be decoded or projected at all — is quarantined: kept as a dead letter with
+ * its error (`dead_letters`, written with the checkpoint in one transaction), counted in
+ * `trainyard_dead_letters_total`, and the projector moves on. `health()` says so.
  *
  * @example
  * ```ts
@@ -55,15 +84,19 @@ export class Projector {
   readonly #name: string;
   readonly #filter: string;
   readonly #batchSize: number;
-  readonly #retryDelayMs: number;
+  readonly #policy: RetryPolicy;
   readonly #onError: NonNullable<ProjectorOptions['onError']>;
+  readonly #onQuarantined: NonNullable<ProjectorOptions['onQuarantined']>;
+  readonly #ports: BatchPorts<Queued>;
 
   #running = false;
   #subscription: Subscription | undefined;
   #position = 0;
   /** Highest sequence queued or applied: re-delivered commits below it are dropped. */
   #queuedUpTo = 0;
-  #queue: StoredCommit[] = [];
+  #queue: Queued[] = [];
+  #failing: ProjectorHealth['failing'] = null;
+  #quarantined = 0;
   #draining: Promise<void> | undefined;
   #wake: (() => void) | undefined;
   readonly #waiters = new Set<Waiter>();
@@ -74,8 +107,20 @@ export class Projector {
     this.#name = options.name ?? DEFAULT_PROJECTION;
     this.#filter = options.filter ?? Subjects.eventsAll;
     this.#batchSize = Math.max(1, options.batchSize ?? 500);
-    this.#retryDelayMs = options.retryDelayMs ?? 1000;
-    this.#onError = options.onError ?? ((error, { from, to }) => console.error(`projector ${this.#name}: commits ${from}..${to} failed, retrying`, error));
+    // The projection's own code throws only classified errors (pure code wraps its failures, the
+    // database gives a SQLSTATE): an unclassified one is an odd outage, waited out like the others.
+    this.#policy = retryPolicy({ baseDelayMs: options.retryDelayMs, maxAttempts: options.maxAttempts, unknownIs: 'transient' });
+    this.#onError = options.onError ?? ((error, { from, to }) => console.error(`projector ${this.#name}: commits ${from}..${to} failed`, error));
+    this.#onQuarantined =
+      options.onQuarantined ??
+      ((l) => console.error(`projector ${this.#name}: commit ${l.seq} on ${l.subject} quarantined after ${l.attempts} attempt(s): ${l.code} ${l.message}`));
+    this.#ports = {
+      apply: (items) => this.#apply(items),
+      quarantine: (item, failure, attempts) => this.#quarantine(item, failure, attempts),
+      onFailure: (items, failure, _step, error) => this.#failed(items, failure, error),
+      sleep: (ms) => this.#sleep(ms),
+      stopped: () => !this.#running,
+    };
   }
 
   /** Reads the checkpoint and subscribes from the next sequence. Resolves once subscribed. */
@@ -89,8 +134,9 @@ export class Projector {
       {
         filter: this.#filter,
         from: { seq: this.#position + 1 },
-        // The log skips a commit it cannot decode (a rebuild skips it alike); say so.
         onError: (error, commit) => this.#onError(error, { from: commit.seq, to: commit.seq }),
+        // A commit that does not decode takes its place in the queue, to be quarantined in order.
+        onMalformed: (malformed) => this.#enqueue(undecodableOf(malformed)),
       },
       (commit) => this.#enqueue(commit),
     );
@@ -113,6 +159,11 @@ export class Projector {
     return this.#position;
   }
 
+  /** Where the projection is, whether it is failing right now, and how many commits it quarantined. */
+  health(): ProjectorHealth {
+    return { position: this.#position, failing: this.#failing && { ...this.#failing }, quarantined: this.#quarantined };
+  }
+
   /**
    * Resolves once the read models include commit `seq` (at once if they already do); rejects with
    * `ProjectionTimeout` after `timeoutMs`, or when the projector stops first.
@@ -132,7 +183,7 @@ export class Projector {
     while (this.#draining) await this.#draining;
   }
 
-  async #enqueue(commit: StoredCommit): Promise<void> {
+  async #enqueue(commit: Queued): Promise<void> {
     if (!this.#running || commit.seq <= this.#queuedUpTo) return;
     this.#queuedUpTo = commit.seq;
     this.#queue.push(commit);
@@ -151,21 +202,43 @@ export class Projector {
   }
 
   async #drain(): Promise<void> {
-    // After a failure, go one commit at a time up to the batch's end, so a commit that cannot be
-    // applied does not hold back the good commits before it.
-    let carefulUpTo = 0;
     while (this.#running && this.#queue.length) {
-      const batch = this.#queue.slice(0, this.#queue[0].seq <= carefulUpTo ? 1 : this.#batchSize);
-      try {
-        const seq = await projectCommits(this.#db, batch, this.#name);
-        this.#queue.splice(0, batch.length);
-        this.#advance(seq);
-      } catch (error) {
-        carefulUpTo = batch[batch.length - 1].seq;
-        this.#onError(error, { from: batch[0].seq, to: carefulUpTo });
-        await this.#sleep(this.#retryDelayMs);
-      }
+      // A commit that did not decode goes alone; the others in batches up to it.
+      const bad = this.#queue.findIndex(undecodable);
+      const size = bad === 0 ? 1 : Math.min(this.#batchSize, bad === -1 ? this.#queue.length : bad);
+      const done = await applyOrQuarantine(this.#queue.slice(0, size), this.#ports, { policy: this.#policy });
+      this.#queue.splice(0, done);
     }
+  }
+
+  async #apply(items: readonly Queued[]): Promise<void> {
+    if (undecodable(items[0])) throw items[0].malformed;
+    this.#advance(await projectCommits(this.#db, items as StoredCommit[], this.#name));
+    this.#failing = null;
+  }
+
+  async #quarantine(item: Queued, failure: Failure, attempts: Attempts): Promise<void> {
+    const letter = commitDeadLetter(this.#name, item, failure, attempts, (this.#log as { stream?: string }).stream);
+    this.#advance(await quarantineCommit(this.#db, this.#name, letter));
+    this.#failing = null;
+    this.#quarantined++;
+    countDeadLetter(letter);
+    this.#onQuarantined(letter);
+  }
+
+  #failed(items: readonly Queued[], failure: Failure, error: unknown): void {
+    const from = items[0].seq;
+    const to = items[items.length - 1].seq;
+    const same = this.#failing && this.#failing.from === from;
+    this.#failing = {
+      since: same ? this.#failing!.since : new Date().toISOString(),
+      from,
+      to,
+      code: failure.code,
+      message: failure.message,
+      retries: same ? this.#failing!.retries + 1 : 0,
+    };
+    this.#onError(error, { from, to });
   }
 
   #advance(seq: number): void {

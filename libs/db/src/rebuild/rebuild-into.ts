@@ -1,10 +1,13 @@
 import { Subjects, type StoredCommit } from '@trainyard/contracts';
 import type { EventLog } from '@trainyard/event-log';
+import { applyOrQuarantine, type BatchPorts, retryPolicy } from '@trainyard/quarantine';
 import type { Kysely } from 'kysely';
 import type { Database } from '../database';
 import { migrate } from '../migrate';
 import { projectCommits } from '../projection/apply-commit';
 import { DEFAULT_PROJECTION, readCheckpoint } from '../projection/checkpoint';
+import { commitDeadLetter, quarantineCommit } from '../projection/quarantine-commit';
+import { type QueuedCommit, undecodable, undecodableOf } from '../projection/queued-commit';
 import { assertSchemaName } from '../schema-name';
 import { dropSchema, schemaExists } from './schema-admin';
 
@@ -41,9 +44,17 @@ export async function rebuildInto(db: Kysely<any>, schema: string, eventLog: Eve
   return replayInto(db.withSchema(schema) as Kysely<Database>, eventLog, { ...options, fromSeq: 1 });
 }
 
+// A rebuild has nothing to wait for: a commit that fails deterministically is quarantined at once
+// (in the rebuilt schema's own dead_letters), and an outage that outlasts a few retries fails it.
+const REBUILD_POLICY = retryPolicy({ maxAttempts: 1, baseDelayMs: 100, maxDelayMs: 1_000, unknownIs: 'transient' });
+const REBUILD_TRANSIENT_ATTEMPTS = 5;
+
 /**
  * Applies the commits from `fromSeq` (default: after the stored checkpoint) up to `upTo` to the
  * tables `db` is bound to, in batches, each with its checkpoint. Returns the checkpoint reached.
+ * Commits the projection cannot apply are quarantined as the live projector does (decoded or not),
+ * so the rebuilt tables skip the same commits and `verifyProjections` can compare both the tables and
+ * which commits each side skipped.
  */
 export async function replayInto(
   db: Kysely<Database>,
@@ -53,21 +64,37 @@ export async function replayInto(
   const name = options.name ?? DEFAULT_PROJECTION;
   const upTo = options.upTo ?? Number.POSITIVE_INFINITY;
   const batchSize = Math.max(1, options.batchSize ?? 1000);
+  const stream = (eventLog as { stream?: string }).stream;
   let position = await readCheckpoint(db, name);
-  let batch: StoredCommit[] = [];
+  const ports: BatchPorts<QueuedCommit> = {
+    apply: async (items) => {
+      if (undecodable(items[0])) throw items[0].malformed;
+      position = await projectCommits(db, items as StoredCommit[], name);
+    },
+    quarantine: async (item, failure, attempts) => {
+      position = await quarantineCommit(db, name, commitDeadLetter(name, item, failure, attempts, stream));
+    },
+    sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+    stopped: () => false,
+  };
+  let batch: QueuedCommit[] = [];
   const flush = async () => {
     if (!batch.length) return;
-    position = await projectCommits(db, batch, name);
+    await applyOrQuarantine(batch, ports, { policy: REBUILD_POLICY, maxTransientAttempts: REBUILD_TRANSIENT_ATTEMPTS });
     batch = [];
   };
-  await eventLog.replay(
-    async (commit) => {
-      if (commit.seq > upTo) return;
-      batch.push(commit);
-      if (batch.length >= batchSize) await flush();
-    },
-    { filter: options.filter ?? Subjects.eventsAll, fromSeq: options.fromSeq ?? position + 1 },
-  );
+  const add = async (item: QueuedCommit) => {
+    if (item.seq > upTo) return;
+    // A commit that did not decode goes alone, so the batch before it is applied as one.
+    if (undecodable(item)) await flush();
+    batch.push(item);
+    if (undecodable(item) || batch.length >= batchSize) await flush();
+  };
+  await eventLog.replay(add, {
+    filter: options.filter ?? Subjects.eventsAll,
+    fromSeq: options.fromSeq ?? position + 1,
+    onMalformed: (malformed) => add(undecodableOf(malformed)),
+  });
   await flush();
   return position;
 }

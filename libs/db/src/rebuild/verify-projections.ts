@@ -3,13 +3,18 @@ import type { EventLog } from '@trainyard/event-log';
 import { type Kysely, type RawBuilder, sql } from 'kysely';
 import { type Database, PROJECTION_TABLES, type ProjectionTable } from '../database';
 import { DEFAULT_PROJECTION, readCheckpoint } from '../projection/checkpoint';
+import { projectionConsumer, skippedMessages } from '../queries/dead-letter-queries';
 import { assertSchemaName } from '../schema-name';
 import { rebuildInto, replayInto } from './rebuild-into';
 import { dropSchema } from './schema-admin';
 
-/** One row that differs between the live read models and a rebuild. */
+/**
+ * One row that differs between the live read models and a rebuild. `dead_letters` differences name
+ * a commit one side skipped (quarantined) and the other applied: `live`/`rebuilt` say how each side
+ * holds it (`{ state, code }` when skipped, null when applied).
+ */
 export interface ProjectionDifference {
-  table: ProjectionTable;
+  table: ProjectionTable | 'dead_letters';
   /** Primary-key columns and values, e.g. `{ job_id: 'j1', name: 'worker-0' }`. */
   key: Record<string, unknown>;
   /** The live row as JSON (`to_jsonb`), or null when only the rebuild has it. */
@@ -24,6 +29,11 @@ export interface VerifyResult {
   differences: ProjectionDifference[];
   /** The stream sequence both sides were compared at. */
   seq: number;
+  /**
+   * Commits the live projection quarantined and nobody resolved yet (the read models are degraded:
+   * they lack these commits, and so does the rebuild). Empty when healthy.
+   */
+  quarantined: number[];
 }
 
 export interface VerifyOptions {
@@ -73,15 +83,17 @@ export async function verifyProjections(
         .setIsolationLevel('repeatable read')
         .execute(async (trx) => {
           const now = await readCheckpoint(trx.withSchema(liveSchema) as unknown as Kysely<Database>, name);
-          if (now !== upTo) return { moved: now, differences: undefined };
+          if (now !== upTo) return { moved: now, differences: undefined, quarantined: [] };
           const differences: ProjectionDifference[] = [];
           for (const table of Object.keys(PROJECTION_TABLES) as ProjectionTable[]) {
             differences.push(...(await compareTable(trx, table, liveSchema, scratch, max)));
           }
-          return { moved: undefined, differences };
+          const skipped = await compareSkipped(trx, name, liveSchema, scratch);
+          differences.push(...skipped.differences.slice(0, max));
+          return { moved: undefined, differences, quarantined: skipped.quarantined };
         });
       if (outcome.differences) {
-        return { equal: outcome.differences.length === 0, differences: outcome.differences, seq: upTo };
+        return { equal: outcome.differences.length === 0, differences: outcome.differences, seq: upTo, quarantined: outcome.quarantined };
       }
       if (outcome.moved > upTo) {
         await replayInto(db.withSchema(scratch) as Kysely<Database>, eventLog, { upTo: outcome.moved, name });
@@ -95,6 +107,28 @@ export async function verifyProjections(
   } finally {
     await dropSchema(db, scratch);
   }
+}
+
+/**
+ * Which commits each side skipped: the live projection's dead letters (quarantined or dismissed)
+ * against the rebuild's. A commit only one side skipped is a difference (a fixed bug: retry it live;
+ * or a live table that took what a rebuild refuses).
+ */
+async function compareSkipped(trx: Kysely<any>, name: string, liveSchema: string, scratch: string) {
+  const consumer = projectionConsumer(name);
+  const live = await skippedMessages(trx.withSchema(liveSchema), consumer);
+  const rebuilt = await skippedMessages(trx.withSchema(scratch), consumer);
+  const liveBySeq = new Map(live.map((m) => [m.seq, m]));
+  const rebuiltBySeq = new Map(rebuilt.map((m) => [m.seq, m]));
+  const seqs = [...new Set([...liveBySeq.keys(), ...rebuiltBySeq.keys()])].sort((a, b) => a - b);
+  const differences: ProjectionDifference[] = [];
+  for (const seq of seqs) {
+    const l = liveBySeq.get(seq);
+    const r = rebuiltBySeq.get(seq);
+    if (l && r) continue;
+    differences.push({ table: 'dead_letters', key: { stream_seq: seq }, live: l ? { state: l.state, code: l.code } : null, rebuilt: r ? { state: r.state, code: r.code } : null });
+  }
+  return { differences, quarantined: live.filter((m) => m.state === 'quarantined').map((m) => m.seq) };
 }
 
 async function compareTable(
