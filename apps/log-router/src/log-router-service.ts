@@ -1,6 +1,6 @@
 import type { NatsConnection } from '@nats-io/transport-node';
 import {
-  deleteExpiredLogs, deleteExpiredSamples, insertMetricSamples, readLogCheckpoint, storeLogWrite, type DatabaseHandle,
+  deleteExpiredLogs, deleteExpiredSamples, insertMetricSamples, quarantineLogMessage, readLogCheckpoint, storeLogWrite, type DatabaseHandle,
 } from '@trainyard/db';
 import { logRouterMetrics } from '@trainyard/telemetry';
 import { DEFAULT_LOG_ROUTER_OPTIONS, LogRouter, type LogRouterOptions } from './log-router';
@@ -36,7 +36,7 @@ export async function startLogRouterService(nc: NatsConnection, database: Databa
   };
   const router = new LogRouter(
     nc,
-    { checkpoint: (name) => readLogCheckpoint(db, name), write: (w) => storeLogWrite(db, w) },
+    { checkpoint: (name) => readLogCheckpoint(db, name), write: (w) => storeLogWrite(db, w), quarantine: (name, letter) => quarantineLogMessage(db, name, letter) },
     { ...DEFAULT_LOG_ROUTER_OPTIONS, log, onStored, ...opts.router },
   );
   await router.start();

@@ -1,7 +1,10 @@
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { type LogStoredNotice, Streams, Subjects } from '@trainyard/contracts';
-import { createDatabase, listLogAttempts, migrate, readLogLines, type DatabaseHandle } from '@trainyard/db';
+import {
+  createDatabase, getDeadLetter, listDeadLetters, listLogAttempts, migrate, readLogCheckpoint, readLogLines, retryDeadLetter, type DatabaseHandle,
+} from '@trainyard/db';
+import { sql } from 'kysely';
 import { connectNats, ensureStreams } from '@trainyard/event-log';
 import { freshSchema, startNatsServer, type FreshSchema, type NatsServer } from '@trainyard/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -90,6 +93,60 @@ describe('log router against nats-server and PostgreSQL', () => {
     expect(Buffer.from(lines[2].bytes!, 'base64')).toEqual(Buffer.from(bad));
     expect(lines[2].stream).toBe('stderr');
     await router.stop();
+  });
+
+  it('log router - a batch the store refuses and bytes that are no batch are quarantined with their bytes; the lines around them are stored; a retry after the fix stores it', async () => {
+    const js = jetstream(nc);
+    const batch = (task: string, firstSeq: number, lines: string[], eof = false) =>
+      JSON.stringify({ v: 2, jobId: 'job-q', task, attempt: 1, firstSeq, t0: 1_750_000_000_000, dt: lines.map((_, i) => i), lines, ...(eof ? { eof: true } : {}) });
+    // The "bug" a fix removes later: a constraint the batch of worker-9 breaks.
+    await sql`alter table ${sql.id(schema.schema, 'log_chunks')} add constraint no_worker_9 check (task <> 'worker-9')`.execute(database.db);
+    const router = await start();
+    try {
+      const sent: number[] = [];
+      for (const body of [
+        batch('worker-0', 1, ['one', 'two']),
+        batch('worker-0', 3, ['NUL \u0000 in a line the agent should have sent as raw bytes']),
+        'not a batch at all',
+        batch('worker-9', 1, ['refused until the fix'], true),
+        batch('worker-0', 4, ['four'], true),
+      ]) {
+        sent.push((await js.publish(Subjects.log('job-q', body.includes('worker-9') ? 'worker-9' : 'worker-0'), body)).seq);
+      }
+      const lines = await until(async () => {
+        const l = await allLines('job-q');
+        return l.length >= 3 ? l : undefined;
+      });
+      expect(lines.map((l) => [l.seq, l.text])).toEqual([[1, 'one'], [2, 'two'], [4, 'four']]);
+      await until(async () => ((await readLogCheckpoint(database.db, 'log-router')) >= sent[4] ? true : undefined));
+
+      const letters = await listDeadLetters(database.db, { consumer: 'log-router' });
+      expect(letters.map((l) => [l.seq, l.stream, l.code.slice(0, 2), l.attempts]).reverse()).toEqual([
+        [sent[1], 'TY_LOGS', '22', 3],
+        [sent[2], 'TY_LOGS', 'Ma', 1],
+        [sent[3], 'TY_LOGS', '23', 3],
+      ]);
+      expect(letters.find((l) => l.seq === sent[2])).toMatchObject({ code: 'MalformedLogBatch', payloadBytes: 'not a batch at all'.length, retryable: true });
+      const kept = await getDeadLetter(database.db, Number(letters.find((l) => l.seq === sent[1])!.id.slice(3)));
+      expect(Buffer.from(kept!.payload!).toString()).toContain('NUL \\u0000');
+
+      // After the fix, the refused batch is stored from its kept bytes; the checkpoint does not move back.
+      await sql`alter table ${sql.id(schema.schema, 'log_chunks')} drop constraint no_worker_9`.execute(database.db);
+      const fixable = Number(letters.find((l) => l.seq === sent[3])!.id.slice(3));
+      expect(await retryDeadLetter(database.db, fixable)).toEqual({ outcome: 'applied', commits: 1 });
+      expect((await allLines('job-q', 'worker-9')).map((l) => l.text)).toEqual(['refused until the fix']);
+      expect(await readLogCheckpoint(database.db, 'log-router')).toBeGreaterThanOrEqual(sent[4]);
+      // The NUL batch still cannot be stored, and says so.
+      const nul = Number(letters.find((l) => l.seq === sent[1])!.id.slice(3));
+      expect(await retryDeadLetter(database.db, nul)).toMatchObject({ outcome: 'still-failing', failure: { code: expect.stringMatching(/^22/) } });
+      expect((await listDeadLetters(database.db, { consumer: 'log-router' })).map((l) => l.seq).sort()).toEqual([sent[1], sent[2]].sort());
+
+      // The router goes on storing.
+      await js.publish(Subjects.log('job-q', 'worker-1'), batch('worker-1', 1, ['later']));
+      await until(async () => ((await allLines('job-q', 'worker-1')).length ? true : undefined));
+    } finally {
+      await router.stop();
+    }
   });
 
   // Last: it takes the log stream away.

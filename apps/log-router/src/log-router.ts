@@ -1,15 +1,19 @@
 import { DeliverPolicy, jetstream, type JsMsg } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { type LogStoredNotice, Streams, Subjects } from '@trainyard/contracts';
-import type { LogWrite, StoredAttempt } from '@trainyard/db';
+import { decodeLogBatch, type LogBatch, type LogStoredNotice, Streams, Subjects } from '@trainyard/contracts';
+import { LogWriteBuilder, MalformedLogBatch, type LogWrite, type StoredAttempt } from '@trainyard/db';
+import {
+  applyOrQuarantine, type BatchPorts, countDeadLetter, deadLetter, type DeadLetter, retryPolicy, type RetryPolicy,
+} from '@trainyard/quarantine';
 import { STREAM_MISSING_HINT, StreamMissing, toEventLogError } from '@trainyard/event-log';
-import { LogWriteBuilder } from './log-write-builder';
 
 /** Where the router keeps lines: one transaction stores a write and its checkpoint (`storeLogWrite`). */
 export interface LogStore {
   /** The last TY_LOGS stream sequence stored under `name` (0 before the first). */
   checkpoint(name: string): Promise<number>;
   write(w: LogWrite): Promise<StoredAttempt[]>;
+  /** Keeps a message it cannot store as a dead letter and moves checkpoint `name` past it, in one transaction (`quarantineLogMessage`). */
+  quarantine(name: string, letter: DeadLetter): Promise<void>;
 }
 
 export interface LogRouterOptions {
@@ -20,9 +24,19 @@ export interface LogRouterOptions {
   log?: (msg: string) => void;
   /** After each stored write (metrics). */
   onStored?: (s: { messages: number; lines: number; ms: number; streamSeq: number }) => void;
+  /** Retries and back-off before a message the store refuses is quarantined (default 3 tries from 100 ms). */
+  retry?: Partial<RetryPolicy>;
 }
 
 export const DEFAULT_LOG_ROUTER_OPTIONS: LogRouterOptions = { name: 'log-router', batch: 500 };
+
+/** One TY_LOGS message as the router handles it, decoded once (`batch` undefined: not a log batch). */
+interface LogMessage {
+  seq: number;
+  subject: string;
+  data: Uint8Array;
+  batch: LogBatch | undefined;
+}
 
 const TICK = Symbol('tick');
 const nextTick = () => new Promise<typeof TICK>((r) => setImmediate(() => r(TICK)));
@@ -33,7 +47,10 @@ const nextTick = () => new Promise<typeof TICK>((r) => setImmediate(() => r(TICK
  * together with the new checkpoint in one transaction: its acknowledgement is that checkpoint, so a
  * router killed at any point resumes exactly after what it stored — nothing lost, nothing twice,
  * every task's lines in order. A failed store is retried with the same messages before anything
- * newer. After each store it sends `ty.logstored.<job>.<task>` so live follows read at once.
+ * newer: forever when the database is away; a message the store refuses (a NUL in a line's text, a
+ * constraint) is isolated and, after a few tries, quarantined with its bytes (`dead_letters`, with
+ * the checkpoint), as is one that is not a log batch at all — the router moves on (issue 9). After
+ * each store it sends `ty.logstored.<job>.<task>` so live follows read at once.
  *
  * One router is active per stream (like the scheduler, decision 7); a second one would store the
  * same chunks again, harmlessly, but for nothing.
@@ -43,12 +60,38 @@ export class LogRouter {
   private done?: Promise<void>;
   private stopCurrent?: () => void;
   private streamMissing = false;
+  private wake?: () => void;
+  private readonly policy: RetryPolicy;
+  private readonly ports: BatchPorts<LogMessage>;
 
   constructor(
     private readonly nc: NatsConnection,
     private readonly store: LogStore,
     private readonly options: LogRouterOptions = DEFAULT_LOG_ROUTER_OPTIONS,
-  ) {}
+  ) {
+    // The store throws only database errors (classified by SQLSTATE) and MalformedLogBatch: anything
+    // else is an odd outage, waited out.
+    this.policy = retryPolicy({ baseDelayMs: 100, ...options.retry, unknownIs: 'transient' });
+    this.ports = {
+      apply: (msgs) => this.storeRun(msgs),
+      quarantine: async (m, failure, attempts) => {
+        const letter = deadLetter(this.options.name, { stream: Streams.logs, seq: m.seq, subject: m.subject }, failure, attempts, m.data);
+        await this.store.quarantine(this.options.name, letter);
+        countDeadLetter(letter);
+        this.say(`quarantined TY_LOGS message ${m.seq} (${m.subject}) after ${letter.attempts} attempt(s): ${letter.code} ${letter.message}`);
+      },
+      onFailure: (msgs, failure, step) =>
+        this.say(
+          `storing ${msgs.length} log message(s) from ${msgs[0].seq} failed (${failure.code} ${failure.message}), ` +
+            (step.action === 'retry' ? `retrying in ${step.delayMs} ms` : 'quarantining'),
+        ),
+      sleep: (ms) => new Promise<void>((r) => {
+        const t = setTimeout(r, ms);
+        this.wake = () => (clearTimeout(t), r());
+      }),
+      stopped: () => this.stopping,
+    };
+  }
 
   async start(): Promise<void> {
     this.done = this.run();
@@ -57,6 +100,7 @@ export class LogRouter {
   async stop(): Promise<void> {
     this.stopping = true;
     this.stopCurrent?.();
+    this.wake?.();
     await this.done;
   }
 
@@ -109,23 +153,25 @@ export class LogRouter {
     }
   }
 
-  private async storeGroup(msgs: JsMsg[]): Promise<void> {
+  private async storeGroup(group: JsMsg[]): Promise<void> {
+    const msgs: LogMessage[] = group.map((m) => ({ seq: m.seq, subject: m.subject, data: m.data, batch: decodeLogBatch(m.data) }));
+    // A message that is not a batch goes alone, so the run before it is stored as one write.
+    for (let i = 0; i < msgs.length && !this.stopping; ) {
+      const bad = msgs.findIndex((m, j) => j >= i && !m.batch);
+      const end = bad === i ? i + 1 : bad === -1 ? msgs.length : bad;
+      await applyOrQuarantine(msgs.slice(i, end), this.ports, { policy: this.policy });
+      i = end;
+    }
+    if (this.stopping) throw new Error('log router stopping');
+  }
+
+  /** Stores a run of messages and the checkpoint after them as one write, then tells followers. */
+  private async storeRun(msgs: readonly LogMessage[]): Promise<void> {
     const started = performance.now();
     const builder = new LogWriteBuilder(this.options.name);
-    for (const m of msgs) builder.add(m.seq, m.data);
-    for (const seq of builder.malformed) this.say(`dropping malformed log message ${seq}`);
-    let stored: StoredAttempt[] = [];
-    for (let attempt = 0; ; attempt++) {
-      try {
-        stored = await this.store.write(builder.build());
-        break;
-      } catch (err) {
-        // Keep the messages in hand and try again; nothing later is stored first, so order holds.
-        if (this.stopping) throw err;
-        this.say(`storing ${msgs.length} log messages failed (${(err as Error).message}), retrying`);
-        await sleep(Math.min(5_000, 100 * 2 ** attempt));
-      }
-    }
+    for (const m of msgs) builder.addDecoded(m.seq, m.batch);
+    if (builder.malformed.length) throw new MalformedLogBatch(builder.malformed[0]);
+    const stored = await this.store.write(builder.build());
     for (const s of stored) {
       const notice: LogStoredNotice = { attempt: s.attempt, lastSeq: s.lastSeq, eof: s.eof };
       try {

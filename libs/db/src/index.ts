@@ -35,3 +35,6 @@ export * from './queries/pool-queries';
 export * from './queries/audit-queries';
 export * from './queries/overview-queries';
 export * from './queries/dead-letter-queries';
+export { quarantineLogMessage, restoreLogMessage } from './queries/log-dead-letters';
+export { LogWriteBuilder, MalformedLogBatch } from './queries/log-write-builder';
+export { NotRetryable, retryDeadLetter } from './retry-dead-letter';

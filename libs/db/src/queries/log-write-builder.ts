@@ -1,10 +1,11 @@
 import { decodeLogBatch, lastSeqOf, type LogBatch } from '@trainyard/contracts';
-import type { LogWrite } from '@trainyard/db';
+import type { LogWrite } from './log-store-queries';
 
 /**
  * Collects a run of TY_LOGS messages into one {@link LogWrite}: each batch becomes a chunk, a piece of
  * a long line stays a piece (the store joins them), an eof mark records the attempt's last seq.
- * Pure: the router decides what to store here and does the I/O elsewhere.
+ * Pure: the log router decides what to store here and does the I/O elsewhere; a retried dead letter
+ * (`retryDeadLetter`) goes through it again.
  */
 export class LogWriteBuilder {
   private readonly write: LogWrite;
@@ -18,8 +19,12 @@ export class LogWriteBuilder {
 
   /** Adds one message (its stream sequence becomes the checkpoint). */
   add(streamSeq: number, data: Uint8Array): LogBatch | undefined {
+    return this.addDecoded(streamSeq, decodeLogBatch(data));
+  }
+
+  /** Adds one message already decoded (`decodeLogBatch`; undefined: it was not a batch). */
+  addDecoded(streamSeq: number, b: LogBatch | undefined): LogBatch | undefined {
     this.write.checkpoint.seq = Math.max(this.write.checkpoint.seq, streamSeq);
-    const b = decodeLogBatch(data);
     if (!b) {
       this.malformed.push(streamSeq);
       return undefined;
@@ -47,5 +52,15 @@ export class LogWriteBuilder {
 
   build(): LogWrite {
     return this.write;
+  }
+}
+
+/** A TY_LOGS message that is not a `LogBatch` v2: retrying cannot change its bytes (`poison`). */
+export class MalformedLogBatch extends Error {
+  override readonly name = 'MalformedLogBatch';
+  readonly retryable = false;
+  readonly poison = true;
+  constructor(readonly seq: number) {
+    super(`TY_LOGS message ${seq} is not a log batch (v2)`);
   }
 }
