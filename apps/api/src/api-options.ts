@@ -10,10 +10,13 @@ export interface ApiOptions {
   heartbeatTimeoutMs: number;
   /** The web console: where its build is (default `dist/console`) and the OIDC sign-in (default from `TY_OIDC_*`). */
   console?: Partial<ConsoleOptions>;
+  /** `/healthz` is degraded once the projection has kept failing this long (an outage it waits out). */
+  projectionStallMs: number;
 }
 
 export const DEFAULT_API_OPTIONS: ApiOptions = {
   caller: { id: 'user:local', permissions: ['job:setHighPriority'] },
   readYourWritesTimeoutMs: 10_000,
   heartbeatTimeoutMs: 10_000,
+  projectionStallMs: 5_000,
 };

@@ -2,6 +2,9 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { AdminController } from './admin/admin.controller';
+import { QuarantineController } from './admin/quarantine.controller';
+import { QUARANTINES, Quarantines } from './admin/quarantines';
+import { JetStreamDeadLetters } from '@trainyard/quarantine';
 import { API_OPTIONS, COMMANDS, READS } from './api.tokens';
 import type { ApiOptions } from './api-options';
 import { CommandClient } from './command-client';
@@ -50,11 +53,12 @@ export class ApiModule {
       module: ApiModule,
       controllers: [
         JobStreamController, TrainingJobsController, LogsController, MetricsController, DashboardController, NodesController, PoolsController, AdminController,
-        HealthController, OpenApiController, JobRecoveryController, IdentityController, AuditController, DashboardTrendController, ConsoleController,
+        QuarantineController, HealthController, OpenApiController, JobRecoveryController, IdentityController, AuditController, DashboardTrendController, ConsoleController,
       ],
       providers: [
         { provide: NATS, useValue: deps.nc },
         { provide: READS, useValue: deps.reads },
+        { provide: QUARANTINES, useFactory: () => new Quarantines(deps.reads, new JetStreamDeadLetters(deps.nc)) },
         { provide: LOG_READS, useValue: deps.logs },
         { provide: API_METRICS, useFactory: () => (registerControlPlaneMetrics(deps.metrics), deps.metrics) },
         { provide: ResourceSampleFeed, useFactory: () => new ResourceSampleFeed(deps.nc) },

@@ -1,6 +1,6 @@
 import {
-  getJob, listJobAudit, listJobChanges, listJobEvents, listJobs, listNodeAvailability, listNodes, listPools, verifyProjections,
-  type DatabaseHandle, type JobState, type ListJobsQuery, type Projector,
+  deadLetterSummary, getDeadLetter, getJob, listDeadLetters, listJobAudit, listJobChanges, listJobEvents, listJobs, listNodeAvailability, listNodes, listPools,
+  resolveDeadLetter, retryDeadLetter, verifyProjections, type DatabaseHandle, type JobState, type ListDeadLettersQuery, type ListJobsQuery, type Projector,
 } from '@trainyard/db';
 import { Subjects } from '@trainyard/contracts';
 import type { EventLog } from '@trainyard/event-log';
@@ -11,7 +11,7 @@ import type { ReadModel } from './read-model';
 export class DbReadModel implements ReadModel {
   constructor(
     private readonly handle: DatabaseHandle,
-    private readonly projector: Pick<Projector, 'waitFor' | 'position'>,
+    private readonly projector: Pick<Projector, 'waitFor' | 'position' | 'health'>,
     private readonly eventLog: EventLog,
   ) {}
 
@@ -62,5 +62,23 @@ export class DbReadModel implements ReadModel {
 
   verify() {
     return verifyProjections(this.handle.db, this.handle.schema, this.eventLog);
+  }
+
+  async health() {
+    return { projection: this.projector.health(), quarantine: await deadLetterSummary(this.handle.db) };
+  }
+
+  listDeadLetters(q: ListDeadLettersQuery) {
+    return listDeadLetters(this.handle.db, q);
+  }
+
+  retryDeadLetter(id: number) {
+    return retryDeadLetter(this.handle.db, id, { eventLog: this.eventLog });
+  }
+
+  async dismissDeadLetter(id: number, resolution: string) {
+    if (!(await getDeadLetter(this.handle.db, id))) return false;
+    await resolveDeadLetter(this.handle.db, id, 'dismissed', resolution);
+    return true;
   }
 }

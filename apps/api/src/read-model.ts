@@ -1,4 +1,7 @@
-import type { JobChange, JobEventView, JobSummary, JobView as DbJobView, ListJobsQuery, NodeView, PoolView } from '@trainyard/db';
+import type {
+  JobChange, JobEventView, JobSummary, JobView as DbJobView, ListDeadLettersQuery, ListJobsQuery, NodeView, PoolView, ProjectorHealth, RetryOutcome, VerifyResult,
+} from '@trainyard/db';
+import type { DeadLetterRecord, QuarantineSummary } from '@trainyard/quarantine';
 import type { AuditEntry, AuditQuery } from './audit/audit-entry';
 
 /**
@@ -19,7 +22,14 @@ export interface ReadModel {
   waitFor(seq: number, timeoutMs: number): Promise<void>;
   /** The last stream sequence the read models include. */
   position(): number;
-  verify(): Promise<{ equal: boolean; differences: unknown[] }>;
+  verify(): Promise<VerifyResult>;
+  /** The projector's state and the database's open dead letters (`/healthz`). */
+  health(): Promise<{ projection: ProjectorHealth; quarantine: QuarantineSummary }>;
+  listDeadLetters(q: ListDeadLettersQuery): Promise<DeadLetterRecord[]>;
+  /** Applies dead letter `id` (of `dead_letters`) again; undefined when there is none. */
+  retryDeadLetter(id: number): Promise<RetryOutcome | undefined>;
+  /** Marks dead letter `id` dismissed; false when there is none. */
+  dismissDeadLetter(id: number, resolution: string): Promise<boolean>;
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { TrainingJobSpec } from '@trainyard/contracts';
 import { ApiError, ApiProtocolError, classifyFetchFailure } from './api-errors';
-import type { ErrorResponse, JobEventView, JobPage, JobView, LogPage, LogSearchPage, NodeView, PoolView, VerifyResult, RecoveryView } from '@trainyard/contracts';
+import type { ErrorResponse, JobEventView, JobPage, JobView, LogPage, LogSearchPage, NodeView, PoolView, VerifyResult, RecoveryView, DeadLetterView } from '@trainyard/contracts';
 
 export const DEFAULT_API_URL = 'http://127.0.0.1:8080';
 
@@ -123,6 +123,21 @@ export class ApiClient {
 
   verifyProjections(): Promise<VerifyResult> {
     return this.request('POST', '/v1/admin/projections/verify', { timeoutMs: VERIFY_TIMEOUT_MS });
+  }
+
+  /** Dead letters, newest first (`state` default: the open ones). */
+  listQuarantine(query: { state?: string; limit?: number } = {}): Promise<{ items: DeadLetterView[] }> {
+    return this.request('GET', '/v1/admin/quarantine', { query });
+  }
+
+  /** Applies a dead letter again after a fix. */
+  retryQuarantined(id: string): Promise<{ id: string; outcome: 'applied' | 'still-failing'; code?: string; message?: string }> {
+    return this.request('POST', `/v1/admin/quarantine/${enc(id)}/retry`, { timeoutMs: VERIFY_TIMEOUT_MS });
+  }
+
+  /** Accepts the loss of a dead letter. */
+  dismissQuarantined(id: string, reason?: string): Promise<{ id: string; state: 'dismissed' }> {
+    return this.request('POST', `/v1/admin/quarantine/${enc(id)}/dismiss`, { body: reason ? { reason } : {} });
   }
 
   /** The full URL of a path, with `undefined` query values left out. */

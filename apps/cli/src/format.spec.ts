@@ -1,4 +1,5 @@
 import type { TrainingJobSpec } from '@trainyard/contracts';
+import { formatQuarantine } from './format-quarantine';
 import { describe, expect, it } from 'vitest';
 import type { JobEventView, JobSummary, JobView, NodeView } from '@trainyard/contracts';
 import {
@@ -193,6 +194,24 @@ describe('format - nodes and admin', () => {
 
   it('says so when no node is registered', () => {
     expect(formatNodesTable([], NOW)).toBe('No nodes registered.\n');
+  });
+
+  it('says a verified rebuild is degraded while dead letters are open, naming the latest', () => {
+    const latest = {
+      id: 'db:3', consumer: 'projection:read-models', stream: 'TY_EVENTS', seq: 42, subject: 'ty.ev.job.j1', code: '22P05',
+      message: 'unsupported Unicode\nescape sequence', attempts: 3, firstFailedAt: '2026-03-01T08:00:00.000Z', quarantinedAt: '2026-03-01T08:00:01.000Z',
+      state: 'quarantined' as const, resolvedAt: null, payloadBytes: 0, retryable: true,
+    };
+    expect(formatVerifyResult({ equal: true, differences: [], quarantined: [42], degraded: true, quarantine: { count: 1, latest } })).toBe(
+      'Projections verified: a rebuild from the event log equals the live tables.\n' +
+        'Degraded: 1 message(s) quarantined. The read models lack commit(s) 42, and so does the rebuild. ' +
+        'Latest: db:3 TY_EVENTS:42 (ty.ev.job.j1) by projection:read-models: 22P05 unsupported Unicode escape sequence. See yard admin quarantine.\n',
+    );
+    const table = formatQuarantine([latest, { ...latest, id: 'js:1', consumer: 'node-agent.n1', state: 'dismissed', retryable: false }]);
+    expect(table.split('\n')[0]).toMatch(/^ID +STATE +QUARANTINED +CONSUMER +MESSAGE +SUBJECT +TRIES +CODE +ERROR$/);
+    expect(table).toContain('db:3  quarantined  2026-03-01 08:00:01  projection:read-models  TY_EVENTS:42  ty.ev.job.j1  3      22P05  unsupported Unicode escape sequence');
+    expect(table).toMatch(/yard admin quarantine retry ID/);
+    expect(formatQuarantine([])).toBe('No quarantined messages.\n');
   });
 
   it('prints every projection difference', () => {

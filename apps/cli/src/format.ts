@@ -223,8 +223,24 @@ export function formatPoolsTable(pools: readonly PoolView[]): string {
 // ---------------------------------------------------------------- admin
 
 export function formatVerifyResult(result: VerifyResult): string {
-  if (result.equal) return 'Projections verified: a rebuild from the event log equals the live tables.\n';
+  const degraded = formatDegraded(result);
+  if (result.equal) return `Projections verified: a rebuild from the event log equals the live tables.\n${degraded}`;
   const diffs = result.differences ?? [];
   const lines = diffs.map((d) => `  - ${typeof d === 'string' ? d : JSON.stringify(d)}`);
-  return `Projections differ from a rebuild from the event log (${diffs.length} difference${diffs.length === 1 ? '' : 's'}):\n${lines.join('\n')}${lines.length ? '\n' : ''}`;
+  return `Projections differ from a rebuild from the event log (${diffs.length} difference${diffs.length === 1 ? '' : 's'}):\n${lines.join('\n')}${lines.length ? '\n' : ''}${degraded}`;
+}
+
+/** The degraded part of `yard admin rebuild --verify`: what the read models lack. */
+function formatDegraded(result: Pick<VerifyResult, 'quarantine' | 'quarantined'>): string {
+  const q = result.quarantine;
+  if (!q?.count) return '';
+  const latest = q.latest ? ` Latest: ${q.latest.id} ${q.latest.stream}:${q.latest.seq} (${q.latest.subject}) by ${q.latest.consumer}: ${q.latest.code} ${firstLine(q.latest.message)}.` : '';
+  const commits = result.quarantined?.length ? ` The read models lack commit(s) ${result.quarantined.join(', ')}, and so does the rebuild.` : '';
+  return `Degraded: ${q.count} message(s) quarantined.${commits}${latest} See yard admin quarantine.\n`;
+}
+
+/** A message on one line, cut at a readable length. */
+export function firstLine(text: string): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > 80 ? `${flat.slice(0, 79)}…` : flat;
 }

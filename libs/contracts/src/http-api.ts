@@ -175,6 +175,31 @@ export interface PoolView {
 export interface VerifyResult {
   equal: boolean;
   differences: unknown[];
+  seq?: number;
+  /** Commits the live projection quarantined (a rebuild skips them too). */
+  quarantined?: number[];
+  /** Dead letters are open: the read models lack messages even when a rebuild equals them. */
+  degraded?: boolean;
+  quarantine?: { count: number; latest: DeadLetterView | null };
+}
+
+/** One dead letter (`GET /v1/admin/quarantine`): a message a consumer could not apply. */
+export interface DeadLetterView {
+  /** `db:<n>` or `js:<seq>`. */
+  id: string;
+  consumer: string;
+  stream: string;
+  seq: number;
+  subject: string;
+  code: string;
+  message: string;
+  attempts: number;
+  firstFailedAt: string;
+  quarantinedAt: string;
+  state: 'quarantined' | 'retried' | 'dismissed';
+  resolvedAt: string | null;
+  payloadBytes: number;
+  retryable: boolean;
 }
 
 /** Every error response: `{ error: { code, message, details? } }`. */

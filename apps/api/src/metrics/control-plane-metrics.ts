@@ -13,10 +13,12 @@ const EPOCH = new Date(0);
  * - `trainyard_jobs{state}`; `trainyard_queue_depth{priority}`, `trainyard_queue_oldest_wait_seconds{priority}`;
  * - `trainyard_queue_wait_seconds{priority}`: every dispatch's wait from `JobQueued` to `JobScheduled`;
  * - `trainyard_recoveries_total{strategy,outcome}` (from `RecoveryDecided`; 0 until the fault manager decides one);
- * - `trainyard_consumer_pending_messages{stream,consumer}`, `trainyard_projection_lag_commits`, `trainyard_log_router_lag_messages`.
+ * - `trainyard_consumer_pending_messages{stream,consumer}`, `trainyard_projection_lag_commits`, `trainyard_log_router_lag_messages`;
+ * - `trainyard_dead_letters{consumer}`: messages quarantined and not yet retried or dismissed (alert on > 0).
  *
  * Scheduling decision latency and event-log append latency are measured where they happen
- * (`trainyard_scheduler_pass_seconds`, `trainyard_event_log_append_seconds`).
+ * (`trainyard_scheduler_pass_seconds`, `trainyard_event_log_append_seconds`), and so is every
+ * quarantine (`trainyard_dead_letters_total{consumer,code}`, libs/quarantine).
  */
 export function registerControlPlaneMetrics(port: ApiMetricsPort, opts: { cacheMs?: number; now?: () => number } = {}): void {
   const now = opts.now ?? Date.now;
@@ -37,6 +39,7 @@ export function registerControlPlaneMetrics(port: ApiMetricsPort, opts: { cacheM
   const pending = gauge('trainyard_consumer_pending_messages', 'Messages a durable JetStream consumer has not yet acknowledged', ['stream', 'consumer']);
   const projectionLag = gauge('trainyard_projection_lag_commits', 'Commits of TY_EVENTS not yet applied to the read models');
   const routerLag = gauge('trainyard_log_router_lag_messages', 'TY_LOGS messages not yet stored by the log router');
+  const deadLetters = gauge('trainyard_dead_letters', 'Messages quarantined as dead letters and not yet retried or dismissed', ['consumer']);
 
   const collect = (fill: (s: Snapshot) => void) => async () => fill(await snapshot());
   assign(jobs, collect((s) => {
@@ -71,6 +74,10 @@ export function registerControlPlaneMetrics(port: ApiMetricsPort, opts: { cacheM
     projectionLag.set(s.lag.projection);
     routerLag.set(s.lag.logRouter);
   }));
+  assign(deadLetters, collect((s) => {
+    deadLetters.reset();
+    for (const d of s.deadLetters) deadLetters.set({ consumer: d.consumer }, d.count);
+  }));
   assign(projectionLag, async () => void (await snapshot()));
   assign(routerLag, async () => void (await snapshot()));
 }
@@ -80,16 +87,18 @@ interface Snapshot {
   waits: Awaited<ReturnType<ApiMetricsPort['queueWaits']>>;
   recoveries: Record<string, { succeeded: number; failed: number }>;
   lag: Awaited<ReturnType<ApiMetricsPort['lag']>>;
+  deadLetters: Awaited<ReturnType<ApiMetricsPort['deadLetters']>>;
 }
 
 async function load(port: ApiMetricsPort): Promise<Snapshot> {
-  const [gauges, waits, events, lag] = await Promise.all([
+  const [gauges, waits, events, lag, deadLetters] = await Promise.all([
     port.jobGauges(),
     port.queueWaits(),
     port.dashboardEvents({ from: EPOCH, to: new Date(8.64e15) }),
     port.lag(),
+    port.deadLetters(),
   ]);
-  return { gauges, waits, recoveries: dashboardFigures(events).recoveries.byStrategy, lag };
+  return { gauges, waits, recoveries: dashboardFigures(events).recoveries.byStrategy, lag, deadLetters };
 }
 
 /** prom-client calls a metric's `collect` before reading it. */

@@ -151,9 +151,39 @@ export const OPENAPI_DOCUMENT = {
       },
     },
     '/v1/admin/projections/verify': {
-      post: { summary: 'Rebuild every projection into a scratch schema and compare', responses: { '200': { description: 'Result', ...json('VerifyResult') } } },
+      post: { summary: 'Rebuild every projection into a scratch schema and compare; degraded when dead letters are open', responses: { '200': { description: 'Result', ...json('VerifyResult') } } },
     },
-    '/healthz': { get: { summary: 'Liveness', responses: { '200': { description: 'ok' } } } },
+    '/v1/admin/quarantine': {
+      get: {
+        summary: 'Dead letters: messages a consumer could not apply and kept with their error (projector, log router, consumers without a database), newest first',
+        parameters: [
+          { name: 'state', in: 'query', schema: { type: 'string', enum: ['quarantined', 'retried', 'dismissed', 'all'], default: 'quarantined' } },
+          { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 1000, default: 100 } },
+        ],
+        responses: { '200': { description: 'Dead letters', ...json('DeadLetterList') }, ...errors },
+      },
+    },
+    '/v1/admin/quarantine/{id}/retry': {
+      post: {
+        summary: "Apply a dead letter again after a fix (db:<n> only): the projection projects the commit's aggregate again, the log router stores the kept batch",
+        parameters: [{ ...idParam, schema: { type: 'string', pattern: '^(db|js):[1-9][0-9]*$' } }],
+        responses: { '200': { description: '{ id, outcome: applied | still-failing, code?, message? }' }, ...errors },
+      },
+    },
+    '/v1/admin/quarantine/{id}/dismiss': {
+      post: {
+        summary: 'Accept the loss of a dead letter: it no longer makes the service degraded',
+        parameters: [{ ...idParam, schema: { type: 'string', pattern: '^(db|js):[1-9][0-9]*$' } }],
+        requestBody: { content: { 'application/json': { schema: { type: 'object', properties: { reason: { type: 'string', maxLength: 500 } } } } } },
+        responses: { '200': { description: '{ id, state: dismissed }' }, ...errors },
+      },
+    },
+    '/healthz': {
+      get: {
+        summary: 'Health: ok, or degraded with its reasons (NATS closed, read models unreachable, projection failing, open dead letters: their count and the latest). Always 200.',
+        responses: { '200': { description: '{ status: ok | degraded, nats, reasons: [string], projection: { position, failing, quarantined }, quarantine: { count, latest } }' } },
+      },
+    },
     '/openapi.json': { get: { summary: 'This document', responses: { '200': { description: 'OpenAPI 3.1' } } } },
     ...CONSOLE_PATHS,
   },
@@ -322,7 +352,29 @@ export const OPENAPI_DOCUMENT = {
         },
       },
       NodeList: { type: 'object', properties: { items: { type: 'array', items: { type: 'object' } } } },
-      VerifyResult: { type: 'object', properties: { equal: { type: 'boolean' }, differences: { type: 'array', items: {} } } },
+      VerifyResult: {
+        type: 'object',
+        properties: {
+          equal: { type: 'boolean' },
+          differences: { type: 'array', items: {} },
+          seq: { type: 'integer' },
+          quarantined: { type: 'array', items: { type: 'integer' }, description: "Commits the live projection quarantined (a rebuild skips them too)" },
+          degraded: { type: 'boolean' },
+          quarantine: { type: 'object', properties: { count: { type: 'integer' }, latest: { $ref: '#/components/schemas/DeadLetter' } } },
+        },
+      },
+      DeadLetter: {
+        type: 'object',
+        properties: {
+          id: { type: 'string', description: 'db:<n> (PostgreSQL dead_letters) or js:<seq> (TY_DEAD_LETTERS)' },
+          consumer: { type: 'string' }, stream: { type: 'string' }, seq: { type: 'integer' }, subject: { type: 'string' },
+          code: { type: 'string', description: 'SQLSTATE, Node system code or error class' }, message: { type: 'string' }, attempts: { type: 'integer' },
+          firstFailedAt: { type: 'string', format: 'date-time' }, quarantinedAt: { type: 'string', format: 'date-time' },
+          state: { type: 'string', enum: ['quarantined', 'retried', 'dismissed'] }, resolvedAt: { type: ['string', 'null'], format: 'date-time' },
+          payloadBytes: { type: 'integer' }, retryable: { type: 'boolean' },
+        },
+      },
+      DeadLetterList: { type: 'object', properties: { items: { type: 'array', items: { $ref: '#/components/schemas/DeadLetter' } } } },
     },
   },
 } as const;

@@ -113,6 +113,24 @@ export async function deadLetterSummary(db: Kysely<Database>): Promise<Quarantin
   return { count: Number(count), latest: latest ?? null };
 }
 
+/**
+ * Open dead letters per consumer (the `trainyard_dead_letters` gauge).
+ *
+ * ```sql
+ * select "consumer", count(*) as "count" from "dead_letters" where "state" = 'quarantined' group by "consumer"
+ * ```
+ */
+export async function openDeadLettersByConsumer(db: Kysely<Database>): Promise<Array<{ consumer: string; count: number }>> {
+  const rows = await withDeadLetters(db)
+    .selectFrom('dead_letters')
+    .select(['consumer', (eb) => eb.fn.countAll<number>().as('count')])
+    .where('state', '=', 'quarantined')
+    .groupBy('consumer')
+    .orderBy('consumer')
+    .execute();
+  return rows.map((r) => ({ consumer: r.consumer, count: Number(r.count) }));
+}
+
 /** One dead letter with its payload (the bytes of the message, when kept). */
 export async function getDeadLetter(db: Kysely<Database>, id: number): Promise<(DeadLetterRecord & { payload: Uint8Array | null }) | undefined> {
   const row = await withDeadLetters(db).selectFrom('dead_letters').selectAll().where('id', '=', id).executeTakeFirst();
