@@ -110,7 +110,8 @@ export class Projector {
     // The projection's own code throws only classified errors (pure code wraps its failures, the
     // database gives a SQLSTATE): an unclassified one is an odd outage, waited out like the others.
     this.#policy = retryPolicy({ baseDelayMs: options.retryDelayMs, maxAttempts: options.maxAttempts, unknownIs: 'transient' });
-    this.#onError = options.onError ?? ((error, { from, to }) => console.error(`projector ${this.#name}: commits ${from}..${to} failed`, error));
+    this.#onError =
+      options.onError ?? ((error, { from, to }) => console.error(`projector ${this.#name}: commits ${from}..${to} failed: ${(error as Error)?.name}: ${(error as Error)?.message ?? error}`));
     this.#onQuarantined =
       options.onQuarantined ??
       ((l) => console.error(`projector ${this.#name}: commit ${l.seq} on ${l.subject} quarantined after ${l.attempts} attempt(s): ${l.code} ${l.message}`));
