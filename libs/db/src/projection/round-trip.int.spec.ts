@@ -22,7 +22,7 @@ const AWKWARD = [
 ];
 const unit = fc.oneof({ weight: 1, arbitrary: fc.constantFrom(...AWKWARD) }, { weight: 3, arbitrary: fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }) });
 const text = (minLength = 0) =>
-  fc.string({ unit, minLength, maxLength: 24 }).map((s) => s.replaceAll('\u0000', '')).filter((s) => s.length >= minLength && s.isWellFormed());
+  fc.string({ unit, minLength, maxLength: 24 }).map((s) => s.replaceAll('\u0000', '')).filter((s) => s.length >= minLength && (s as string & { isWellFormed(): boolean }).isWellFormed());
 
 const specArb: fc.Arbitrary<TrainingJobSpec> = fc
   .record({
