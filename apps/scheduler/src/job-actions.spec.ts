@@ -63,6 +63,21 @@ describe('scheduler - job actions of a pass', () => {
     expect(jobActions(log.state, { place: [], waiting: [{ ...waiting[0], deficit: { cpu: 1.05 } }] }, at(0), OPTS)).toEqual([]);
   });
 
+  it('records a new cause at once, the moved numbers of the same cause only after refreshMs, with the policy in the command', () => {
+    const log = new Log().node('n1').job('w', ...created('w', spec({}, 2)));
+    const short = { jobId: 'w', reason: 'INSUFFICIENT_RESOURCES' as const, position: 9, deficit: { cpu: 1 }, poolDeficit: { cpu: 1 }, unplacedInstances: 2 };
+    log.job('w', event('JobWaiting', T0, { reason: toWaitReason(short) }));
+    const opts = { ...OPTS, waitReasons: { refreshMs: 5_000 } };
+    // The partial fit of the flap: one instance has room now, the other not; the position fell.
+    const partial = { ...short, position: 4, deficit: {}, poolDeficit: {}, unplacedInstances: 1 };
+    expect(jobActions(log.state, { place: [], waiting: [partial] }, at(4_999), opts)).toEqual([]);
+    expect(jobActions(log.state, { place: [], waiting: [partial] }, at(5_000), opts)[0].command).toMatchObject({
+      type: 'RecordWaitReason', data: { reason: { code: 'INSUFFICIENT_RESOURCES', position: 4, unplacedInstances: 1 }, policy: { refreshMs: 5_000 } },
+    });
+    const held = { jobId: 'w', reason: 'HOLDING_RESERVATION' as const, position: 1, deficit: { cpu: 1 }, unplacedInstances: 2, reservation: { kind: 'backfill' as const, startsAt: null, expiresAt: at(60_000).toISOString(), nodes: 2 } };
+    expect(jobActions(log.state, { place: [], waiting: [held] }, at(1), opts)[0].command).toMatchObject({ data: { reason: { code: 'HOLDING_RESERVATION', startsAt: null } } });
+  });
+
   it('fails a re-queued job once it waited past the limit', () => {
     const log = new Log().node('n1')
       .job('p', ...created('p', spec({ preemptible: true }))).job('p', placed()).job('p', ...started())

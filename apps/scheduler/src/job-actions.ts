@@ -1,4 +1,4 @@
-import { runningMs, waitReasonChanged, type TrainingJobCommand } from '@trainyard/domain';
+import { runningMs, waitReasonWorthRecording, type TrainingJobCommand, type WaitReasonPolicy } from '@trainyard/domain';
 import type { Plan } from '@trainyard/scheduling';
 import type { ClusterState } from './cluster-state';
 import { toWaitReason } from './wait-reasons';
@@ -22,12 +22,15 @@ export interface JobActionOptions {
   hourMs: number;
   /** A job re-queued after a run fails after waiting this long. */
   requeueTimeoutMs: number;
+  /** How often the numbers of an unchanged wait cause are recorded again (default `DEFAULT_WAIT_REASON_POLICY`). */
+  waitReasons?: Partial<WaitReasonPolicy>;
 }
 
 /**
  * Every job command one scheduling pass calls for, derived from the plan and the state alone (so a
  * new leader finds the same work), in order: placements, preemptions, auto stops at the maximum
- * running time, re-queue time-outs, and wait reasons that changed materially. At most one action
+ * running time, re-queue time-outs, and wait reasons worth recording (a new cause; the numbers of
+ * the same cause rarely, a bounded number of times: `waitReasonWorthRecording`). At most one action
  * per job per pass; what is left waits for the next pass.
  */
 export function jobActions(state: ClusterState, plan: PlanLike, now: Date, opts: JobActionOptions): JobAction[] {
@@ -79,9 +82,11 @@ export function jobActions(state: ClusterState, plan: PlanLike, now: Date, opts:
     const job = entry?.state;
     if (!entry || !job || job.status !== 'waiting' || job.dispatched) continue;
     const reason = toWaitReason(w);
-    if (!waitReasonChanged(job.waitReason, reason)) continue;
+    const last = job.waitReason && { reason: job.waitReason, ...job.waitRecord };
+    if (!waitReasonWorthRecording(last, reason, metadata.now, opts.waitReasons, job.tasks.length)) continue;
     // Keyed by the job's version: the same state gives the same id, a new state a new one.
-    push({ jobId: w.jobId, commandId: `wait/${w.jobId}/${entry.version}`, command: { type: 'RecordWaitReason', data: { reason }, metadata } });
+    const data = { reason, ...(opts.waitReasons ? { policy: opts.waitReasons } : {}) };
+    push({ jobId: w.jobId, commandId: `wait/${w.jobId}/${entry.version}`, command: { type: 'RecordWaitReason', data, metadata } });
   }
   return out;
 }

@@ -16,6 +16,7 @@ type Env = Record<string, string | undefined>;
  * | `TY_MIN_RUN_MS` | minimum run time before a job may be preempted | 600000 |
  * | `TY_HOUR_MS` | length of a `maxRunHours` hour | 3600000 |
  * | `TY_REQUEUE_TIMEOUT_MS` | a re-queued job fails after waiting this long | 1800000 |
+ * | `TY_WAIT_REASON_REFRESH_MS` | least time between two JobWaiting of a job whose cause did not change | 60000 |
  */
 export function schedulerOptionsFromEnv(env: Env): SchedulerOptions {
   const d = DEFAULT_SCHEDULER_OPTIONS;
@@ -29,6 +30,7 @@ export function schedulerOptionsFromEnv(env: Env): SchedulerOptions {
     minRunMs: ms(env, 'TY_MIN_RUN_MS', d.minRunMs),
     hourMs: ms(env, 'TY_HOUR_MS', d.hourMs),
     requeueTimeoutMs: ms(env, 'TY_REQUEUE_TIMEOUT_MS', d.requeueTimeoutMs),
+    ...(env.TY_WAIT_REASON_REFRESH_MS ? { waitReasons: { refreshMs: ms(env, 'TY_WAIT_REASON_REFRESH_MS', 60_000) } } : {}),
     lease: { ...lease, ttlMs: ms(env, 'TY_SCHEDULER_LEASE_TTL_MS', lease.ttlMs), ...(env.TY_SCHEDULER_ID ? { holder: env.TY_SCHEDULER_ID } : {}) },
   };
 }

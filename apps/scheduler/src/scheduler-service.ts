@@ -1,6 +1,6 @@
 import type { NatsConnection, Subscription as NatsSubscription } from '@nats-io/transport-node';
 import { ErrorCode, Subjects, toErrorBody, TRACEPARENT, TrainyardError, type CommandReply, type CommitMeta } from '@trainyard/contracts';
-import { decideOrThrow, trainingJobDecider, type TrainingJobCommand } from '@trainyard/domain';
+import { decideOrThrow, trainingJobDecider, type TrainingJobCommand, type WaitReasonPolicy } from '@trainyard/domain';
 import { handleCommand, type EventLog, type Subscription } from '@trainyard/event-log';
 import { HeartbeatTracker } from '@trainyard/liveness';
 import { planGangs, type ReservationRecord } from '@trainyard/scheduling';
@@ -31,6 +31,8 @@ export interface SchedulerOptions {
   hourMs: number;
   /** A job re-queued after a run fails after waiting this long ("30 minutes", ch12 §2.3). */
   requeueTimeoutMs: number;
+  /** How often the numbers of an unchanged wait cause are recorded again (`DEFAULT_WAIT_REASON_POLICY`: 60 s, 3 times). */
+  waitReasons?: Partial<WaitReasonPolicy>;
   /**
    * Leader lease (decision 7): only the holder plans, commits and answers commands; other replicas
    * stay warm on the log. `false` makes this replica act alone without a lease.

@@ -19,7 +19,7 @@ import {
 } from '@trainyard/contracts';
 import { accept, reject, type Command, type Decider, type Decision } from '../decider';
 import { isTerminal } from './job-status';
-import { waitReasonChanged } from './wait-reason';
+import { waitReasonWorthRecording, type WaitReasonPolicy } from './wait-reason';
 import { USER_ERROR_CODES, userErrorFailure, wellFormedUserError } from './user-error';
 import { autoRestartOn } from '../recovery/recovery-policy';
 import { decideTrainingJobRecovery, type TrainingJobRecoveryCommand } from './training-job.recovery';
@@ -102,10 +102,12 @@ export type DeclareJobAbnormal = Command<'DeclareJobAbnormal', { reason: string;
 export type PreemptJob = Command<'PreemptJob', { by: string; byPriority: number; graceMs: number; minRunMs?: number }>;
 
 /**
- * Record why the job waits. Appends `JobWaiting` only when the reason changed materially
- * (`waitReasonChanged`); a job no longer waiting (placed meanwhile) makes it a no-op.
+ * Record why the job waits. Appends `JobWaiting` only when it is worth it (`waitReasonWorthRecording`:
+ * a new cause at once; the numbers of the same cause rarely and a bounded number of times, by
+ * `policy`, default `DEFAULT_WAIT_REASON_POLICY`); a job no longer waiting (placed meanwhile) makes it
+ * a no-op.
  */
-export type RecordWaitReason = Command<'RecordWaitReason', { reason: JobWaitReason }>;
+export type RecordWaitReason = Command<'RecordWaitReason', { reason: JobWaitReason; policy?: Partial<WaitReasonPolicy> }>;
 
 /**
  * A job re-queued after it ran waited longer than `limitMs` for capacity: it fails (the guide: "如果
@@ -477,7 +479,10 @@ function recordWaitReason({ data, metadata }: RecordWaitReason, state: TrainingJ
   if (!data.reason || typeof data.reason.code !== 'string' || !data.reason.code) {
     return reject(ErrorCode.ValidationFailed, JobRejection.InvalidReport, 'a wait reason needs a code', [field('reason.code', FieldCode.Required, 'required')]);
   }
-  return waitReasonChanged(state.waitReason, data.reason) ? emit(event('JobWaiting', metadata.now, { reason: data.reason })) : emit();
+  const last = state.waitReason && { reason: state.waitReason, ...state.waitRecord };
+  return waitReasonWorthRecording(last, data.reason, metadata.now, data.policy, state.tasks.length)
+    ? emit(event('JobWaiting', metadata.now, { reason: data.reason }))
+    : emit();
 }
 
 function failRequeuedJob({ data, metadata }: FailRequeuedJob, state: TrainingJob): JobDecision {

@@ -1,6 +1,7 @@
 import type { JobEvent, JobWaitReason, RequeueReason, RestartCount, TaskExitReason, TrainingJobSpec } from '@trainyard/contracts';
 import { recordOf, type RecoveryRecord } from '../recovery/recovery-record';
 import { isEnded, type JobStatus } from './job-status';
+import { waitCause } from './wait-reason';
 
 /**
  * The training-job aggregate: its state and `evolve`. Commands and `decide` are in
@@ -129,6 +130,11 @@ export interface ExistingTrainingJob {
   requeue?: Requeue;
   /** The latest reason the job waits (JobWaiting); cleared when it is placed. */
   waitReason?: JobWaitReason;
+  /**
+   * When that reason was recorded, and how many JobWaiting of the same cause came since the cause
+   * last changed: what bounds the refreshes (`waitReasonWorthRecording`). Cleared with it.
+   */
+  waitRecord?: { at: string; refreshes: number };
   /** When the job reached an outcome state. */
   endedAt?: string;
   stop?: StopRequest;
@@ -241,7 +247,7 @@ export function evolveTrainingJob(state: TrainingJob, event: JobEvent): Training
     }
     case 'JobScheduled': {
       const byTask = new Map(event.data.placements.map((p) => [p.task, p]));
-      const { requeue: _placed, waitReason: _noLonger, ...rest } = s;
+      const { requeue: _placed, waitReason: _noLonger, waitRecord: _recorded, ...rest } = s;
       return {
         ...rest,
         attempt: event.data.attempt,
@@ -329,8 +335,10 @@ export function evolveTrainingJob(state: TrainingJob, event: JobEvent): Training
       return { ...s, priority: event.data.to };
     case 'JobPreempted':
       return { ...s, status: 'terminating', preemption: { by: event.data.by, byPriority: event.data.byPriority, graceMs: event.data.graceMs, at: event.time } };
-    case 'JobWaiting':
-      return { ...s, waitReason: event.data.reason };
+    case 'JobWaiting': {
+      const sameCause = s.waitReason !== undefined && waitCause(s.waitReason) === waitCause(event.data.reason);
+      return { ...s, waitReason: event.data.reason, waitRecord: { at: event.time, refreshes: sameCause ? (s.waitRecord?.refreshes ?? 0) + 1 : 0 } };
+    }
     case 'JobDeletionRequested':
       return { ...s, status: 'deleting', deletedBy: event.data.by };
     case 'JobDeleted':
