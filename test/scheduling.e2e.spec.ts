@@ -150,4 +150,19 @@ describe('scheduling - queue order, priority, wait reasons, auto stop, preemptio
     ]);
     expect(pools[0].free.cpu + pools[0].used.cpu).toBe(4);
   });
+
+  it('wait reasons - a burst of mixed jobs records a handful of JobWaiting per job, however many passes it waits', async () => {
+    // Partial fits come and go with every task that ends: what flooded the log in issue 9.
+    const ids: string[] = [];
+    for (let i = 0; i < 40; i++) {
+      const spec = shellJob(`burst-${i}`, `sleep 0.${3 + (i % 5)}`, 1 + (i % 3));
+      spec.spec.resource.flavor = { cpu: [0.25, 0.5, 0.75, 1][i % 4], memoryMiB: 64 };
+      ids.push(await submit(spec));
+    }
+    for (const id of ids) await t.api.waitFor(id, 'completed', 180_000);
+    const waits = await Promise.all(ids.map(async (id) => (await events(id)).filter((e) => e.type === 'JobWaiting').length));
+    const max = Math.max(...waits);
+    console.log(`wait reasons: 40 queued jobs, JobWaiting per job max ${max}, total ${waits.reduce((a, b) => a + b, 0)}`);
+    expect(max).toBeLessThanOrEqual(5);
+  }, 240_000);
 });
