@@ -399,7 +399,7 @@ export interface JobEventData {
   JobPreempted: { attempt: number; by: string; byPriority: number; graceMs: number };
   /**
    * The reason the job waits changed materially (ours): the scheduler appends it only when the
-   * reason's code or its numbers change enough to matter (`waitReasonChanged` in libs/domain).
+   * reason's code or its numbers change enough to matter (`waitReasonWorthRecording` in libs/domain).
    */
   JobWaiting: { reason: JobWaitReason };
   /** Delete accepted (删除中). */
