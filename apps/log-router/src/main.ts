@@ -1,34 +1,25 @@
 import { createDatabase, migrate, readLogCheckpoint } from '@trainyard/db';
-import { connectNats, openStreams } from '@trainyard/event-log';
+import { connectNats, credentialOptions, natsCredentialsFromEnv, openStreams } from '@trainyard/event-log';
 import { serveMetricsFromEnv, startTracing } from '@trainyard/telemetry';
-import { retentionFromEnv } from './log-retention';
+import { logRouterConfigFromEnv } from './log-router-config';
 import { DEFAULT_LOG_ROUTER_OPTIONS } from './log-router';
 import { startLogRouterService } from './log-router-service';
 
 /** The log router as its own process; needs PostgreSQL (`TY_DATABASE_URL`) shared with the API. */
 async function main() {
-  const url = process.env.TY_DATABASE_URL;
-  if (!url) throw new Error('TY_DATABASE_URL is required when the log router runs on its own (PGlite is per process)');
-  const retentionMs = retentionFromEnv();
-  const nc = await connectNats(process.env.TY_NATS_URL, 'trainyard-log-router');
-  const database = createDatabase({ url, schema: process.env.TY_DATABASE_SCHEMA || undefined });
+  const config = logRouterConfigFromEnv(process.env);
+  const nc = await connectNats(config.natsUrl, 'trainyard-log-router', credentialOptions(natsCredentialsFromEnv(process.env)));
+  const database = createDatabase({ url: config.databaseUrl, schema: config.databaseSchema });
   await migrate(database.db, database.schema);
   // The log store owns TY_LOGS: created on a fresh cluster only, refused when lost (docs/architecture.md "Streams").
-  await openStreams(nc, { logs: await readLogCheckpoint(database.db, DEFAULT_LOG_ROUTER_OPTIONS.name) }, { logMaxAgeMs: retentionMs });
-  const service = await startLogRouterService(nc, database, { retentionMs });
+  await openStreams(nc, { logs: await readLogCheckpoint(database.db, DEFAULT_LOG_ROUTER_OPTIONS.name) }, { logMaxAgeMs: config.retentionMs });
   const tracing = startTracing({ serviceName: 'trainyard-log-router' });
   const metrics = await serveMetricsFromEnv('log-router', 9102);
+  await startLogRouterService(nc, database, { retentionMs: config.retentionMs }, {
+    handleSignals: true,
+    finally: [() => metrics?.close(), () => tracing?.shutdown(), () => database.close(), () => nc.drain()],
+  });
   console.log('log-router: ready');
-  const shutdown = async () => {
-    await service.stop();
-    await metrics?.close();
-    await tracing?.shutdown();
-    await database.close();
-    await nc.drain();
-    process.exit(0);
-  };
-  process.once('SIGTERM', shutdown);
-  process.once('SIGINT', shutdown);
 }
 
 main().catch((err) => {

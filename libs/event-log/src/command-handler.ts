@@ -1,4 +1,5 @@
 import type { CommitMeta, DomainEvent, StoredCommit } from '@trainyard/contracts';
+import type { Decision, Rejection } from '@trainyard/domain';
 import { StreamVersionConflict } from './errors';
 import type { EventLog } from './event-log';
 import { backoffMs } from './internal-util';
@@ -9,31 +10,45 @@ import { backoffMs } from './internal-util';
  *
  * @example
  * ```ts
- * const { seq, state } = await handleCommand({
+ * const r = await handleCommand({
  *   log, subject: Subjects.job(cmd.jobId), meta,
  *   initialState, evolve,
- *   decide: (state) => decideStopJob(cmd, state), // DomainEvent[], or throws TrainyardError
+ *   decide: (state) => trainingJobDecider.decide(cmd, state), // the decider's Decision
  * });
+ * if (!r.ok) return reply(r.rejection.code, r.rejection.message); // a refusal is a value
  * ```
  */
-export interface HandleCommandOptions<S, E extends DomainEvent = DomainEvent> {
+export interface HandleCommandOptions<S, E extends DomainEvent = DomainEvent, R extends string = string> {
   log: EventLog;
   /** The aggregate's subject, e.g. `Subjects.job(jobId)`. */
   subject: string;
   initialState: S;
   evolve: (state: S, event: E) => S;
   /**
-   * The business decision on the current state: the events to append (`[]` = nothing to do), or a
-   * throw (e.g. a `TrainyardError`), which `handleCommand` rethrows untouched. Called again after a
-   * version conflict, on fresh state, so it must be pure.
+   * The business decision on the current state, as the decider gives it: accepted with the events to
+   * append (none = nothing to do), or rejected — returned as a value, nothing appended. Called again
+   * after a version conflict, on fresh state, so it must be pure. A throw is rethrown untouched.
    */
-  decide: (state: S) => E[] | Promise<E[]>;
+  decide: (state: S) => Decision<E, R> | Promise<Decision<E, R>>;
   meta: CommitMeta;
   /** Reads + decisions before giving up on conflicts. Default 5. */
   maxAttempts?: number;
 }
 
-export interface HandleCommandResult<S, E extends DomainEvent = DomainEvent> {
+/** The command's outcome: committed (or nothing to do, or a duplicate), or the decider's rejection. */
+export type HandleCommandResult<S, E extends DomainEvent = DomainEvent, R extends string = string> = HandleCommandAccepted<S, E> | HandleCommandRejected<S, R>;
+
+export interface HandleCommandRejected<S, R extends string = string> {
+  ok: false;
+  rejection: Rejection<R>;
+  /** The aggregate's version the rejection was decided on (0 if it does not exist). */
+  seq: number;
+  /** The state the rejection was decided on. */
+  state: S;
+}
+
+export interface HandleCommandAccepted<S, E extends DomainEvent = DomainEvent> {
+  ok: true;
   /**
    * Stream sequence of the commit; when nothing was appended, the aggregate's version the decision
    * was made on (0 if the aggregate does not exist), so a caller can still wait for projections.
@@ -57,9 +72,9 @@ export interface HandleCommandResult<S, E extends DomainEvent = DomainEvent> {
  * is the answer (`duplicate: true`) and `decide` is not consulted — even long after JetStream's
  * 2-minute duplicate window, and even when deciding again would now fail.
  */
-export async function handleCommand<S, E extends DomainEvent = DomainEvent>(
-  opts: HandleCommandOptions<S, E>,
-): Promise<HandleCommandResult<S, E>> {
+export async function handleCommand<S, E extends DomainEvent = DomainEvent, R extends string = string>(
+  opts: HandleCommandOptions<S, E, R>,
+): Promise<HandleCommandResult<S, E, R>> {
   const { log, subject, meta, maxAttempts = 5 } = opts;
   for (let attempt = 1; ; attempt++) {
     const history = await log.read(subject);
@@ -67,12 +82,15 @@ export async function handleCommand<S, E extends DomainEvent = DomainEvent>(
 
     const earlier = history.commits.find((c) => c.meta.commandId === meta.commandId);
     if (earlier) {
-      return { seq: earlier.seq, events: earlier.events as E[], state: fold(earlier.seq), duplicate: true };
+      return { ok: true, seq: earlier.seq, events: earlier.events as E[], state: fold(earlier.seq), duplicate: true };
     }
 
     const state = fold();
-    const events = await opts.decide(state);
-    if (events.length === 0) return { seq: history.lastSeq, events: [], state, duplicate: false };
+    const decision = await opts.decide(state);
+    // A refusal is deterministic on this state: no retry, nothing appended, the caller gets the value.
+    if (!decision.ok) return { ok: false, rejection: decision.rejection, seq: history.lastSeq, state };
+    const { events } = decision;
+    if (events.length === 0) return { ok: true, seq: history.lastSeq, events: [], state, duplicate: false };
 
     try {
       const { seq, duplicate } = await log.append(subject, events, meta, history.lastSeq);
@@ -81,7 +99,7 @@ export async function handleCommand<S, E extends DomainEvent = DomainEvent>(
         // what is stored, not with what we decided.
         return handleCommand({ ...opts, maxAttempts: Math.max(1, maxAttempts - attempt) });
       }
-      return { seq, events, state: events.reduce(opts.evolve, state), duplicate: false };
+      return { ok: true, seq, events, state: events.reduce(opts.evolve, state), duplicate: false };
     } catch (err) {
       if (!(err instanceof StreamVersionConflict) || attempt >= maxAttempts) throw err;
       await new Promise((r) => setTimeout(r, backoffMs(attempt - 1, 5, 200)));
@@ -89,9 +107,9 @@ export async function handleCommand<S, E extends DomainEvent = DomainEvent>(
   }
 }
 
-function foldHistory<S, E extends DomainEvent>(
+function foldHistory<S, E extends DomainEvent, R extends string>(
   commits: readonly StoredCommit[],
-  opts: Pick<HandleCommandOptions<S, E>, 'initialState' | 'evolve'>,
+  opts: Pick<HandleCommandOptions<S, E, R>, 'initialState' | 'evolve'>,
   upToSeq: number,
 ): S {
   let state = opts.initialState;

@@ -2,3 +2,5 @@
 export * from './coalescing-loop';
 export * from './position-waiters';
 export * from './leader-lease';
+export * from './replica-shell';
+export * from './replica-app';

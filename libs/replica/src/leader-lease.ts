@@ -45,6 +45,7 @@ export class LeaderLease {
   private leader = false;
   private stopped = false;
   private busy = false;
+  private readonly listeners = new Set<(leader: boolean) => void>();
   private readonly renewMs: number;
 
   constructor(
@@ -60,6 +61,17 @@ export class LeaderLease {
     this.timer = setInterval(() => void this.tick(), this.renewMs);
   }
 
+  /** The lease as a command intake gate (libs/transport-jetstream): open while this replica leads. */
+  isOpen(): boolean {
+    return this.isLeader();
+  }
+
+  /** Calls `listener` on every gain and loss of the lease; returns the unsubscribe. */
+  onChange(listener: (leader: boolean) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
   /** True while this replica holds an unexpired lease. */
   isLeader(): boolean {
     if (this.leader && Date.now() >= this.validUntil) this.setLeader(false, 'lease not renewed in time');
@@ -71,7 +83,7 @@ export class LeaderLease {
     this.stopped = true;
     clearInterval(this.timer);
     const was = this.leader;
-    this.leader = false;
+    this.setLeader(false, 'stopped');
     if (release && was && this.kv) {
       await this.kv.delete(this.opts.key, { previousSeq: this.revision }).catch(() => undefined);
     }
@@ -82,19 +94,34 @@ export class LeaderLease {
     this.busy = true;
     const started = Date.now();
     try {
-      this.revision = this.leader
-        ? await this.kv.update(this.opts.key, this.opts.holder, this.revision)
-        : await this.kv.create(this.opts.key, this.opts.holder);
+      this.revision = this.leader ? await this.kv.update(this.opts.key, this.opts.holder, this.revision) : await this.acquire(this.kv);
       if (this.stopped) return;
       // Counted from before the request: the server's clock for the key started no earlier.
       this.validUntil = started + this.opts.ttlMs - this.renewMs;
       if (!this.leader) this.setLeader(true, 'lease acquired');
-    } catch {
-      // Someone else holds the key (create/update refused), or NATS did not answer: a leader keeps
-      // trying until its lease runs out (isLeader), a standby until the key ages out.
+    } catch (err) {
+      // Someone else holds the key (create refused), or NATS did not answer: a leader keeps trying
+      // until its lease runs out (isLeader), a standby until the key ages out. An update refused for
+      // its revision is final: another replica took the key, so step down now, not at expiry.
+      if (this.leader && isWrongRevision(err)) this.setLeader(false, 'lease taken by another replica');
     } finally {
       this.busy = false;
       this.isLeader();
+    }
+  }
+
+  /**
+   * `create`, or — when the key still holds this replica's own id — an update at its revision: a
+   * leader whose renewals were late (a stalled event loop) lost `isLeader()` but not the key, and
+   * nobody else can have taken it; waiting for it to age out would leave the role empty for a TTL.
+   */
+  private async acquire(kv: KV): Promise<number> {
+    try {
+      return await kv.create(this.opts.key, this.opts.holder);
+    } catch (err) {
+      const entry = await kv.get(this.opts.key).catch(() => null);
+      if (entry && entry.operation === 'PUT' && entry.string() === this.opts.holder) return kv.update(this.opts.key, this.opts.holder, entry.revision);
+      throw err;
     }
   }
 
@@ -103,5 +130,11 @@ export class LeaderLease {
     this.leader = leader;
     this.opts.log?.(`${this.opts.holder}: ${leader ? 'leader' : 'standby'} (${why})`);
     this.opts.onChange?.(leader);
+    for (const l of [...this.listeners]) l(leader);
   }
+}
+
+/** JetStream's "wrong last sequence" (10071): the key was rewritten by someone else since our revision. */
+function isWrongRevision(err: unknown): boolean {
+  return (err as { code?: unknown })?.code === 10071 || /wrong last sequence/i.test(String((err as Error)?.message));
 }

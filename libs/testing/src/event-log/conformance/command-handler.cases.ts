@@ -1,5 +1,6 @@
 import { ErrorCode, Subjects, TrainyardError, event, type DomainEvent } from '@trainyard/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { accept, reject } from '@trainyard/domain';
 import { type EventLog, handleCommand, StreamVersionConflict } from '@trainyard/event-log';
 import { meta, priorities, type EventLogHarness, type StartHarness } from './harness';
 
@@ -9,8 +10,11 @@ const initialState: Counter = { value: 0, commits: 0 };
 const evolve = (s: Counter, e: DomainEvent): Counter =>
   e.type === 'JobQueued' ? { value: e.data.priority, commits: s.commits + 1 } : s;
 const set = (value: number) => event('JobQueued', '2026-01-01T00:00:00.000Z', { priority: value });
-const increment = (log: EventLog, subject: string, commandId?: string) =>
-  handleCommand({ log, subject, initialState, evolve, meta: meta(commandId), decide: (s) => [set(s.value + 1)] });
+const increment = async (log: EventLog, subject: string, commandId?: string) => {
+  const r = await handleCommand({ log, subject, initialState, evolve, meta: meta(commandId), decide: (s) => accept(set(s.value + 1)) });
+  if (!r.ok) throw new Error(`increment refused: ${r.rejection.message}`);
+  return r;
+};
 
 export function commandHandlerCases(start: StartHarness): void {
   describe('handleCommand', () => {
@@ -33,8 +37,8 @@ export function commandHandlerCases(start: StartHarness): void {
     it('handleCommand - an empty decision appends nothing and reports the current version', async () => {
       const subject = Subjects.job('noop');
       const { seq } = await increment(h.log, subject);
-      const r = await handleCommand({ log: h.log, subject, initialState, evolve, meta: meta(), decide: () => [] });
-      expect(r).toEqual({ seq, events: [], state: { value: 1, commits: 1 }, duplicate: false });
+      const r = await handleCommand({ log: h.log, subject, initialState, evolve, meta: meta(), decide: () => accept<DomainEvent>() });
+      expect(r).toEqual({ ok: true, seq, events: [], state: { value: 1, commits: 1 }, duplicate: false });
       expect((await h.log.read(subject)).commits).toHaveLength(1);
     });
 
@@ -56,6 +60,19 @@ export function commandHandlerCases(start: StartHarness): void {
       expect(calls).toBe(1);
     });
 
+    it('handleCommand - a rejected decision is returned as a value: nothing appended, decided once', async () => {
+      const subject = Subjects.job('refused');
+      const { seq } = await increment(h.log, subject);
+      let calls = 0;
+      const r = await handleCommand({
+        log: h.log, subject, initialState, evolve, meta: meta(),
+        decide: () => (calls++, reject(ErrorCode.IllegalState, 'NotStoppable', 'job counter is completed')),
+      });
+      expect(r).toEqual({ ok: false, rejection: { code: ErrorCode.IllegalState, reason: 'NotStoppable', message: 'job counter is completed' }, seq, state: { value: 1, commits: 1 } });
+      expect(calls).toBe(1);
+      expect((await h.log.read(subject)).commits).toHaveLength(1);
+    });
+
     it('handleCommand - two racing writers on one aggregate both apply, one after the other', async () => {
       const subject = Subjects.job('race');
       await increment(h.log, subject);
@@ -75,7 +92,7 @@ export function commandHandlerCases(start: StartHarness): void {
           decide: async (s) => {
             if (++reads === 2) bothRead();
             if (reads <= 2) await barrier;
-            return [set(s.value + 1)];
+            return accept(set(s.value + 1));
           },
         });
 
@@ -100,7 +117,7 @@ export function commandHandlerCases(start: StartHarness): void {
           attempts++;
           // Someone else always commits between our read and our append.
           await h.log.append(subject, [set(100 + attempts)], meta(), 'any');
-          return [set(s.value + 1)];
+          return accept(set(s.value + 1));
         },
       });
       await expect(run).rejects.toBeInstanceOf(StreamVersionConflict);
@@ -120,11 +137,11 @@ export function commandHandlerCases(start: StartHarness): void {
         meta: meta('submit-1'),
         decide: () => {
           decided = true;
-          return [set(999)];
+          return accept(set(999));
         },
       });
       expect(decided).toBe(false);
-      expect(retry).toEqual({ seq: first.seq, events: first.events, state: first.state, duplicate: true });
+      expect(retry).toEqual({ ok: true, seq: first.seq, events: first.events, state: first.state, duplicate: true });
       expect(priorities((await h.log.read(subject)).commits)).toEqual([1, 2]);
     });
 
