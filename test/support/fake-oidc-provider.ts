@@ -1,12 +1,19 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { exportJWK, generateKeyPair, SignJWT, type JWTPayload } from 'jose';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 export interface FakeOidcProvider extends AsyncDisposable {
   issuer: string;
   clientId: string;
-  /** The token it hands out for a code whose PKCE verifier matched. */
+  /** The token it hands out for a code whose PKCE verifier matched: a JWT for `user:oidc-user` in group `ml`. */
   token: string;
+  /**
+   * A JWT signed by the provider's key (in its JWKS at `jwks_uri`): `sub` oidc-user, `aud` the client
+   * id, `groups` [ml], an hour to live, unless `claims` say otherwise; `otherKey` signs with a key
+   * the JWKS does not hold.
+   */
+  sign(claims?: JWTPayload, opts?: { otherKey?: boolean }): Promise<string>;
   /** Every authorization request it saw. */
   authorizations: URLSearchParams[];
 }
@@ -20,10 +27,18 @@ const b64url = (b: Buffer) => b.toString('base64').replace(/\+/g, '-').replace(/
  */
 export async function startFakeOidcProvider(): Promise<FakeOidcProvider> {
   const clientId = 'trainyard-console';
-  const token = `oidc-${randomBytes(8).toString('hex')}`;
+  const key = await generateKeyPair('RS256');
+  const stranger = await generateKeyPair('RS256');
+  const jwk = { ...(await exportJWK(key.publicKey)), kid: 'k1', alg: 'RS256', use: 'sig' };
+  let issuer = '';
+  const sign = async (claims: JWTPayload = {}, opts: { otherKey?: boolean } = {}) => {
+    const now = Math.floor(Date.now() / 1000);
+    const body: JWTPayload = { iss: issuer, sub: 'oidc-user', aud: clientId, iat: now, exp: now + 3600, groups: ['ml'], ...claims };
+    return new SignJWT(body).setProtectedHeader({ alg: 'RS256', kid: 'k1' }).sign(opts.otherKey ? stranger.privateKey : key.privateKey);
+  };
   const codes = new Map<string, { challenge: string; redirectUri: string }>();
   const authorizations: URLSearchParams[] = [];
-  let issuer = '';
+  let token = '';
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', issuer);
     res.setHeader('access-control-allow-origin', req.headers.origin ?? '*');
@@ -31,8 +46,9 @@ export async function startFakeOidcProvider(): Promise<FakeOidcProvider> {
     if (req.method === 'OPTIONS') return void res.writeHead(204).end();
     const json = (status: number, body: unknown) => void res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
     if (url.pathname === '/.well-known/openid-configuration') {
-      return json(200, { issuer, authorization_endpoint: `${issuer}/authorize`, token_endpoint: `${issuer}/token`, code_challenge_methods_supported: ['S256'] });
+      return json(200, { issuer, authorization_endpoint: `${issuer}/authorize`, token_endpoint: `${issuer}/token`, jwks_uri: `${issuer}/jwks`, code_challenge_methods_supported: ['S256'] });
     }
+    if (url.pathname === '/jwks') return json(200, { keys: [jwk] });
     if (url.pathname === '/authorize') {
       const q = url.searchParams;
       authorizations.push(q);
@@ -63,8 +79,9 @@ export async function startFakeOidcProvider(): Promise<FakeOidcProvider> {
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  token = await sign();
   return {
-    issuer, clientId, token, authorizations,
+    issuer, clientId, token, authorizations, sign,
     async [Symbol.asyncDispose]() {
       server.closeAllConnections();
       await new Promise((r) => server.close(r));

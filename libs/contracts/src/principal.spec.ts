@@ -25,8 +25,16 @@ describe('principal - may', () => {
     expect(may(operator, Permission.AuditRead)).toBe(false);
   });
 
+  it('quotas - every project role reads its project\'s, operators and admins set them', () => {
+    expect(permissionsOf(['viewer'])).toContain(Permission.QuotaRead);
+    expect(permissionsOf(['viewer'])).not.toContain(Permission.QuotaManage);
+    expect(permissionsOf(['maintainer'])).not.toContain(Permission.QuotaManage);
+    expect(may(operator, Permission.QuotaManage)).toBe(true);
+    expect(permissionsOf(['admin'])).toEqual(expect.arrayContaining([Permission.QuotaRead, Permission.QuotaManage]));
+  });
+
   it('permissionsOf - unions roles once, vocabulary order first, extra grants kept', () => {
     const p = permissionsOf(['member', 'viewer'], ['job:setHighPriority', 'x:y']);
-    expect(p).toEqual(['job:read', 'job:submit', 'job:stop:own', 'job:delete:own', 'job:priority:own', 'job:setHighPriority', 'x:y']);
+    expect(p).toEqual(['job:read', 'job:submit', 'job:stop:own', 'job:delete:own', 'job:priority:own', 'job:setHighPriority', 'quota:read', 'x:y']);
   });
 });

@@ -2,7 +2,7 @@
  * Who is calling and what they may do: the vocabulary of `GET /v1/me`, which the web console reads to
  * show only the actions the caller may take. Roles follow issue 11: per project viewer, member and
  * maintainer; cluster-wide operator and admin; `job:setHighPriority` is a grant of its own (L11795-11816).
- * Until that issue lands every request runs as the one local principal, who holds every permission.
+ * The API builds it from a token's grants and the role bindings (`identity-events.ts`).
  *
  * @example
  * ```ts
@@ -27,6 +27,18 @@ export const Permission = {
   /** cordon, drain, uncordon. */
   NodeOperate: 'node:operate',
   AuditRead: 'audit:read',
+  /** Create and revoke API tokens (admin). */
+  TokenManage: 'token:manage',
+  /** Create projects and bind roles (admin). */
+  ProjectManage: 'project:manage',
+  /** Quarantined messages, projection checks (operator, admin). */
+  SystemManage: 'system:manage',
+  /** `/metrics` and the cluster-wide dashboard figures (operator, admin). */
+  MetricsRead: 'metrics:read',
+  /** Read a project's quotas and their usage (issue 16): every role of the project, operators, admins. */
+  QuotaRead: 'quota:read',
+  /** Set and remove quotas (operator, admin). */
+  QuotaManage: 'quota:manage',
 } as const;
 export type Permission = (typeof Permission)[keyof typeof Permission];
 
@@ -36,17 +48,19 @@ export const CLUSTER_ROLES = ['operator', 'admin'] as const;
 export type ClusterRole = (typeof CLUSTER_ROLES)[number];
 
 const P = Permission;
-const VIEWER: Permission[] = [P.JobRead];
+const VIEWER: Permission[] = [P.JobRead, P.QuotaRead];
 const MEMBER: Permission[] = [...VIEWER, P.JobSubmit, P.JobStopOwn, P.JobDeleteOwn, P.JobPriorityOwn];
-const MAINTAINER: Permission[] = [...MEMBER, P.JobStop, P.JobDelete, P.JobPriority];
+const ANY_JOB: Permission[] = [...MEMBER, P.JobStop, P.JobDelete, P.JobPriority];
+/** A maintainer also reads its project's audit (issue 11); an operator acts on any job but reads no audit. */
+const MAINTAINER: Permission[] = [...ANY_JOB, P.AuditRead];
 
 /** What each role grants. A project role's permissions hold for that project's jobs only. */
 export const ROLE_PERMISSIONS: Readonly<Record<ProjectRole | ClusterRole, readonly Permission[]>> = {
   viewer: VIEWER,
   member: MEMBER,
   maintainer: MAINTAINER,
-  operator: [...MAINTAINER, P.NodeRead, P.NodeOperate],
-  admin: [P.JobRead, P.NodeRead, P.AuditRead],
+  operator: [...ANY_JOB, P.NodeRead, P.NodeOperate, P.SystemManage, P.MetricsRead, P.QuotaManage],
+  admin: [P.JobRead, P.QuotaRead, P.NodeRead, P.AuditRead, P.TokenManage, P.ProjectManage, P.SystemManage, P.MetricsRead, P.QuotaManage],
 };
 
 /** The project every job belongs to until projects exist (issue 11). */
@@ -69,6 +83,19 @@ export interface Principal {
   permissions: string[];
   /** Projects the principal can read, with its role in each. */
   projects: ProjectGrant[];
+  /** The API token it signed in with, if any (never its secret). */
+  tokenId?: string;
+  /** Groups from the OIDC claims (`group:<name>`), when it signed in with a JWT. */
+  groups?: string[];
+}
+
+/**
+ * What `principal` may do on the jobs of `project`: its cluster-wide permissions and those of its
+ * role there (what a command about such a job carries as the caller's permissions).
+ */
+export function permissionsIn(principal: Principal, project: string): string[] {
+  const grant = principal.projects.find((p) => p.id === project);
+  return [...new Set([...principal.permissions, ...(grant?.permissions ?? [])])];
 }
 
 /** A job as far as permissions care: its project and who created it. */

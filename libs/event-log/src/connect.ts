@@ -1,5 +1,6 @@
 import { connect, type NatsConnection, type NodeConnectionOptions } from '@nats-io/transport-node';
 import { NatsUnreachable } from './errors';
+import { natsTlsFromEnv, natsTlsOptions } from './nats-tls';
 
 /** The development default (ARCHITECTURE, "Real components"). */
 export const DEFAULT_NATS_URL = 'nats://127.0.0.1:4222';
@@ -11,7 +12,8 @@ export const DEFAULT_NATS_URL = 'nats://127.0.0.1:4222';
  *
  * @param url `nats://host:port` (comma-separate several); default `TY_NATS_URL` or `nats://127.0.0.1:4222`.
  * @param name Client name shown by the server's monitoring, e.g. `scheduler`.
- * @param options Overrides of the nats.js connection options.
+ * @param options Overrides of the nats.js connection options. TLS comes from `TY_NATS_CA` / `TY_NATS_CERT` /
+ *   `TY_NATS_KEY` (nats-tls.ts) unless `options.tls` is given.
  * @example
  * ```ts
  * const nc = await connectNats(undefined, 'scheduler');
@@ -24,6 +26,7 @@ export async function connectNats(
   name?: string,
   options: Partial<NodeConnectionOptions> = {},
 ): Promise<NatsConnection> {
+  const tls = 'tls' in options ? {} : natsTlsOptions(natsTlsFromEnv());
   try {
     return await connect({
       servers: url.split(',').map((s) => s.trim()),
@@ -34,6 +37,7 @@ export async function connectNats(
       // Detect a dead server in seconds rather than minutes.
       pingInterval: 10_000,
       maxPingOut: 2,
+      ...tls,
       ...options,
     });
   } catch (err) {

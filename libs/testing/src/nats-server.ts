@@ -1,8 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createConnection, createServer } from 'node:net';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { natsGreets } from '@trainyard/event-log';
 
 /** Options of {@link startNatsServer}. */
 export interface NatsServerOptions {
@@ -179,25 +180,11 @@ async function spawnAndWait(
     if (exited) {
       throw new ServerExited(`nats-server on port ${port} exited (code ${exited.code}, signal ${exited.signal}):\n${stderr}`);
     }
-    if (await acceptsClients(port)) return child;
+    if (await natsGreets(port)) return child;
     await sleep(25);
   }
   await terminate(child, 'SIGKILL');
   throw new Error(`nats-server on port ${port} did not accept connections within ${timeoutMs} ms:\n${stderr}`);
-}
-
-/** True once the server greets a TCP client with its INFO line (JetStream is up by then). */
-function acceptsClients(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = createConnection({ host: '127.0.0.1', port });
-    const done = (ok: boolean) => {
-      socket.destroy();
-      resolve(ok);
-    };
-    socket.setTimeout(500, () => done(false));
-    socket.once('error', () => done(false));
-    socket.once('data', (buf) => done(buf.toString('utf8').startsWith('INFO')));
-  });
 }
 
 function terminate(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {

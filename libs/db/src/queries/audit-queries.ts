@@ -12,6 +12,8 @@ export interface JobAuditEntry {
   types: string[];
   /** The first event's English text. */
   message: string;
+  /** The job's project. */
+  project: string;
 }
 
 export interface JobAuditQuery {
@@ -21,11 +23,14 @@ export interface JobAuditQuery {
   until?: Date;
   /** Only commits before this sequence (the next page). */
   beforeSeq?: number;
+  /** Only jobs of these projects (a maintainer's audit of its own project). */
+  projects?: readonly string[];
   limit: number;
 }
 
-/** Actors that are principals (people and programs with a token), not services: `user:<id>`. */
-export const PRINCIPAL_ACTOR_PREFIX = 'user:';
+/** Actors that are principals (people and programs with a token), not services: `user:<id>`, `token:<id>`. */
+export const PRINCIPAL_ACTOR_PREFIXES = ['user:', 'token:'] as const;
+export const isPrincipalActor = (actor: string) => PRINCIPAL_ACTOR_PREFIXES.some((p) => actor.startsWith(p));
 
 /**
  * The commits principals made on jobs, newest first — the job half of `GET /v1/audit` until issue 11
@@ -49,13 +54,16 @@ export async function listJobAudit(db: Kysely<Database>, q: JobAuditQuery): Prom
       'job_id',
       sql<string[]>`array_agg(type order by idx)`.as('types'),
       sql<string>`(array_agg(message order by idx))[1]`.as('message'),
+      sql<string>`coalesce(jobs.spec->'metadata'->>'project', 'default')`.as('project'),
     ])
-    .where('actor', 'like', `${PRINCIPAL_ACTOR_PREFIX}%`);
+    .leftJoin('jobs', 'jobs.id', 'job_events.job_id')
+    .where((eb) => eb.or(PRINCIPAL_ACTOR_PREFIXES.map((p) => eb('actor', 'like', `${p}%`))));
+  if (q.projects) query = query.where(sql`coalesce(jobs.spec->'metadata'->>'project', 'default')`, 'in', q.projects.length ? [...q.projects] : ['']);
   if (q.actor) query = query.where('actor', '=', q.actor);
   if (q.jobId) query = query.where('job_id', '=', q.jobId);
   if (q.since) query = query.where('time', '>=', q.since);
   if (q.until) query = query.where('time', '<', q.until);
   if (q.beforeSeq !== undefined) query = query.where('seq', '<', q.beforeSeq);
-  const rows = await query.groupBy(['seq', 'actor', 'job_id']).orderBy('seq', 'desc').limit(q.limit).execute();
-  return rows.map((r) => ({ seq: Number(r.seq), time: iso(r.time), actor: r.actor, jobId: r.job_id, types: r.types, message: r.message }));
+  const rows = await query.groupBy(['seq', 'actor', 'job_id', sql`coalesce(jobs.spec->'metadata'->>'project', 'default')`]).orderBy('seq', 'desc').limit(q.limit).execute();
+  return rows.map((r) => ({ seq: Number(r.seq), time: iso(r.time), actor: r.actor, jobId: r.job_id, types: r.types, message: r.message, project: r.project }));
 }
