@@ -1,4 +1,5 @@
 import { INVALID_SUBMISSIONS, type InvalidSubmission } from '@trainyard/testing/contracts';
+import { TEST_ADMIN_AUTH } from '@trainyard/testing';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { shellJob } from './support/specs';
@@ -26,7 +27,7 @@ describe('API fuzz - generated invalid submissions against the running API', () 
     sent++;
     const res = await fetch(`${t.api.url}/v1/training-jobs`, {
       method: 'POST',
-      headers: { 'content-type': s.contentType, ...s.headers },
+      headers: { ...TEST_ADMIN_AUTH, 'content-type': s.contentType, ...s.headers },
       body: s.body,
     });
     const text = await res.text();

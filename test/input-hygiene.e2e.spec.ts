@@ -1,4 +1,5 @@
 import { INPUT_LIMITS, Subjects } from '@trainyard/contracts';
+import { TEST_ADMIN_AUTH } from '@trainyard/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { shellJob } from './support/specs';
 import { startTestCluster, type TestCluster } from './support/test-cluster';
@@ -11,7 +12,7 @@ async function commitsAfter(t: TestCluster, seq: number): Promise<string[]> {
 }
 
 async function post(t: TestCluster, body: string, headers: Record<string, string> = {}) {
-  const res = await fetch(`${t.api.url}/v1/training-jobs`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+  const res = await fetch(`${t.api.url}/v1/training-jobs`, { method: 'POST', headers: { ...TEST_ADMIN_AUTH, 'content-type': 'application/json', ...headers }, body });
   return { status: res.status, body: (await res.json()) as any };
 }
 

@@ -59,7 +59,7 @@ describe('poison messages - a commit the projector cannot apply is quarantined a
     expect(listed[1]).toMatchObject({ code: expect.stringMatching(/^22/), attempts: 3, retryable: true });
     expect(listed[0]).toMatchObject({ attempts: 1, payloadBytes: '{"events": [oops'.length });
 
-    const metrics = await (await fetch(`${t.api.url}/metrics`)).text();
+    const metrics = await (await fetch(`${t.api.url}/metrics`, { headers: t.api.auth })).text();
     expect(samples(metrics, 'trainyard_dead_letters_total', { consumer: 'projection:read-models', code: 'MalformedCommit' })).toEqual([1]);
     expect(samples(metrics, 'trainyard_dead_letters_total', { consumer: 'projection:read-models', code: listed[1].code })).toEqual([1]);
     expect(samples(metrics, 'trainyard_dead_letters', { consumer: 'projection:read-models' })).toEqual([2]);

@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TEST_ADMIN_TOKEN } from '@trainyard/testing';
 import { runCli } from '../apps/cli/src/cli';
 import { eventually } from './support/eventually';
 import { freePort } from './support/free-port';
@@ -28,7 +29,7 @@ function followWithYard(apiUrl: string, id: string, task: string) {
       }
     },
     stderr: () => undefined,
-    vars: {},
+    vars: { TY_TOKEN: TEST_ADMIN_TOKEN, TY_CONFIG: '/nonexistent/trainyard-test-config.yaml' },
     cwd: process.cwd(),
     now: () => new Date(),
     sleep: (ms) => new Promise((r) => setTimeout(r, ms)),

@@ -4,6 +4,7 @@ import type { Algorithm } from '@trainyard/contracts';
 import { SpecError } from './spec-error';
 import { codeDirName, type TaskPaths } from './task-paths';
 import { LaunchError } from './task-runtime';
+import { makeTaskHome } from './work-dir-access';
 
 /** The job's code is not on this node as its spec says (`algorithm.codeDir` / `algorithm.bootFile`): a user error. */
 export class CodeDirError extends SpecError {
@@ -14,14 +15,16 @@ export class CodeDirError extends SpecError {
  * Creates the task's directories (home, `MA_JOB_DIR`, `MA_LOG_DIR`) and makes `codeDir` reachable at
  * `${MA_JOB_DIR}/<last segment of codeDir>` (L1471-1476). In this self-hosted world the code is a local
  * or shared directory, so "download" is a symlink: nothing is copied and edits show up on the next run.
- * `owner`: the uid the task runs as, given the directories so it can write where the guide lets it.
+ * `owner`: the uid the task runs as, given the directories so it can write where the guide lets it;
+ * the home is private to it (0700), so no other task reads it.
  * Returns the path the code is reachable at, if there is a code dir. Safe to run twice.
  */
 export async function prepareTaskDirs(paths: TaskPaths, codeDir?: string, owner?: number): Promise<string | undefined> {
+  await makeTaskHome(paths.home, owner);
   await mkdir(paths.jobDir, { recursive: true });
   await mkdir(paths.logDir, { recursive: true });
   if (owner !== undefined) {
-    for (const dir of [paths.home, paths.mountPath, paths.jobDir, paths.logDir]) await chown(dir, owner, owner);
+    for (const dir of [paths.mountPath, paths.jobDir, paths.logDir]) await chown(dir, owner, owner);
   }
   return codeDir ? linkCodeDir(codeDir, paths.jobDir) : undefined;
 }

@@ -19,6 +19,8 @@ describe('exit analysis - a failed exit explained from the task\'s last lines (i
       userError: { field: 'algorithm.command', code: 'command-not-found', message: '/w/launches/j.worker-0.1.run/exited: 2: trian.sh: not found (exit 127)' },
     });
     expect(explainExit('command', { command: 'x' }, failed(127), ['bash: trian.sh: command not found']).userError?.code).toBe('command-not-found');
+    // A PATH with a dir the task's user cannot enter: dash says "Permission denied", still with 127.
+    expect(explainExit('command', { command: 'trian.sh' }, failed(127), ['/w/run/exited: 2: trian.sh: Permission denied']).userError?.code).toBe('command-not-found');
     expect(explainExit('command', { command: './x' }, failed(126), ['sh: 1: ./x: Permission denied']).userError).toMatchObject({ field: 'algorithm.command', code: 'not-executable' });
   });
 

@@ -15,6 +15,11 @@ export interface ExitExplanation {
  */
 const NOT_FOUND = /^\S+: (?:line )?(?:\d+: )?(.+?): (?:command )?not found$/;
 const NOT_EXECUTABLE = /^\S+: (?:line )?(?:\d+: )?(.+?): (?:Permission denied|cannot execute.*)$/;
+/**
+ * Status 127 is "not found" whatever dash says: searching a `PATH` with a dir the task's user may
+ * not enter (the agent's `/root/...`, inherited), it reports that dir's "Permission denied" instead.
+ */
+const NOT_FOUND_127 = new RegExp(`${NOT_FOUND.source}|${NOT_EXECUTABLE.source}`);
 
 /**
  * Explains a failed exit from the task's last output lines (issue 9):
@@ -37,7 +42,7 @@ export function explainExit(launcher: LauncherName, algorithm: Algorithm, exit: 
   const report = exit.exitCode !== null ? launcherReport(launcher, lines) : undefined;
   if (report) return { launcher: report };
   if (exit.exitCode !== 126 && exit.exitCode !== 127) return {};
-  const pattern = exit.exitCode === 127 ? NOT_FOUND : NOT_EXECUTABLE;
+  const pattern = exit.exitCode === 127 ? NOT_FOUND_127 : NOT_EXECUTABLE;
   const said = [...lines].reverse().find((l) => pattern.test(l.trim()));
   if (!said) return {};
   const field =

@@ -1,5 +1,5 @@
 import { event, type JobEvent, withDefaults } from '@trainyard/contracts';
-import { fold, trainingJobDecider } from '@trainyard/domain';
+import { fold, taskView, trainingJobDecider } from '@trainyard/domain';
 import { describe, expect, it } from 'vitest';
 import { anAssignment } from './assignment.fixture';
 import { launchVerdict } from './launch-verdict';
@@ -12,7 +12,8 @@ const scheduled = (attempt: number, nodeId = 'n1'): JobEvent[] => [
 ];
 const created: JobEvent[] = [event('JobCreated', t, { jobId: 'j1', spec, tasks: ['worker-0'], createdBy: 'u' }), event('JobQueued', t, { priority: 1 })];
 const started = (attempt: number, nodeId = 'n1'): JobEvent => event('TaskStarted', t, { task: 'worker-0', attempt, nodeId, procStartCount: 1 });
-const job = (...events: JobEvent[]) => fold(trainingJobDecider, events);
+// The view the report intake answers for the assignment's task.
+const job = (...events: JobEvent[]) => taskView(fold(trainingJobDecider, events), 'worker-0');
 
 describe('launch verdict', () => {
   it('launch verdict - the job waits for this attempt: launch', () => expect(launchVerdict(job(...created, ...scheduled(1)), a, 'n1')).toBe('launch'));

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { isStorableText, unstorableReason, utf8Length } from './storable-text';
+import { isStorableText, storableText, unstorableReason, utf8Length } from './storable-text';
 
 describe('storable text - the rule', () => {
   it('accepts tabs, newlines, other control characters and any paired Unicode', () => {
@@ -46,5 +46,23 @@ describe('storable text - properties', () => {
     fc.assert(fc.property(fc.string({ unit: 'grapheme' }), (s) => {
       expect(utf8Length(s)).toBe(Buffer.byteLength(s, 'utf8'));
     }));
+  });
+});
+
+describe('storable text - what the platform writes about unchecked input', () => {
+  it('replaces NUL and unpaired surrogates with U+FFFD and keeps everything else', () => {
+    expect(storableText("trap 'echo $?' EXIT\n\u0000")).toBe("trap 'echo $?' EXIT\n\uFFFD");
+    expect(storableText('a\ud800b\udc00c\ud83d\ude80')).toBe('a\uFFFDb\uFFFDc\ud83d\ude80');
+  });
+
+  it('always yields storable text, the same length, unchanged when it was storable', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary' }), (s) => {
+        const out = storableText(s);
+        expect(isStorableText(out)).toBe(true);
+        expect(out.length).toBe(s.length);
+        if (isStorableText(s)) expect(out).toBe(s);
+      }),
+    );
   });
 });

@@ -27,6 +27,17 @@ export function unstorableReason(s: string): UnstorableReason | undefined {
 /** True when `s` obeys the text rule (no U+0000, no unpaired surrogate). */
 export const isStorableText = (s: string): boolean => unstorableReason(s) === undefined;
 
+const UNSTORABLE_ALL = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/**
+ * `s` with every unstorable character replaced by U+FFFD. For text the platform writes itself about
+ * input it did not check (an error message quoting a command, a line a process printed): a user's
+ * input is refused instead, never rewritten.
+ */
+export function storableText(s: string): string {
+  return isStorableText(s) ? s : s.replace(UNSTORABLE_ALL, '\uFFFD');
+}
+
 /** What a client is told about an unstorable string. */
 export function describeUnstorable(reason: UnstorableReason): string {
   return reason === 'nul'

@@ -1,5 +1,7 @@
 import { FieldCode } from './errors';
-import { LAUNCH_METHODS, type AccessMethod } from './job-spec';
+import { ALGORITHM_LIMITS } from './spec-limits';
+import { ACCESS_METHODS, AlgorithmSchema, DataChannelSchema, LAUNCH_METHODS, ParameterSchema } from './job-spec';
+import { isObjectUrl, parseObjectUrl } from './object-url';
 import { HANG_DETECT_MINUTES_RANGE, MA_RUN_METHODS, USER_SETTABLE_MA_VARIABLES } from './platform-variables';
 import {
   FieldErrors,
@@ -11,6 +13,7 @@ import {
   indexPath,
   integerAt,
   isRecord,
+  keysOf,
   keyPath,
   objectAt,
   pathAt,
@@ -18,34 +21,8 @@ import {
   withinLength,
 } from './validate-fields';
 
-const ALGORITHM_KEYS = [
-  'command', 'engine', 'bootFile', 'codeDir', 'image', 'launchMethod', 'processesPerNode', 'userId', 'workingDir',
-  'parameters', 'inputs', 'outputs', 'environments',
-] as const;
-const ACCESS_METHODS: readonly AccessMethod[] = ['parameter', 'env'];
+const ALGORITHM_KEYS = keysOf(AlgorithmSchema);
 
-/**
- * Limits the algorithm section enforces: the guide's (§11: ≤ 100 hyperparameters L1662, ≤ 100
- * environment variables L1673, hyperparameter names ≤ 64 L2961) and ours where it states none. Paths
- * (codeDir, bootFile, workingDir, channel paths) follow `PATH_LIMITS` (Linux PATH_MAX / NAME_MAX).
- * Byte limits sit well below Linux's 128 KiB for one argv or environment string (MAX_ARG_STRLEN):
- * the command runs as `sh -c <command>`, hyperparameters as `--name=value`, variables in the environment.
- */
-export const ALGORITHM_LIMITS = {
-  parameters: 100,
-  environments: 100,
-  parameterNameLength: 64,
-  processesPerNode: 1024,
-  commandBytes: 65_536,
-  parameterValueBytes: 4_096,
-  environmentNameLength: 255,
-  environmentValueBytes: 32_768,
-  /** Image reference: registry, repository, tag and digest. */
-  imageBytes: 1_024,
-  engineFieldLength: 64,
-  /** Data channels per direction (inputs, outputs). */
-  channels: 64,
-} as const;
 
 /** What later checks need from a valid-enough algorithm section. */
 export interface AlgorithmFacts {
@@ -61,6 +38,9 @@ export function validateAlgorithm(value: unknown, e: FieldErrors): AlgorithmFact
   stringAt(alg.command, 'algorithm.command', e, { nonEmpty: true, rule: 'V5', maxBytes: ALGORITHM_LIMITS.commandBytes });
   validateEngine(alg.engine, e);
   const codeDir = pathAt(alg.codeDir, 'algorithm.codeDir', e);
+  if (codeDir !== undefined && isObjectUrl(codeDir) && !parseObjectUrl(codeDir)?.prefix) {
+    e.add('algorithm.codeDir', FieldCode.InvalidFormat, 'an object-store code dir is s3://<bucket>/<dir>/, with a valid bucket name and a directory to name it by', 'V9');
+  }
   const bootFile = validateBootFile(alg.bootFile, codeDir, e);
   const image = stringAt(alg.image, 'algorithm.image', e, { nonEmpty: true, maxBytes: ALGORITHM_LIMITS.imageBytes });
   if (image !== undefined && /\s/.test(image)) e.add('algorithm.image', FieldCode.InvalidFormat, 'image reference must not contain whitespace');
@@ -153,7 +133,7 @@ function validateParameters(value: unknown, e: FieldErrors): Map<string, string>
     const at = indexPath('algorithm.parameters', i);
     const p = objectAt(item, at, e, true);
     if (!p) return;
-    checkKnownKeys(p, ['name', 'value'], at, e);
+    checkKnownKeys(p, keysOf(ParameterSchema), at, e);
     const name = parameterNameAt(p.name, `${at}.name`, e, 'V12');
     stringAt(p.value, `${at}.value`, e, { required: true, maxBytes: ALGORITHM_LIMITS.parameterValueBytes });
     if (name === undefined) return;
@@ -228,6 +208,10 @@ function validatePlatformVariables(value: unknown, launchMethod: string | undefi
   }
   integerIn('MA_TORCHRUN_MASTER_PORT', 1, 65535, 'L409-412');
   integerIn('MA_HANG_DETECT_TIME', HANG_DETECT_MINUTES_RANGE.min, HANG_DETECT_MINUTES_RANGE.max, 'minutes, L12522-12534');
+  const grace = text('MA_FAILOVER_TERMINATION_GRACE_PERIOD_SECONDS');
+  if (grace !== undefined && grace !== '-1' && !/^[1-9]\d{0,5}$/.test(grace)) {
+    e.add(at('MA_FAILOVER_TERMINATION_GRACE_PERIOD_SECONDS'), FieldCode.OutOfRange, 'MA_FAILOVER_TERMINATION_GRACE_PERIOD_SECONDS must be -1 (off) or a positive integer of seconds (L8147-8155)', 'V12');
+  }
   const skip = text('MA_SKIP_IMAGE_DETECT');
   if (skip !== undefined && skip !== '0' && skip !== '1') {
     e.add(at('MA_SKIP_IMAGE_DETECT'), FieldCode.InvalidFormat, 'MA_SKIP_IMAGE_DETECT must be 0 (pre-check off) or 1 (on) (L12501-12515)', 'V12');
@@ -255,8 +239,18 @@ function validateChannels(
     const at = indexPath(path, i);
     const ch = objectAt(item, at, e, true);
     if (!ch) return;
-    checkKnownKeys(ch, ['name', 'path', 'accessMethod'], at, e);
-    pathAt(ch.path, `${at}.path`, e, { required: true, rule });
+    // preDownload is an output's (V11): on an input it is an unknown field.
+    checkKnownKeys(ch, keysOf(DataChannelSchema).filter((k) => rule === 'V11' || k !== 'preDownload'), at, e);
+    const where = pathAt(ch.path, `${at}.path`, e, { required: true, rule });
+    if (where !== undefined && isObjectUrl(where) && !parseObjectUrl(where)) {
+      e.add(`${at}.path`, FieldCode.InvalidFormat, 'an object-store path is s3://<bucket>/<prefix>, with a valid bucket name and no . or .. segments', rule);
+    }
+    if (ch.preDownload !== undefined) {
+      if (typeof ch.preDownload !== 'boolean') e.add(`${at}.preDownload`, FieldCode.InvalidType, 'preDownload must be a boolean', rule);
+      else if (ch.preDownload && where !== undefined && !isObjectUrl(where)) {
+        e.add(`${at}.preDownload`, FieldCode.Forbidden, 'preDownload applies to object-store outputs (a local or shared path is there already)', rule);
+      }
+    }
     const method = enumAt(ch.accessMethod, `${at}.accessMethod`, ACCESS_METHODS, e, rule) ?? 'parameter';
     const name = parameterNameAt(ch.name, `${at}.name`, e, rule);
     if (name === undefined) return;

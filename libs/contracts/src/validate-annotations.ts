@@ -1,11 +1,7 @@
 import { FieldCode } from './errors';
+import { ANNOTATION_LIMITS } from './spec-limits';
 import { FieldErrors, isRecord, keyPath, withinLength } from './validate-fields';
 
-/**
- * Limits of `metadata.annotations` (ours: the guide gives none). Keys as long as Kubernetes label keys,
- * so annotations copied from a cluster fit; values are short settings, not documents.
- */
-export const ANNOTATION_LIMITS = { annotations: 64, keyLength: 253, valueLength: 4096 } as const;
 
 /** The fault-tolerance annotations (ch12-13, L8055–8067, L8620–8623). */
 export const FaultToleranceAnnotation = {

@@ -25,6 +25,9 @@ export class FieldErrors {
 /** Most field errors one reply lists. */
 export const MAX_FIELD_ERRORS = 100;
 
+/** The field names a wire schema object declares: the known keys `checkKnownKeys` holds a document to. */
+export const keysOf = (schema: { properties: Record<string, unknown> }): string[] => Object.keys(schema.properties);
+
 /** A plain object (not null, not an array). */
 export const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { FieldCode, type FieldError } from './errors';
 import { LAUNCH_METHODS, type TrainingJobSpec } from './job-spec';
 import { SET_HIGH_PRIORITY, validateJobSpec } from './validate-job-spec';
+import { failoverTerminationGraceSeconds } from './platform-variables';
 
 type Doc = Record<string, any>;
 
@@ -300,6 +301,19 @@ describe('validateJobSpec - V12 parameters and environment variables', () => {
     );
   });
 
+  it('MA_FAILOVER_TERMINATION_GRACE_PERIOD_SECONDS is a knob the user sets: -1 or a positive integer (L8147-8155)', () => {
+    for (const v of ['-1', '10', '600']) expect(errorsOf(with_((d) => (d.algorithm.environments = { MA_FAILOVER_TERMINATION_GRACE_PERIOD_SECONDS: v })))).toEqual([]);
+    for (const v of ['0', '-2', 'ten', '1.5', '']) {
+      expectOnly(
+        with_((d) => (d.algorithm.environments = { MA_FAILOVER_TERMINATION_GRACE_PERIOD_SECONDS: v })),
+        { path: 'algorithm.environments.MA_FAILOVER_TERMINATION_GRACE_PERIOD_SECONDS', code: FieldCode.OutOfRange, rule: 'V12' },
+      );
+    }
+    expect(failoverTerminationGraceSeconds({ MA_FAILOVER_TERMINATION_GRACE_PERIOD_SECONDS: '10' })).toBe(10);
+    expect(failoverTerminationGraceSeconds({ MA_FAILOVER_TERMINATION_GRACE_PERIOD_SECONDS: '-1' })).toBeUndefined();
+    expect(failoverTerminationGraceSeconds(undefined)).toBeUndefined();
+  });
+
   it('MA_RUN_METHOD may not contradict launchMethod', () => {
     const preset = { engine: { name: 'Ascend-Powered-Engine', version: '1' }, codeDir: '/srv/c', bootFile: 't.py' };
     expectOnly(
@@ -356,6 +370,32 @@ describe('validateJobSpec - V10/V11 inputs and outputs', () => {
       { path: 'algorithm.inputs[0].name', code: FieldCode.InvalidFormat, rule: 'V10' },
       { path: 'algorithm.inputs[1].name', code: FieldCode.Forbidden, rule: 'V10' },
       { path: 'algorithm.inputs[2].name', code: FieldCode.Duplicate, rule: 'V10' },
+    );
+  });
+});
+
+describe('validateJobSpec - object-store channels and code dirs (issue 14)', () => {
+  it('s3:// (and obs://) locations pass; preDownload is for object-store outputs (V11, L1595-1654)', () => {
+    expect(errorsOf(with_((d) => {
+      d.algorithm.codeDir = 's3://jobs/code/demo/';
+      d.algorithm.inputs = [{ name: 'data_url', path: 's3://datasets/mnist' }, { name: 'more', path: 'obs://datasets/more/' }];
+      d.algorithm.outputs = [{ name: 'train_url', path: 's3://ckpt/run-1/', preDownload: true }];
+    }))).toEqual([]);
+  });
+
+  it('a malformed location, a bucketless code dir, a preDownload that is no boolean or on a local path, or on an input, each name their field', () => {
+    expectOnly(
+      with_((d) => {
+        d.algorithm.codeDir = 's3://jobs';
+        d.algorithm.inputs = [{ name: 'a', path: 's3://Bad_Bucket/x' }, { name: 'b', path: 's3://bkt/../etc', preDownload: true }];
+        d.algorithm.outputs = [{ name: 'c', path: '/local/out', preDownload: true }, { name: 'e', path: 's3://ckpt/x', preDownload: 'yes' }];
+      }),
+      { path: 'algorithm.codeDir', code: FieldCode.InvalidFormat, rule: 'V9' },
+      { path: 'algorithm.inputs[0].path', code: FieldCode.InvalidFormat, rule: 'V10' },
+      { path: 'algorithm.inputs[1].preDownload', code: FieldCode.Unknown },
+      { path: 'algorithm.inputs[1].path', code: FieldCode.InvalidFormat, rule: 'V10' },
+      { path: 'algorithm.outputs[0].preDownload', code: FieldCode.Forbidden, rule: 'V11' },
+      { path: 'algorithm.outputs[1].preDownload', code: FieldCode.InvalidType, rule: 'V11' },
     );
   });
 });
@@ -532,5 +572,25 @@ describe('validateJobSpec - properties', () => {
         expect(errorsOf(d)).toEqual([]);
       }),
     );
+  });
+});
+
+describe('validateJobSpec - V21 SSH trust (L2129-2144)', () => {
+  it('accepts the switch alone and the default dir (L2143)', () => {
+    expectOnly(with_((d) => (d.spec.sshTrust = { enabled: true })));
+    expectOnly(with_((d) => (d.spec.sshTrust = { enabled: true, dir: '/home/ma-user/.ssh' })));
+    expectOnly(with_((d) => (d.spec.sshTrust = { enabled: false })));
+  });
+
+  it('needs a boolean switch and refuses unknown fields', () => {
+    expectOnly(with_((d) => (d.spec.sshTrust = {})), { path: 'spec.sshTrust.enabled', code: FieldCode.Required, rule: 'V21' });
+    expectOnly(with_((d) => (d.spec.sshTrust = { enabled: 'yes' })), { path: 'spec.sshTrust.enabled', code: FieldCode.InvalidType, rule: 'V21' });
+    expectOnly(with_((d) => (d.spec.sshTrust = { enabled: true, port: 22 })), { path: 'spec.sshTrust.port', code: FieldCode.Unknown });
+  });
+
+  it('keeps the trust dir under /home/ma-user, with no way out of it', () => {
+    for (const dir of ['/etc/ssh', '/home/ma-user', '/home/ma-user/../../root/.ssh', '/home/ma-user/./x', 'home/ma-user/.ssh', '/home/ma-userx/.ssh', '/home/ma-user/.ssh/']) {
+      expectOnly(with_((d) => (d.spec.sshTrust = { enabled: true, dir })), { path: 'spec.sshTrust.dir', code: FieldCode.InvalidFormat, rule: 'V21' });
+    }
   });
 });

@@ -31,14 +31,17 @@
  *   labels }` (`validate-node-affinity.ts`); the guide states no limits, ours are in NODE_AFFINITY_LIMITS.
  * - nodeCount ≤ 4096 is ours (the guide states no maximum): one task per instance is created at submit.
  * - The caller's permissions: omitted means none, so priority 3 fails closed with FORBIDDEN_VALUE.
+ * - V21 SSH trust (`spec.sshTrust`, `validate-ssh-trust.ts`): the dir stays under `/home/ma-user`.
  * - The document root is path `""`; `null` is never accepted for an optional field (omit it instead).
  */
 import { ErrorCode, FieldCode, type FieldError } from './errors';
-import type { TrainingJobSpec } from './job-spec';
+import { FLAVOR_ID_PATTERN, FlavorSchema, JobMetadataSchema, JobResourceSpecSchema, TagSchema, TrainingJobSpecSchema, type TrainingJobSpec } from './job-spec';
+import { PROJECT_ID } from './identity-events';
 import { checkStorableInput } from './storable-input';
 import { validateAlgorithm } from './validate-algorithm';
 import { validateAnnotations } from './validate-annotations';
 import { validateNodeAffinity } from './validate-node-affinity';
+import { validateSshTrust } from './validate-ssh-trust';
 import {
   FieldErrors,
   arrayAt,
@@ -47,38 +50,23 @@ import {
   enumAt,
   indexPath,
   integerAt,
+  keysOf,
   objectAt,
   stringAt,
 } from './validate-fields';
 
 export { FaultToleranceAnnotation } from './validate-annotations';
-export { ALGORITHM_LIMITS } from './validate-algorithm';
-export { ANNOTATION_LIMITS } from './validate-annotations';
-export { NODE_AFFINITY_LIMITS } from './validate-node-affinity';
+export { ALGORITHM_LIMITS, ANNOTATION_LIMITS, JOB_SPEC_LIMITS, NODE_AFFINITY_LIMITS } from './spec-limits';
+import { JOB_SPEC_LIMITS } from './spec-limits';
 
-/**
- * Limits the validator enforces: the guide's (§11: name L1388, description L4383, tags L2150, priority
- * L2029, auto stop L2060) and ours where it states none (`maxNodeCount`; tag-text, pool and
- * accelerator-type lengths — tag texts as a cloud tag service's 128/255).
- */
-export const JOB_SPEC_LIMITS = {
-  nameLength: 64,
-  descriptionLength: 256,
-  tags: 20,
-  tagKeyLength: 128,
-  tagValueLength: 255,
-  poolLength: 64,
-  acceleratorTypeLength: 64,
-  minPriority: 1,
-  maxPriority: 3,
-  maxRunHours: 720,
-  maxNodeCount: 4096,
-} as const;
 
 /** The permission priority 3 needs (`modelarts:trainJob:setHighPriority` in the guide, L11797). */
 export const SET_HIGH_PRIORITY = 'job:setHighPriority';
 
 const NAME = /^[A-Za-z0-9_-]{1,64}$/;
+/** Flavor ids and experiment names (ours): what fits a URL path segment and a table cell. */
+export const FLAVOR_ID = new RegExp(FLAVOR_ID_PATTERN);
+const EXPERIMENT = /^[A-Za-z0-9_.-]{1,64}$/;
 const DESCRIPTION = /^[A-Za-z0-9\p{Script=Han} _,.，。-]*$/u;
 
 /**
@@ -110,7 +98,7 @@ export function validateJobSpec(input: unknown, caller?: { permissions: string[]
   if (e.list.length) return { ok: false, errors: e.list };
   const doc = objectAt(input, '', e, true);
   if (doc) {
-    checkKnownKeys(doc, ['kind', 'metadata', 'algorithm', 'spec'], '', e);
+    checkKnownKeys(doc, keysOf(TrainingJobSpecSchema), '', e);
     if (doc.kind === undefined) e.add('kind', FieldCode.Required, 'kind is required');
     else enumAt(doc.kind, 'kind', ['job'] as const, e);
     const metadata = validateMetadata(doc.metadata, e);
@@ -138,7 +126,7 @@ const isPresent = (v: unknown) => typeof v === 'object' && v !== null && !Array.
 function validateMetadata(value: unknown, e: FieldErrors): Record<string, unknown> | undefined {
   const meta = objectAt(value, 'metadata', e, true);
   if (!meta) return undefined;
-  checkKnownKeys(meta, ['name', 'description', 'annotations', 'tags'], 'metadata', e);
+  checkKnownKeys(meta, keysOf(JobMetadataSchema), 'metadata', e);
 
   const name = stringAt(meta.name, 'metadata.name', e, { required: true, rule: 'V1' });
   if (name !== undefined) {
@@ -157,7 +145,13 @@ function validateMetadata(value: unknown, e: FieldErrors): Record<string, unknow
     }
   }
 
+  // The job's project (issue 11; the vendor's workspace): it decides who may read and act on the job.
+  const project = stringAt(meta.project, 'metadata.project', e, {});
+  if (project !== undefined && !PROJECT_ID.test(project)) e.add('metadata.project', FieldCode.InvalidFormat, 'a project id: lower-case letters, digits, - and _, at most 63');
+
   validateTags(meta.tags, e);
+  const experiment = stringAt(meta.experiment, 'metadata.experiment', e, { nonEmpty: true, maxChars: 64 });
+  if (experiment !== undefined && !EXPERIMENT.test(experiment)) e.add('metadata.experiment', FieldCode.InvalidFormat, 'only letters, digits, ., - and _');
   return meta;
 }
 
@@ -171,7 +165,7 @@ function validateTags(value: unknown, e: FieldErrors): void {
     const at = indexPath('metadata.tags', i);
     const tag = objectAt(item, at, e, true);
     if (!tag) return;
-    checkKnownKeys(tag, ['key', 'value'], at, e);
+    checkKnownKeys(tag, keysOf(TagSchema), at, e);
     const key = stringAt(tag.key, `${at}.key`, e, { required: true, nonEmpty: true, rule: 'V22', maxChars: JOB_SPEC_LIMITS.tagKeyLength });
     stringAt(tag.value, `${at}.value`, e, { required: true, rule: 'V22', maxChars: JOB_SPEC_LIMITS.tagValueLength });
     if (key === undefined) return;
@@ -190,7 +184,7 @@ interface ResourceFacts {
 function validateJobResourceSpec(value: unknown, permissions: string[], e: FieldErrors): ResourceFacts {
   const spec = objectAt(value, 'spec', e, true);
   if (!spec) return {};
-  checkKnownKeys(spec, ['resource', 'priority', 'preemptible', 'maxRunHours', 'runtime', 'nodeAffinity'], 'spec', e);
+  checkKnownKeys(spec, keysOf(JobResourceSpecSchema), 'spec', e);
   const accelerated = validateResource(spec.resource, e);
 
   const priority = integerAt(spec.priority, 'spec.priority', e, { min: JOB_SPEC_LIMITS.minPriority, max: JOB_SPEC_LIMITS.maxPriority, rule: 'V15' });
@@ -203,6 +197,7 @@ function validateJobResourceSpec(value: unknown, permissions: string[], e: Field
   integerAt(spec.maxRunHours, 'spec.maxRunHours', e, { min: 1, max: JOB_SPEC_LIMITS.maxRunHours, rule: 'V17' });
   const runtime = enumAt(spec.runtime, 'spec.runtime', ['process', 'container'] as const, e);
   validateNodeAffinity(spec.nodeAffinity, e);
+  validateSshTrust(spec.sshTrust, e);
   return { accelerated, runtime };
 }
 
@@ -210,14 +205,16 @@ function validateJobResourceSpec(value: unknown, permissions: string[], e: Field
 function validateResource(value: unknown, e: FieldErrors): boolean | undefined {
   const resource = objectAt(value, 'spec.resource', e, true);
   if (!resource) return undefined;
-  checkKnownKeys(resource, ['pool', 'flavor', 'nodeCount', 'affinityGroupSize'], 'spec.resource', e);
+  checkKnownKeys(resource, keysOf(JobResourceSpecSchema.properties.resource), 'spec.resource', e);
+  stringAt(resource.flavorId, 'spec.resource.flavorId', e, { nonEmpty: true, maxChars: 64 });
+  if (typeof resource.flavorId === 'string' && !FLAVOR_ID.test(resource.flavorId)) e.add('spec.resource.flavorId', FieldCode.InvalidFormat, 'dot-separated letters, digits, - and _, e.g. cpu.2u4g');
   stringAt(resource.pool, 'spec.resource.pool', e, { nonEmpty: true, maxChars: JOB_SPEC_LIMITS.poolLength });
 
   let accelerated: boolean | undefined;
   const flavor = objectAt(resource.flavor, 'spec.resource.flavor', e, true);
   if (flavor) {
     const at = 'spec.resource.flavor';
-    checkKnownKeys(flavor, ['cpu', 'memoryMiB', 'gpu', 'npu', 'acceleratorType'], at, e);
+    checkKnownKeys(flavor, keysOf(FlavorSchema), at, e);
     if (flavor.cpu === undefined) e.add(`${at}.cpu`, FieldCode.Required, 'cpu is required');
     else if (typeof flavor.cpu !== 'number' || !Number.isFinite(flavor.cpu)) e.add(`${at}.cpu`, FieldCode.InvalidType, 'cpu must be a number');
     else if (flavor.cpu <= 0) e.add(`${at}.cpu`, FieldCode.OutOfRange, 'cpu must be > 0');

@@ -1,18 +1,8 @@
 import { FieldCode } from './errors';
-import { NODE_AFFINITY_STRENGTHS, NODE_AFFINITY_TYPES } from './job-spec';
-import { FieldErrors, arrayAt, checkKnownKeys, charLength, enumAt, indexPath, keyPath, objectAt } from './validate-fields';
+import { NODE_AFFINITY_LIMITS } from './spec-limits';
+import { NODE_AFFINITY_STRENGTHS, NODE_AFFINITY_TYPES, NodeAffinityRuleSchema } from './job-spec';
+import { FieldErrors, arrayAt, checkKnownKeys, keysOf, charLength, enumAt, indexPath, keyPath, objectAt } from './validate-fields';
 
-/**
- * Limits of `spec.nodeAffinity` (ours: the guide gives none). Label keys and values follow the
- * Kubernetes sizes, so labels copied from a cluster fit.
- */
-export const NODE_AFFINITY_LIMITS = {
-  rules: 16,
-  labelsPerRule: 16,
-  valuesPerLabel: 64,
-  keyLength: 253,
-  valueLength: 63,
-} as const;
 
 /**
  * `spec.nodeAffinity` (亲和调度策略, ch04-06 §8.4): a list of `{ type, strength, labels }`. Each rule
@@ -30,7 +20,7 @@ export function validateNodeAffinity(value: unknown, e: FieldErrors): void {
     const at = indexPath(path, i);
     const rule = objectAt(item, at, e, true);
     if (!rule) return;
-    checkKnownKeys(rule, ['type', 'strength', 'labels'], at, e);
+    checkKnownKeys(rule, keysOf(NodeAffinityRuleSchema), at, e);
     if (rule.type === undefined) e.add(`${at}.type`, FieldCode.Required, 'type is required (affinity or anti-affinity)');
     const type = enumAt(rule.type, `${at}.type`, NODE_AFFINITY_TYPES, e);
     if (rule.strength === undefined) e.add(`${at}.strength`, FieldCode.Required, 'strength is required (required or preferred)');

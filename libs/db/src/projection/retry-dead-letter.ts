@@ -59,6 +59,7 @@ export async function retryProjectionDeadLetter(db: Kysely<Database>, eventLog: 
 /** Every row the projection derives from one aggregate's subject. */
 async function deleteAggregateRows(trx: Kysely<Database>, subject: string): Promise<void> {
   const aggregate = Subjects.parseAggregate(subject);
+  await trx.deleteFrom('events').where('subject', '=', subject).execute();
   if (aggregate?.kind === 'job') {
     await trx.deleteFrom('job_events').where('job_id', '=', aggregate.id).execute();
     // Its tasks go with it (on delete cascade).

@@ -1,6 +1,6 @@
 import { event, type JobEvent, type JobEventData, type TaskUserError, type UserErrorCode } from '@trainyard/contracts';
 
-export const USER_ERROR_CODES: readonly UserErrorCode[] = ['not-found', 'not-a-directory', 'outside-code-dir', 'image-unavailable', 'command-not-found', 'not-executable', 'invalid'];
+export const USER_ERROR_CODES: readonly UserErrorCode[] = ['not-found', 'not-a-directory', 'outside-code-dir', 'image-unavailable', 'command-not-found', 'not-executable', 'invalid', 'too-large', 'access-denied'];
 
 /** Spec fields whose fault is the guide's "training code download failed" (W05, L9971). */
 const CODE_FIELDS = new Set(['algorithm.codeDir', 'algorithm.bootFile']);
