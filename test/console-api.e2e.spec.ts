@@ -1,4 +1,5 @@
 import { SseParser } from '@trainyard/contracts';
+import { TEST_ADMIN_AUTH } from '@trainyard/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from './support/eventually';
 import { shellJob } from './support/specs';
@@ -10,7 +11,7 @@ async function readEvents(url: string, until: (events: { event: string; data: an
   const timer = setTimeout(() => ac.abort(), timeoutMs);
   const events: { event: string; data: any; id?: string }[] = [];
   try {
-    const res = await fetch(url, { signal: ac.signal });
+    const res = await fetch(url, { signal: ac.signal, headers: TEST_ADMIN_AUTH });
     const parser = new SseParser();
     for await (const chunk of res.body as any as AsyncIterable<Uint8Array>) {
       for (const e of parser.push(chunk)) events.push({ ...e, data: JSON.parse(e.data) });
@@ -34,9 +35,9 @@ describe('console API - the routes the web console reads', () => {
     await t?.[Symbol.asyncDispose]();
   });
 
-  it('GET /v1/me names the local principal with every permission; /v1/auth/config has no OIDC by default', async () => {
+  it('GET /v1/me names the caller (the test admin, who holds every cluster permission); /v1/auth/config has no OIDC by default', async () => {
     const me = (await t.api.call('GET', '/v1/me')).body;
-    expect(me).toMatchObject({ id: 'user:local', roles: ['operator', 'admin'], projects: [{ id: 'default', role: 'maintainer' }] });
+    expect(me).toMatchObject({ id: 'user:admin', roles: ['operator', 'admin'], projects: [], tokenId: 'testadminabc' });
     expect(me.permissions).toEqual(expect.arrayContaining(['job:submit', 'job:stop', 'job:setHighPriority', 'node:operate', 'audit:read']));
     expect((await t.api.call('GET', '/v1/auth/config')).body).toEqual({ token: true, oidc: null });
     const paths = Object.keys((await t.api.call('GET', '/openapi.json')).body.paths);
@@ -74,7 +75,7 @@ describe('console API - the routes the web console reads', () => {
     expect((await t.api.call('GET', `/v1/training-jobs/${job.id}`)).body.project).toBe('default');
 
     const audit = (await t.api.call('GET', `/v1/audit?job=${job.id}`)).body.items;
-    expect(audit[0]).toMatchObject({ actor: 'user:local', target: { kind: 'job', id: job.id }, types: ['JobCreated', 'JobQueued'] });
+    expect(audit[0]).toMatchObject({ actor: 'user:admin', target: { kind: 'job', id: job.id }, types: ['JobCreated', 'JobQueued'] });
 
     await t.api.waitFor(job.id, 'completed');
     const overview = (await t.api.call('GET', '/v1/dashboard/overview')).body;
@@ -92,7 +93,7 @@ describe('console API - the routes the web console reads', () => {
       const r = (await t.api.call('GET', '/v1/audit?node=node-2')).body.items;
       return r.length ? r : undefined;
     });
-    expect(items[0]).toMatchObject({ actor: 'user:local', target: { kind: 'node', id: 'node-2' }, types: ['NodeIsolated'] });
+    expect(items[0]).toMatchObject({ actor: 'user:admin', target: { kind: 'node', id: 'node-2' }, types: ['NodeIsolated'] });
     expect((await t.api.call('POST', '/v1/nodes/node-2/uncordon', {})).status).toBe(200);
   });
 });
@@ -106,7 +107,7 @@ describe('console API - shutdown with open streams', () => {
       await t.api.waitFor(job.id, 'running');
       const readers = [];
       for (const path of ['/v1/training-jobs/stream', `/v1/training-jobs/${job.id}/tasks/worker-0/logs?follow=true`]) {
-        const res = await fetch(t.api.url + path, { signal: ac.signal });
+        const res = await fetch(t.api.url + path, { signal: ac.signal, headers: TEST_ADMIN_AUTH });
         readers.push(res.body!.getReader());
       }
       // Everything the streams have to say so far; then only the server can end them.

@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type BrowserContext, type Page, type Request } from 'playwright-core';
 
 /** Debian's chromium, never a downloaded browser. */
 export const CHROMIUM = '/usr/bin/chromium';
@@ -9,10 +9,15 @@ const ARGS = ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-back
 /** Screenshots are test artifacts (gitignored). */
 export const ARTIFACTS = resolve(__dirname, '../../test-results/console');
 
+export type TestPage = Page & { errors: string[]; inflight: Set<string>; sent: string[] };
+
 export interface Browser extends AsyncDisposable {
   context: BrowserContext;
-  /** A new tab at 1280×720 that records the console errors it logs (a CSP refusal among them). */
-  page(): Promise<Page & { errors: string[] }>;
+  /**
+   * A new tab at 1280×720 that records the console errors it logs (a CSP refusal among them) and the
+   * requests it has in flight (named in a test's failure when a response never comes).
+   */
+  page(): Promise<TestPage>;
 }
 
 /** Headless chromium with a fresh profile of its own, removed when disposed. */
@@ -23,8 +28,14 @@ export async function startBrowser(): Promise<Browser> {
   return {
     context,
     async page() {
-      const page = (await context.newPage()) as Page & { errors: string[] };
+      const page = (await context.newPage()) as TestPage;
       page.errors = [];
+      page.inflight = new Set();
+      page.sent = [];
+      page.on('request', (r) => (page.inflight.add(`${r.method()} ${r.url()}`), page.sent.push(`${r.method()} ${r.url()}`)));
+      const done = (r: Request) => page.inflight.delete(`${r.method()} ${r.url()}`);
+      page.on('requestfinished', done);
+      page.on('requestfailed', done);
       page.on('console', (m) => m.type() === 'error' && page.errors.push(m.text()));
       page.on('pageerror', (e) => page.errors.push(e.message));
       return page;

@@ -1,6 +1,8 @@
-import type { TrainingJobSpec } from '@trainyard/contracts';
+import type { BindingResult, CatalogueFlavor, ClusterEventPage, DeadLetterDismissed, DeadLetterRetry, ProjectView, TokenCreate, TokenCreated, TokenView, ExperimentComparison, ExperimentList, JobUpdate, TrainingJobSpec } from '@trainyard/contracts';
+import type { Explanation, JobAt, JobGoodput, MomentRef, NodeAt } from '@trainyard/history';
 import { ApiError, ApiProtocolError, classifyFetchFailure } from './api-errors';
-import type { ErrorResponse, JobEventView, JobPage, JobView, LogPage, LogSearchPage, NodeView, PoolView, VerifyResult, RecoveryView, DeadLetterView } from '@trainyard/contracts';
+import type { DryRunView, QuotaView } from '@trainyard/contracts';
+import type { AuditEntry, Principal, ErrorResponse, JobEventView, JobPage, JobView, LogPage, LogSearchPage, NodeView, PoolView, VerifyResult, RecoveryView, DeadLetterView } from '@trainyard/contracts';
 
 export const DEFAULT_API_URL = 'http://127.0.0.1:8080';
 
@@ -10,9 +12,24 @@ export interface ApiClientOptions {
   /** Per-request limit for ordinary calls; streams have none. */
   timeoutMs?: number;
   fetch?: typeof fetch;
+  /** Sent as `Authorization: Bearer <token>` with every request. */
+  token?: string;
 }
 
 type Query = Record<string, string | number | boolean | undefined>;
+
+/** Filters of `GET /v1/events` (see the API): bounds are sequences or ISO instants. */
+export interface ClusterEventQuery {
+  since?: string;
+  until?: string;
+  after?: string;
+  type?: string;
+  job?: string;
+  node?: string;
+  project?: string;
+  actor?: string;
+  limit?: number;
+}
 
 interface RequestOptions {
   query?: Query;
@@ -41,8 +58,41 @@ export class ApiClient {
     return this.request('POST', '/v1/training-jobs', { body: spec });
   }
 
-  listJobs(query: { state?: string; limit?: number; offset?: number }): Promise<JobPage> {
+  /** `tag`: `key`, `key:value` or `key=value`; `q`: part of the name. */
+  listJobs(query: { state?: string; limit?: number; offset?: number; tag?: string; experiment?: string; project?: string; q?: string }): Promise<JobPage> {
     return this.request('GET', '/v1/training-jobs', { query });
+  }
+
+  /** `PATCH /v1/training-jobs/{id}`: description, tags (all of them) or experiment (null: leave it). */
+  updateJob(id: string, update: JobUpdate): Promise<JobView> {
+    return this.request('PATCH', `/v1/training-jobs/${enc(id)}`, { body: update });
+  }
+
+  /** `GET /v1/flavors`: the catalogue, every pool's or one pool's. */
+  listFlavors(pool?: string): Promise<{ items: CatalogueFlavor[] }> {
+    return this.request('GET', '/v1/flavors', { query: { pool } });
+  }
+
+  /** `PUT /v1/flavors`: defines or replaces one catalogue flavor (operators). */
+  putFlavor(flavor: CatalogueFlavor): Promise<CatalogueFlavor> {
+    return this.request('PUT', '/v1/flavors', { body: flavor });
+  }
+
+  /** `DELETE /v1/flavors/{pool}/{id}` (204, no body). */
+  async deleteFlavor(pool: string, id: string): Promise<void> {
+    const url = this.url(`/v1/flavors/${enc(pool)}/${enc(id)}`);
+    const res = await this.send(url, { method: 'DELETE', headers: { accept: 'application/json' }, signal: this.options.signal });
+    if (!res.ok) throw await toApiError(res);
+  }
+
+  /** `GET /v1/experiments`: experiments with their job counts, newest first. */
+  listExperiments(query: { limit?: number } = {}): Promise<ExperimentList> {
+    return this.request('GET', '/v1/experiments', { query });
+  }
+
+  /** `GET /v1/experiments/{name}`: the experiment's jobs side by side. */
+  getExperiment(name: string): Promise<ExperimentComparison> {
+    return this.request('GET', `/v1/experiments/${enc(name)}`);
   }
 
   getJob(id: string): Promise<JobView> {
@@ -63,6 +113,60 @@ export class ApiClient {
 
   listEvents(id: string): Promise<{ items: JobEventView[] }> {
     return this.request('GET', `/v1/training-jobs/${enc(id)}/events`);
+  }
+
+  /** `GET /v1/events`: the cluster-wide event stream, one page (issue 17). */
+  listClusterEvents(query: ClusterEventQuery): Promise<ClusterEventPage> {
+    return this.request('GET', '/v1/events', { query: { ...query } });
+  }
+
+  /** Opens `GET /v1/events?follow=true` (server-sent events), resuming after `lastEventId` when given. */
+  async openEventStream(query: ClusterEventQuery, lastEventId?: string): Promise<AsyncIterable<Uint8Array>> {
+    const url = this.url('/v1/events', { ...query, follow: true });
+    const headers: Record<string, string> = { accept: 'text/event-stream', ...(lastEventId ? { 'last-event-id': lastEventId } : {}) };
+    const res = await this.send(url, { method: 'GET', headers, signal: this.options.signal });
+    if (!res.ok) throw await toApiError(res);
+    if (!res.body) throw new ApiProtocolError(url, `empty event stream from ${url}`);
+    return res.body;
+  }
+
+  /** `GET /v1/training-jobs/{id}/explain`: the job's decisions (issue 17). */
+  explainJob(id: string): Promise<Explanation> {
+    return this.request('GET', `/v1/training-jobs/${enc(id)}/explain`);
+  }
+
+  getGoodput(id: string): Promise<JobGoodput> {
+    return this.request('GET', `/v1/training-jobs/${enc(id)}/goodput`);
+  }
+
+  /** A job, the job list or the nodes as they were at `at` (a sequence or an ISO instant). */
+  getJobAt(id: string, at: string): Promise<JobAt & { at: MomentRef }> {
+    return this.request('GET', `/v1/training-jobs/${enc(id)}`, { query: { at } });
+  }
+
+  listJobsAt(at: string): Promise<{ at: MomentRef; items: JobAt[]; total: number }> {
+    return this.request('GET', '/v1/training-jobs', { query: { at } });
+  }
+
+  listNodesAt(at: string): Promise<{ at: MomentRef; items: NodeAt[] }> {
+    return this.request('GET', '/v1/nodes', { query: { at } });
+  }
+
+  /** `GET /v1/admin/export`: the log as NDJSON, streamed. */
+  async exportHistory(query: { since?: string; until?: string }): Promise<AsyncIterable<Uint8Array>> {
+    const url = this.url('/v1/admin/export', query);
+    const res = await this.send(url, { method: 'GET', signal: this.options.signal });
+    if (!res.ok) throw await toApiError(res);
+    if (!res.body) throw new ApiProtocolError(url, `empty export from ${url}`);
+    return res.body as unknown as AsyncIterable<Uint8Array>;
+  }
+
+  /** `POST /v1/admin/import` with an export's text. */
+  async importHistory(text: string): Promise<{ imported: number; recorded: { first: number; last: number }; first: number; last: number }> {
+    const url = this.url('/v1/admin/import');
+    const res = await this.send(url, { method: 'POST', headers: { 'content-type': 'application/x-ndjson', accept: 'application/json' }, body: text, signal: this.options.signal });
+    if (!res.ok) throw await toApiError(res);
+    return (await res.json()) as { imported: number; recorded: { first: number; last: number }; first: number; last: number };
   }
 
   getLogs(id: string, task: string, query: { attempt?: number; afterSeq?: number; limit?: number; tail?: number; from?: string; to?: string }): Promise<LogPage> {
@@ -131,13 +235,72 @@ export class ApiClient {
   }
 
   /** Applies a dead letter again after a fix. */
-  retryQuarantined(id: string): Promise<{ id: string; outcome: 'applied' | 'still-failing'; code?: string; message?: string }> {
+  retryQuarantined(id: string): Promise<DeadLetterRetry> {
     return this.request('POST', `/v1/admin/quarantine/${enc(id)}/retry`, { timeoutMs: VERIFY_TIMEOUT_MS });
   }
 
   /** Accepts the loss of a dead letter. */
-  dismissQuarantined(id: string, reason?: string): Promise<{ id: string; state: 'dismissed' }> {
+  dismissQuarantined(id: string, reason?: string): Promise<DeadLetterDismissed> {
     return this.request('POST', `/v1/admin/quarantine/${enc(id)}/dismiss`, { body: reason ? { reason } : {} });
+  }
+
+  /** `GET /v1/me`: who this client's token is. */
+  me(): Promise<Principal> {
+    return this.request('GET', '/v1/me');
+  }
+
+  /** `roles` as typed: the API refuses what is no grant, naming it. */
+  createToken(body: Omit<TokenCreate, 'roles'> & { roles: string[] }): Promise<TokenCreated> {
+    return this.request('POST', '/v1/admin/tokens', { body });
+  }
+
+  listTokens(): Promise<{ items: TokenView[] }> {
+    return this.request('GET', '/v1/admin/tokens');
+  }
+
+  revokeToken(id: string, reason?: string): Promise<TokenView> {
+    return this.request('POST', `/v1/admin/tokens/${enc(id)}/revoke`, { body: reason ? { reason } : {} });
+  }
+
+  createProject(id: string, description?: string): Promise<ProjectView> {
+    return this.request('POST', '/v1/projects', { body: { id, ...(description ? { description } : {}) } });
+  }
+
+  listProjects(): Promise<{ items: ProjectView[] }> {
+    return this.request('GET', '/v1/projects');
+  }
+
+  /** Binds (or with `unbind`, unbinds) `role` to `subject`: in `project`, or cluster-wide without one. */
+  bindRole(subject: string, role: string, project: string | undefined, unbind = false): Promise<BindingResult> {
+    const path = project ? `/v1/projects/${enc(project)}/bindings` : '/v1/admin/bindings';
+    return this.request(unbind ? 'DELETE' : 'POST', path, { body: { subject, role } });
+  }
+
+  /** `PUT /v1/projects/{project}/quotas/{pool}` (issue 16). */
+  setQuota(project: string, pool: string, body: { guaranteed: Record<string, number>; limit?: Record<string, number>; cohort?: string; weight?: number }): Promise<QuotaView> {
+    return this.request('PUT', `/v1/projects/${enc(project)}/quotas/${enc(pool)}`, { body });
+  }
+
+  removeQuota(project: string, pool: string): Promise<{ project: string; pool: string; removed: boolean }> {
+    return this.request('DELETE', `/v1/projects/${enc(project)}/quotas/${enc(pool)}`);
+  }
+
+  projectQuotas(project: string): Promise<{ items: QuotaView[] }> {
+    return this.request('GET', `/v1/projects/${enc(project)}/quotas`);
+  }
+
+  listQuotas(): Promise<{ items: QuotaView[] }> {
+    return this.request('GET', '/v1/quotas');
+  }
+
+  /** `POST /v1/training-jobs/dry-run`: would it be placed now, where, or why not; appends nothing. */
+  dryRun(spec: TrainingJobSpec): Promise<DryRunView> {
+    return this.request('POST', '/v1/training-jobs/dry-run', { body: spec });
+  }
+
+  /** `GET /v1/audit`: the commands principals committed, newest first. */
+  audit(query: { actor?: string; project?: string; job?: string; since?: string; until?: string; limit?: number; before?: number }): Promise<{ items: AuditEntry[]; next: number | null }> {
+    return this.request('GET', '/v1/audit', { query });
   }
 
   /** The full URL of a path, with `undefined` query values left out. */
@@ -167,6 +330,7 @@ export class ApiClient {
   }
 
   private async send(url: string, init: RequestInit): Promise<Response> {
+    if (this.options.token) init = { ...init, headers: { ...(init.headers as Record<string, string>), authorization: `Bearer ${this.options.token}` } };
     try {
       return await this.fetch(url, init);
     } catch (err) {

@@ -18,7 +18,7 @@ export class ApiError extends Error {
   }
 }
 
-export type UnreachableReason = 'refused' | 'not-found' | 'timeout' | 'network';
+export type UnreachableReason = 'refused' | 'not-found' | 'timeout' | 'network' | 'untrusted';
 
 /** No HTTP answer at all: nothing listening, unknown host, no reply in time. */
 export class ApiUnreachableError extends Error {
@@ -51,6 +51,13 @@ const SYSCALL_REASONS: Record<string, UnreachableReason> = {
   ETIMEDOUT: 'timeout',
   UND_ERR_CONNECT_TIMEOUT: 'timeout',
   UND_ERR_HEADERS_TIMEOUT: 'timeout',
+  // An https API whose certificate this process cannot verify (no CA given, the wrong one, a name mismatch).
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'untrusted',
+  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: 'untrusted',
+  SELF_SIGNED_CERT_IN_CHAIN: 'untrusted',
+  DEPTH_ZERO_SELF_SIGNED_CERT: 'untrusted',
+  CERT_HAS_EXPIRED: 'untrusted',
+  ERR_TLS_CERT_ALTNAME_INVALID: 'untrusted',
 };
 
 /**
@@ -86,6 +93,6 @@ function describeCode(code: string): string {
     case 'EAI_AGAIN':
       return 'unknown host';
     default:
-      return 'no answer in time';
+      return SYSCALL_REASONS[code] === 'untrusted' ? `certificate not trusted: ${code}` : 'no answer in time';
   }
 }

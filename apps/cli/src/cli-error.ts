@@ -1,3 +1,5 @@
+import type { FieldError } from '@trainyard/contracts';
+
 /** Exit codes of `yard`: 0 success, 1 an error, 2 a usage error (bad flags or arguments). */
 export const ExitCode = {
   Ok: 0,
@@ -9,13 +11,17 @@ export const ExitCode = {
   Interrupted: 130,
 } as const;
 
-/** A failure found on this side of the wire (unreadable spec file, job ended elsewhere than waited for, …). */
+/**
+ * A failure found on this side of the wire (unreadable spec file, job ended elsewhere than waited for, …).
+ * `details`: the offending fields, as the API reports them (a copy refused before it is sent).
+ */
 export class CliError extends Error {
   constructor(
     readonly code: string,
     message: string,
     readonly exitCode: number = ExitCode.Error,
     options?: ErrorOptions,
+    readonly details: readonly FieldError[] = [],
   ) {
     super(message, options);
     this.name = 'CliError';

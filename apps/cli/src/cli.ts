@@ -3,9 +3,14 @@ import type { CliEnv } from './cli-env';
 import { ExitCode } from './cli-error';
 import { CommandContext } from './command-context';
 import { registerAdmin } from './commands/admin';
+import { registerLogin } from './commands/login';
+import { registerAudit } from './commands/audit';
+import { registerAdminIdentity } from './commands/admin-identity';
+import { registerAdminBootstrap } from './commands/admin-bootstrap';
 import { registerDelete } from './commands/delete';
 import { registerDescribe } from './commands/describe';
 import { registerEvents } from './commands/events';
+import { registerHistory } from './commands/history';
 import { registerJobs } from './commands/jobs';
 import { registerLogs } from './commands/logs';
 import { registerNode } from './commands/node';
@@ -14,8 +19,14 @@ import { registerPools } from './commands/pools';
 import { registerPriority } from './commands/priority';
 import { registerStop } from './commands/stop';
 import { registerSubmit } from './commands/submit';
+import { registerQuota } from './commands/quota';
 import { registerWait } from './commands/wait';
+import { registerCopy } from './commands/copy';
+import { registerEdit } from './commands/edit';
+import { registerExperiment } from './commands/experiment';
+import { registerFlavors } from './commands/flavors';
 import { renderError } from './render-error';
+import { outputFormat } from './output-format';
 
 /** Builds the `yard` program. Everything it touches outside itself comes through `ctx.env`. */
 export function buildProgram(ctx: CommandContext): Command {
@@ -23,7 +34,9 @@ export function buildProgram(ctx: CommandContext): Command {
   const program = new Command('yard')
     .description('Trainyard command line: submit, inspect and control training jobs through the HTTP API')
     .option('--api <url>', 'API base URL (default: $TY_API_URL, else http://127.0.0.1:8080)')
-    .option('--json', "print the API's JSON instead of tables")
+    .option('-o, --output <format>', "json or yaml: the API's answer; wide: tables with more columns (default: table)", outputFormat)
+    .option('--json', 'the same as -o json')
+    .option('--context <name>', 'CLI config context to use (default: $TY_CONTEXT, else the current one; see yard login)')
     .configureHelp({ showGlobalOptions: true })
     .configureOutput({
       writeOut: (text) => env.stdout(text),
@@ -36,6 +49,8 @@ export function buildProgram(ctx: CommandContext): Command {
 
   for (const register of [
     registerSubmit,
+    registerCopy,
+    registerEdit,
     registerJobs,
     registerDescribe,
     registerEvents,
@@ -47,7 +62,15 @@ export function buildProgram(ctx: CommandContext): Command {
     registerNodes,
     registerNode,
     registerPools,
+    registerFlavors,
+    registerExperiment,
     registerAdmin,
+    registerAdminIdentity,
+    registerAdminBootstrap,
+    registerLogin,
+    registerAudit,
+    registerHistory,
+    registerQuota,
   ]) {
     register(program, ctx);
   }

@@ -19,6 +19,13 @@ describe('formatRecovery - the fault-tolerance section of yard describe', () => 
     expect(text).toContain('suspected hang (J10)');
     expect(text).toContain('Possible cause: the accelerator ran out of memory');
     expect(text).toContain('41: CUDA out of memory');
+    expect(text).toContain('(see the reference case)');
+  });
+
+  it("points the guide's copy-the-job advice at yard copy", () => {
+    const analysis = { time: '2026-03-13T10:02:11.000Z', task: 'worker-0', attempt: 1, rule: 'LF-NCCL', cause: 'a link failed', advice: 'copy the job to run it elsewhere', adviceKind: 'copy_job' as const, evidence: [] };
+    const text = formatRecovery({ jobId: 'j7', policy: { autoRestart: false, maxRestarts: 0, unconditional: false, hangRetry: false }, restarts: null, history: [], analyses: [analysis] });
+    expect(text).toContain('Recommended:    copy the job to run it elsewhere (copy the job: yard copy j7 --set path=value)');
   });
 
   it('says when auto restart is off; a node line names its isolation', () => {

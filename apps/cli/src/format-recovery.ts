@@ -28,7 +28,8 @@ export function formatRecovery(r: RecoveryView): string {
   const analyses = r.analyses
     .map((a) => {
       const lines = a.evidence.map((e) => `    ${e.seq}: ${e.text}`).join('\n');
-      const advice = a.adviceKind === 'copy_job' ? 'copy the job' : 'see the reference case';
+      // The guide's "copy the job" advice (ch14): the command that does it, with the fixes as --set.
+      const advice = a.adviceKind === 'copy_job' ? `copy the job: yard copy ${r.jobId} --set path=value` : 'see the reference case';
       return `  ${a.task} (attempt ${a.attempt}) ${a.rule}\n    Possible cause: ${a.cause}\n    Recommended:    ${a.advice} (${advice})\n${lines}`;
     })
     .join('\n');

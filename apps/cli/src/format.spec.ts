@@ -93,7 +93,7 @@ describe('format - jobs', () => {
       spec: { resource: { pool: 'default', flavor: { cpu: 0.5, memoryMiB: 256, gpu: 1, acceleratorType: 'nvidia-a100' }, nodeCount: 2 }, priority: 1, runtime: 'process' },
     };
     const job: JobView = {
-      ...summary({ state: 'failed', endedAt: '2025-03-01T11:59:30Z', attempt: 2 }),
+      ...summary({ state: 'failed', endedAt: '2025-03-01T11:59:30Z', attempt: 2, project: 'vision', experiment: 'sweep', tags: [{ key: 'team', value: 'vision' }, { key: 'gold', value: '' }] }),
       description: '中文描述',
       stateZh: '运行失败',
       dispatched: true,
@@ -112,6 +112,9 @@ describe('format - jobs', () => {
     expect(field(out, 'Created')).toBe('2025-03-01 11:55:00 by user:alice');
     expect(field(out, 'Run time')).toBe('1m00s');
     expect(field(out, 'Flavor')).toBe('0.5 CPU, 256 MiB, 1 GPU, nvidia-a100');
+    expect(field(out, 'Project')).toBe('vision');
+    expect(field(out, 'Experiment')).toBe('sweep');
+    expect(field(out, 'Tags')).toBe('team=vision,gold');
     expect(field(out, 'Code dir')).toBe('/srv/code/hello');
     expect(field(out, 'Image')).toBe('-');
     const tasks = out.slice(out.indexOf('Tasks:\n') + 'Tasks:\n'.length).trimEnd().split('\n');
@@ -120,6 +123,21 @@ describe('format - jobs', () => {
       'worker-0  terminated  n1    2        2       SIGTERM  2025-03-01 11:58:31  -',
       'worker-1  failed      n2    2        1       3        2025-03-01 11:58:31  2025-03-01 11:59:29',
     ]);
+  });
+
+  it('names the catalogue flavor before what it resolved to', () => {
+    const spec = { kind: 'job', metadata: { name: 'h' }, algorithm: { command: 'true' }, spec: { resource: { flavorId: 'cpu.half', flavor: { cpu: 0.5, memoryMiB: 256 }, nodeCount: 1 } } } as TrainingJobSpec;
+    expect(field(formatJobDescription({ ...summary(), spec } as JobView, NOW), 'Flavor')).toBe('cpu.half: 0.5 CPU, 256 MiB');
+  });
+
+  it('-o wide adds project, experiment, tags and the description on one line', () => {
+    const page = { items: [summary({ project: 'vision', experiment: 'sweep', tags: [{ key: 'team', value: 'a' }, { key: 'lr', value: '0.1' }], description: 'two\nlines' }), summary({ id: 'job-2' })], total: 2, limit: 20, offset: 0 };
+    const [head, first, second] = formatJobsTable(page, NOW, { wide: true }).trimEnd().split('\n').map((l) => l.split(/\s{2,}/));
+    expect(head).toEqual(['ID', 'NAME', 'STATE', 'PRIORITY', 'NODES', 'ATTEMPT', 'AGE', 'RUN TIME', 'PROJECT', 'EXPERIMENT', 'TAGS', 'DESCRIPTION']);
+    expect(first.slice(8)).toEqual(['vision', 'sweep', 'team=a,lr=0.1', 'two lines']);
+    expect(second.slice(8)).toEqual(['-', '-', '-', '-']);
+    // The default table keeps its eight columns.
+    expect(formatJobsTable(page, NOW).split('\n')[0].split(/\s{2,}/)).toHaveLength(8);
   });
 
   it('describes a job the API sent without spec or tasks', () => {
@@ -186,6 +204,14 @@ describe('format - nodes and admin', () => {
         'n1  10.0.0.1  default  ready   7.2/8     31744/32768     1/2       0/0       2s         zone=a,rack=r1',
       ].join('\n') + '\n',
     );
+  });
+
+  it('-o wide adds availability, the isolation and what is used, before the labels', () => {
+    const isolated = { ...node, availability: 'isolated' as const, isolation: { reason: 'operator', by: 'user:ops', since: '2025-03-01T11:00:00Z' } };
+    const [head, row] = formatNodesTable([isolated], NOW, { wide: true }).trimEnd().split('\n').map((l) => l.split(/\s{2,}/));
+    expect(head.slice(9)).toEqual(['AVAILABILITY', 'ISOLATION', 'USED', 'LABELS']);
+    expect(row.slice(9)).toEqual(['isolated', 'operator by user:ops', '0.8 CPU, 1024 MiB, 1 GPU, 0 NPU', 'zone=a,rack=r1']);
+    expect(formatNodesTable([node], NOW, { wide: true }).split('\n')[1].split(/\s{2,}/)[9]).toBe('in service');
   });
 
   it('treats missing usage as nothing used', () => {

@@ -1,5 +1,5 @@
 import { describeWaitReason } from '@trainyard/contracts';
-import type { JobEventView, JobPage, JobView, LogLine, NodeView, PoolView, Resources, TaskView, VerifyResult } from '@trainyard/contracts';
+import type { ClusterEventView, JobEventView, JobPage, JobView, LogLine, NodeView, PoolView, Resources, TaskView, VerifyResult } from '@trainyard/contracts';
 
 /**
  * Pure text rendering of API answers. Nothing here does I/O or reads the clock: `now` is an argument,
@@ -87,7 +87,13 @@ const num = (n: number) => String(Math.round(n * 100) / 100);
 
 // ---------------------------------------------------------------- jobs
 
-export function formatJobsTable(page: JobPage, now: Date): string {
+/** `key=value,key=value`, or `-` without tags. */
+export function formatTags(tags: readonly { key: string; value: string }[] | undefined): string {
+  return tags?.length ? tags.map((t) => (t.value === '' ? t.key : `${t.key}=${t.value}`)).join(',') : NONE;
+}
+
+/** `yard jobs`; `wide` (`-o wide`) adds project, experiment, tags and description. */
+export function formatJobsTable(page: JobPage, now: Date, opts: { wide?: boolean } = {}): string {
   if (page.items.length === 0) return page.total > 0 ? `No jobs at offset ${page.offset} (${page.total} in all).\n` : 'No jobs.\n';
   const rows = page.items.map((j) => [
     j.id,
@@ -98,8 +104,10 @@ export function formatJobsTable(page: JobPage, now: Date): string {
     show(j.attempt),
     formatAge(j.createdAt, now),
     runTime(j.startedAt, j.endedAt, now),
+    ...(opts.wide ? [show(j.project), show(j.experiment), formatTags(j.tags), firstLine(j.description ?? '') || NONE] : []),
   ]);
-  const table = renderTable(['ID', 'NAME', 'STATE', 'PRIORITY', 'NODES', 'ATTEMPT', 'AGE', 'RUN TIME'], rows);
+  const headers = ['ID', 'NAME', 'STATE', 'PRIORITY', 'NODES', 'ATTEMPT', 'AGE', 'RUN TIME', ...(opts.wide ? ['PROJECT', 'EXPERIMENT', 'TAGS', 'DESCRIPTION'] : [])];
+  const table = renderTable(headers, rows);
   const shown = page.items.length;
   const more = page.total > page.offset + shown || page.offset > 0;
   return more ? `${table}Showing ${page.offset + 1}–${page.offset + shown} of ${page.total}.\n` : table;
@@ -114,6 +122,9 @@ export function formatJobDescription(job: JobView, now: Date): string {
     ['ID', show(job.id)],
     ['Name', show(job.name)],
     ['Description', show(job.description)],
+    ['Project', show(job.project ?? job.spec?.metadata?.project)],
+    ['Experiment', show(job.experiment ?? job.spec?.metadata?.experiment)],
+    ['Tags', formatTags(job.tags ?? job.spec?.metadata?.tags)],
     ['State', job.stateZh ? `${job.state} (${job.stateZh})` : show(job.state)],
     ['Reason', show(job.reason)],
     ...(job.waitReason ? ([['Waiting', describeWaitReason(job.waitReason)]] as [string, string][]) : []),
@@ -127,7 +138,7 @@ export function formatJobDescription(job: JobView, now: Date): string {
     ['Run time', runTime(job.startedAt, job.endedAt, now)],
     ['Pool', show(resource?.pool)],
     ['Nodes', show(job.nodeCount ?? resource?.nodeCount)],
-    ['Flavor', flavor ? formatFlavor(flavor) : NONE],
+    ['Flavor', flavor ? `${resource?.flavorId ? `${resource.flavorId}: ` : ''}${formatFlavor(flavor)}` : show(resource?.flavorId)],
     ['Runtime', show(spec?.spec?.runtime)],
     ['Launch', show(algorithm?.launchMethod)],
     ['Command', show(algorithm?.command ?? (algorithm?.bootFile && `${algorithm.engine?.name ?? ''} ${algorithm.bootFile}`.trim()))],
@@ -140,7 +151,7 @@ export function formatJobDescription(job: JobView, now: Date): string {
   return `${head}\n\nTasks:\n${tasks}`;
 }
 
-function formatFlavor(f: { cpu: number; memoryMiB: number; gpu?: number; npu?: number; acceleratorType?: string }): string {
+export function formatFlavor(f: { cpu: number; memoryMiB: number; gpu?: number; npu?: number; acceleratorType?: string }): string {
   const parts = [`${num(f.cpu)} CPU`, `${f.memoryMiB} MiB`];
   if (f.gpu) parts.push(`${f.gpu} GPU`);
   if (f.npu) parts.push(`${f.npu} NPU`);
@@ -174,6 +185,22 @@ export function formatEventsTable(events: readonly JobEventView[], opts: { zh: b
   return renderTable(['TIME', 'TYPE', 'TASK', 'MESSAGE'], rows);
 }
 
+/** `yard events --all`: every event with its sequence and what it is about (a job or a node). */
+export function formatClusterEventsTable(events: readonly ClusterEventView[], opts: { zh: boolean }): string {
+  if (events.length === 0) return 'No events.\n';
+  return renderTable(['SEQ', 'TIME', 'TYPE', 'ABOUT', 'MESSAGE'], events.map((e) => clusterEventRow(e, opts)));
+}
+
+/** One followed event as a tab-separated line (a table cannot be laid out before the end); null: the header. */
+export function formatClusterEvent(e: ClusterEventView | null, opts: { zh: boolean }): string {
+  return `${(e ? clusterEventRow(e, opts) : ['SEQ', 'TIME', 'TYPE', 'ABOUT', 'MESSAGE']).join('\t')}\n`;
+}
+
+function clusterEventRow(e: ClusterEventView, opts: { zh: boolean }): string[] {
+  const about = `${e.aggregate.kind} ${e.aggregate.id}${e.task ? `/${e.task}` : ''}`;
+  return [e.id, formatTime(e.time), e.type, about, ((opts.zh && e.messageZh) || e.message).replace(/\s+/g, ' ')];
+}
+
 // ---------------------------------------------------------------- logs
 
 /** One log line as the task wrote it; the API's `text` carries no line break, but tolerate one. */
@@ -194,7 +221,8 @@ export function freeResources(n: Pick<NodeView, 'capacity' | 'used'>): Resources
   return { cpu: free('cpu'), memoryMiB: free('memoryMiB'), gpu: free('gpu'), npu: free('npu') };
 }
 
-export function formatNodesTable(nodes: readonly NodeView[], now: Date): string {
+/** `yard nodes`; `wide` (`-o wide`) adds availability (suspect, isolated, draining) and why, and used resources. */
+export function formatNodesTable(nodes: readonly NodeView[], now: Date, opts: { wide?: boolean } = {}): string {
   if (nodes.length === 0) return 'No nodes registered.\n';
   const rows = nodes.map((n) => {
     const free = freeResources(n);
@@ -202,9 +230,13 @@ export function formatNodesTable(nodes: readonly NodeView[], now: Date): string 
     const labels = Object.entries(n.labels ?? {})
       .map(([k, v]) => `${k}=${v}`)
       .join(',');
-    return [n.id, n.host, n.pool, n.status, of('cpu'), of('memoryMiB'), of('gpu'), of('npu'), formatAge(n.lastHeartbeat, now), labels || NONE];
+    const wide = opts.wide
+      ? [n.availability ?? 'in service', n.isolation ? `${n.isolation.reason} by ${n.isolation.by}` : NONE, `${num(n.used?.cpu ?? 0)} CPU, ${num(n.used?.memoryMiB ?? 0)} MiB, ${num(n.used?.gpu ?? 0)} GPU, ${num(n.used?.npu ?? 0)} NPU`]
+      : [];
+    return [n.id, n.host, n.pool, n.status, of('cpu'), of('memoryMiB'), of('gpu'), of('npu'), formatAge(n.lastHeartbeat, now), ...wide, labels || NONE];
   });
-  return renderTable(['ID', 'HOST', 'POOL', 'STATUS', 'CPU FREE', 'MEM FREE (MiB)', 'GPU FREE', 'NPU FREE', 'HEARTBEAT', 'LABELS'], rows);
+  const wideHeaders = opts.wide ? ['AVAILABILITY', 'ISOLATION', 'USED'] : [];
+  return renderTable(['ID', 'HOST', 'POOL', 'STATUS', 'CPU FREE', 'MEM FREE (MiB)', 'GPU FREE', 'NPU FREE', 'HEARTBEAT', ...wideHeaders, 'LABELS'], rows);
 }
 
 // ---------------------------------------------------------------- pools

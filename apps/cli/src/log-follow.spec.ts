@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { ApiError, ApiUnreachableError } from './api-errors';
 import type { LogLine } from '@trainyard/contracts';
 import { CliError } from './cli-error';
-import { type FollowPolicy, followLog } from './log-follow';
+import { followLog } from './log-follow';
+import type { FollowPolicy } from './sse-follow';
 
 const enc = new TextEncoder();
 const lineEvent = (attempt: number, seq: number, text = `line ${seq}`) =>

@@ -1,4 +1,4 @@
-import { describeUnstorable, SUBJECT_TOKEN, unstorableReason } from '@trainyard/contracts';
+import { describeUnstorable, FLAVOR_ID, SUBJECT_TOKEN, unstorableReason } from '@trainyard/contracts';
 import { InvalidArgumentError } from 'commander';
 import { JOB_STATES } from './wait-verdict';
 
@@ -51,4 +51,54 @@ export function text(maxChars: number) {
     if (value.trim() === '' || [...value].length > maxChars) throw new InvalidArgumentError(`expected 1–${maxChars} characters`);
     return value;
   };
+}
+
+/** `30d`, `12h`, `90m`, `45s` → seconds (token lifetimes). */
+export function duration(value: string): number {
+  const m = /^(\d{1,6})([smhd])$/.exec(value.trim());
+  if (!m || Number(m[1]) === 0) throw new InvalidArgumentError('expected a duration such as 30d, 12h, 90m or 45s');
+  return Number(m[1]) * { s: 1, m: 60, h: 3600, d: 86400 }[m[2] as 's' | 'm' | 'h' | 'd'];
+}
+
+/** An ISO-8601 instant (audit windows). */
+export function instant(value: string): string {
+  const t = Date.parse(value);
+  if (Number.isNaN(t)) throw new InvalidArgumentError('expected an ISO-8601 time such as 2026-01-31T12:00:00Z');
+  return new Date(t).toISOString();
+}
+
+/** Repeated or comma-separated values (`--role member --role job:setHighPriority`, `--role a,b`). */
+export function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, ...value.split(',').map((v) => v.trim()).filter(Boolean)];
+}
+
+/** `gpu=8,cpu=64,gpu/nvidia-a100=4`: quota amounts per resource (the API checks the names and ranges too). */
+export function quotaAmounts(value: string): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const part of value.split(',').map((p) => p.trim()).filter(Boolean)) {
+    const m = /^([A-Za-z0-9/._-]+)=([0-9]+(\.[0-9]+)?)$/.exec(part);
+    if (!m) throw new InvalidArgumentError(`expected resource=amount[,resource=amount…] (e.g. gpu=8,cpu=64), not "${part}"`);
+    out[m[1]] = Number(m[2]);
+  }
+  if (!Object.keys(out).length) throw new InvalidArgumentError('expected at least one resource=amount');
+  return out;
+}
+
+/** A number above 0: a fair-share weight, a flavor's (fractional) CPUs. */
+export function positiveNumber(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('expected a number > 0');
+  return n;
+}
+
+/** A catalogue flavor id (`cpu.2u4g`): a URL path segment, as the API checks it. */
+export function flavorId(value: string): string {
+  if (!FLAVOR_ID.test(value)) throw new InvalidArgumentError('expected a flavor id of dot-separated letters, digits, - and _, e.g. cpu.2u4g');
+  return value;
+}
+
+/** An experiment name, as the API checks it (`^[A-Za-z0-9_.-]{1,64}$`). */
+export function experimentName(value: string): string {
+  if (!/^[A-Za-z0-9_.-]{1,64}$/.test(value)) throw new InvalidArgumentError('expected an experiment name of 1–64 letters, digits, ., - and _');
+  return value;
 }

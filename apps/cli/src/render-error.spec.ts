@@ -48,4 +48,12 @@ describe('errors - classifying fetch failures', () => {
     expect(classifyFetchFailure('u', new DOMException('t', 'TimeoutError')).reason).toBe('timeout');
     expect(classifyFetchFailure('u', fetchFailed(new Error('socket hang up')))).toMatchObject({ reason: 'network', detail: 'socket hang up' });
   });
+
+  it('an https certificate it cannot verify is untrusted, and the message says where a CA goes', () => {
+    const failure = classifyFetchFailure('https://a', fetchFailed(Object.assign(new Error('unable to verify the first certificate'), { code: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE' })));
+    expect(failure).toMatchObject({ reason: 'untrusted', detail: 'certificate not trusted: UNABLE_TO_VERIFY_LEAF_SIGNATURE' });
+    const text = renderError(failure).text;
+    expect(text.split('\n')[0]).toBe('error TLS_UNTRUSTED: the Trainyard API at https://a shows a certificate this CLI does not trust (certificate not trusted: UNABLE_TO_VERIFY_LEAF_SIGNATURE)');
+    expect(text).toContain('yard login --ca FILE');
+  });
 });

@@ -73,7 +73,8 @@ function Page({ route }: { route: Route }) {
   const [section, id] = route.path;
   switch (section ?? 'jobs') {
     case 'jobs':
-      return id ? <JobPage id={id} tab={route.query.get('tab') ?? 'overview'} /> : <JobsPage query={route.query} />;
+      // Keyed by id: another job's page starts fresh — no dialog, selection or late answer of the last one carries over.
+      return id ? <JobPage key={id} id={id} tab={route.query.get('tab') ?? 'overview'} /> : <JobsPage query={route.query} />;
     case 'submit':
       return <SubmitPage copyOf={route.query.get('copy') ?? undefined} />;
     case 'nodes':

@@ -4,6 +4,10 @@ import { ExitCode } from '../cli-error';
 import { formatVerifyResult } from '../format';
 import { formatQuarantine } from '../format-quarantine';
 import { integerAtLeast } from '../option-parsers';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { CliError } from '../cli-error';
+import { timeBound } from '../time-bound';
 
 export function registerAdmin(program: Command, ctx: CommandContext): void {
   const admin = program.command('admin').description('operator commands');
@@ -16,6 +20,36 @@ export function registerAdmin(program: Command, ctx: CommandContext): void {
         const result = await ctx.client(cmd).verifyProjections();
         ctx.print(cmd, result, () => formatVerifyResult(result));
         return result.equal ? ExitCode.Ok : ExitCode.Error;
+      }),
+    );
+
+  // History (issue 17): the log out as NDJSON, and into an empty cluster.
+  admin
+    .command('export')
+    .description('write the event log as NDJSON (one commit a line, with sequence, subject, time and SHA-256): yard admin export > history.ndjson')
+    .option('--since <when>', 'from this time (2h back, an ISO time) or sequence (seq:N)', (v) => timeBound(v, ctx.env.now()))
+    .option('--until <when>', 'up to this time or sequence', (v) => timeBound(v, ctx.env.now()))
+    .action(
+      ctx.action(async (cmd) => {
+        const o = cmd.opts<{ since?: string; until?: string }>();
+        const decoder = new TextDecoder();
+        for await (const chunk of await ctx.client(cmd).exportHistory({ since: o.since, until: o.until })) ctx.env.stdout(decoder.decode(chunk, { stream: true }));
+      }),
+    );
+  admin
+    .command('import')
+    .description('load an export into a cluster with no jobs or nodes yet (before its scheduler, fault manager and agents start), in the recorded order')
+    .argument('<file>', 'an export (history.ndjson)')
+    .action(
+      ctx.action(async (cmd, file: string) => {
+        let text: string;
+        try {
+          text = await readFile(path.resolve(ctx.env.cwd, file), 'utf8');
+        } catch (err) {
+          throw new CliError('FILE_UNREADABLE', `cannot read ${file}: ${(err as Error).message}`);
+        }
+        const r = await ctx.client(cmd).importHistory(text);
+        ctx.print(cmd, r, () => `Imported ${r.imported} commit(s) (recorded ${r.recorded.first}–${r.recorded.last}) as sequences ${r.first}–${r.last}.\n`);
       }),
     );
 

@@ -51,7 +51,7 @@ export function registerLogs(program: Command, ctx: CommandContext): void {
         const taskGiven = cmd.getOptionValueSource('task') !== 'default';
         if (opts.grep !== undefined) {
           const q = { pattern: opts.grep, regex: !!opts.regex, ignoreCase: !!opts.ignoreCase, task: taskGiven ? opts.task : undefined, attempt: opts.attempt, max: opts.maxHits };
-          const n = await grepLogs(client, id, q, (h) => ctx.env.stdout(json ? `${JSON.stringify(h)}\n` : formatSearchHit(h)));
+          const n = await grepLogs(client, id, q, (h) => ctx.printItem(cmd, h, () => formatSearchHit(h)));
           // grep's convention: 1 when nothing matched.
           return n === 0 ? 1 : 0;
         }
@@ -69,14 +69,14 @@ export function registerLogs(program: Command, ctx: CommandContext): void {
           ctx.env.stderr(`saved ${bytes} bytes to ${path}\n`);
           return;
         }
-        const print = linePrinter(ctx, opts.task, json);
+        const print = linePrinter(ctx, cmd, opts.task, json);
         if (opts.tail !== undefined) {
           const page = await client.getLogs(id, opts.task, { attempt: opts.attempt, tail: opts.tail });
-          if (json) ctx.env.stdout(`${JSON.stringify(page, null, 2)}\n`);
+          if (json) ctx.print(cmd, page, () => '');
           else page.items.forEach(print);
           return;
         }
-        if (!opts.follow) return printAll(ctx, client, id, opts, json, print);
+        if (!opts.follow) return printAll(ctx, cmd, client, id, opts, json, print);
 
         const end = await followLog(
           client,
@@ -90,10 +90,10 @@ export function registerLogs(program: Command, ctx: CommandContext): void {
 }
 
 /** Prints log lines as they arrive; a banner marks the switch to another attempt (the task was restarted). */
-function linePrinter(ctx: CommandContext, task: string, json: boolean): (line: LogLine) => void {
+function linePrinter(ctx: CommandContext, cmd: Command, task: string, json: boolean): (line: LogLine) => void {
   let attempt: number | undefined;
   return (line) => {
-    if (json) return ctx.env.stdout(`${JSON.stringify(line)}\n`);
+    if (json) return ctx.printItem(cmd, line, () => '');
     if (attempt !== undefined && line.attempt !== attempt) ctx.env.stdout(formatAttemptBanner(task, line.attempt));
     attempt = line.attempt;
     ctx.env.stdout(formatLogLine(line));
@@ -106,6 +106,7 @@ function linePrinter(ctx: CommandContext, task: string, json: boolean): (line: L
  */
 async function printAll(
   ctx: CommandContext,
+  cmd: Command,
   client: ApiClient,
   id: string,
   opts: LogsOptions,
@@ -124,7 +125,7 @@ async function printAll(
     const next = page.nextSeq ?? page.items.at(-1)?.seq;
     // An empty page, or a cursor that does not move, is the end of what is stored.
     if (page.items.length === 0 || next === undefined || next === afterSeq) {
-      if (json) ctx.env.stdout(`${JSON.stringify({ items: all, nextSeq: next ?? afterSeq ?? 0 }, null, 2)}\n`);
+      if (json) ctx.print(cmd, { items: all, nextSeq: next ?? afterSeq ?? 0 }, () => '');
       return;
     }
     afterSeq = next;

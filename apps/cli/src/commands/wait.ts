@@ -37,8 +37,7 @@ export function registerWait(program: Command, ctx: CommandContext): void {
             onState: json ? undefined : (state) => ctx.env.stderr(`job ${id}: ${state}\n`),
           },
         );
-        if (json) ctx.env.stdout(`${JSON.stringify(job ?? null, null, 2)}\n`);
-        else ctx.env.stdout(`job ${id} is ${opts.for}\n`);
+        ctx.print(cmd, job ?? null, () => `job ${id} is ${opts.for}\n`);
       }),
     );
 }

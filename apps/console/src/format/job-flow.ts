@@ -32,11 +32,14 @@ export interface FlowRecord {
 const STAGE_OF: Record<string, FlowStageKey> = {
   JobCreated: 'scheduling', JobQueued: 'scheduling', JobWaiting: 'scheduling', JobScheduled: 'scheduling', JobPriorityChanged: 'scheduling',
   TaskPrecheckCompleted: 'preparing', TaskPrecheckAbnormal: 'preparing', TaskPrecheckError: 'preparing',
+  // The guide's 训练输入下载中 sub-stage (L9893-9894) and the outputs' prefetch are preparation; the last upload ends the run.
+  TaskInputDownloaded: 'preparing', TaskInputDownloadFailed: 'preparing', TaskOutputPrefetched: 'preparing',
+  TaskOutputUploaded: 'ended',
   JobStarted: 'running', TaskStarted: 'running', TaskExited: 'running', JobSuspectedHang: 'running', RecoveryDecided: 'running', JobRestarted: 'running',
   FailureAnalysed: 'running', JobPreempted: 'running', JobStopRequested: 'running',
   JobSucceeded: 'ended', JobFailed: 'ended', JobAbnormal: 'ended', JobTerminated: 'ended', JobDeletionRequested: 'ended', JobDeleted: 'ended',
 };
-const BAD = new Set(['TaskPrecheckAbnormal', 'TaskPrecheckError', 'JobFailed', 'JobAbnormal', 'JobSuspectedHang', 'JobPreempted']);
+const BAD = new Set(['TaskPrecheckAbnormal', 'TaskPrecheckError', 'TaskInputDownloadFailed', 'JobFailed', 'JobAbnormal', 'JobSuspectedHang', 'JobPreempted']);
 const ORDER: FlowStageKey[] = FLOW_STAGES.map((s) => s.key);
 
 export function jobFlow(events: readonly { seq: number; type: string; time: string; message: string; messageZh: string; data?: any }[]): FlowRecord[] {

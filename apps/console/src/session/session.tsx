@@ -27,7 +27,7 @@ export function useSession(): Session {
 
 /**
  * Who is signed in. At start: finish an OIDC return if this is one, then ask `GET /v1/me` with the
- * stored token (or none: an API that does not require one answers as its local principal). A 401 at
+ * stored token (without one: the login page, as every API route needs a token). A 401 at
  * any time signs out; after an explicit sign-out the login page stays until a new sign-in.
  */
 export function SessionProvider({ children }: { children: ReactNode }) {
@@ -55,6 +55,11 @@ export function SessionProvider({ children }: { children: ReactNode }) {
         if (token) writeToken(token);
       } catch (err) {
         setError((err as Error).message);
+      }
+      // Every API route needs a token (issue 11): without one, the login page, not a refused call.
+      if (!readToken()) {
+        setStatus('signed-out');
+        return;
       }
       try {
         setMe(await api<Principal>('GET', '/v1/me'));

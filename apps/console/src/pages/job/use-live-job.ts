@@ -28,7 +28,12 @@ export function useLiveJob(id: string): LiveJob {
   const pending = useRef<ReturnType<typeof setTimeout>>(undefined);
   const generation = useRef(0);
 
+  const shownId = useRef(id);
+  shownId.current = id;
   const load = () => {
+    // A late refresh from an action on a job no longer shown (its answer came after navigating away)
+    // must not put that job back on the page: the stop button would then act on it.
+    if (id !== shownId.current) return;
     const g = generation.current;
     Promise.all([
       api<Job>('GET', `/v1/training-jobs/${encodeURIComponent(id)}`),
