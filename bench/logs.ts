@@ -2,7 +2,7 @@ import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { type LogStoredNotice, Streams, Subjects } from '@trainyard/contracts';
 import { createDatabase, migrate } from '@trainyard/db';
 import { connectNats, ensureStreams } from '@trainyard/event-log';
-import { freshSchema, startNatsServer } from '@trainyard/testing';
+import { freshSchema, startNatsServer, TEST_ADMIN_AUTH, TEST_ADMIN_TOKEN } from '@trainyard/testing';
 import { execFileSync, spawn } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
 import { resolve } from 'node:path';
@@ -63,7 +63,7 @@ async function main(): Promise<void> {
     const reads = {
       getJob: async (id: string) => ({ id, state: 'running', attempt: 1, tasks: [{ name: 'worker-0', state: 'running', attempt: 1 }] }),
     } as unknown as ReadModel;
-    const api = await startApiServer({ nc, reads, logs: dbLogReads(database), metrics: dbApiMetrics(database, nc), options: DEFAULT_API_OPTIONS }, { host: '127.0.0.1', port: 0 });
+    const api = await startApiServer({ nc, reads, logs: dbLogReads(database), metrics: dbApiMetrics(database, nc), options: { ...DEFAULT_API_OPTIONS, bootstrapAdmin: { token: TEST_ADMIN_TOKEN } } }, { host: '127.0.0.1', port: 0 });
 
     /** One task through the whole path while a live follow reads it. */
     const phase = async (jobId: string, n: number, rate?: number) => {
@@ -141,7 +141,7 @@ async function main(): Promise<void> {
 
 /** Reads a live follow to its end, recording each line's write→arrival delay (its text starts with the write time). */
 async function follow(url: string, delays: number[]): Promise<void> {
-  const res = await fetch(url);
+  const res = await fetch(url, { headers: TEST_ADMIN_AUTH });
   const decoder = new TextDecoder();
   let buf = '';
   for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {

@@ -1,5 +1,5 @@
 import { Subjects, type StoredCommit } from '@trainyard/contracts';
-import { freshSchema, startNatsServer } from '@trainyard/testing';
+import { freshSchema, startNatsServer, TEST_ADMIN_AUTH, TEST_ADMIN_TOKEN } from '@trainyard/testing';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -43,6 +43,7 @@ async function main(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'trainyard-bench-recovery-'));
   const children: ChildProcess[] = [];
   let cluster: LocalCluster | undefined;
+  let figures = '';
   try {
     cluster = await startLocalCluster({
       natsUrl: nats.url,
@@ -53,10 +54,11 @@ async function main(): Promise<void> {
       agents: ['node-1', 'node-2'].map((nodeId) => ({ nodeId, capacity: { cpu: 8, memoryMiB: 8192, gpu: 0, npu: 0 }, heartbeatMs: 500, stopGraceMs: 1_000 })),
       scheduler: { heartbeatTimeoutMs: 3_000, stopGraceMs: 1_000, tickMs: 250, log: () => undefined },
       faultManager: FAULTS,
+      apiOptions: { bootstrapAdmin: { token: TEST_ADMIN_TOKEN } },
     });
     const c = cluster;
     const api = async (method: string, path: string, body?: unknown) => {
-      const res = await fetch(c.apiUrl + path, { method, headers: body ? { 'content-type': 'application/json' } : {}, body: body ? JSON.stringify(body) : undefined });
+      const res = await fetch(c.apiUrl + path, { method, headers: { ...TEST_ADMIN_AUTH, ...(body ? { 'content-type': 'application/json' } : {}) }, body: body ? JSON.stringify(body) : undefined });
       return res.json() as Promise<any>;
     };
     const submit = async (name: string, command: string, extra: Record<string, unknown> = {}) =>
@@ -130,21 +132,19 @@ async function main(): Promise<void> {
     const leaseMs = FAULTS.leaseMs!;
     say(`in-place restart p50 ${ip.p50_ms} ms (target ≤ 1000): ${ip.p50_ms <= 1000 ? 'met' : 'NOT met'}`);
     say(`node loss → running elsewhere p50 ${nl.p50_ms} ms (target ≤ lease ${leaseMs} ms + 5000 ms): ${nl.p50_ms <= leaseMs + 5000 ? 'met' : 'NOT met'}`);
-    console.log(
-      JSON.stringify({
-        inplace_restart_p50_ms: ip.p50_ms,
-        inplace_restart_p90_ms: ip.p90_ms,
-        inplace_restart_max_ms: ip.max_ms,
-        inplace_runs: ip.runs,
-        node_loss_recovery_p50_ms: nl.p50_ms,
-        node_loss_recovery_max_ms: nl.max_ms,
-        node_loss_runs: nl.runs,
-        lease_ms: leaseMs,
-        lost_grace_ms: FAULTS.lostGraceMs,
-        cores: cpus().length,
-        load_average_1m: Math.round(loadavg()[0] * 100) / 100,
-      }),
-    );
+    figures = JSON.stringify({
+      inplace_restart_p50_ms: ip.p50_ms,
+      inplace_restart_p90_ms: ip.p90_ms,
+      inplace_restart_max_ms: ip.max_ms,
+      inplace_runs: ip.runs,
+      node_loss_recovery_p50_ms: nl.p50_ms,
+      node_loss_recovery_max_ms: nl.max_ms,
+      node_loss_runs: nl.runs,
+      lease_ms: leaseMs,
+      lost_grace_ms: FAULTS.lostGraceMs,
+      cores: cpus().length,
+      load_average_1m: Math.round(loadavg()[0] * 100) / 100,
+    });
   } finally {
     for (const child of children) child.kill('SIGKILL');
     await cluster?.stop();
@@ -152,6 +152,9 @@ async function main(): Promise<void> {
     await schema.drop();
     rmSync(dataDir, { recursive: true, force: true });
   }
+  // Last, after the cluster stopped: the agents log their shutdown on stdout, and the figures must
+  // be the last line.
+  console.log(figures);
 }
 
 /** Waits until the job's subject has an event matching `match` (reads the log, not the read model). */

@@ -1,4 +1,4 @@
-import { NodeLabel, PlanSession, type ClusterView, type NodeView, type PendingJob, type PlannerOptions, type RunningJob } from '@trainyard/scheduling';
+import { NodeLabel, PlanSession, type ClusterView, type NodeView, type PastUsage, type PendingJob, type PlannerOptions, type ProjectQuota, type RunningJob } from '@trainyard/scheduling';
 
 /** Shape of the synthetic cluster and queue. Every number is an input; the seed fixes the rest. */
 export interface PlannerBenchOptions {
@@ -15,6 +15,12 @@ export interface PlannerBenchOptions {
   preemptibleShare: number;
   /** GPUs per instance of gangs without groups; undefined = mixed (1–8 single, 8 for gangs). */
   instanceGpus?: number;
+  /**
+   * Projects under quotas: jobs (queued and running) are spread over this many projects, each with a
+   * guaranteed share of the pool's GPUs (cpu and memory in proportion), in cohorts of 10 that lend
+   * idle quota, with fair-share weights 1–3 and some past usage. Absent = no quotas.
+   */
+  projects?: number;
   seed: number;
 }
 
@@ -35,6 +41,9 @@ export const DEFAULT_PLANNER_BENCH: PlannerBenchOptions = {
  */
 export const PLACEMENT_BOUND_BENCH: PlannerBenchOptions = { ...DEFAULT_PLANNER_BENCH, busyNodes: 0, affinityGroupShare: 0.1, instanceGpus: 1 };
 
+/** The mixed workload over 100 projects under quotas (cohorts, borrowing, fair share, complete wait reasons). */
+export const QUOTA_BENCH: PlannerBenchOptions = { ...DEFAULT_PLANNER_BENCH, projects: 100 };
+
 /** A CPU pool: 10,000 nodes of 64 cores, 100,000 instances of 1–4 cores, 20% of nodes busy. */
 export const CPU_POOL_BENCH: PlannerBenchOptions = { ...DEFAULT_PLANNER_BENCH, gpusPerNode: 0, busyNodes: 0.2, affinityGroupShare: 0.05, instanceGpus: undefined };
 
@@ -47,6 +56,8 @@ export interface PlannerBenchResult {
   placed_jobs: number;
   planned_placements: number;
   waiting_jobs: number;
+  /** Waiting because of their project's quota. */
+  quota_waiting: number;
   preemptions: number;
   reservations: number;
   /** Indexing the view (once per pass). */
@@ -110,6 +121,7 @@ export function measurePlanner(opts: PlannerBenchOptions = DEFAULT_PLANNER_BENCH
     placed_jobs: plan.place.length,
     planned_placements: placements,
     waiting_jobs: plan.waiting.length,
+    quota_waiting: plan.waiting.filter((w) => w.reason === 'QUOTA_EXCEEDED').length,
     preemptions: plan.preempt.length,
     reservations: plan.reservations.length,
     build_ms: round(t1 - t0),
@@ -153,6 +165,7 @@ export function syntheticCluster(o: PlannerBenchOptions): ClusterView {
   const perGpu = (g: number) => (cpuPool ? { cpu: [1, 2, 4][g % 3], memoryMiB: 4096 } : { cpu: 16 * g, memoryMiB: 128 * 1024 * g, gpu: g, acceleratorType: 'nvidia-h100' });
 
   // Running load: walk the nodes, filling a share of them with whole-node or partial tasks.
+  const projectOf = (k: number) => (o.projects ? { project: `proj-${String(k % o.projects).padStart(3, '0')}` } : {});
   const running: RunningJob[] = [];
   const busy = Math.floor(o.nodes * o.busyNodes);
   for (let i = 0, k = 0; i < busy; k++) {
@@ -169,6 +182,7 @@ export function syntheticCluster(o: PlannerBenchOptions): ClusterView {
       flavor: perGpu(gpus),
       nodeIds: ids,
       ...(rand() < 0.7 ? { maxRunHours: 1 + Math.floor(rand() * 24) } : {}),
+      ...projectOf(k),
     });
   }
   const usedOf = new Map<string, { cpu: number; memoryMiB: number; gpu: number; npu: number }>();
@@ -196,9 +210,33 @@ export function syntheticCluster(o: PlannerBenchOptions): ClusterView {
       ...(grouped ? { affinityGroupSize: groupSize } : {}),
       ...(rand() < 0.02 ? { requeued: true } : {}),
       ...(rand() < 0.7 ? { maxRunHours: 1 + Math.floor(rand() * 72) } : {}),
+      ...(o.projects ? { ...projectOf(k * 7), preemptible: rand() < o.preemptibleShare } : {}),
     });
   }
-  return { now: new Date(now).toISOString(), nodes, queue, running };
+  const view: ClusterView = { now: new Date(now).toISOString(), nodes, queue, running };
+  if (o.projects) view.quotas = syntheticQuotas(o.projects, nodes, rand);
+  return view;
+}
+
+/** Guarantees that split the pool evenly (cohorts of 10), weights 1–3, past usage around the guarantee. */
+function syntheticQuotas(projects: number, nodes: readonly NodeView[], rand: () => number): { quotas: ProjectQuota[]; usage: PastUsage[] } {
+  const total = nodes.reduce((t, n) => ({ cpu: t.cpu + n.capacity.cpu, memoryMiB: t.memoryMiB + n.capacity.memoryMiB, gpu: t.gpu + n.capacity.gpu }), { cpu: 0, memoryMiB: 0, gpu: 0 });
+  const quotas: ProjectQuota[] = [];
+  const usage: PastUsage[] = [];
+  for (let p = 0; p < projects; p++) {
+    const project = `proj-${String(p).padStart(3, '0')}`;
+    const share = (x: number) => Math.floor(x / projects);
+    quotas.push({
+      project,
+      pool: 'default',
+      cohort: `cohort-${Math.floor(p / 10)}`,
+      weight: 1 + (p % 3),
+      guaranteed: total.gpu > 0 ? { gpu: share(total.gpu), 'gpu/nvidia-h100': share(total.gpu), cpu: share(total.cpu) } : { cpu: share(total.cpu), memoryMiB: share(total.memoryMiB) },
+      ...(p % 4 === 0 ? { limit: total.gpu > 0 ? { gpu: share(total.gpu) * 2 } : { cpu: share(total.cpu) * 2 } } : {}),
+    });
+    usage.push({ project, pool: 'default', gpu: share(total.gpu) * rand(), cpu: share(total.cpu) * rand() });
+  }
+  return { quotas, usage };
 }
 
 /**
@@ -206,9 +244,13 @@ export function syntheticCluster(o: PlannerBenchOptions): ClusterView {
  * optimised as in a long-lived scheduler); the run with the median total time is reported, with the
  * spread of placements per second.
  */
-export function benchPlanner(opts: PlannerBenchOptions, runs = 5): PlannerBenchResult & { runs: number; placements_per_s_min: number; placements_per_s_max: number } {
-  measurePlanner({ ...opts, nodes: Math.min(opts.nodes, 1_000), tasks: Math.min(opts.tasks, 10_000), seed: opts.seed + 1 });
-  const results = Array.from({ length: runs }, () => measurePlanner(opts)).sort((a, b) => a.total_ms - b.total_ms);
+export function benchPlanner(
+  opts: PlannerBenchOptions,
+  runs = 5,
+  plannerOptions: Partial<PlannerOptions> = {},
+): PlannerBenchResult & { runs: number; placements_per_s_min: number; placements_per_s_max: number } {
+  measurePlanner({ ...opts, nodes: Math.min(opts.nodes, 1_000), tasks: Math.min(opts.tasks, 10_000), seed: opts.seed + 1 }, plannerOptions);
+  const results = Array.from({ length: runs }, () => measurePlanner(opts, plannerOptions)).sort((a, b) => a.total_ms - b.total_ms);
   const rates = results.map((r) => r.planned_placements_per_s);
   return { ...results[Math.floor(runs / 2)], runs, placements_per_s_min: Math.min(...rates), placements_per_s_max: Math.max(...rates) };
 }

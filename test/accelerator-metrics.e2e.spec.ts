@@ -59,7 +59,7 @@ describe('accelerator metrics - GPU utilisation and memory from nvidia-smi reach
     const id = await submit(t.api, gpuJob('gpu-busy', 'echo start; sleep 30'));
     await t.api.waitFor(id, 'running');
     const text = await eventually(async () => {
-      const body = await (await fetch(`${t.api.url}/metrics`)).text();
+      const body = await (await fetch(`${t.api.url}/metrics`, { headers: t.api.auth })).text();
       return samples(body, 'ma_container_gpu_util', { job_id: id }).length ? body : undefined;
     }, 20_000);
     // The only task asking for GPUs on the node, and nvidia-smi lists no pid of it: the node's two cards.

@@ -145,7 +145,7 @@ describe('container runtime and re-adoption - jobs in containers; an agent kille
     const value = (body: string, name: string) =>
       body.split('\n').filter((l) => l.startsWith(`${name}{`) && l.includes(`job_id="${id}"`)).map((l) => Number(l.slice(l.lastIndexOf(' ') + 1)))[0];
     const body = await eventually(async () => {
-      const text = await (await fetch(`${t.api.url}/metrics`)).text();
+      const text = await (await fetch(`${t.api.url}/metrics`, { headers: t.api.auth })).text();
       return value(text, 'ma_container_cpu_used_core') > 0 ? text : undefined;
     });
     expect(value(body, 'ma_container_memory_used_meg')).toBeGreaterThan(0);

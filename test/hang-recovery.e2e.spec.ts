@@ -72,4 +72,18 @@ describe('hang recovery - a silent, idle job is suspected hung, dumps its stack 
     expect(recovery.restarts).toEqual({ current: 0, max: 3 });
     expect(recovery.history.map((h: any) => h.kind)).toEqual(['suspected-hang', 'decision']);
   });
+
+  it('a job\'s own MA_HANG_DETECT_TIME is the window its hang is judged over (L12522-12534, L7715-7717)', async () => {
+    const script = ['echo "start=$MA_PROC_START_CNT"', 'if [ "$MA_PROC_START_CNT" = "1" ]; then while :; do sleep 1 & wait $!; done; fi', 'echo finished'].join('\n');
+    const spec = shellJob('hangs-later', script);
+    spec.spec.resource.flavor = { cpu: 0.5, memoryMiB: 128, gpu: 1 };
+    // 60 minutes, twice the cluster's 30 (both scaled like the cluster's: 3.6 s here).
+    spec.algorithm.environments = { MA_HANG_DETECT_TIME: '60' };
+    const id = await submit(t.api, withFaultTolerance(spec, { 'fault-tolerance/job-retry-num': '3', 'fault-tolerance/hang-retry': 'true' }));
+    await logLines(t.api, id, 'worker-0', 1, /start=1/);
+    const hang = await eventOf(t.api, id, (e) => e.type === 'JobSuspectedHang', 60_000);
+    expect(hang.data.evidence.windowMs).toBe(3600);
+    // Restarted (in place, or elsewhere if this node counts two hangs against it), it completes.
+    await t.api.waitFor(id, 'completed', 60_000);
+  });
 });

@@ -31,7 +31,7 @@ describe('telemetry - the guide container metrics, control-plane metrics, the da
     const { body: job } = await t.api.call('POST', '/v1/training-jobs', busy);
     await t.api.waitFor(job.id, 'running');
     const text = await eventually(async () => {
-      const body = await (await fetch(`${t.api.url}/metrics`)).text();
+      const body = await (await fetch(`${t.api.url}/metrics`, { headers: t.api.auth })).text();
       return samples(body, 'ma_container_cpu_util', { job_id: job.id })[0] > 0 ? body : undefined;
     }, 20_000);
     for (const id of CONTAINER_METRIC_IDS) expect(text).toContain(`# HELP ${id} `);
@@ -106,7 +106,7 @@ describe('telemetry - the guide container metrics, control-plane metrics, the da
     expect(dash.recoveries.byStrategy['reschedule-job'].succeeded).toBeGreaterThanOrEqual(1);
     expect(dash.recoverySuccessRate).toBeCloseTo(healedByHand / (dash.recoveries.succeeded + dash.recoveries.failed));
     expect(dash.recoveryTimeSeconds.max).toBeGreaterThan(0);
-    const metrics = await (await fetch(`${t.api.url}/metrics`)).text();
+    const metrics = await (await fetch(`${t.api.url}/metrics`, { headers: t.api.auth })).text();
     expect(samples(metrics, 'trainyard_recoveries_total', { strategy: 'reschedule-job', outcome: 'succeeded' })[0]).toBeGreaterThanOrEqual(1);
     expect(total).toBeGreaterThanOrEqual(4);
     expect(enabled).toBeGreaterThanOrEqual(1);

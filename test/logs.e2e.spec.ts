@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { TEST_ADMIN_AUTH } from '@trainyard/testing';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,7 +10,7 @@ import { startTestCluster, type TestCluster } from './support/test-cluster';
 
 /** Reads a server-sent-event stream to its `end` event; returns the lines and the end data. */
 async function follow(url: string): Promise<{ lines: any[]; end: any; ids: number[] }> {
-  const res = await fetch(url, { headers: { accept: 'text/event-stream' } });
+  const res = await fetch(url, { headers: { ...TEST_ADMIN_AUTH, accept: 'text/event-stream' } });
   const lines: any[] = [];
   const ids: number[] = [];
   let buf = '';
@@ -75,7 +76,7 @@ describe('logs - every rank kept, read, followed, searched and downloaded', () =
     const badRegex = await t.api.call('GET', `/v1/training-jobs/${id}/logs/search?q=(oops&regex=true`);
     expect(badRegex.status).toBe(400);
 
-    const file = await fetch(`${t.api.url}/v1/training-jobs/${id}/tasks/worker-1/logs/download`);
+    const file = await fetch(`${t.api.url}/v1/training-jobs/${id}/tasks/worker-1/logs/download`, { headers: TEST_ADMIN_AUTH });
     expect(file.headers.get('content-disposition')).toBe(`attachment; filename="modelarts-job-${id}-worker-1.log"`);
     const bytes = Buffer.from(await file.arrayBuffer());
     const want = Buffer.concat([
@@ -85,7 +86,7 @@ describe('logs - every rank kept, read, followed, searched and downloaded', () =
     ]);
     expect(bytes.equals(want)).toBe(true);
 
-    const archive = await fetch(`${t.api.url}/v1/training-jobs/${id}/logs/download`);
+    const archive = await fetch(`${t.api.url}/v1/training-jobs/${id}/logs/download`, { headers: TEST_ADMIN_AUTH });
     expect(archive.headers.get('content-type')).toBe('application/gzip');
     const tgz = join(dir, 'logs.tar.gz');
     writeFileSync(tgz, Buffer.from(await archive.arrayBuffer()));

@@ -1,6 +1,7 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
+import { TEST_ADMIN_AUTH, writableTempDir } from '@trainyard/testing';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { eventually } from './support/eventually';
 import { startProcessCluster, type ProcessCluster } from './support/process-cluster';
 import { startService, yard, type ServiceProcess } from './support/processes';
@@ -32,7 +33,7 @@ describe('platform crash - the all-in-one SIGKILLed three times under 100 runnin
   });
 
   const call = async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(c.apiUrl + path, { method, headers: body ? { 'content-type': 'application/json' } : {}, body: body ? JSON.stringify(body) : undefined });
+    const res = await fetch(c.apiUrl + path, { method, headers: { ...TEST_ADMIN_AUTH, ...(body ? { 'content-type': 'application/json' } : {}) }, body: body ? JSON.stringify(body) : undefined });
     const text = await res.text();
     return { status: res.status, body: text ? JSON.parse(text) : undefined };
   };
@@ -40,7 +41,10 @@ describe('platform crash - the all-in-one SIGKILLed three times under 100 runnin
   const retrying = <T>(f: () => Promise<T>) => eventually(async () => f().catch(() => undefined), 60_000);
 
   it('all 100 jobs complete, no attempt started twice, projections equal a rebuild; prints the most JobWaiting events of a job', async () => {
-    const starts = join(c.dataDir, 'starts.txt');
+    // Tasks run as uid 1000: they append to a dir anyone may write to.
+    const shared = writableTempDir('ty-crash-starts-');
+    onTestFinished(() => rmSync(shared, { recursive: true, force: true }));
+    const starts = join(shared, 'starts.txt');
     // Each start of a task's command appends "<job> <index> <schedule count> <start count>" (O_APPEND: whole lines).
     const script = `echo "$JOB_ID $VC_TASK_INDEX $MA_SCHEDULE_CNT $MA_PROC_START_CNT" >> '${starts}'; echo up; sleep 2; echo done`;
     const ids: string[] = [];
@@ -70,7 +74,7 @@ describe('platform crash - the all-in-one SIGKILLed three times under 100 runnin
       240_000,
     );
     const notCompleted = ids.filter((_, i) => states[i] !== 'completed');
-    const why = await Promise.all(notCompleted.slice(0, 3).map(async (id) => `${id}: ${(await call('GET', `/v1/training-jobs/${id}/events`)).body.items.map((e: any) => `${e.type} ${e.message}`).join(' | ')}`));
+    const why = await Promise.all(notCompleted.slice(0, 3).map(async (id) => `${id}: ${(await call('GET', `/v1/training-jobs/${id}/events`)).body.items.map((e: any) => `${e.type} ${e.message}${e.type === "TaskExited" ? JSON.stringify(e.data) : ""}`).join(' | ')}`));
     expect(notCompleted, why.join('\n')).toEqual([]);
 
     // No command ran twice, and every task's ran: one line per (job, task), first schedule, first start.

@@ -61,7 +61,7 @@ describe('preflight recovery - a broken GPU fails the pre-check: the node is iso
 
   it('operators cordon and drain through the API; a drained node\'s task is recovered elsewhere', async () => {
     const cordoned = await t.api.call('POST', '/v1/nodes/node-1/cordon', { reason: 'maintenance' });
-    expect(cordoned.body).toMatchObject({ availability: 'isolated', isolation: { reason: 'operator', by: 'user:local', detail: 'maintenance' } });
+    expect(cordoned.body).toMatchObject({ availability: 'isolated', isolation: { reason: 'operator', by: 'user:admin', detail: 'maintenance' } });
     // Nothing is placed on a cordoned node: the job goes to node-2.
     const script = 'echo "schedule=$MA_SCHEDULE_CNT"; if [ "$MA_SCHEDULE_CNT" = "1" ]; then sleep 60; fi';
     // A CPU job: no gpu-check, so node-2's broken card does not matter here.

@@ -81,7 +81,7 @@ describe('scheduling - queue order, priority, wait reasons, auto stop, preemptio
     expect(running.status).toBe(409);
     expect(running.body.error.code).toBe('ILLEGAL_STATE');
     const changes = (await events(w)).filter((e) => e.type === 'JobPriorityChanged');
-    expect(changes.map((e) => e.data)).toEqual([{ from: 1, to: 2, by: 'user:local' }, { from: 2, to: 3, by: 'user:local' }]);
+    expect(changes.map((e) => e.data)).toEqual([{ from: 1, to: 2, by: 'user:admin' }, { from: 2, to: 3, by: 'user:admin' }]);
     expect(changes[0].message).toBe('Training job priority changed from 1 to 2');
     await t.api.call('POST', `/v1/training-jobs/${blocker}/stop`);
     await t.api.waitFor(w, 'completed', 60_000);

@@ -64,7 +64,7 @@ describe('stream loss - a missing event stream is an outage, said so', () => {
     stderr.mockRestore();
     expect(logged).toMatch(/stream TY_EVENTS is missing: .*answering 503 STREAM_MISSING/);
     // Monitoring stays up to show it.
-    expect((await fetch(`${t.api.url}/metrics`)).status).toBe(200);
+    expect((await fetch(`${t.api.url}/metrics`, { headers: t.api.auth })).status).toBe(200);
 
     // Seconds later, after every service has retried: nobody recreated either stream.
     await new Promise((r) => setTimeout(r, 3_000));

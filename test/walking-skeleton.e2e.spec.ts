@@ -65,7 +65,7 @@ describe('walking skeleton - a job from the API to finished workers', () => {
     expect(paths).toEqual(expect.arrayContaining(['metadata.name', 'algorithm.environments', 'spec.priority']));
     expect(await t.cluster.eventLog.lastSeq()).toBe(before);
 
-    const notJson = await fetch(`${t.api.url}/v1/training-jobs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{nope' });
+    const notJson = await fetch(`${t.api.url}/v1/training-jobs`, { method: 'POST', headers: { ...t.api.auth, 'content-type': 'application/json' }, body: '{nope' });
     expect(notJson.status).toBe(400);
     const badQuery = await t.api.call('GET', '/v1/training-jobs?limit=0&state=sleeping');
     expect(badQuery.status).toBe(400);

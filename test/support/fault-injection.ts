@@ -1,4 +1,5 @@
 import type { FaultManagerOptions } from '../../apps/fault-manager/src/fault-manager-options';
+import { TEST_ADMIN_TOKEN } from '@trainyard/testing';
 import { eventually } from './eventually';
 import type { ApiClient } from './test-cluster';
 
@@ -58,7 +59,7 @@ export async function yardIn(apiUrl: string, argv: string[]): Promise<{ code: nu
   const code = await runCli([...argv, '--api', apiUrl], {
     stdout: (t) => void (stdout += t),
     stderr: (t) => void (stderr += t),
-    vars: {},
+    vars: { TY_TOKEN: TEST_ADMIN_TOKEN },
     cwd: process.cwd(),
     now: () => new Date(),
     sleep: (ms) => new Promise((r) => setTimeout(r, ms)),

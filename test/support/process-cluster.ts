@@ -1,6 +1,5 @@
-import { freshSchema, startNatsServer, type FreshSchema, type NatsServer } from '@trainyard/testing';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { freshSchema, passableTempDir, startNatsServer, TEST_ADMIN_TOKEN, type FreshSchema, type NatsServer } from '@trainyard/testing';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildOnce, startService, type ServiceProcess } from './processes';
 
@@ -24,7 +23,7 @@ export async function startProcessCluster(extraEnv: Record<string, string> = {})
   buildOnce();
   const nats: NatsServer = await startNatsServer();
   const schema: FreshSchema = await freshSchema();
-  const dataDir = mkdtempSync(join(tmpdir(), 'trainyard-procs-'));
+  const dataDir = passableTempDir('trainyard-procs-');
   const port = 18_000 + Math.floor(Math.random() * 4_000);
   const env = {
     TY_NATS_URL: nats.url,
@@ -33,6 +32,8 @@ export async function startProcessCluster(extraEnv: Record<string, string> = {})
     TY_API_PORT: String(port),
     TY_DATA_DIR: dataDir,
     TY_HEARTBEAT_MS: '500',
+    // The API makes the fixture's admin token the cluster owner's (every route needs a principal).
+    TY_BOOTSTRAP_ADMIN_TOKEN: TEST_ADMIN_TOKEN,
     ...extraEnv,
   };
   const services = new Map<string, ServiceProcess>();

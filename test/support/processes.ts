@@ -1,5 +1,6 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
+import { TEST_ADMIN_TOKEN } from '@trainyard/testing';
 
 export const ROOT = resolve(__dirname, '../..');
 const NODE = process.execPath;
@@ -62,7 +63,9 @@ export async function startService(name: string, app: string, env: Record<string
 /** Runs the built `yard` CLI and returns its exit code and output. */
 export function yard(args: string[], apiUrl: string): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolveRun) => {
-    const child = spawn(NODE, [resolve(ROOT, 'bin/yard.js'), ...args, '--api', apiUrl], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    // As the test clusters' admin, and never with the machine's own CLI config.
+    const env = { ...process.env, TY_TOKEN: TEST_ADMIN_TOKEN, TY_CONFIG: '/nonexistent/trainyard-test-config.yaml' };
+    const child = spawn(NODE, [resolve(ROOT, 'bin/yard.js'), ...args, '--api', apiUrl], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));

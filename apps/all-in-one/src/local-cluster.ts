@@ -1,21 +1,31 @@
 import type { NatsConnection } from '@nats-io/transport-node';
 import { createDatabase, migrate, Projector, readCheckpoint, readLogCheckpoint, type DatabaseHandle } from '@trainyard/db';
-import { connectNats, JetStreamEventLog, openStreams } from '@trainyard/event-log';
+import { agentIdentity, type ServiceIdentity } from '@trainyard/contracts';
+import { connectNats, credentialOptions, credentialsFile, JetStreamEventLog, openStreams, readNatsCredentials } from '@trainyard/event-log';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { DEFAULT_API_OPTIONS, type ApiOptions, startApiServer, type ApiServer, DbReadModel, dbApiMetrics, dbLogReads } from '../../api/src/index';
-import { FaultManager, type FaultManagerOptions } from '../../fault-manager/src/index';
+import { DEFAULT_API_OPTIONS, type ApiListen, type ApiOptions, startApiServer, type ApiServer, DbReadModel, dbApiMetrics, dbLogReads } from '../../api/src/index';
+import { startFaultManager, type FaultManagerOptions } from '../../fault-manager/src/index';
 import { DEFAULT_LOG_ROUTER_OPTIONS, startLogRouterService, type LogRouterServiceOptions } from '../../log-router/src/index';
 import { loadAgentConfig, type AgentConfig, startNodeAgent, type NodeAgentHandle } from '../../node-agent/src/index';
-import { DEFAULT_SCHEDULER_OPTIONS, SchedulerService, type SchedulerOptions } from '../../scheduler/src/index';
+import { DEFAULT_SCHEDULER_OPTIONS, startScheduler, type SchedulerOptions } from '../../scheduler/src/index';
 
 export interface LocalClusterOptions {
   natsUrl: string;
+  /**
+   * A locked bus (issue 11): the directory of `yard admin bootstrap`'s credentials files; every
+   * service and agent connects as itself, and commands must carry the API's principal header.
+   * Unset: an open bus (the shared development NATS).
+   */
+  natsCredentialsDir?: string;
   /** PostgreSQL URL; without it an embedded PGlite database (persisted in `dataDir/pglite`). */
   databaseUrl?: string;
   /** Schema of the read models (tests use a fresh one each). */
   schema?: string;
   dataDir: string;
-  api: { host: string; port: number };
+  /** Where the API listens; HTTPS with `tls`. */
+  api: ApiListen;
   /** One node agent each; `nodeId` and `capacity` at least. */
   agents: Partial<AgentConfig>[];
   /** How often agents sample their tasks' resources (default 10 s). */
@@ -30,6 +40,8 @@ export interface LocalClusterOptions {
 
 export interface LocalCluster {
   apiUrl: string;
+  /** Every route the API serves (`METHOD /pattern`). */
+  apiRoutes: string[];
   nc: NatsConnection;
   eventLog: JetStreamEventLog;
   database: DatabaseHandle;
@@ -49,8 +61,9 @@ export interface LocalCluster {
  */
 export async function startLocalCluster(opts: LocalClusterOptions): Promise<LocalCluster> {
   const stops: (() => Promise<unknown>)[] = [];
-  const connect = async (name: string) => {
-    const c = await connectNats(opts.natsUrl, `trainyard-${name}`);
+  const dir = opts.natsCredentialsDir;
+  const connect = async (name: ServiceIdentity) => {
+    const c = await connectNats(opts.natsUrl, `trainyard-${name}`, credentialOptions(dir ? readNatsCredentials(credentialsFile(dir, name)) : undefined));
     stops.push(() => c.drain());
     return c;
   };
@@ -85,19 +98,19 @@ export async function startLocalCluster(opts: LocalClusterOptions): Promise<Loca
     };
 
     const schedulerNc = await connect('scheduler');
-    const scheduler = new SchedulerService(schedulerNc, new JetStreamEventLog(schedulerNc), { ...DEFAULT_SCHEDULER_OPTIONS, ...opts.scheduler });
-    await scheduler.start();
+    const scheduler = await startScheduler({ nc: schedulerNc, log: new JetStreamEventLog(schedulerNc), options: { ...DEFAULT_SCHEDULER_OPTIONS, ...opts.scheduler }, requirePrincipal: !!dir });
     stops.push(() => scheduler.stop());
 
     const faultNc = await connect('fault-manager');
-    const faults = new FaultManager(faultNc, new JetStreamEventLog(faultNc), opts.faultManager, { db: database.db });
-    await faults.start();
+    const faults = await startFaultManager({ nc: faultNc, log: new JetStreamEventLog(faultNc), options: opts.faultManager, db: database.db, requirePrincipal: !!dir });
     stops.push(() => faults.stop());
 
+    const trustSecretFile = localTrustSecret(opts.dataDir);
     const agents = new Map<string, NodeAgentHandle>();
     const startAgent = async (partial: Partial<AgentConfig>) => {
-      const config = loadAgentConfig({}, {
+      const config = loadAgentConfig({ TY_SSH_TRUST_SECRET_FILE: trustSecretFile }, {
         natsServers: [opts.natsUrl],
+        ...(dir && partial.nodeId ? { natsCredentials: credentialsFile(dir, agentIdentity(partial.nodeId)) } : {}),
         ...partial,
         workDir: partial.workDir ?? resolve(opts.dataDir, 'agents', partial.nodeId ?? 'node'),
       });
@@ -115,7 +128,7 @@ export async function startLocalCluster(opts: LocalClusterOptions): Promise<Loca
     stops.push(() => api.close());
 
     return {
-      apiUrl: api.url, nc, eventLog, database, projector, agents, startAgent, restartLogRouter,
+      apiUrl: api.url, apiRoutes: api.routes, nc, eventLog, database, projector, agents, startAgent, restartLogRouter,
       async stop() {
         for (const s of stops.reverse()) await s().catch(() => undefined);
       },
@@ -124,4 +137,17 @@ export async function startLocalCluster(opts: LocalClusterOptions): Promise<Loca
     for (const s of stops.reverse()) await s().catch(() => undefined);
     throw err;
   }
+}
+
+/**
+ * The local cluster's SSH trust secret (issue 14, node-agent ssh-trust/): made once in the data dir
+ * (0600), shared by its agents as a real cluster's agents share `TY_SSH_TRUST_SECRET_FILE`.
+ */
+function localTrustSecret(dataDir: string): string {
+  const file = resolve(dataDir, 'ssh-trust.secret');
+  if (!existsSync(file)) {
+    mkdirSync(dataDir, { recursive: true });
+    writeFileSync(file, `${randomBytes(48).toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
+  }
+  return file;
 }

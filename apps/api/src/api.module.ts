@@ -7,7 +7,7 @@ import { QUARANTINES, Quarantines } from './admin/quarantines';
 import { JetStreamDeadLetters } from '@trainyard/quarantine';
 import { API_OPTIONS, COMMANDS, READS } from './api.tokens';
 import type { ApiOptions } from './api-options';
-import { CommandClient } from './command-client';
+import { commandClient } from './command-client';
 import { HeartbeatTracker } from '@trainyard/liveness';
 import { NodesController } from './nodes/nodes.controller';
 import { PoolsController } from './pools/pools.controller';
@@ -35,6 +35,24 @@ import { DashboardTrendController } from './dashboard/dashboard-trend.controller
 import { IdentityController } from './identity/identity.controller';
 import { JobStreamController } from './training-jobs/job-stream.controller';
 import { ShutdownSignal } from './system/shutdown-signal';
+import { FLAVOR_CATALOGUE, FlavorCatalogue } from './flavors/flavor-catalogue';
+import { FlavorsController } from './flavors/flavors.controller';
+import { JobMetadataController } from './training-jobs/job-metadata.controller';
+import { ExperimentsController } from './experiments/experiments.controller';
+import { V2_CONTROLLERS } from './v2/v2.controllers';
+import { EventsController } from './history/events.controller';
+import { JetStreamEventLog } from '@trainyard/event-log';
+import { AUTHENTICATOR, IDENTITY } from './auth/auth.tokens';
+import { AuthGuard } from './auth/auth.guard';
+import { Authenticator } from './auth/authenticator';
+import { bootstrapIdentity } from './auth/bootstrap-admin';
+import { IamController } from './auth/iam.controller';
+import { IdentityDirectory } from './auth/identity-directory';
+import { OidcVerifier } from './auth/oidc-verifier';
+import { oidcVerifierFromEnv } from './auth/oidc-options';
+import { HistoryController } from './history/history.controller';
+import { HistoryAdminController } from './history/history-admin.controller';
+import { QuotasController } from './quotas/quotas.controller';
 
 export interface ApiDeps {
   nc: NatsConnection;
@@ -54,6 +72,13 @@ export class ApiModule {
       controllers: [
         JobStreamController, TrainingJobsController, LogsController, MetricsController, DashboardController, NodesController, PoolsController, AdminController,
         QuarantineController, HealthController, OpenApiController, JobRecoveryController, IdentityController, AuditController, DashboardTrendController, ConsoleController,
+        // History (issue 17).
+        EventsController, HistoryController, HistoryAdminController,
+        IamController,
+        // The flavor catalogue and the vendor-compatible v2 surface (issue 18).
+        FlavorsController, JobMetadataController, ExperimentsController, ...V2_CONTROLLERS,
+        // Quotas (issue 16).
+        QuotasController,
       ],
       providers: [
         { provide: NATS, useValue: deps.nc },
@@ -63,14 +88,35 @@ export class ApiModule {
         { provide: API_METRICS, useFactory: () => (registerControlPlaneMetrics(deps.metrics), deps.metrics) },
         { provide: ResourceSampleFeed, useFactory: () => new ResourceSampleFeed(deps.nc) },
         { provide: API_OPTIONS, useValue: deps.options },
+        { provide: FLAVOR_CATALOGUE, useFactory: () => new FlavorCatalogue(deps.nc) },
         {
           provide: CONSOLE_OPTIONS,
           useFactory: () => ({ dir: deps.options.console?.dir ?? defaultConsoleDir(), oidc: deps.options.console?.oidc ?? oidcFromEnv(process.env) }),
         },
-        { provide: COMMANDS, useValue: new CommandClient(deps.nc) },
+        { provide: COMMANDS, useValue: commandClient(deps.nc) },
         { provide: HeartbeatTracker, useFactory: () => new HeartbeatTracker(deps.nc).start() },
         { provide: APP_FILTER, useClass: HttpErrorFilter },
         ShutdownSignal,
+        {
+          // Who may do what, folded from the log before the first request is served.
+          provide: IDENTITY,
+          useFactory: async () => {
+            const directory = new IdentityDirectory(new JetStreamEventLog(deps.nc));
+            await directory.start();
+            await bootstrapIdentity(directory, deps.options.bootstrapAdmin);
+            return directory;
+          },
+        },
+        {
+          provide: AUTHENTICATOR,
+          inject: [IDENTITY],
+          useFactory: (directory: IdentityDirectory) => {
+            const oidc = deps.options.oidc === undefined ? oidcVerifierFromEnv(process.env) : deps.options.oidc;
+            return new Authenticator(directory, oidc ? new OidcVerifier(oidc) : undefined);
+          },
+        },
+        // Guards run in this order: who calls (401/403) before what it sent (400) and the streams (503).
+        { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_GUARD, useClass: InputHygieneGuard },
         { provide: StreamHealth, useFactory: () => new StreamHealth(deps.nc, () => deps.reads.position()) },
         { provide: APP_GUARD, useClass: StreamHealthGuard },

@@ -1,29 +1,26 @@
-import { ErrorCode, Subjects, TrainyardError, type CommandReply } from '@trainyard/contracts';
 import type { NatsConnection } from '@nats-io/transport-node';
+import type { ClientProxy } from '@nestjs/microservices';
+import { type CommandPrincipal, encodePrincipal, PRINCIPAL_HEADER, Subjects } from '@trainyard/contracts';
 import { traceHeaders } from '@trainyard/telemetry';
+import { CommandRecord, JetStreamClient } from '@trainyard/transport-jetstream';
+import { lastValueFrom } from 'rxjs';
 
 /**
- * Sends commands to the scheduler over NATS request/reply (decision 3) and turns error replies back
- * into `TrainyardError`, so the HTTP layer maps one error type.
+ * Sends commands to the services (decision 3) through the transport's `ClientProxy`: a reply's
+ * `{ data, seq }` comes back, an error reply or nobody answering is a `TrainyardError` with its
+ * stable code, so the HTTP layer maps one error type.
  */
 export class CommandClient {
-  constructor(
-    private readonly nc: NatsConnection,
-    private readonly timeoutMs = 10_000,
-  ) {}
+  constructor(private readonly client: ClientProxy) {}
 
-  async send<T>(service: string, verb: string, body: unknown): Promise<{ data: T; seq: number }> {
-    let raw;
-    try {
-      // The trace context travels in the NATS headers too (decision 11), for tools that never decode bodies.
-      const headers = traceHeaders((body as { traceparent?: string })?.traceparent);
-      raw = await this.nc.request(Subjects.command(service, verb), JSON.stringify(body), { timeout: this.timeoutMs, ...(headers ? { headers } : {}) });
-    } catch (err) {
-      // "503 no responders" and timeouts both mean: nobody is serving that verb right now.
-      throw new TrainyardError(ErrorCode.Unavailable, `the ${service} did not answer ${verb} (is it running?)`, undefined, { cause: err });
-    }
-    const reply = raw.json<CommandReply<T>>();
-    if (!reply.ok) throw TrainyardError.fromBody(reply.error);
-    return { data: reply.data, seq: reply.seq };
+  /** `principal`: who the command acts for, in the `Ty-Principal` header (issue 11), never in the body. */
+  send<T>(service: string, verb: string, body: unknown, principal?: CommandPrincipal): Promise<{ data: T; seq: number }> {
+    const data = principal ? new CommandRecord(body, { [PRINCIPAL_HEADER]: encodePrincipal(principal) }) : body;
+    return lastValueFrom(this.client.send<{ data: T; seq: number }>(Subjects.command(service, verb), data));
   }
+}
+
+/** The API's command client on this connection; the trace context travels in the NATS headers too (decision 11). */
+export function commandClient(nc: NatsConnection): CommandClient {
+  return new CommandClient(new JetStreamClient(nc, { headers: (body) => traceHeaders((body as { traceparent?: string } | null)?.traceparent) }));
 }

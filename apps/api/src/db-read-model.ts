@@ -1,22 +1,29 @@
 import {
-  deadLetterSummary, getDeadLetter, getJob, listDeadLetters, listJobAudit, listJobChanges, listJobEvents, listJobs, listNodeAvailability, listNodes, listPools,
+  deadLetterSummary, getDeadLetter, listIndexedEvents, type EventQuery, getJob, listDeadLetters, listExperiments, listJobAudit, listJobChanges, listJobEvents, listJobs, listNodeAvailability, listNodes, listPools,
   resolveDeadLetter, retryDeadLetter, verifyProjections, type DatabaseHandle, type JobState, type ListDeadLettersQuery, type ListJobsQuery, type Projector,
 } from '@trainyard/db';
-import { Subjects } from '@trainyard/contracts';
+import { type CommitMeta, Subjects } from '@trainyard/contracts';
 import type { EventLog } from '@trainyard/event-log';
-import { type AuditEntry, type AuditQuery, nodeAuditEntries } from './audit/audit-entry';
+import { auditFields, type AuditEntry, type AuditQuery, nodeAuditEntries } from './audit/audit-entry';
 import type { ReadModel } from './read-model';
+import { DbHistory } from './history/db-history';
 
 /** The API's read port over the PostgreSQL (or PGlite) projections of libs/db. */
 export class DbReadModel implements ReadModel {
+  #history?: DbHistory;
+
   constructor(
     private readonly handle: DatabaseHandle,
     private readonly projector: Pick<Projector, 'waitFor' | 'position' | 'health'>,
     private readonly eventLog: EventLog,
   ) {}
 
-  listJobs(q: Omit<ListJobsQuery, 'state'> & { state?: string }) {
-    return listJobs(this.handle.db, { ...q, state: q.state as JobState | undefined });
+  listJobs(q: Omit<ListJobsQuery, 'state'> & { state?: string | readonly string[] }) {
+    return listJobs(this.handle.db, { ...q, state: q.state as JobState | readonly JobState[] | undefined });
+  }
+
+  listExperiments(q: { projects?: readonly string[]; limit: number }) {
+    return listExperiments(this.handle.db, q);
   }
 
   jobChanges(afterSeq: number, limit: number) {
@@ -25,8 +32,15 @@ export class DbReadModel implements ReadModel {
 
   /** Job commits from the read model; node commits from each node's history in the log (nodes are few). */
   async listAudit(q: AuditQuery): Promise<AuditEntry[]> {
-    const jobs = q.nodeId ? [] : (await listJobAudit(this.handle.db, q)).map(({ jobId, ...e }) => ({ ...e, target: { kind: 'job' as const, id: jobId } }));
-    const nodeIds = q.jobId ? [] : q.nodeId ? [q.nodeId] : (await listNodes(this.handle.db)).map((n) => n.id);
+    const rows = q.nodeId ? [] : await listJobAudit(this.handle.db, q);
+    // Token, address and user agent are in the commits' metadata: read from the log, one history per job listed.
+    const metas = new Map<number, CommitMeta>();
+    for (const history of await Promise.all([...new Set(rows.map((r) => r.jobId))].map((id) => this.eventLog.read(Subjects.job(id))))) {
+      for (const c of history.commits) metas.set(c.seq, c.meta);
+    }
+    const jobs = rows.map(({ jobId, ...e }) => ({ ...e, target: { kind: 'job' as const, id: jobId }, ...(metas.has(e.seq) ? auditFields(metas.get(e.seq)!) : {}) }));
+    // A project holds jobs, not nodes: a project's audit has no node entries.
+    const nodeIds = q.jobId || q.projects ? [] : q.nodeId ? [q.nodeId] : (await listNodes(this.handle.db)).map((n) => n.id);
     const nodes = (await Promise.all(nodeIds.map((id) => this.eventLog.read(Subjects.node(id))))).flatMap((h) => nodeAuditEntries(h.commits, q));
     return [...jobs, ...nodes].sort((a, b) => b.seq - a.seq).slice(0, q.limit);
   }
@@ -36,6 +50,14 @@ export class DbReadModel implements ReadModel {
     if (!job) return undefined;
     const { lastSeq: _internal, ...view } = job;
     return view;
+  }
+
+  history(): DbHistory {
+    return (this.#history ??= new DbHistory(this.handle, this.eventLog, () => this.projector.position()));
+  }
+
+  listEvents(q: EventQuery) {
+    return listIndexedEvents(this.handle.db, q);
   }
 
   listJobEvents(jobId: string) {

@@ -1,7 +1,8 @@
 import { createDatabase, migrate, Projector, readCheckpoint } from '@trainyard/db';
-import { connectNats, JetStreamEventLog, openStreams } from '@trainyard/event-log';
+import { connectNats, credentialOptions, JetStreamEventLog, natsCredentialsFromEnv, openStreams } from '@trainyard/event-log';
 import { resolve } from 'node:path';
-import { DEFAULT_API_OPTIONS } from './api-options';
+import { apiOptionsFromEnv } from './api-options';
+import { apiTlsFromEnv } from './api-tls';
 import { startApiServer } from './api-server';
 import { DbReadModel } from './db-read-model';
 import { startTracing } from '@trainyard/telemetry';
@@ -15,7 +16,7 @@ import { dbLogReads } from './training-jobs/log-reads';
  */
 async function main() {
   const tracing = startTracing({ serviceName: 'trainyard-api' });
-  const nc = await connectNats(process.env.TY_NATS_URL, 'trainyard-api');
+  const nc = await connectNats(process.env.TY_NATS_URL, 'trainyard-api', credentialOptions(natsCredentialsFromEnv(process.env)));
   const database = createDatabase({
     url: process.env.TY_DATABASE_URL || undefined,
     dataDir: process.env.TY_DATABASE_URL ? undefined : resolve(process.env.TY_DATA_DIR ?? '.data', 'pglite'),
@@ -28,8 +29,8 @@ async function main() {
   const projector = new Projector({ db: database.db, eventLog });
   await projector.start();
   const api = await startApiServer(
-    { nc, reads: new DbReadModel(database, projector, eventLog), logs: dbLogReads(database), metrics: dbApiMetrics(database, nc), options: DEFAULT_API_OPTIONS },
-    { host: process.env.TY_API_HOST ?? '127.0.0.1', port: Number(process.env.TY_API_PORT ?? 8080) },
+    { nc, reads: new DbReadModel(database, projector, eventLog), logs: dbLogReads(database), metrics: dbApiMetrics(database, nc), options: apiOptionsFromEnv(process.env) },
+    { host: process.env.TY_API_HOST ?? '127.0.0.1', port: Number(process.env.TY_API_PORT ?? 8080), tls: apiTlsFromEnv(process.env) },
   );
   console.log(`api: listening on ${api.url}`);
   const shutdown = async () => {

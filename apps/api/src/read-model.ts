@@ -1,15 +1,19 @@
+import type { ClusterEventView } from '@trainyard/contracts';
 import type {
-  JobChange, JobEventView, JobSummary, JobView as DbJobView, ListDeadLettersQuery, ListJobsQuery, NodeView, PoolView, ProjectorHealth, RetryOutcome, VerifyResult,
+  EventQuery, ExperimentSummary, JobChange, JobEventView, JobSummary, JobView as DbJobView, ListDeadLettersQuery, ListJobsQuery, NodeView, PoolView, ProjectorHealth, RetryOutcome, VerifyResult,
 } from '@trainyard/db';
 import type { DeadLetterRecord, QuarantineSummary } from '@trainyard/quarantine';
 import type { AuditEntry, AuditQuery } from './audit/audit-entry';
+import type { DbHistory } from './history/db-history';
 
 /**
  * What the HTTP face reads: views over the PostgreSQL projections (never the log itself), plus the
  * two projection controls it needs — wait for a sequence (read your own writes) and verify a rebuild.
  */
 export interface ReadModel {
-  listJobs(q: Omit<ListJobsQuery, 'state'> & { state?: string }): Promise<{ items: JobSummary[]; total: number }>;
+  listJobs(q: Omit<ListJobsQuery, 'state'> & { state?: string | readonly string[] }): Promise<{ items: JobSummary[]; total: number }>;
+  /** Experiments with their job counts, newest first (jobs of `projects` only, when given). */
+  listExperiments(q: { projects?: readonly string[]; limit: number }): Promise<ExperimentSummary[]>;
   /** Jobs changed by commits after `afterSeq`, oldest change first (the live job list). */
   jobChanges(afterSeq: number, limit: number): Promise<JobChange[]>;
   /** Commits principals made on jobs and nodes, newest first. */
@@ -17,6 +21,10 @@ export interface ReadModel {
   getJob(id: string): Promise<JobView | undefined>;
   listJobEvents(jobId: string): Promise<JobEventView[]>;
   listNodes(): Promise<NodeRow[]>;
+  /** Past moments, explanations, goodput and export (issue 17). */
+  history(): DbHistory;
+  /** The cluster-wide event index in log order (issue 17, `GET /v1/events`). */
+  listEvents(q: EventQuery): Promise<ClusterEventView[]>;
   listPools(): Promise<PoolRow[]>;
   /** Resolves once the projection has applied the commit at `seq` (or rejects after the timeout). */
   waitFor(seq: number, timeoutMs: number): Promise<void>;

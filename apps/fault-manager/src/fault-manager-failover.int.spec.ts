@@ -3,8 +3,8 @@ import { event, Subjects, withDefaults, type CommitMeta, type DomainEvent } from
 import { connectNats, ensureStreams, JetStreamEventLog } from '@trainyard/event-log';
 import { startNatsServer, type NatsServer } from '@trainyard/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FaultManager } from './fault-manager';
 import type { FaultManagerOptions } from './fault-manager-options';
+import { startFaultManager, type FaultManagerApp } from './start-fault-manager';
 
 const OPTIONS: Partial<FaultManagerOptions> = {
   leaseMs: 60_000,
@@ -23,7 +23,7 @@ describe('fault manager - leader failover', () => {
   let nats: NatsServer;
   let nc: NatsConnection;
   let log: JetStreamEventLog;
-  const replicas: { nc: NatsConnection; fm: FaultManager }[] = [];
+  const replicas: { nc: NatsConnection; fm: FaultManagerApp }[] = [];
   let n = 0;
   const meta = (): CommitMeta => ({ commandId: `test-${n++}`, correlationId: 'x', actor: 'test' });
   const now = () => new Date().toISOString();
@@ -47,8 +47,7 @@ describe('fault manager - leader failover', () => {
 
   const replica = async (holder: string) => {
     const rnc = await connectNats(nats.url, holder);
-    const fm = new FaultManager(rnc, new JetStreamEventLog(rnc), { ...OPTIONS, lease: { ...(OPTIONS.lease as object), holder } as never });
-    await fm.start();
+    const fm = await startFaultManager({ nc: rnc, log: new JetStreamEventLog(rnc), options: { ...OPTIONS, lease: { ...(OPTIONS.lease as object), holder } as never } });
     replicas.push({ nc: rnc, fm });
     return fm;
   };

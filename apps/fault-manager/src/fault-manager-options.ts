@@ -66,6 +66,27 @@ export const DEFAULT_FAULT_MANAGER_OPTIONS: FaultManagerOptions = {
 
 type Env = Record<string, string | undefined>;
 
+/** Everything a fault-manager process reads from its environment, read once at start. */
+export interface FaultManagerConfig {
+  /** `TY_NATS_URL`; default `nats://127.0.0.1:4222`. */
+  natsUrl: string;
+  /** `TY_DATABASE_URL`: the log store, for failure analyses; without it nothing is analysed. */
+  databaseUrl?: string;
+  /** `TY_DATABASE_SCHEMA`. */
+  databaseSchema?: string;
+  options: FaultManagerOptions;
+}
+
+/** The fault-manager process's config; a bad value throws an error naming its variable. */
+export function faultManagerConfigFromEnv(env: Env): FaultManagerConfig {
+  return {
+    natsUrl: env.TY_NATS_URL || 'nats://127.0.0.1:4222',
+    ...(env.TY_DATABASE_URL ? { databaseUrl: env.TY_DATABASE_URL } : {}),
+    ...(env.TY_DATABASE_SCHEMA ? { databaseSchema: env.TY_DATABASE_SCHEMA } : {}),
+    options: faultManagerOptionsFromEnv(env),
+  };
+}
+
 /**
  * Options from the environment:
  *

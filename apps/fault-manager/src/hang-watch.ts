@@ -1,5 +1,5 @@
 import { decodeResourceSample, Subjects, type HangEvidence } from '@trainyard/contracts';
-import { addObservation, detectHang, type ExistingTrainingJob, type HangDetectorOptions, type TaskObservation } from '@trainyard/domain';
+import { addObservation, detectHang, hangWindowMs, jobHangMinutes, type ExistingTrainingJob, type HangDetectorOptions, type TaskObservation } from '@trainyard/domain';
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';
 
 /**
@@ -19,12 +19,19 @@ export const TASK_IO_COUNTERS = ['task_io_read_bytes', 'task_io_write_bytes'] as
 export class HangWatch {
   private readonly series = new Map<string, TaskObservation[]>();
   private readonly logMessages = new Map<string, number>();
+  /** Each job's own window, once seen (its `MA_HANG_DETECT_TIME`): its series are kept that long. */
+  private readonly windows = new Map<string, number>();
   private subs: Subscription[] = [];
 
+  /**
+   * `options.windowMs` is the cluster's window; `timeScale` scales a job's own `MA_HANG_DETECT_TIME`
+   * the same way (tests run the guide's minutes as milliseconds).
+   */
   constructor(
     private readonly nc: NatsConnection,
     private readonly options: HangDetectorOptions,
     private readonly clock: () => number = Date.now,
+    private readonly timeScale = 1,
   ) {}
 
   start(): void {
@@ -54,13 +61,17 @@ export class HangWatch {
 
   /** Evidence that `job` hangs now, or undefined. */
   evidence(jobId: string, job: ExistingTrainingJob): HangEvidence | undefined {
+    const minutes = jobHangMinutes(job.spec.algorithm.environments);
+    const windowMs = minutes === undefined ? this.options.windowMs : hangWindowMs(minutes, this.timeScale);
+    this.windows.set(jobId, windowMs);
     const tasks = job.tasks.map((t) => ({ task: t.name, series: this.series.get(`${jobId}/${t.name}/${t.attempt}`) ?? [] }));
-    return detectHang(tasks, this.clock(), this.options);
+    return detectHang(tasks, this.clock(), { ...this.options, windowMs });
   }
 
   forget(jobId: string): void {
     for (const key of this.series.keys()) if (key.startsWith(`${jobId}/`)) this.series.delete(key);
     for (const key of this.logMessages.keys()) if (key.startsWith(`${jobId}/`)) this.logMessages.delete(key);
+    this.windows.delete(jobId);
   }
 
   private onSample(data: Uint8Array): void {
@@ -88,7 +99,9 @@ export class HangWatch {
         ...(v.ma_container_cpu_used_core !== undefined ? { cpuCores: v.ma_container_cpu_used_core } : {}),
       };
       const key = `${t.jobId}/${t.task}/${t.attempt}`;
-      this.series.set(key, addObservation(this.series.get(key) ?? [], obs, this.options.windowMs));
+      // Until the job's own window is known, keep at least the cluster's.
+      const keep = Math.max(this.windows.get(t.jobId) ?? 0, this.options.windowMs);
+      this.series.set(key, addObservation(this.series.get(key) ?? [], obs, keep));
     }
   }
 }

@@ -1,7 +1,7 @@
 import { createDatabase } from '@trainyard/db';
-import { awaitStreams, connectNats, JetStreamEventLog } from '@trainyard/event-log';
-import { FaultManager } from './fault-manager';
-import { faultManagerOptionsFromEnv } from './fault-manager-options';
+import { awaitStreams, connectNats, credentialOptions, JetStreamEventLog, natsCredentialsFromEnv } from '@trainyard/event-log';
+import { faultManagerConfigFromEnv } from './fault-manager-options';
+import { startFaultManager } from './start-fault-manager';
 
 /**
  * Runs one fault-manager replica as its own process: `node dist/apps/fault-manager/src/main.js`. Start
@@ -9,22 +9,17 @@ import { faultManagerOptionsFromEnv } from './fault-manager-options';
  * `TY_DATABASE_URL` it reads failed tasks' logs for the failure analysis; without, it analyses nothing.
  */
 async function main() {
-  const nc = await connectNats(process.env.TY_NATS_URL, 'trainyard-fault-manager');
+  const config = faultManagerConfigFromEnv(process.env);
+  // TY_NATS_CREDENTIALS: a locked bus (issue 11), where commands must carry the API's principal.
+  const credentials = natsCredentialsFromEnv(process.env);
+  const nc = await connectNats(config.natsUrl, 'trainyard-fault-manager', credentialOptions(credentials));
   await awaitStreams(nc);
-  const url = process.env.TY_DATABASE_URL || undefined;
-  const database = url ? createDatabase({ url, schema: process.env.TY_DATABASE_SCHEMA || undefined }) : undefined;
-  const options = faultManagerOptionsFromEnv(process.env);
-  const fm = new FaultManager(nc, new JetStreamEventLog(nc), { ...options, log: (m) => console.log(`[fault-manager] ${m}`) }, { db: database?.db });
-  await fm.start();
+  const database = config.databaseUrl ? createDatabase({ url: config.databaseUrl, schema: config.databaseSchema }) : undefined;
+  const fm = await startFaultManager(
+    { nc, log: new JetStreamEventLog(nc), options: { ...config.options, log: (m) => console.log(`[fault-manager] ${m}`) }, db: database?.db, requirePrincipal: !!credentials },
+    { handleSignals: true, finally: [() => database?.close(), () => nc.drain()] },
+  );
   console.log(`fault-manager: ready (${fm.id}, ${fm.isLeader() ? 'leader' : 'standby'})`);
-  const shutdown = async () => {
-    await fm.stop();
-    await database?.close();
-    await nc.drain();
-    process.exit(0);
-  };
-  process.once('SIGTERM', shutdown);
-  process.once('SIGINT', shutdown);
 }
 
 main().catch((err) => {

@@ -1,5 +1,5 @@
 import type { Capacity, Flavor, TaskPlacement } from '@trainyard/contracts';
-import { activeTasks, isSchedulableNode, type ExistingTrainingJob } from '@trainyard/domain';
+import { tasksHoldingNodes, isSchedulableNode, type ExistingTrainingJob } from '@trainyard/domain';
 import type { FaultState } from './fault-state';
 
 /**
@@ -47,7 +47,7 @@ function usedCapacity(state: FaultState): Map<string, Amounts> {
   const used = new Map<string, Amounts>();
   for (const { state: job } of state.jobs.values()) {
     if (job.status === 'none') continue;
-    for (const t of activeTasks(job)) if (t.nodeId) used.set(t.nodeId, plus(used.get(t.nodeId), job.spec.spec.resource.flavor));
+    for (const t of tasksHoldingNodes(job)) if (t.nodeId) used.set(t.nodeId, plus(used.get(t.nodeId), job.spec.spec.resource.flavor));
   }
   return used;
 }

@@ -1,4 +1,5 @@
 import type { ContainerCreateOptions } from 'dockerode';
+import type { TaskDevices } from './task-devices';
 import type { TaskIdentity, TaskSpec } from './task-runtime';
 
 /** Labels that tie a container to its node, job, task and attempt; re-adoption finds it by them. */
@@ -65,6 +66,29 @@ export function createOptions(spec: TaskSpec, defaults: ContainerDefaults): Cont
       ShmSize: defaults.shmSizeBytes,
       AutoRemove: false,
       Mounts: spec.container.mounts.map((m) => ({ Type: 'bind' as const, Source: m.source, Target: m.target, ReadOnly: m.readOnly ?? false })),
+      ...deviceOptions(spec.container.devices),
     },
   };
+}
+
+/**
+ * Ascend's management device nodes, which every NPU container needs beside its `/dev/davinci<N>`
+ * (what the Ascend Docker runtime mounts for `ASCEND_VISIBLE_DEVICES`).
+ */
+export const ASCEND_MANAGEMENT_DEVICES = ['/dev/davinci_manager', '/dev/devmm_svm', '/dev/hisi_hdc'];
+
+/**
+ * The task's cards for the engine (issue 14): GPUs as an NVIDIA device request naming the host ids
+ * (`docker run --gpus '"device=4,5"'`), NPUs as their device nodes. Only these cards are in the
+ * container; no request at all for a task given none.
+ *
+ * @example
+ * deviceOptions({ kind: 'gpu', ids: ['4', '5'] })
+ * // { DeviceRequests: [{ Driver: 'nvidia', DeviceIDs: ['4', '5'], Capabilities: [['gpu']] }] }
+ */
+export function deviceOptions(devices: TaskDevices | undefined): Pick<NonNullable<ContainerCreateOptions['HostConfig']>, 'DeviceRequests' | 'Devices'> {
+  if (!devices) return {};
+  if (devices.kind === 'gpu') return { DeviceRequests: [{ Driver: 'nvidia', DeviceIDs: devices.ids, Capabilities: [['gpu']] }] };
+  const nodes = [...devices.ids.map((id) => `/dev/davinci${id}`), ...ASCEND_MANAGEMENT_DEVICES];
+  return { Devices: nodes.map((path) => ({ PathOnHost: path, PathInContainer: path, CgroupPermissions: 'rwm' })) };
 }

@@ -157,6 +157,12 @@ class ContainerTask implements TaskHandle {
     return this.exited;
   }
 
+  stopNow(): void {
+    if (!this.stopRequested || this.done) return;
+    clearTimeout(this.killTimer);
+    void this.signal('SIGKILL');
+  }
+
   async release(): Promise<void> {
     await this.container.remove({ force: true, v: true }).catch((err: { statusCode?: number }) => {
       if (err.statusCode !== 404) throw err;

@@ -47,8 +47,11 @@ export function containerLayout(a: TaskAssignment, host: TaskPaths, cacheDir: st
     mounts.push({ source: posix.resolve(code), target: posix.join(CONTAINER_PATHS.jobDir, name) });
     dirs.push(posix.join(host.jobDir, name));
   }
-  for (const c of a.algorithm.inputs ?? []) mounts.push({ source: c.path, target: c.path, readOnly: true });
+  // A channel staged from an object store (staging/) is already under the modelarts mount.
+  const staged = (c: { path: string }) => c.path.startsWith(`${CONTAINER_PATHS.mountPath}/`);
+  for (const c of a.algorithm.inputs ?? []) if (!staged(c)) mounts.push({ source: c.path, target: c.path, readOnly: true });
   for (const c of a.algorithm.outputs ?? []) {
+    if (staged(c)) continue;
     mounts.push({ source: c.path, target: c.path });
     dirs.push(c.path);
   }

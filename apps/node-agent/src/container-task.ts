@@ -2,11 +2,13 @@ import { chown, mkdir } from 'node:fs/promises';
 import type { TaskAssignment } from '@trainyard/contracts';
 import { CONTAINER_DEFAULT_UID, CONTAINER_PATHS, containerLayout } from './container-task-spec';
 import { planLaunch, writeLaunchFiles } from './launchers';
+import { deviceEnvironment, taskDevices } from './task-devices';
 import { buildTaskEnvironment } from './task-environment';
 import { taskPaths, workingDirOf } from './task-paths';
 import { checkCode } from './code-dir';
 import { SpecError } from './spec-error';
 import { LaunchError, type TaskSpec } from './task-runtime';
+import { makeTaskHome } from './work-dir-access';
 
 /**
  * Prepares a container task on this node and returns its spec: the environment and the launch plan
@@ -15,12 +17,18 @@ import { LaunchError, type TaskSpec } from './task-runtime';
  * written where the mounts show them. Nothing of the agent's own environment is passed in: the
  * image's `ENV` (its `PATH`…) applies beneath the task's.
  */
-export async function prepareContainerTask(a: TaskAssignment, node: { nodeId: string; host: string; workDir: string; cacheDir: string }): Promise<TaskSpec> {
+export async function prepareContainerTask(
+  a: TaskAssignment,
+  node: { nodeId: string; host: string; workDir: string; cacheDir: string },
+  /** The object-store variables of its staging (Table 14-19). */
+  storeEnv: Record<string, string> = {},
+): Promise<TaskSpec> {
   const image = a.algorithm.image;
   if (!image) throw new SpecError('algorithm.image', 'invalid', 'the container runtime needs algorithm.image');
   await checkCode(a.algorithm);
   const host = taskPaths(node.workDir, a);
-  const env = buildTaskEnvironment(a, { host: node.host, paths: CONTAINER_PATHS });
+  const devices = taskDevices(a);
+  const env = { ...buildTaskEnvironment(a, { host: node.host, paths: CONTAINER_PATHS }), ...storeEnv, ...deviceEnvironment(devices, 'container') };
   const plan = planLaunch({ assignment: a, host: node.host, paths: CONTAINER_PATHS, env });
   const uid = a.algorithm.userId ?? CONTAINER_DEFAULT_UID;
   let layout;
@@ -30,7 +38,8 @@ export async function prepareContainerTask(a: TaskAssignment, node: { nodeId: st
     throw new LaunchError((err as Error).message, { cause: err });
   }
   const owner = process.getuid?.() === 0 ? uid : undefined;
-  for (const dir of [host.home, host.mountPath, ...layout.dirs]) {
+  await makeTaskHome(host.home, owner);
+  for (const dir of [host.mountPath, ...layout.dirs]) {
     await mkdir(dir, { recursive: true });
     if (owner !== undefined) await chown(dir, owner, owner);
   }
@@ -42,6 +51,6 @@ export async function prepareContainerTask(a: TaskAssignment, node: { nodeId: st
     uid,
     gid: uid,
     identity: { nodeId: node.nodeId, jobId: a.jobId, task: a.task, attempt: a.attempt },
-    container: { image, mounts: layout.mounts },
+    container: { image, mounts: layout.mounts, ...(devices ? { devices } : {}) },
   };
 }

@@ -1,6 +1,7 @@
 // Public surface of the node agent, for an all-in-one process and for tests.
 export { startNodeAgent, type AgentLogger, type NodeAgentDeps, type NodeAgentHandle } from './node-agent';
-export { loadAgentConfig, parseLabels, AgentConfigError, DEFAULT_INHERIT_ENV, type AgentConfig } from './agent-config';
+export { loadAgentConfig, parseLabels, AgentConfigError, DEFAULT_INHERIT_ENV, taskUsersFromEnv, type AgentConfig } from './agent-config';
+export { firstClosedDir } from './work-dir-access';
 export { buildTaskEnvironment, NCCL_DEFAULTS, vjName, type TaskNode } from './task-environment';
 export { bootCommand, bootArguments, BootCommandError } from './boot-command';
 export { shellQuote } from './shell-quote';
@@ -16,5 +17,5 @@ export { LogShipper, jetStreamLogPublish, type LogPublish, type LogShipperOption
 export { LogSpool, type LogSpoolOptions, type SealedBatch } from './log-spool';
 export { logBatchMsgId, type LogBatch } from '@trainyard/contracts';
 export { type Heartbeat, type RunningTask } from './heartbeat';
-export { eventLogReporter, startedCommandId, exitedCommandId, type TaskReporter, type ReportOutcome } from './task-reporter';
+export type { TaskReporter, ReportOutcome } from '@trainyard/node-reports';
 export { reconcile, applyNodeEvent, exitReason, taskKey, type AgentAction, type DesiredTask, type LocalTask } from './task-reconciler';

@@ -77,7 +77,8 @@ export class LaunchRecords {
     // Write-then-rename: a crash leaves the old record or the new one, never half of one. The temp
     // name is this write's own (two agents of one node in one process never share it).
     const tmp = `${file}.${process.pid}.${++tmpCount}.tmp`;
-    await writeFile(tmp, JSON.stringify(record));
+    // The agent's alone: a record holds the job's environment (work-dir-access.ts).
+    await writeFile(tmp, JSON.stringify(record), { mode: 0o600 });
     await rename(tmp, file);
   }
 

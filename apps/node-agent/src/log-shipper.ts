@@ -1,4 +1,4 @@
-import { type LogBatch, logBatchMsgId, Subjects } from '@trainyard/contracts';
+import { type LogBatch, logBatchMsgId, storableText, Subjects } from '@trainyard/contracts';
 import type { JetStreamClient } from '@nats-io/jetstream';
 import type { LineText } from './line-splitter';
 import type { SealedBatch, SpoolFile, LogSpool } from './log-spool';
@@ -128,7 +128,7 @@ export class LogShipper {
       if (this.open && this.open.chars + chars > this.o.maxBytes) this.seal();
       const b = (this.open ??= { firstSeq: seq, t0: t, dt: [], err: [], lines: [], chars: 0 });
       const i = b.lines.length;
-      if (typeof text === 'string') b.lines.push(text);
+      if (typeof text === 'string') b.lines.push(storableText(text));
       else {
         const bytes = Buffer.from(text.buffer, text.byteOffset, text.length);
         b.lines.push(bytes.toString('utf8').replaceAll('\0', '\uFFFD'));

@@ -67,7 +67,7 @@ export class LogSpool {
    */
   persist(name: string, batches: readonly SealedBatch[]): void {
     if (batches.length === 0) return;
-    mkdirSync(this.options.dir, { recursive: true });
+    mkdirSync(this.options.dir, { recursive: true, mode: 0o700 });
     writeFileSync(join(this.options.dir, `${name}.spool`), Buffer.concat(batches.map(encodeRecord)));
   }
 
@@ -125,7 +125,7 @@ export class SpoolFile {
     this.count++;
     this.serial(async () => {
       if (!this.writer) {
-        await mkdir(this.spool.options.dir, { recursive: true });
+        await mkdir(this.spool.options.dir, { recursive: true, mode: 0o700 });
         this.writer = await open(this.path, 'a');
       }
       await this.writer.write(rec, 0, rec.length, null);

@@ -1,20 +1,17 @@
+import { serveMetricsFromEnv, startTracing, type MetricsServer } from '@trainyard/telemetry';
 import { loadAgentConfig } from './agent-config';
-import { serveMetricsFromEnv, startTracing } from '@trainyard/telemetry';
 import { startNodeAgent } from './node-agent';
 
-/** Runs one node agent as its own process: `node dist/apps/node-agent/src/main.js` (config from `TY_*`). */
+/**
+ * Runs one node agent as its own process: `node dist/apps/node-agent/src/main.js` (config from
+ * `TY_*`, read once and validated). SIGTERM and SIGINT close the Nest application, then it exits.
+ */
 async function main() {
+  const config = loadAgentConfig(process.env);
   const tracing = startTracing({ serviceName: 'trainyard-node-agent' });
-  const agent = await startNodeAgent(loadAgentConfig(process.env));
-  const metrics = await serveMetricsFromEnv('node-agent', 9103);
-  const shutdown = async () => {
-    await agent.stop();
-    await metrics?.close();
-    await tracing?.shutdown();
-    process.exit(0);
-  };
-  process.once('SIGTERM', shutdown);
-  process.once('SIGINT', shutdown);
+  let metrics: MetricsServer | undefined;
+  await startNodeAgent(config, {}, { handleSignals: true, finally: [() => metrics?.close(), () => tracing?.shutdown()] });
+  metrics = await serveMetricsFromEnv('node-agent', 9103);
 }
 
 main().catch((err) => {

@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -22,7 +22,7 @@ import { loadAgentConfig } from './agent-config';
 import type { Heartbeat } from './heartbeat';
 import { expandLogBatch, type ExpandedLogLine, type LogBatch } from '@trainyard/contracts';
 import { type NodeAgentHandle, startNodeAgent } from './node-agent';
-import { eventLogReporter, type TaskReporter } from './task-reporter';
+import { busReporter, ReportIntake, type TaskReporter } from '@trainyard/node-reports';
 
 const NODE = 'node-a';
 const silent = pino({ level: 'silent' });
@@ -31,13 +31,21 @@ let nc: NatsConnection;
 let log: JetStreamEventLog;
 let dir: string;
 let agent: NodeAgentHandle;
+/** The control plane's side of the agents' reports (the scheduler hosts it in a cluster). */
+let intake: ReportIntake;
 
 beforeAll(async () => {
   nats = await startNatsServer();
   nc = await connectNats(nats.url, 'node-agent-test');
   await ensureStreams(nc);
   log = new JetStreamEventLog(nc);
+  intake = new ReportIntake(nc, log);
+  intake.start();
   dir = await mkdtemp(join(tmpdir(), 'ty-agent-'));
+  // Tasks run as uid 1000: they pass this dir to their homes and code, and write markers to `shared/`.
+  await chmod(dir, 0o711);
+  await mkdir(join(dir, 'shared'), { mode: 0o1777 });
+  await chmod(join(dir, 'shared'), 0o1777);
   await mkdir(join(dir, 'code/hello'), { recursive: true });
   await writeFile(
     join(dir, 'code/hello/train.sh'),
@@ -55,6 +63,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await agent?.stop();
+  await intake?.stop();
   await nc?.close();
   await nats?.stop();
   if (dir) await rm(dir, { recursive: true, force: true });
@@ -206,7 +215,7 @@ describe('node agent against nats-server', () => {
 
   it('node agent - a start the job refuses (it is stopping) gets the process stopped', async () => {
     // A second agent whose start report races a stop: the job is terminating by the time it reports.
-    const real = eventLogReporter(log, 'node-b');
+    const real = busReporter(nc, 'node-b');
     const racing: TaskReporter = {
       ...real,
       taskStarted: async (jobId, data, cause) => {
@@ -227,7 +236,7 @@ describe('node agent against nats-server', () => {
   });
 
   it('node agent - an assignment delivered twice is launched once', async () => {
-    const marker = join(dir, 'launches.txt');
+    const marker = join(dir, 'shared', 'launches.txt');
     const a = await dispatch('job-twice', { command: `echo launched >> '${marker}'; sleep 0.2` });
     await assign(a, NODE, 'assign-again/job-twice'); // a second commit with the same assignment
     await until('job-twice', has('TaskExited'));
@@ -256,7 +265,7 @@ describe('node agent against nats-server', () => {
     await dispatch('job-typo', { command: 'trian.sh --lr 1' });
     const typo = await until('job-typo', has('TaskExited'));
     expect(find(typo, 'TaskExited').data).toMatchObject({ reason: 'exited', exitCode: 127, userError: { field: 'algorithm.command', code: 'command-not-found' } });
-    expect(find(typo, 'TaskExited').data.userError!.message).toMatch(/trian\.sh: not found \(exit 127\)$/);
+    expect(find(typo, 'TaskExited').data.userError!.message).toMatch(/trian\.sh: (?:not found|Permission denied) \(exit 127\)$/); // denied: a dir of the agent's PATH closed to uid 1000
     expect(find(typo, 'JobFailed').data).toMatchObject({ reason: 'user-error', field: 'algorithm.command' });
     expect(typo.map((e) => e.type)).not.toContain('TaskCodeDownloadFailed');
 
@@ -269,6 +278,52 @@ describe('node agent against nats-server', () => {
     } finally {
       await agentless.stop();
     }
+  });
+
+  it('node agent - a process task runs as its job\'s user (1000 by default): it reads neither the agent\'s credentials nor another task\'s home (issue 11)', async () => {
+    // The agent's credentials: a file of the agent's user, mode 0600, in a dir anyone may list.
+    const secrets = join(dir, 'agent-secrets');
+    await mkdir(secrets, { mode: 0o755 });
+    await writeFile(join(secrets, 'nats.creds'), 'agent-seed-SUAEXAMPLE', { mode: 0o600 });
+    await writeFile(join(secrets, 'public.txt'), 'anyone may read this', { mode: 0o644 });
+    const homeA = join(dir, 'agents', NODE, 'jobs/job-uid-a/worker-0/1');
+    await dispatch('job-uid-a', {
+      command: [
+        'id -u; id -g; echo "home=$HOME user=$USER"',
+        `cat '${secrets}/nats.creds' || echo creds-denied`,
+        `cat '${secrets}/public.txt'; echo`,
+        'echo mine > "$MA_HOME/private.txt"',
+      ].join('; '),
+    });
+    const a = await until('job-uid-a', has('TaskExited'));
+    expect(find(a, 'TaskExited').data).toMatchObject({ exitCode: 0 });
+    const linesA = await logLines('job-uid-a');
+    expect(linesA.filter((l) => l.stream === 'stdout').map((l) => l.text)).toEqual(['1000', '1000', `home=${homeA} user=ma-user`, 'creds-denied', 'anyone may read this']);
+    expect(linesA.filter((l) => l.stream === 'stderr').map((l) => l.text).join('\n')).toMatch(/nats\.creds: Permission denied/);
+    const home = await stat(homeA);
+    expect([home.uid, home.mode & 0o777]).toEqual([1000, 0o700]);
+
+    // Another job's task, as another user: the first one's home and the agent's run dirs are closed to it.
+    await dispatch('job-uid-b', {
+      command: [
+        'id -u',
+        `cat '${homeA}/private.txt' || echo home-denied`,
+        `ls '${join(dir, 'agents', NODE, 'launches')}' || echo launches-unlisted`,
+        `ls '${join(dir, 'agents', NODE, 'log-spool')}' || echo spool-denied`,
+      ].join('; '),
+      userId: 1001,
+    });
+    await until('job-uid-b', has('TaskExited'));
+    expect((await logLines('job-uid-b')).filter((l) => l.stream === 'stdout').map((l) => l.text)).toEqual(['1001', 'home-denied', 'launches-unlisted', 'spool-denied']);
+  });
+
+  it('node agent - uid 0 on a pool that is not dedicated is the job\'s error naming algorithm.userId; nothing runs', async () => {
+    await dispatch('job-root', { command: 'echo ran-as-root', userId: 0 });
+    const events = await until('job-root', has('TaskExited'));
+    expect(find(events, 'TaskExited').data).toMatchObject({ reason: 'user-error', userError: { field: 'algorithm.userId', code: 'access-denied' } });
+    expect(find(events, 'TaskExited').data.userError!.message).toMatch(/uid 0 is allowed on dedicated pools only/);
+    expect(find(events, 'JobFailed').data).toMatchObject({ reason: 'user-error', field: 'algorithm.userId' });
+    expect((await logLines('job-root')).map((l) => l.text).join('\n')).not.toContain('ran-as-root');
   });
 
   it('node agent - stopping the agent stops its tasks and reports them lost; a replay after restart launches nothing again', async () => {

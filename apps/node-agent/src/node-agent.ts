@@ -1,7 +1,9 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Subjects, type TaskAssignment } from '@trainyard/contracts';
-import { awaitStreams, connectNats, type EventLog, JetStreamEventLog, type Subscription } from '@trainyard/event-log';
+import { Subjects, type StoredCommit, type TaskAssignment } from '@trainyard/contracts';
+import { awaitStreams, connectNats, credentialOptions, type EventLog, JetStreamEventLog, readNatsCredentials } from '@trainyard/event-log';
+import { busReporter, type TaskReporter } from '@trainyard/node-reports';
+import { startService } from '@trainyard/transport-jetstream';
 import { jetstream } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import pino from 'pino';
@@ -20,9 +22,10 @@ import { settleEarlierRun } from './re-adoption';
 import { startResourceSampler } from './resource-sampler';
 import { supervisedProcessRuntime } from './supervised-process-runtime';
 import { TaskLifecycle } from './task-lifecycle';
-import { eventLogReporter, type TaskReporter } from './task-reporter';
 import type { TaskRuntime } from './task-runtime';
 import { TaskSlots } from './task-slots';
+import { NODE_COMMITS, NodeAgentModule } from './node-agent.module';
+import { prepareWorkDir } from './work-dir-access';
 
 export type { AgentLogger };
 
@@ -59,20 +62,59 @@ export interface NodeAgentHandle {
   stop(): Promise<void>;
 }
 
+/** How a node agent that is a process of its own ends: see `startService`. */
+export interface NodeAgentProcess {
+  finally?: (() => unknown)[];
+  handleSignals?: boolean;
+}
+
 /**
- * Starts one node agent (decision 5): registers the node, publishes heartbeats, consumes the node's
- * subject with the durable consumer `agent-<nodeId>`, launches what is assigned, stops what is asked
- * to stop, ships output to TY_LOGS and reports each start and exit to the job. Several agents may run
- * in one process, each with its own config.
+ * Starts one node agent (decision 5) as a Nest microservice: registers the node, publishes
+ * heartbeats, receives the node's subject through the transport's durable consumer `agent-<nodeId>`
+ * (`@EventPattern` in NodeCommitsController: acked once handled, redelivered otherwise), launches
+ * what is assigned, stops what is asked to stop, ships output to TY_LOGS and reports each start and
+ * exit to the job. Several agents may run in one process, each with its own config.
  *
  * @example
  * const agent = await startNodeAgent(loadAgentConfig(process.env));
- * process.once('SIGTERM', () => agent.stop());
+ * await agent.stop();
  */
-export async function startNodeAgent(config: AgentConfig, deps: NodeAgentDeps = {}): Promise<NodeAgentHandle> {
-  const agent = new NodeAgent(config, deps);
-  await agent.start();
-  return agent;
+export async function startNodeAgent(config: AgentConfig, deps: NodeAgentDeps = {}, process: NodeAgentProcess = {}): Promise<NodeAgentHandle> {
+  // A node that cannot run tasks as their users fails here, saying what to change (work-dir-access.ts).
+  await prepareWorkDir(config.workDir, config.taskUsers);
+  const credentials = config.natsCredentials ? readNatsCredentials(config.natsCredentials) : undefined;
+  const nc = deps.nc ?? (await connectNats(config.natsServers.join(','), `trainyard-agent-${config.nodeId}`, credentialOptions(credentials)));
+  const agent = new NodeAgent(config, deps, nc);
+  try {
+    const { app } = await startService({
+      module: NodeAgentModule.forRoot(agent),
+      nc,
+      log: agent.log,
+      consumers: {
+        [NODE_COMMITS]: {
+          kind: 'durable',
+          durable: `agent-${config.nodeId}`,
+          filter: Subjects.node(config.nodeId),
+          retryDelayMs: deps.retryDelayMs ?? 1000,
+          onError: (err, at) => agent.logger.warn({ err, subject: at.subject, seq: at.seq }, 'node commit not handled; it will come again'),
+        },
+      },
+      ...process,
+    });
+    if (config.taskUsers.mode === 'agent') {
+      agent.logger.warn({ uid: globalThis.process.getuid?.() }, 'TY_TASK_USER=agent: every process task runs as this agent\'s user, whatever its algorithm.userId; tasks can read the agent\'s files, its credentials among them');
+    }
+    agent.logger.info({ host: config.host, pool: config.pool, capacity: config.capacity }, 'node agent ready');
+    let stopped: Promise<void> | undefined;
+    return {
+      nodeId: agent.nodeId,
+      running: () => agent.running(),
+      stop: () => (stopped ??= (agent.shuttingDown(), app.close())),
+    };
+  } catch (err) {
+    if (!deps.nc) await nc.close().catch(() => undefined);
+    throw err;
+  }
 }
 
 /**
@@ -80,18 +122,16 @@ export async function startNodeAgent(config: AgentConfig, deps: NodeAgentDeps = 
  * the connection is up, then starts them in the order that keeps the log and the reports right, and
  * stops them on shutdown. What happens to a task is task-lifecycle.ts's business, not this file's.
  */
-class NodeAgent implements NodeAgentHandle {
+export class NodeAgent {
   readonly nodeId: string;
+  readonly log: EventLog;
+  readonly logger: AgentLogger;
   private readonly records: LaunchRecords;
   private readonly now: () => Date;
-  private readonly logger: AgentLogger;
-  private nc!: NatsConnection;
-  private log!: EventLog;
   private runtimes!: Partial<Record<TaskAssignment['runtime'], TaskRuntime>>;
   private reports!: AgentReports;
   private slots!: TaskSlots;
   private tasks!: TaskLifecycle;
-  private sub?: Subscription;
   private heartbeat?: { stop(): void };
   private sampler?: { stop(): void };
   /** Disk buffer of log batches NATS could not take (`TY_LOG_SPOOL_MAX_BYTES`, default 1 GiB). */
@@ -102,54 +142,59 @@ class NodeAgent implements NodeAgentHandle {
   constructor(
     private readonly config: AgentConfig,
     private readonly deps: NodeAgentDeps,
+    private readonly nc: NatsConnection,
   ) {
     this.nodeId = config.nodeId;
+    this.log = deps.eventLog ?? new JetStreamEventLog(nc);
     this.records = new LaunchRecords(config.workDir);
     this.spool = new LogSpool({ dir: `${config.workDir}/log-spool`, maxBytes: Number(process.env.TY_LOG_SPOOL_MAX_BYTES ?? 2 ** 30) });
     this.now = deps.now ?? (() => new Date());
     this.logger = deps.logger ?? pino({ name: 'node-agent', level: process.env.TY_LOG_LEVEL ?? 'info' }).child({ nodeId: config.nodeId });
   }
 
+  /**
+   * Everything before the node's commits flow (NodeAgentModule runs it before the transport listens):
+   * the node registered, spooled logs sent, heartbeats on, the earlier run settled, sampling on.
+   */
   async start(): Promise<void> {
-    this.nc = this.deps.nc ?? (await connectNats(this.config.natsServers.join(','), `trainyard-agent-${this.nodeId}`));
-    try {
-      // Agents never create streams: only the control plane can tell a fresh cluster from a lost store.
-      await awaitStreams(this.nc, { onWait: (missing) => this.logger.error({ missing }, 'waiting for the event stream (lost or not created yet)') });
-      this.compose();
-      await mkdir(this.config.workDir, { recursive: true });
-      await this.reports.registerNode(this.config);
-      // Log batches an earlier run left in the spool (NATS was away when it died) go out first, and
-      // before re-adoption: a re-adopted task numbers on after what TY_LOGS holds, spooled lines included.
-      const publish = jetStreamLogPublish(jetstream(this.nc));
-      await this.spool.drainLeftovers((b) => publish(b.subject, b.body, b.msgId)).catch((err) => this.logger.warn({ err }, 'spooled log batches not sent'));
-      // Heard before the earlier run is settled: relaunching what it lost runs a pre-check first.
-      this.heartbeat = startHeartbeats(this.nc, this.nodeId, this.config.heartbeatMs, () => this.running(), this.now);
-      await this.settleEarlierRun();
-      this.startSampler();
-      this.sub = this.log.consume(`agent-${this.nodeId}`, Subjects.node(this.nodeId), (c) => this.tasks.onCommit(c), {
-        retryDelayMs: this.deps.retryDelayMs ?? 1000,
-        onError: (err, at) => this.logger.warn({ err, subject: at.subject, seq: at.seq }, 'node commit not handled; it will come again'),
-      });
-      this.logger.info({ host: this.config.host, pool: this.config.pool, capacity: this.config.capacity }, 'node agent ready');
-    } catch (err) {
-      if (!this.deps.nc) await this.nc.close().catch(() => undefined);
-      throw err;
-    }
+    // Agents never create streams: only the control plane can tell a fresh cluster from a lost store.
+    await awaitStreams(this.nc, { onWait: (missing) => this.logger.error({ missing }, 'waiting for the event stream (lost or not created yet)') });
+    this.compose();
+    await mkdir(this.config.workDir, { recursive: true });
+    await this.reports.registerNode(this.config);
+    // Log batches an earlier run left in the spool (NATS was away when it died) go out first, and
+    // before re-adoption: a re-adopted task numbers on after what TY_LOGS holds, spooled lines included.
+    const publish = jetStreamLogPublish(jetstream(this.nc));
+    await this.spool.drainLeftovers((b) => publish(b.subject, b.body, b.msgId)).catch((err) => this.logger.warn({ err }, 'spooled log batches not sent'));
+    // Heard before the earlier run is settled: relaunching what it lost runs a pre-check first.
+    this.heartbeat = startHeartbeats(this.nc, this.nodeId, this.config.heartbeatMs, () => this.running(), this.now);
+    await this.settleEarlierRun();
+    this.startSampler();
+    this.tasks.watchCheckpoints(Number(process.env.TY_CHECKPOINT_POLL_MS ?? 500));
+  }
+
+  /** One commit on the node's subject (NodeCommitsController); a throw leaves it to come again. */
+  onCommit(commit: StoredCommit): Promise<void> {
+    return this.tasks.onCommit(commit);
+  }
+
+  /** No new work from here on: exits are now the agent's own stops unless the control plane asked. */
+  shuttingDown(): void {
+    this.tasks?.shuttingDown();
   }
 
   /** The parts, each given what it needs; nothing here does I/O. */
   private compose(): void {
     const { nodeId, nc, records, now, logger, config, deps } = this;
-    this.log = deps.eventLog ?? new JetStreamEventLog(nc);
-    this.reports = new AgentReports(deps.reporter ?? eventLogReporter(this.log, nodeId, now), nodeId, logger);
+    this.reports = new AgentReports(deps.reporter ?? busReporter(nc, nodeId), nodeId, logger);
     this.runtimes = deps.runtimes ?? {
       process: supervisedProcessRuntime({ stateDir: join(config.workDir, 'launches') }),
       container: containerRuntime(config.container),
     };
     this.slots = new TaskSlots({ nc, nodeId, now, spool: this.spool, metrics: this.logMetrics, logger });
     const launcher = new LaunchPreparation(config, this.runtimes, records, this.reports, logger);
-    const { reports, slots, log } = this;
-    this.tasks = new TaskLifecycle({ nodeId, stopGraceMs: config.stopGraceMs, nc, log, records, launcher, reports, slots, now, logger });
+    const { reports, slots } = this;
+    this.tasks = new TaskLifecycle({ nodeId, stopGraceMs: config.stopGraceMs, nc, records, launcher, reports, slots, now, logger, workDir: config.workDir });
   }
 
   private settleEarlierRun(): Promise<void> {
@@ -174,6 +219,7 @@ class NodeAgent implements NodeAgentHandle {
     return this.tasks.running();
   }
 
+  /** After the transport closed (the commit in hand, if any, finished): stop or leave the tasks. */
   stop(): Promise<void> {
     this.stopped ??= this.shutdown();
     return this.stopped;
@@ -194,11 +240,10 @@ class NodeAgent implements NodeAgentHandle {
   }
 
   private async shutdown(): Promise<void> {
-    this.tasks.shuttingDown();
-    // No new work: the commit in hand (if any) finishes first.
-    await this.sub?.stop();
+    this.shuttingDown();
     this.heartbeat?.stop();
     this.sampler?.stop();
+    this.tasks?.unwatchCheckpoints();
     if (this.config.onShutdown === 'leave-tasks') return this.leaveTasks();
     await this.tasks.stopAll(this.config.stopGraceMs, this.deps.shutdownReportMs ?? 10_000);
     if (!this.deps.nc) await this.nc.drain().catch(() => undefined);

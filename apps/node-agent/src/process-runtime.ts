@@ -87,6 +87,12 @@ class ProcessTask implements TaskHandle {
     return this.exited;
   }
 
+  stopNow(): void {
+    if (!this.stopRequested) return;
+    clearTimeout(this.killTimer);
+    this.signal('SIGKILL');
+  }
+
   private signal(signal: NodeJS.Signals): void {
     try {
       process.kill(-this.pid, signal);

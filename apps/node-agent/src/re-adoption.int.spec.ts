@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jetstreamManager } from '@nats-io/jetstream';
@@ -22,6 +22,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadAgentConfig } from './agent-config';
 import { requireContainerEngine, TEST_IMAGE, TEST_SOCKET } from './container-runtime.fixture';
 import { LaunchRecords, processStartTicks } from './launch-record';
+import { ReportIntake } from '@trainyard/node-reports';
 import { type NodeAgentHandle, startNodeAgent } from './node-agent';
 
 const NODE = 'node-r';
@@ -31,6 +32,7 @@ const silent = pino({ level: process.env.DEBUG_AGENT ? 'info' : 'silent' });
 let nats: NatsServer;
 let nc: NatsConnection;
 let log: JetStreamEventLog;
+let intake: ReportIntake;
 let dir: string;
 
 /** An agent that leaves its tasks running when stopped: its stop is the in-process stand-in for a crash. */
@@ -49,9 +51,14 @@ beforeAll(async () => {
   nc = await connectNats(nats.url, 're-adoption-test');
   await ensureStreams(nc);
   log = new JetStreamEventLog(nc);
+  // The control plane's side of the agents' reports (the scheduler hosts it in a cluster).
+  intake = new ReportIntake(nc, log);
+  intake.start();
   dir = await mkdtemp(join(tmpdir(), 'ty-readopt-'));
+  await chmod(dir, 0o711); // tasks run as uid 1000 and pass it to their homes
 });
 afterAll(async () => {
+  await intake?.stop();
   await nc?.close();
   await nats?.stop();
   if (dir) await rm(dir, { recursive: true, force: true });

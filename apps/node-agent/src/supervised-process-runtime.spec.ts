@@ -122,6 +122,18 @@ describe('supervised process runtime - tasks under a shell supervisor, output an
     expect(await adopted!.exited).toEqual({ exitCode: 0, signal: null });
     expect(again.lines).toEqual([['stdout', 'one'], ['stdout', 'two']]);
     expect(await runtime().everStarted!(id)).toBe(true);
+    // Not noted, and it ran to its end before an agent came back: adopted from what it left, its real exit.
+    const ended = identity();
+    const gone = await runtime().launch(spec('echo ran; exit 3', ended), collector().sink);
+    gone.detach!();
+    rmSync(runFiles(stateDir, ended).supervisor);
+    for (let i = 0; i < 250 && !existsSync(runFiles(stateDir, ended).exit); i++) await new Promise((r) => setTimeout(r, 20));
+    const late = collector();
+    const found = await runtime().adopt!(ended, late.sink);
+    expect(found).toBeDefined();
+    expect(await found!.exited).toEqual({ exitCode: 3, signal: null });
+    expect(late.lines).toEqual([['stdout', 'ran']]);
+    expect(await found!.stop(10)).toEqual({ exitCode: 3, signal: null });
     // A run dir holding nothing but its empty output files never ran a command.
     const empty = identity();
     const files = runFiles(stateDir, empty);

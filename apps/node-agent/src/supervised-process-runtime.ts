@@ -1,10 +1,11 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { chown, mkdir, open, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { chown, open, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { exitFromStatus } from './exit-status';
 import { processStartTicks } from './launch-record';
 import { tailFrames } from './output-journal';
 import { pumpLines } from './output-pump';
 import { noteNormalExit, readNumberFile, type RunFiles, runFiles, SUPERVISOR_SCRIPT, writeSmallFile } from './task-supervisor';
+import { mkdirMode, WORK_DIR_MODES } from './work-dir-access';
 import { LaunchError, type LineSink, type TaskExit, type TaskHandle, type TaskIdentity, type TaskRuntime } from './task-runtime';
 
 export interface SupervisedProcessRuntimeOptions {
@@ -34,7 +35,8 @@ export function supervisedProcessRuntime(options: SupervisedProcessRuntimeOption
       if (!cwd?.isDirectory()) throw new LaunchError(`working directory ${spec.cwd} does not exist`);
       const files = runFiles(o.stateDir, spec.identity);
       await clearEarlierRun(files);
-      await mkdir(files.dir, { recursive: true });
+      // Private to the task's user: another task must not read this one's output.
+      await mkdirMode(files.dir, WORK_DIR_MODES.private);
       // The supervisor and the task's first shell write `exit` and `pid` as the task's user.
       if (spec.uid !== undefined) await chown(files.dir, spec.uid, spec.gid ?? spec.uid);
       const out = await open(files.stdout, 'a');
@@ -78,7 +80,13 @@ export function supervisedProcessRuntime(options: SupervisedProcessRuntimeOption
         // The agent died between spawning the supervisor and noting it: find it by its run dir.
         const pid = await supervisorOf(files.dir);
         const ticks = pid !== undefined ? await processStartTicks(pid) : undefined;
-        if (pid === undefined || ticks === undefined) return undefined;
+        if (pid === undefined || ticks === undefined) {
+          // …and the task then ran to its end before an agent came back: its status is written, so its
+          // real exit and output are there to report — not a loss. No process is left to signal: the
+          // start ticks given never match one (`ENDED`), so a reused pid is never touched.
+          if ((await readNumberFile(files.exit)) === undefined) return undefined;
+          return new SupervisedTask(files, (await readNumberFile(files.pid)) ?? 0, ENDED, onLine, o.pollMs, o.chunkBytes);
+        }
         text = `${pid} ${ticks}\n`;
         await writeSmallFile(files.supervisor, text);
       }
@@ -122,6 +130,9 @@ async function clearEarlierRun(files: RunFiles): Promise<void> {
   if (now !== undefined && (!ticks || now === ticks)) throw new LaunchError(`the attempt already runs under supervisor ${pid}: launched before`);
   await rm(files.dir, { recursive: true, force: true });
 }
+
+/** Start ticks no process has: a handle of a task that already ended signals nothing. */
+const ENDED = 'ended';
 
 class SupervisedTask implements TaskHandle {
   readonly exited: Promise<TaskExit>;
@@ -183,6 +194,12 @@ class SupervisedTask implements TaskHandle {
     }
     this.stopRequested = true;
     return this.exited;
+  }
+
+  stopNow(): void {
+    if (!this.stopRequested || this.status) return;
+    clearTimeout(this.killTimer);
+    void this.killMain();
   }
 
   async release(): Promise<void> {

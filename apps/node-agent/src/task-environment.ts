@@ -1,4 +1,5 @@
 import { DEFAULT_HANG_DETECT_MINUTES, type DataChannel, type TaskAssignment } from '@trainyard/contracts';
+import { ackPath, noticePath } from './preemption-notice';
 import { channelPath, type TaskPaths } from './task-paths';
 
 /** What the environment needs to know about the node a task runs on. */
@@ -33,8 +34,9 @@ export const vjName = (jobId: string) => `modelarts-job-${jobId}`;
  * L1577-1592). Later entries win. Pure: the caller adds the inherited host variables (PATH…), and the
  * launcher adds its own (`MA_RUN_METHOD`, `RANK_TABLE_FILE`…, see `launchers/`).
  *
- * Left out on purpose: the OBS, PIP-source and API-gateway variables (Tables 14-19, 14-20: there is no
- * object store, mirror or gateway address the agent knows of), `MA_SCRIPT_INTERPRETER` and
+ * Left out here: the object-store variables of Table 14-19, which the staging adds for the store the
+ * node uses (staging/task-staging.ts, `storeEnvironment`); the PIP-source and API-gateway variables
+ * (Table 14-20: there is no mirror or gateway address the agent knows of), `MA_SCRIPT_INTERPRETER` and
  * `MA_SKIP_IMAGE_DETECT` (unset by default, L12087-12092, L12501-12515: set only by the user), and
  * machine-dependent NCCL values.
  *
@@ -51,6 +53,9 @@ export function buildTaskEnvironment(a: TaskAssignment, node: TaskNode): Record<
     MA_JOB_DIR: node.paths.jobDir,
     MA_MOUNT_PATH: node.paths.mountPath,
     MA_LOG_DIR: node.paths.logDir,
+    // Ours (issue 16): the preemption notice to poll, and where to acknowledge a written checkpoint.
+    MA_PREEMPTION_NOTICE_FILE: noticePath(node.paths.mountPath),
+    MA_CHECKPOINT_ACK_FILE: ackPath(node.paths.mountPath),
     // Table 14-17, distributed training
     MA_CURRENT_IP: node.host,
     MA_NUM_GPUS: String(a.flavor.gpu || a.flavor.npu || 0),

@@ -1,16 +1,13 @@
 import type { NatsConnection } from '@nats-io/transport-node';
 import {
-  type JobEvent,
   NODE_EVENT_TYPES,
   type NodeEvent,
   type NodeEventData,
   type StoredCommit,
-  Subjects,
   type TaskAssignment,
   type TaskExitReason,
+  failoverTerminationGraceSeconds,
 } from '@trainyard/contracts';
-import { fold, trainingJobDecider } from '@trainyard/domain';
-import type { EventLog } from '@trainyard/event-log';
 import { inSpan } from '@trainyard/telemetry';
 import type { AgentLogger } from './agent-logger';
 import type { AgentReports } from './agent-reports';
@@ -21,9 +18,12 @@ import { launcherFor } from './launchers';
 import { launchVerdict } from './launch-verdict';
 import { explainExit, type ExitExplanation } from './exit-analysis';
 import { SpecError } from './spec-error';
+import { settledWithin } from './settled-within';
 import { storedLines } from './re-adoption';
 import type { SampledTask } from './resource-sampler';
-import { type AgentAction, applyNodeEvent, type Desired, exitReason, type LocalTask, orderStop, reconcile, type TaskRef, taskKey } from './task-reconciler';
+import { type AgentAction, applyNodeEvent, type Desired, exitReason, type LocalTask, onCheckpoint, orderStop, reconcile, type StopOrder, type TaskRef, taskKey } from './task-reconciler';
+import { ackStamp, writeNotice } from './preemption-notice';
+import { taskPaths } from './task-paths';
 import { restartVerdict, stopForRestart } from './task-restart';
 import type { TaskExit, TaskHandle } from './task-runtime';
 import type { TaskSlot, TaskSlots } from './task-slots';
@@ -33,13 +33,14 @@ export interface TaskLifecycleDeps {
   /** Grace of the stop ordered when the job refuses a start. */
   stopGraceMs: number;
   nc: NatsConnection;
-  log: EventLog;
   records: LaunchRecords;
   launcher: LaunchPreparation;
   reports: AgentReports;
   slots: TaskSlots;
   now: () => Date;
   logger: AgentLogger;
+  /** The agent's work dir: where each attempt's `MA_MOUNT_PATH` is (the notice and ack files). */
+  workDir: string;
 }
 
 const NODE_EVENTS = new Set<string>(NODE_EVENT_TYPES);
@@ -59,6 +60,9 @@ export class TaskLifecycle {
   private stopping = false;
   /** Attempts being launched again after the agent's own death (`relaunch`): their record is theirs already. */
   private readonly relaunching = new Set<string>();
+  /** The last checkpoint acknowledgement seen per attempt (its file's mtime). */
+  private readonly acks = new Map<string, number>();
+  private ackTimer?: NodeJS.Timeout;
 
   private readonly slots: TaskSlots;
   private readonly logger: AgentLogger;
@@ -92,6 +96,7 @@ export class TaskLifecycle {
     this.local.set(key, { phase: record.stop ? 'stopping' : 'running', startReported: record.startReported ?? false });
     // Not reported yet: the assignment's commit was not acked either, comes again and reports it.
     if (record.startReported) slot.markStarted();
+    this.deps.launcher.resumeFollowers(record.assignment!, slot);
     if (record.stop) void handle.stop(record.stop.graceMs);
     slot.done = handle.exited.then((exit) => this.onExit(key, exit));
   }
@@ -144,7 +149,7 @@ export class TaskLifecycle {
       case 'report-started':
         return this.reportStarted(action.key);
       case 'stop':
-        return this.stopTask(action.key, action.graceMs, action.reason);
+        return this.stopTask(action.key, action.graceMs, action.reason, action.preemption);
       case 'skip':
         return this.finishUnlaunched(action.key, action.assignment, 'stopped', `stopped before it was launched (${action.reason})`);
       default: {
@@ -158,9 +163,7 @@ export class TaskLifecycle {
 
   private async launch(key: string, a: TaskAssignment): Promise<void> {
     const { nodeId, records, launcher } = this.deps;
-    const history = await this.deps.log.read(Subjects.job(a.jobId));
-    const job = fold(trainingJobDecider, history.commits.flatMap((c) => c.events) as JobEvent[]);
-    const verdict = launchVerdict(job, a, nodeId);
+    const verdict = launchVerdict(await this.deps.reports.taskView(a), a, nodeId);
     if (verdict === 'skip') {
       this.logger.info({ task: key }, 'assignment is over or superseded; not launching');
       this.local.set(key, { phase: 'exited', startReported: true });
@@ -224,6 +227,9 @@ export class TaskLifecycle {
     if (old?.handle && this.local.get(key)?.phase !== 'exited') {
       old.replaced = true;
       await stopForRestart(old.handle, r, (line) => void old.shipper.push('stderr', line));
+      // What the attempt wrote is in the store (and its log) before the same attempt stages it again.
+      await old.outputs?.finish().catch((err: Error) => this.logger.warn({ task: key, err }, 'outputs not synced before the restart'));
+      await old.logFiles?.finish().catch((err: Error) => this.logger.warn({ task: key, err }, 'log dir not read before the restart'));
       await old.shipper.flush().catch(() => undefined);
       // The runtime's leftovers (a supervisor's run dir, a container) go before the same attempt runs again.
       await old.handle.release?.().catch((err: Error) => this.logger.warn({ task: key, err }, 'task leftovers not removed'));
@@ -262,14 +268,54 @@ export class TaskLifecycle {
   }
 
   /** Sends the stop and returns: the exit is reported when the process is gone. */
-  private async stopTask(key: string, graceMs: number, reason: string): Promise<void> {
+  private async stopTask(key: string, graceMs: number, reason: string, preemption?: StopOrder['preemption']): Promise<void> {
     const l = this.local.get(key)!;
     this.local.set(key, { ...l, phase: 'stopping' });
     this.logger.info({ task: key, graceMs, reason }, 'stopping task');
     const slot = this.slots.get(key);
+    // The notice is there before the SIGTERM: a script that polls instead of trapping still sees it.
+    if (preemption && slot) {
+      const notice = { preemptedBy: preemption.by, deadline: preemption.deadline, graceSeconds: graceMs / 1000, reason };
+      await writeNotice(taskPaths(this.deps.workDir, slot.ref), notice).catch((err) => this.logger.warn({ task: key, err }, 'preemption notice not written'));
+    }
     // A restarted agent signals it again (the kill timer dies with this run).
     if (slot) await this.deps.records.update(slot.ref, { stop: { graceMs, reason } });
     void slot?.handle?.stop(graceMs);
+  }
+
+  // ------------------------------------------------------------ checkpoint acknowledgements
+
+  /** Polls every live attempt's `MA_CHECKPOINT_ACK_FILE` (preemption-notice.ts). */
+  watchCheckpoints(intervalMs: number): void {
+    this.ackTimer ??= setInterval(() => void this.pollCheckpoints().catch((err) => this.logger.warn({ err }, 'checkpoint poll failed')), intervalMs);
+    this.ackTimer.unref?.();
+  }
+
+  unwatchCheckpoints(): void {
+    clearInterval(this.ackTimer);
+    this.ackTimer = undefined;
+  }
+
+  /** A new acknowledgement is reported; during a preemption notice the task is ended at once. */
+  async pollCheckpoints(): Promise<void> {
+    for (const [key, l] of this.local) {
+      if (l.phase === 'exited') {
+        this.acks.delete(key);
+        continue;
+      }
+      const slot = this.slots.get(key);
+      if (!slot) continue;
+      const stamp = await ackStamp(taskPaths(this.deps.workDir, slot.ref));
+      if (stamp === undefined || stamp <= (this.acks.get(key) ?? 0)) continue;
+      this.acks.set(key, stamp);
+      const d = this.desired.get(key);
+      const what = onCheckpoint(d, this.local.get(key));
+      if (what.stopNow) {
+        this.logger.info({ task: key }, 'checkpoint acknowledged during the preemption notice; stopping now');
+        slot.handle?.stopNow?.();
+      }
+      if (what.report && d) await this.deps.reports.checkpointed(key, d.assignment, stamp, d.cause);
+    }
   }
 
   // ------------------------------------------------------------ exits
@@ -319,6 +365,25 @@ export class TaskLifecycle {
    */
   private async finishExit(key: string, exit: TaskExit, reason: TaskExitReason, error?: string, why?: ExitExplanation): Promise<boolean> {
     const slot = this.slots.get(key)!;
+    // The last output sync (staging/) before the exit is reported: a job that reads TaskExited (or
+    // resumes elsewhere) finds every file the attempt wrote in its store; its lines precede eof.
+    const syncStarted = Date.now();
+    const lastSync = slot.outputs?.finish()
+      .then(async (results) => {
+        // W08 (L9977) per output the last pass uploaded to the end, before the exit it precedes.
+        for (const r of results.filter((x) => !x.failure)) {
+          await this.deps.reports.staging(slot.assignment, { kind: 'output-uploaded', name: r.name, elapsedSeconds: (Date.now() - syncStarted) / 1000, files: r.uploaded });
+        }
+      })
+      .catch((err: Error) => this.logger.warn({ task: key, err }, 'outputs not synced'));
+    // MA_FAILOVER_TERMINATION_GRACE_PERIOD_SECONDS (L8147-8155): after N s the teardown goes on in the
+    // background, so the exit (and the job's reschedule) no longer waits for the last sync.
+    const graceS = failoverTerminationGraceSeconds(slot.assignment.algorithm.environments);
+    if (await settledWithin(lastSync, graceS === undefined ? undefined : graceS * 1000) === 'pending') {
+      this.logger.warn({ task: key, graceS }, 'last output sync goes on after the exit (MA_FAILOVER_TERMINATION_GRACE_PERIOD_SECONDS)');
+    }
+    await slot.logFiles?.finish().catch((err: Error) => this.logger.warn({ task: key, err }, 'log dir not read to its end'));
+    await slot.sshTrust?.release().catch((err: Error) => this.logger.warn({ task: key, err }, 'instance names not removed from the hosts file'));
     try {
       await slot.shipper.close(); // eof: a live follow ends right after the last line
     } catch (err) {

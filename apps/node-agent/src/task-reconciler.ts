@@ -20,6 +20,8 @@ export const taskKey = (t: TaskRef): string => `${t.jobId}/${t.task}/${t.attempt
 export interface StopOrder {
   graceMs: number;
   reason: string;
+  /** A preemption notice goes to the task first (preemption-notice.ts). */
+  preemption?: { by: string; deadline: string };
 }
 
 /** What the control plane wants of one attempt on this node. */
@@ -47,7 +49,7 @@ export type Local = ReadonlyMap<string, LocalTask>;
 export type AgentAction =
   | { kind: 'launch'; key: string; assignment: TaskAssignment }
   | { kind: 'report-started'; key: string }
-  | { kind: 'stop'; key: string; graceMs: number; reason: string }
+  | { kind: 'stop'; key: string; graceMs: number; reason: string; preemption?: StopOrder['preemption'] }
   /** Stopped before it was launched: never start it; report it stopped. */
   | { kind: 'skip'; key: string; assignment: TaskAssignment; reason: string };
 
@@ -66,7 +68,8 @@ export function applyNodeEvent(desired: Desired, event: NodeEvent, cause?: Commi
     case 'TaskStopRequested': {
       const key = taskKey(event.data);
       const d = next.get(key);
-      if (d && !d.stop) next.set(key, { ...d, stop: { graceMs: event.data.graceMs, reason: event.data.reason } });
+      const { graceMs, reason, preemption } = event.data;
+      if (d && !d.stop) next.set(key, { ...d, stop: { graceMs, reason, ...(preemption ? { preemption } : {}) } });
       return next;
     }
     case 'NodeRegistered':
@@ -106,9 +109,18 @@ export function reconcile(desired: Desired, local: Local, keys: Iterable<string>
     if (l.phase === 'exited') continue;
     // The start is reported before any stop, so the job's history reads started → exited.
     if (!l.startReported) actions.push({ kind: 'report-started', key });
-    if (d.stop && l.phase === 'running') actions.push({ kind: 'stop', key, graceMs: d.stop.graceMs, reason: d.stop.reason });
+    if (d.stop && l.phase === 'running') actions.push({ kind: 'stop', key, graceMs: d.stop.graceMs, reason: d.stop.reason, ...(d.stop.preemption ? { preemption: d.stop.preemption } : {}) });
   }
   return actions;
+}
+
+/**
+ * A task acknowledged a checkpoint: report it, and — when its stop is a preemption notice it got
+ * before that acknowledgement — end it now rather than at the deadline.
+ */
+export function onCheckpoint(desired: DesiredTask | undefined, local: LocalTask | undefined): { report: boolean; stopNow: boolean } {
+  if (!desired || !local || local.phase === 'exited' || !local.startReported) return { report: false, stopNow: false };
+  return { report: true, stopNow: local.phase === 'stopping' && desired.stop?.preemption !== undefined };
 }
 
 /**

@@ -1,3 +1,4 @@
+import type { TaskDevices } from './task-devices';
 import type { GroupCounters } from './resource-sampler';
 /**
  * The task contract every runtime honours (decision 8): a shell command line, env, working dir and
@@ -58,7 +59,7 @@ export interface TaskSpec {
    */
   identity?: TaskIdentity;
   /** Container runtime only: the image, and host paths mounted into it. `cwd` and `env` are then the container's. */
-  container?: { image: string; mounts: TaskMount[] };
+  container?: { image: string; mounts: TaskMount[]; devices?: TaskDevices };
 }
 
 export type OutputStream = 'stdout' | 'stderr';
@@ -93,6 +94,11 @@ export interface TaskHandle {
    * second call only waits. Resolves with the exit.
    */
   stop(graceMs: number): Promise<TaskExit>;
+  /**
+   * After `stop`: SIGKILL now instead of at the end of the grace period — the task acknowledged a
+   * checkpoint during its preemption notice, so nothing is lost by ending it (issue 16).
+   */
+  stopNow?(): void;
   /**
    * The exit is reported: drop what the runtime kept so a restarted agent could still read the exit
    * and the output (the container, the supervisor's files). Only after `exited` settled.

@@ -10,6 +10,9 @@ import type { SampledTask } from './resource-sampler';
 import { type Local, type TaskRef, taskKey } from './task-reconciler';
 import { OutputTail } from './output-tail';
 import type { LineSink, TaskHandle } from './task-runtime';
+import type { OutputSync } from './staging/output-sync';
+import type { LogDirFollower } from './log-dir-follower';
+import type { SshTrustLease } from './ssh-trust/task-ssh-trust';
 
 /** The I/O that belongs to one launched (or launching) attempt. */
 export interface TaskSlot {
@@ -33,6 +36,12 @@ export interface TaskSlot {
   tail: OutputTail;
   /** Where the runtime sends the process's lines: the tail, then the shipper (whose promise is the back-pressure). */
   sink: LineSink;
+  /** The attempt's object-store outputs, synced while it runs and once more after its exit (staging/). */
+  outputs?: OutputSync;
+  /** The files it writes under `MA_LOG_DIR`, shipped into its log (log-dir-follower.ts). */
+  logFiles?: LogDirFollower;
+  /** Its SSH trust (ssh-trust/): the instances' names leave the hosts file once the exit is reported. */
+  sshTrust?: SshTrustLease;
 }
 
 export interface TaskSlotsOptions {

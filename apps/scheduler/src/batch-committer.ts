@@ -70,7 +70,7 @@ export class BatchCommitter {
         const command: NodeCommand =
           a.kind === 'assign'
             ? { type: 'AssignTask', data: { assignment: a.assignment }, metadata }
-            : { type: 'RequestTaskStop', data: { jobId: a.jobId, task: a.task, attempt: a.attempt, graceMs: a.graceMs ?? defaultGraceMs, reason: a.reason }, metadata };
+            : { type: 'RequestTaskStop', data: { jobId: a.jobId, task: a.task, attempt: a.attempt, graceMs: a.graceMs ?? defaultGraceMs, reason: a.reason, ...(a.preemption ? { preemption: a.preemption } : {}) }, metadata };
         const decision = nodeDecider.decide(command, state);
         if (!decision.ok) {
           result.rejected.push({ subject: Subjects.node(nodeId), reason: `${command.type}: ${decision.rejection.reason} (${decision.rejection.message})` });

@@ -1,5 +1,6 @@
-import { Subjects, type JobEvent, type NodeEvent, type NodeEventData, type StoredCommit } from '@trainyard/contracts';
-import { nodeDecider, trainingJobDecider, type NodeState, type TrainingJob } from '@trainyard/domain';
+import { Subjects, validateQuotaConfig, type DomainEvent, type Flavor, type JobEvent, type NodeEvent, type NodeEventData, type StoredCommit } from '@trainyard/contracts';
+import { tasksHoldingNodes, nodeDecider, parseIdentitySubject, trainingJobDecider, type NodeState, type TrainingJob } from '@trainyard/domain';
+import { DEFAULT_PROJECT, specProject, UsageLedger, type ProjectQuota } from '@trainyard/scheduling';
 
 export interface JobEntry {
   state: TrainingJob;
@@ -31,13 +32,25 @@ export const taskKey = (jobId: string, task: string, attempt: number) => `${jobI
 export class ClusterState {
   readonly jobs = new Map<string, JobEntry>();
   readonly nodes = new Map<string, NodeEntry>();
+  /** The configured quotas (issue 16), `QuotaSet` on the projects' identity aggregates: `<pool>/<project>` → quota. */
+  readonly quotas = new Map<string, ProjectQuota>();
+  /**
+   * Each project's decayed past usage per pool (fair share, issue 16), folded from the jobs' holdings
+   * at their commits' times: every replica has the same numbers, so a new leader carries on.
+   */
+  readonly usage: UsageLedger;
   /** Stream sequence of the last commit applied. */
   position = 0;
+
+  /** `fairShareHalfLifeMs`: the half-life of the past usage (default 7 days). */
+  constructor(fairShareHalfLifeMs = 7 * 24 * 3_600_000) {
+    this.usage = new UsageLedger(fairShareHalfLifeMs);
+  }
 
   apply(commit: StoredCommit): void {
     this.position = Math.max(this.position, commit.seq);
     const target = Subjects.parseAggregate(commit.subject);
-    if (!target) return;
+    if (!target) return this.applyQuotas(commit);
     if (target.kind === 'job') this.applyJob(target.id, commit);
     else this.applyNode(target.id, commit);
   }
@@ -45,12 +58,35 @@ export class ClusterState {
   private applyJob(jobId: string, commit: StoredCommit): void {
     const entry = this.jobs.get(jobId) ?? { state: trainingJobDecider.initialState(), queuedSeq: 0, version: 0 };
     entry.version = commit.seq;
+    const before = holding(entry.state);
     for (const e of commit.events as JobEvent[]) {
       entry.state = trainingJobDecider.evolve(entry.state, e);
       if (e.type === 'JobQueued') entry.queuedSeq = commit.seq;
     }
+    const after = holding(entry.state);
+    if (before.instances !== after.instances) {
+      const h = before.instances ? before : after;
+      const n = after.instances - before.instances;
+      const at = Date.parse(commit.events.at(-1)?.time ?? '') || 0;
+      this.usage.change(h.pool, h.project, { cpu: h.flavor.cpu * n, memoryMiB: h.flavor.memoryMiB * n, gpu: (h.flavor.gpu ?? 0) * n, npu: (h.flavor.npu ?? 0) * n }, at);
+    }
     if (entry.state.status === 'deleted') this.jobs.delete(jobId);
     else this.jobs.set(jobId, entry);
+  }
+
+  /** Quotas live on the project's aggregate (the decider there checked the project exists). */
+  private applyQuotas(commit: StoredCommit): void {
+    const at = parseIdentitySubject(commit.subject);
+    if (at?.kind !== 'project') return;
+    for (const e of commit.events) {
+      if (e.type === 'QuotaSet') {
+        const d = (e as DomainEvent<'QuotaSet'>).data;
+        // The API checked it; a quota that is not one (a foreign writer) must not stop every pass.
+        const v = validateQuotaConfig(d.quota);
+        if (v.ok) this.quotas.set(`${d.pool}/${at.id}`, { project: at.id, pool: d.pool, ...v.quota } as ProjectQuota);
+        else this.quotas.delete(`${d.pool}/${at.id}`);
+      } else if (e.type === 'QuotaRemoved') this.quotas.delete(`${(e as DomainEvent<'QuotaRemoved'>).data.pool}/${at.id}`);
+    }
   }
 
   private applyNode(nodeId: string, commit: StoredCommit): void {
@@ -69,4 +105,15 @@ export class ClusterState {
     }
     this.nodes.set(nodeId, node);
   }
+}
+
+/**
+ * What a job holds for fair share: its tasks that hold a node while it is placed, exactly what the
+ * planner's view counts as running (a re-queued job whose tasks are still exiting holds nothing).
+ */
+function holding(job: TrainingJob): { instances: number; pool: string; project: string; flavor: Flavor } {
+  if (job.status === 'none' || job.status === 'deleted') return { instances: 0, pool: '', project: '', flavor: { cpu: 0, memoryMiB: 0 } };
+  const r = job.spec.spec.resource;
+  const instances = job.status === 'waiting' && !job.dispatched ? 0 : tasksHoldingNodes(job).filter((t) => t.nodeId).length;
+  return { instances, pool: r.pool ?? 'default', project: specProject(job.spec) ?? DEFAULT_PROJECT, flavor: r.flavor };
 }

@@ -1,7 +1,7 @@
 import type { Capacity } from '@trainyard/contracts';
-import { activeTasks, isSchedulableNode, RecoveryRule, type ExistingTrainingJob } from '@trainyard/domain';
+import { isSchedulableNode, RecoveryRule, tasksHoldingNodes, type ExistingTrainingJob } from '@trainyard/domain';
 import {
-  add, demandOf, NodeLabel, pendingJobFromSpec, ZERO,
+  add, demandOf, NodeLabel, pendingJobFromSpec, specProject, ZERO,
   type ClusterView, type NodeView, type PendingJob, type ReservationRecord, type RunningJob,
 } from '@trainyard/scheduling';
 import type { ClusterState } from './cluster-state';
@@ -18,7 +18,7 @@ const HOUR_MS = 3_600_000;
 
 /**
  * Projects the scheduler's state into the planner's view. Used capacity is the sum of the flavors of
- * every task assigned or running on a node; the queue is every job waiting and not yet dispatched;
+ * every task holding a node (domain `tasksHoldingNodes`: assigned, running, or exited and restartable in place); the queue is every job waiting and not yet dispatched;
  * `running` is every job with a task that still holds a node. `reservations` are the previous plan's.
  */
 export function buildClusterView(
@@ -34,19 +34,20 @@ export function buildClusterView(
   for (const [jobId, { state: job, queuedSeq }] of state.jobs) {
     if (job.status === 'none') continue;
     const flavor = job.spec.spec.resource.flavor;
-    const active = activeTasks(job);
-    for (const t of active) {
+    const holding = tasksHoldingNodes(job);
+    for (const t of holding) {
       if (t.nodeId) used.set(t.nodeId, add(used.get(t.nodeId) ?? ZERO, demandOf(flavor)));
     }
     if (job.status === 'waiting' && !job.dispatched) {
       const avoid = avoidNodes(job);
+      const project = projectOf(job);
       queue.push({
-        ...pendingJobFromSpec(jobId, job.spec, { queuedSeq, priority: job.priority, requeued: job.requeue !== undefined }),
+        ...pendingJobFromSpec(jobId, job.spec, { queuedSeq, priority: job.priority, requeued: job.requeue !== undefined, ...(project ? { project } : {}) }),
         ...(avoid.length ? { avoidNodes: avoid } : {}),
       });
     }
     else {
-      if (active.length) running.push(runningJob(job, opts));
+      if (holding.length) running.push(runningJob(job, opts));
       const lost = tasksToPlace(job);
       if (lost) queue.push(lost(queuedSeq, state));
     }
@@ -57,9 +58,15 @@ export function buildClusterView(
     // Fault manager (issue 5): suspect, isolated (faulty or cordoned) and draining nodes take no new work.
     schedulable: isLive(info.nodeId) && isSchedulableNode(node),
   }));
-  const view = { now: now.toISOString(), nodes, queue, running, ...(reservations ? { reservations } : {}) };
+  const recentPreemptions = [...state.jobs.values()].flatMap(({ state: job }) =>
+    job.status === 'none' ? [] : (job.preemptedBy ?? []).map((p) => ({ victimJobId: job.jobId, forJobId: p.by, at: p.at })),
+  );
+  const view = { now: now.toISOString(), nodes, queue, running, ...(reservations ? { reservations } : {}), ...(recentPreemptions.length ? { recentPreemptions } : {}) };
   return view;
 }
+
+/** The job's project; absent = the planner's `default`. */
+const projectOf = (job: ExistingTrainingJob): string | undefined => specProject(job.spec);
 
 /**
  * Nodes this attempt should avoid: where the pre-check failed on healthy hardware (ch12 §2.2 scenario
@@ -114,8 +121,10 @@ function runningJob(job: ExistingTrainingJob, opts: ViewOptions): RunningJob {
     // The planner counts real hours from startedAt; the job has `max - ran` configured hours left.
     ...(maxRunHours !== undefined ? { maxRunHours: Math.max(0, maxRunHours * opts.hourMs - (job.ranMs ?? 0)) / HOUR_MS } : {}),
     flavor: r.flavor,
-    nodeIds: activeTasks(job).flatMap((t) => (t.nodeId ? [t.nodeId] : [])),
+    nodeIds: tasksHoldingNodes(job).flatMap((t) => (t.nodeId ? [t.nodeId] : [])),
     ...(r.affinityGroupSize && r.affinityGroupSize > 1 ? { affinityGroupSize: r.affinityGroupSize } : {}),
     ...(job.preemption && job.status === 'terminating' ? { preemptedFor: job.preemption.by } : {}),
+    ...(projectOf(job) ? { project: projectOf(job) } : {}),
+    ...(job.checkpointAt ? { checkpointAt: job.checkpointAt } : {}),
   };
 }

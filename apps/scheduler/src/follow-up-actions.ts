@@ -1,6 +1,8 @@
-import type { TaskAssignment } from '@trainyard/contracts';
+import { DEFAULT_SSH_TRUST_DIR, type TaskAssignment } from '@trainyard/contracts';
 import { tasksToStop, type ExistingTrainingJob } from '@trainyard/domain';
+import { deviceKindOf, type DeviceLedger } from '@trainyard/scheduling';
 import { taskKey, type ClusterState } from './cluster-state';
+import { assignedDevices, deviceLedgers } from './task-devices';
 
 export interface AssignAction {
   kind: 'assign';
@@ -19,6 +21,8 @@ export interface StopAction {
   reason: string;
   /** SIGTERM → SIGKILL delay; the scheduler's default when absent (a preemption brings its own). */
   graceMs?: number;
+  /** A preemption's notice for the task (issue 16): by whom, and when the grace runs out. */
+  preemption?: { by: string; deadline: string };
 }
 
 /**
@@ -28,6 +32,7 @@ export interface StopAction {
  */
 export function followUpActions(state: ClusterState): (AssignAction | StopAction)[] {
   const out: (AssignAction | StopAction)[] = [];
+  const cards = deviceLedgers(state);
   for (const [jobId, { state: job }] of state.jobs) {
     if (job.status === 'none') continue;
     for (const t of tasksToStop(job)) {
@@ -36,37 +41,64 @@ export function followUpActions(state: ClusterState): (AssignAction | StopAction
       // A task never assigned to its node has nothing to stop there.
       if (!node || !node.assigned.has(key) || node.stopRequested.has(key)) continue;
       const graceMs = job.preemption?.graceMs;
+      const p = job.status === 'terminating' ? job.preemption : undefined;
       out.push({
         kind: 'stop', nodeId: t.nodeId!, commandId: `stop/${key}`, jobId, task: t.name, attempt: t.attempt, reason: stopReason(job),
         ...(graceMs !== undefined ? { graceMs } : {}),
+        ...(p ? { preemption: { by: p.by, deadline: new Date(Date.parse(p.at) + p.graceMs).toISOString() } } : {}),
       });
     }
     if (!job.dispatched || (job.status !== 'waiting' && job.status !== 'running')) continue;
-    const hosts = [...job.tasks].sort((a, b) => a.index - b.index).map((t) => t.host ?? '');
-    for (const t of job.tasks) {
-      if (t.status !== 'assigned' || !t.nodeId) continue;
+    const byIndex = [...job.tasks].sort((a, b) => a.index - b.index);
+    const hosts = byIndex.map((t) => t.host ?? '');
+    const fresh = job.tasks.filter((t) => {
+      const node = t.status === 'assigned' && t.nodeId ? state.nodes.get(t.nodeId) : undefined;
+      return node !== undefined && !node.assigned.has(taskKey(jobId, t.name, t.attempt));
+    });
+    const given = new Map<string, string[] | undefined>();
+    for (const t of fresh) given.set(t.name, cardsFor(job, cards.get(t.nodeId!)));
+    const devicesByIndex = byIndex.map((t) => (given.has(t.name) ? given.get(t.name) : assignedDevices(state, job, t.name)) ?? []);
+    for (const t of fresh) {
+      const devices = given.get(t.name);
+      // Fewer cards free than the flavor asks: a task that held them is still being accounted away.
+      // Held back until they are free, never launched onto a card another task uses.
+      if (devices === undefined) continue;
       const key = taskKey(jobId, t.name, t.attempt);
-      const node = state.nodes.get(t.nodeId);
-      if (!node || node.assigned.has(key)) continue;
-      out.push({ kind: 'assign', nodeId: t.nodeId, commandId: `assign/${key}`, assignment: assignmentFor(job, t.name, hosts) });
+      out.push({ kind: 'assign', nodeId: t.nodeId!, commandId: `assign/${key}`, assignment: assignmentFor(job, t.name, hosts, devices, devicesByIndex) });
     }
   }
   return out;
 }
 
-function assignmentFor(job: ExistingTrainingJob, task: string, hosts: string[]): TaskAssignment {
+/**
+ * The cards one task of `job` gets on its node: `[]` for a CPU flavor or a node that declared no ids
+ * (an agent before issue 14), `undefined` when too few are free now.
+ */
+function cardsFor(job: ExistingTrainingJob, ledger: DeviceLedger | undefined): string[] | undefined {
+  const want = deviceKindOf(job.spec.spec.resource.flavor);
+  if (!want || !ledger?.declares(want.kind)) return [];
+  return ledger.take(want.kind, want.count);
+}
+
+function assignmentFor(job: ExistingTrainingJob, task: string, hosts: string[], devices: string[], devicesByIndex: string[][]): TaskAssignment {
   const t = job.tasks.find((x) => x.name === task)!;
   return {
     jobId: job.jobId, jobName: job.spec.metadata.name, task, index: t.index, attempt: t.attempt,
     scheduleCount: Math.max(1, t.scheduleCount), procStartCount: t.procStartCount + 1,
     algorithm: job.spec.algorithm, flavor: job.spec.spec.resource.flavor,
     runtime: job.spec.spec.runtime ?? 'process', hosts,
+    ...(devices.length ? { devices, devicesByIndex } : {}),
+    ...(job.spec.spec.sshTrust?.enabled ? { sshTrust: { dir: job.spec.spec.sshTrust.dir ?? DEFAULT_SSH_TRUST_DIR } } : {}),
   };
 }
 
 function stopReason(job: ExistingTrainingJob): string {
   // The preemption notice every rank's agent logs before SIGTERM.
-  if (job.status === 'terminating' && job.preemption) return `preempted by job ${job.preemption.by} (priority ${job.preemption.byPriority})`;
+  if (job.status === 'terminating' && job.preemption) {
+    return job.preemption.reclaim
+      ? `preempted by job ${job.preemption.by}: its project takes back the quota lent to this one`
+      : `preempted by job ${job.preemption.by} (priority ${job.preemption.byPriority})`;
+  }
   // Fault manager (issue 5): a job reschedule stops every task before the job queues again.
   if (job.status === 'terminating' && job.recovery?.rescheduling) return `fault recovery: the job is rescheduled (${job.recovery.rescheduling.rule})`;
   if (job.status === 'terminating') return job.stop?.reason === 'max-run-time' ? 'maximum run duration reached' : 'stopped by user';

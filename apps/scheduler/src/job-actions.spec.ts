@@ -54,6 +54,17 @@ describe('scheduler - job actions of a pass', () => {
     expect(a).toMatchObject({ jobId: 'low', commandId: 'preempt/low/1', command: { type: 'PreemptJob', data: { by: 'high', byPriority: 2, graceMs: 5000, minRunMs: 60_000 } } });
   });
 
+  it('a reclaim is a PreemptJob marked reclaim; a cycle the planner stopped is recorded on the job kept from preempting', () => {
+    const log = new Log().node('n1')
+      .job('low', ...created('low', spec({ preemptible: true }))).job('low', placed()).job('low', ...started())
+      .job('owner', ...created('owner', spec()));
+    const plan = { place: [], waiting: [], preempt: [{ victimJobId: 'low', forJobId: 'owner', kind: 'reclaim' as const }], cyclesPrevented: [] };
+    const [a] = jobActions(log.state, plan, at(120_000), OPTS);
+    expect(a).toMatchObject({ jobId: 'low', command: { type: 'PreemptJob', data: { by: 'owner', byPriority: 1, reclaim: true } } });
+    const [c] = jobActions(log.state, { place: [], waiting: [], cyclesPrevented: [{ jobId: 'owner', victimJobId: 'low' }] }, at(120_000), { ...OPTS, preemptionCycleWindowMs: 60_000 });
+    expect(c).toEqual({ jobId: 'owner', commandId: 'cycle/owner/low/1', command: expect.objectContaining({ type: 'RecordPreemptionCycle', data: { victim: 'low', windowMs: 60_000 } }) });
+  });
+
   it('records a wait reason only when it changed materially', () => {
     const log = new Log().node('n1').job('w', ...created('w', spec()));
     const waiting = [{ jobId: 'w', reason: 'INSUFFICIENT_RESOURCES' as const, position: 1, deficit: { cpu: 1 }, poolDeficit: { cpu: 1 }, unplacedInstances: 1 }];
@@ -61,6 +72,13 @@ describe('scheduler - job actions of a pass', () => {
     expect(first.command).toMatchObject({ type: 'RecordWaitReason', data: { reason: { code: 'INSUFFICIENT_RESOURCES', position: 1, deficit: { cpu: 1 }, unplacedInstances: 1 } } });
     log.job('w', event('JobWaiting', T0, { reason: toWaitReason(waiting[0]) }));
     expect(jobActions(log.state, { place: [], waiting: [{ ...waiting[0], deficit: { cpu: 1.05 } }] }, at(0), OPTS)).toEqual([]);
+  });
+
+  it('records no wait reason while the replica has not yet heard whether the nodes live (just restarted); placements still go', () => {
+    const log = new Log().node('n1').job('w', ...created('w', spec())).job('p', ...created('p', spec()));
+    const plan = { place: [{ jobId: 'p', placements: [{ task: 'worker-0', index: 0, nodeId: 'n1', host: 'n1' }] }], waiting: [{ jobId: 'w', reason: 'NO_NODES_IN_POOL' as const, position: 0 }] };
+    expect(jobActions(log.state, plan, at(0), { ...OPTS, recordWaits: false }).map((a) => a.command.type)).toEqual(['ScheduleJob']);
+    expect(jobActions(log.state, plan, at(0), OPTS).map((a) => a.command.type)).toEqual(['ScheduleJob', 'RecordWaitReason']);
   });
 
   it('records a new cause at once, the moved numbers of the same cause only after refreshMs, with the policy in the command', () => {

@@ -11,7 +11,7 @@ export interface JobAction {
 }
 
 /** What a pass needs of the plan. */
-export type PlanLike = Pick<Plan, 'place' | 'waiting'> & Partial<Pick<Plan, 'preempt'>>;
+export type PlanLike = Pick<Plan, 'place' | 'waiting'> & Partial<Pick<Plan, 'preempt' | 'cyclesPrevented'>>;
 
 export interface JobActionOptions {
   /** Grace period of a preemption notice: SIGTERM to every rank, SIGKILL after it. */
@@ -20,10 +20,17 @@ export interface JobActionOptions {
   minRunMs: number;
   /** Length of one `maxRunHours` hour. */
   hourMs: number;
+  /** The planner's cycle window, recorded with each cycle it stopped. */
+  preemptionCycleWindowMs?: number;
   /** A job re-queued after a run fails after waiting this long. */
   requeueTimeoutMs: number;
   /** How often the numbers of an unchanged wait cause are recorded again (default `DEFAULT_WAIT_REASON_POLICY`). */
   waitReasons?: Partial<WaitReasonPolicy>;
+  /**
+   * False while this replica has not yet heard whether the registered nodes are alive (just started):
+   * the plan's wait reasons then say only "no node heard from yet", so none is recorded.
+   */
+  recordWaits?: boolean;
 }
 
 /**
@@ -55,14 +62,26 @@ export function jobActions(state: ClusterState, plan: PlanLike, now: Date, opts:
     push({ jobId: p.jobId, commandId: `schedule/${p.jobId}/${job.attempt + 1}`, command: { type: 'ScheduleJob', data: { placements: p.placements }, metadata } });
   }
 
-  for (const { victimJobId, forJobId } of plan.preempt ?? []) {
+  for (const { victimJobId, forJobId, kind } of plan.preempt ?? []) {
     const victim = state.jobs.get(victimJobId)?.state;
     const by = state.jobs.get(forJobId)?.state;
     if (!victim || victim.status === 'none' || !by || by.status === 'none') continue;
+    const reclaim = kind === 'reclaim' ? { reclaim: true } : {};
     push({
       jobId: victimJobId,
       commandId: `preempt/${victimJobId}/${victim.attempt}`,
-      command: { type: 'PreemptJob', data: { by: forJobId, byPriority: by.priority, graceMs: opts.preemptGraceMs, minRunMs: opts.minRunMs }, metadata },
+      command: { type: 'PreemptJob', data: { by: forJobId, byPriority: by.priority, graceMs: opts.preemptGraceMs, minRunMs: opts.minRunMs, ...reclaim }, metadata },
+    });
+  }
+
+  // A cycle the planner stopped, once per (job, victim's attempt): an event and a metric (issue 16).
+  for (const { jobId, victimJobId } of plan.cyclesPrevented ?? []) {
+    const victim = state.jobs.get(victimJobId)?.state;
+    if (!victim || victim.status === 'none') continue;
+    push({
+      jobId,
+      commandId: `cycle/${jobId}/${victimJobId}/${victim.attempt}`,
+      command: { type: 'RecordPreemptionCycle', data: { victim: victimJobId, windowMs: opts.preemptionCycleWindowMs ?? 3_600_000 }, metadata },
     });
   }
 
@@ -77,7 +96,7 @@ export function jobActions(state: ClusterState, plan: PlanLike, now: Date, opts:
     }
   }
 
-  for (const w of plan.waiting) {
+  for (const w of opts.recordWaits === false ? [] : plan.waiting) {
     const entry = state.jobs.get(w.jobId);
     const job = entry?.state;
     if (!entry || !job || job.status !== 'waiting' || job.dispatched) continue;

@@ -1,31 +1,28 @@
-import { awaitStreams, connectNats, JetStreamEventLog } from '@trainyard/event-log';
+import { awaitStreams, connectNats, credentialOptions, JetStreamEventLog, natsCredentialsFromEnv } from '@trainyard/event-log';
 import { instrumentEventLog, serveMetricsFromEnv, startTracing } from '@trainyard/telemetry';
-import { schedulerOptionsFromEnv } from './scheduler-config';
-import { SchedulerService } from './scheduler-service';
+import { schedulerConfigFromEnv } from './scheduler-config';
+import { startScheduler } from './start-scheduler';
 
 /**
  * Runs one scheduler replica as its own process: `node dist/apps/scheduler/src/main.js`. Start two
- * or more for high availability: they elect a leader through the `TY_LEADER` KV bucket.
+ * or more for high availability: they elect a leader through the `TY_LEADER` KV bucket. SIGTERM and
+ * SIGINT close the Nest application (step down, drain), then the process exits.
  */
 async function main() {
+  const config = schedulerConfigFromEnv(process.env);
   const tracing = startTracing({ serviceName: 'trainyard-scheduler' });
-  const nc = await connectNats(process.env.TY_NATS_URL, 'trainyard-scheduler');
+  // TY_NATS_CREDENTIALS: a locked bus (issue 11), where commands must carry the API's principal.
+  const credentials = natsCredentialsFromEnv(process.env);
+  const nc = await connectNats(config.natsUrl, 'trainyard-scheduler', credentialOptions(credentials));
   // The api creates TY_EVENTS on a fresh cluster; a scheduler never does (docs/architecture.md "Streams").
   await awaitStreams(nc);
-  const options = schedulerOptionsFromEnv(process.env);
-  const scheduler = new SchedulerService(nc, instrumentEventLog(new JetStreamEventLog(nc), 'scheduler'), { ...options, log: (m) => console.log(`[scheduler] ${m}`) });
-  await scheduler.start();
+  const log = instrumentEventLog(new JetStreamEventLog(nc), 'scheduler');
   const metrics = await serveMetricsFromEnv('scheduler', 9101);
+  const scheduler = await startScheduler(
+    { nc, log, options: { ...config.options, log: (m) => console.log(`[scheduler] ${m}`) }, requirePrincipal: !!credentials },
+    { handleSignals: true, finally: [() => metrics?.close(), () => tracing?.shutdown(), () => nc.drain()] },
+  );
   console.log(`scheduler: ready (${scheduler.id}, ${scheduler.isLeader() ? 'leader' : 'standby'})`);
-  const shutdown = async () => {
-    await scheduler.stop();
-    await metrics?.close();
-    await tracing?.shutdown();
-    await nc.drain();
-    process.exit(0);
-  };
-  process.once('SIGTERM', shutdown);
-  process.once('SIGINT', shutdown);
 }
 
 main().catch((err) => {

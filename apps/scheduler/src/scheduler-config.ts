@@ -1,6 +1,19 @@
+import { DEFAULT_NATS_URL } from '@trainyard/event-log';
 import { DEFAULT_SCHEDULER_OPTIONS, type SchedulerOptions } from './scheduler-service';
 
 type Env = Record<string, string | undefined>;
+
+/** Everything a scheduler process reads from its environment, read once at start. */
+export interface SchedulerConfig {
+  /** `TY_NATS_URL`; default `nats://127.0.0.1:4222`. */
+  natsUrl: string;
+  options: SchedulerOptions;
+}
+
+/** The scheduler process's config; a bad value throws an error naming its variable. */
+export function schedulerConfigFromEnv(env: Env): SchedulerConfig {
+  return { natsUrl: env.TY_NATS_URL || DEFAULT_NATS_URL, options: schedulerOptionsFromEnv(env) };
+}
 
 /**
  * The scheduler's options from the environment, defaults otherwise:
@@ -14,6 +27,8 @@ type Env = Record<string, string | undefined>;
  * | `TY_SCHEDULER_STOP_GRACE_MS` | SIGTERM → SIGKILL on stop | 10000 |
  * | `TY_PREEMPT_GRACE_MS` | SIGTERM → SIGKILL on preemption | 30000 |
  * | `TY_MIN_RUN_MS` | minimum run time before a job may be preempted | 600000 |
+ * | `TY_PREEMPTION_CYCLE_WINDOW_MS` | a job never preempts one that preempted it within this window | 3600000 |
+ * | `TY_FAIR_SHARE_HALF_LIFE_MS` | half-life of the past usage fair share orders projects by | 604800000 (7 days) |
  * | `TY_HOUR_MS` | length of a `maxRunHours` hour | 3600000 |
  * | `TY_REQUEUE_TIMEOUT_MS` | a re-queued job fails after waiting this long | 1800000 |
  * | `TY_WAIT_REASON_REFRESH_MS` | least time between two JobWaiting of a job whose cause did not change | 60000 |
@@ -28,6 +43,8 @@ export function schedulerOptionsFromEnv(env: Env): SchedulerOptions {
     tickMs: ms(env, 'TY_SCHEDULER_TICK_MS', d.tickMs),
     preemptGraceMs: ms(env, 'TY_PREEMPT_GRACE_MS', d.preemptGraceMs),
     minRunMs: ms(env, 'TY_MIN_RUN_MS', d.minRunMs),
+    preemptionCycleWindowMs: ms(env, 'TY_PREEMPTION_CYCLE_WINDOW_MS', d.preemptionCycleWindowMs),
+    fairShareHalfLifeMs: ms(env, 'TY_FAIR_SHARE_HALF_LIFE_MS', d.fairShareHalfLifeMs),
     hourMs: ms(env, 'TY_HOUR_MS', d.hourMs),
     requeueTimeoutMs: ms(env, 'TY_REQUEUE_TIMEOUT_MS', d.requeueTimeoutMs),
     ...(env.TY_WAIT_REASON_REFRESH_MS ? { waitReasons: { refreshMs: ms(env, 'TY_WAIT_REASON_REFRESH_MS', 60_000) } } : {}),

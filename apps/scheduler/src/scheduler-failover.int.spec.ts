@@ -9,7 +9,8 @@ import { ClusterState } from './cluster-state';
 import { buildClusterView } from './cluster-view.builder';
 import { followUpActions } from './follow-up-actions';
 import { jobActions } from './job-actions';
-import { DEFAULT_SCHEDULER_OPTIONS, SchedulerService, type SchedulerOptions } from './scheduler-service';
+import { DEFAULT_SCHEDULER_OPTIONS, type SchedulerOptions } from './scheduler-service';
+import { startScheduler, type SchedulerApp } from './start-scheduler';
 
 const NODES = ['n1', 'n2'];
 const OPTIONS: Partial<SchedulerOptions> = {
@@ -24,7 +25,7 @@ describe('scheduler - leader failover', () => {
   let nc: NatsConnection;
   let log: JetStreamEventLog;
   let beats: NodeJS.Timeout;
-  const replicas: { nc: NatsConnection; s: SchedulerService }[] = [];
+  const replicas: { nc: NatsConnection; s: SchedulerApp }[] = [];
 
   beforeAll(async () => {
     nats = await startNatsServer();
@@ -52,8 +53,7 @@ describe('scheduler - leader failover', () => {
 
   const replica = async (holder: string) => {
     const rnc = await connectNats(nats.url, holder);
-    const s = new SchedulerService(rnc, new JetStreamEventLog(rnc), { ...DEFAULT_SCHEDULER_OPTIONS, ...OPTIONS, lease: { ...(OPTIONS.lease as object), holder } as never });
-    await s.start();
+    const s = await startScheduler({ nc: rnc, log: new JetStreamEventLog(rnc), options: { ...DEFAULT_SCHEDULER_OPTIONS, ...OPTIONS, lease: { ...(OPTIONS.lease as object), holder } as never } });
     replicas.push({ nc: rnc, s });
     return s;
   };

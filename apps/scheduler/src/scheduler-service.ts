@@ -1,20 +1,20 @@
-import type { NatsConnection, Subscription as NatsSubscription } from '@nats-io/transport-node';
-import { ErrorCode, Subjects, toErrorBody, TRACEPARENT, TrainyardError, type CommandReply, type CommitMeta } from '@trainyard/contracts';
-import { decideOrThrow, trainingJobDecider, type TrainingJobCommand, type WaitReasonPolicy } from '@trainyard/domain';
-import { handleCommand, type EventLog, type Subscription } from '@trainyard/event-log';
+import type { NatsConnection } from '@nats-io/transport-node';
+import type { StoredCommit } from '@trainyard/contracts';
+import type { WaitReasonPolicy } from '@trainyard/domain';
+import type { EventLog } from '@trainyard/event-log';
 import { HeartbeatTracker } from '@trainyard/liveness';
-import { planGangs, type ReservationRecord } from '@trainyard/scheduling';
-import { randomUUID } from 'node:crypto';
-import { checkAdmission } from './admission';
+import type { ReplicaControl, ReplicaPolicy } from '@trainyard/replica';
+import { planGangs, type PendingJob, type PlannerOptions, type ReservationRecord } from '@trainyard/scheduling';
+import { histogram, LATENCY_BUCKETS } from '@trainyard/telemetry';
 import { BatchCommitter, type BatchResult } from './batch-committer';
-import { JobTraceContexts } from './job-trace-contexts';
-import { histogram, inSpan, LATENCY_BUCKETS, SpanKind } from '@trainyard/telemetry';
-import { CoalescingLoop, LeaderLease, PositionWaiters } from '@trainyard/replica';
 import { ClusterState } from './cluster-state';
-import { buildClusterView } from './cluster-view.builder';
-import { parseCommand } from './command-intake';
+import { buildClusterView, type SchedulerView } from './cluster-view.builder';
+import { DRY_RUN_JOB_ID, dryRunVerdict, type DryRunVerdict } from './dry-run';
+import { DryRunBudget } from './dry-run-budget';
 import { followUpActions } from './follow-up-actions';
 import { jobActions } from './job-actions';
+import { JobTraceContexts } from './job-trace-contexts';
+import { QuotaAccounting } from './quota-accounting';
 
 export interface SchedulerOptions {
   /** A node whose last heartbeat is older than this gets no new work. */
@@ -27,6 +27,10 @@ export interface SchedulerOptions {
   preemptGraceMs: number;
   /** Minimum run time: a run younger than this is never preempted. Default 10 min. */
   minRunMs: number;
+  /** A job never preempts one that preempted it less than this long ago (issue 16). Default 1 h. */
+  preemptionCycleWindowMs: number;
+  /** Half-life of the past usage fair share orders projects by (issue 16). Default 7 days. */
+  fairShareHalfLifeMs: number;
   /** Length of one hour of `spec.maxRunHours` (tests shorten it). Default 1 h. */
   hourMs: number;
   /** A job re-queued after a run fails after waiting this long ("30 minutes", ch12 §2.3). */
@@ -47,185 +51,136 @@ export const DEFAULT_SCHEDULER_OPTIONS: SchedulerOptions = {
   tickMs: 1_000,
   preemptGraceMs: 30_000,
   minRunMs: 10 * 60_000,
+  preemptionCycleWindowMs: 60 * 60_000,
+  fairShareHalfLifeMs: 7 * 24 * 3_600_000,
   hourMs: 3_600_000,
   requeueTimeoutMs: 30 * 60_000,
   lease: { bucket: 'TY_LEADER', key: 'scheduler', ttlMs: 3_000 },
 };
 
 /**
- * The scheduler: folds the whole event log into its cluster state (every replica), and — while it
- * holds the leader lease — answers job commands (`ty.cmd.scheduler.*`) and after every change plans
- * the queue (pure planner) and commits what the plan and the state call for: placements, preemptions,
- * auto stops, re-queue time-outs and wait reasons on the jobs' subjects, then assignments and stop
- * requests on the nodes' subjects. All of it is recomputed from state, so a restart or a new leader
- * picks up where the last one left off.
+ * The scheduling policy, plugged into a `ReplicaShell` (libs/replica): every replica folds the whole
+ * event log into its cluster state; while it holds the leader lease, every pass plans the queue (pure
+ * planner) and commits what the plan and the state call for: placements, preemptions, auto stops,
+ * re-queue time-outs and wait reasons on the jobs' subjects, then assignments and stop requests on the
+ * nodes' subjects. All of it is recomputed from state, so a restart or a new leader picks up where the
+ * last one left off. Job commands are answered by `SchedulerCommands` on the same state.
  */
-export class SchedulerService {
-  readonly id: string;
-  private readonly options: SchedulerOptions;
-  private readonly state = new ClusterState();
-  private readonly heartbeats: HeartbeatTracker;
-  private readonly lease?: LeaderLease;
-  private readonly committer: BatchCommitter;
+export class SchedulerService implements ReplicaPolicy {
+  readonly options: SchedulerOptions;
+  readonly state: ClusterState;
   /** Each job's trace context, so placement and assignments continue the submission's trace. */
   private readonly traces = new JobTraceContexts();
+  private readonly heartbeats: HeartbeatTracker;
+  private readonly committer: BatchCommitter;
   private readonly passSeconds = histogram('trainyard_scheduler_pass_seconds', 'Scheduling decision latency: one pass (plan and commit)', [], LATENCY_BUCKETS);
-  private logSub?: Subscription;
-  private cmdSub?: NatsSubscription;
-  private timer?: NodeJS.Timeout;
-  private stopped = false;
   /** The previous plan's reservations: the planner remembers when each hold began through them. */
   private reservations: readonly ReservationRecord[] = [];
-  private readonly waiters = new PositionWaiters(() => this.state.position);
-  private readonly loop = new CoalescingLoop(
-    async () => {
-      const endPass = this.passSeconds.startTimer();
-      await this.pass().finally(() => endPass());
-    },
-    () => !this.stopped && this.isLeader(),
-    (err) => this.say(`scheduling pass failed: ${err.message}`),
-  );
   private readonly lastComplaint = new Map<string, string>();
+  private replica?: ReplicaControl;
+  /** Configured quotas, decayed usage for fair share, quota metrics (issue 16). */
+  readonly quotas: QuotaAccounting;
+  /** Dry runs may use a quarter of the leader's time (bursts of a second), never the passes' share. */
+  /** When this replica began hearing heartbeats (liveness is unknown before one timeout has passed). */
+  private listeningSince = 0;
+  private readonly dryRuns = new DryRunBudget({ msPerSecond: 250, burstMs: 1000 }, () => performance.now());
 
   constructor(
-    private readonly nc: NatsConnection,
-    private readonly log: EventLog,
+    nc: NatsConnection,
+    log: EventLog,
     options: Partial<SchedulerOptions> = DEFAULT_SCHEDULER_OPTIONS,
-    private readonly clock: () => Date = () => new Date(),
+    readonly clock: () => Date = () => new Date(),
   ) {
     this.options = { ...DEFAULT_SCHEDULER_OPTIONS, ...options };
-    const lease = this.options.lease;
-    this.id = (lease && lease.holder) || `scheduler-${randomUUID().slice(0, 8)}`;
     this.heartbeats = new HeartbeatTracker(nc);
-    if (lease) {
-      this.lease = new LeaderLease(nc, { ...lease, holder: this.id, onChange: (leader) => this.onLeadership(leader), log: (m) => this.say(m) });
-    }
-    this.committer = new BatchCommitter(log, this.state, () => this.isLeader(), this.traces);
+    this.state = new ClusterState(this.options.fairShareHalfLifeMs);
+    this.quotas = new QuotaAccounting(this.state);
+    this.committer = new BatchCommitter(log, this.state, () => this.replica?.isLeader() === true, this.traces);
   }
 
-  /** True while this replica plans and commits (always, without a lease). */
-  isLeader(): boolean {
-    return !this.stopped && (this.lease ? this.lease.isLeader() : true);
-  }
-
-  /** Stream sequence of the last commit this replica has folded in. */
-  get position(): number {
-    return this.state.position;
-  }
-
-  async start(): Promise<void> {
+  start(replica: ReplicaControl): void {
+    this.replica = replica;
     this.heartbeats.start();
-    this.logSub = this.log.subscribe({}, (commit) => {
-      this.state.apply(commit);
-      this.traces.apply(commit);
-      this.waiters.release();
-      this.kick();
-    });
-    await this.logSub.caughtUp;
-    this.timer = setInterval(() => this.kick(), this.options.tickMs);
-    if (this.lease) await this.lease.start();
-    else this.onLeadership(true);
+    this.listeningSince = Date.now();
   }
 
   /**
-   * Stops this replica. `releaseLease: false` imitates a crash: the lease is left to age out, as it
-   * would if the process died (a standby then takes over after the lease TTL).
+   * Whether a registered node may still be alive unheard: this replica began listening for heartbeats
+   * less than a heartbeat timeout ago and has not heard from every registered node. A restarted
+   * control plane would otherwise record NO_NODES_IN_POOL for every queued job, then the real reason
+   * again a moment later — two wait events per restart that say nothing about the job.
    */
-  async stop({ releaseLease = true }: { releaseLease?: boolean } = {}): Promise<void> {
-    this.stopped = true;
-    clearInterval(this.timer);
-    this.cmdSub?.unsubscribe();
-    this.cmdSub = undefined;
-    await this.lease?.stop({ release: releaseLease });
-    await this.logSub?.stop();
+  private livenessSettling(): boolean {
+    if (Date.now() - this.listeningSince >= this.options.heartbeatTimeoutMs) return false;
+    for (const [id, node] of this.state.nodes) {
+      if (node.state.status === 'registered' && this.heartbeats.status(id, this.options.heartbeatTimeoutMs).status === 'unknown') return true;
+    }
+    return false;
+  }
+
+  stop(): void {
     this.heartbeats.stop();
-    this.waiters.close();
+    this.quotas.stepDown();
   }
 
-  private onLeadership(leader: boolean): void {
-    if (leader && !this.stopped) {
-      // Only the leader answers commands: a standby is not in the queue group at all.
-      this.cmdSub ??= this.nc.subscribe(Subjects.command('scheduler', '*'), { queue: 'scheduler', callback: (_e, msg) => void this.onCommand(msg) });
-      this.kick();
-    } else {
-      this.cmdSub?.unsubscribe();
-      this.cmdSub = undefined;
-    }
+  apply(commit: StoredCommit): void {
+    this.state.apply(commit);
+    this.traces.apply(commit);
+    // Only the leader wrote it live: one count per reclaim, not one per replica or replay.
+    if (this.replica?.isLeader()) this.quotas.countReclaims(commit);
+    else this.quotas.stepDown();
   }
 
-  // ------------------------------------------------------------------ commands
-
-  private async onCommand(msg: { subject: string; data: Uint8Array; headers?: { get(k: string): string }; respond(data: string): boolean; json<T>(): T }) {
-    const verb = msg.subject.split('.').pop()!;
-    let reply: CommandReply;
+  async pass(replica: ReplicaControl): Promise<void> {
+    const endPass = this.passSeconds.startTimer();
     try {
-      if (!this.isLeader()) throw new TrainyardError(ErrorCode.Unavailable, 'this scheduler replica is not the leader; retry');
-      let raw: unknown;
-      try {
-        raw = msg.json();
-      } catch {
-        throw new TrainyardError(ErrorCode.ValidationFailed, 'the command is not valid JSON');
-      }
-      const { commandId, jobId, caller, body } = parseCommand(raw, msg.data.length);
-      const command = this.toJobCommand(verb, jobId, caller, body);
-      if (command.type === 'SubmitJob' && !this.state.jobs.has(jobId)) checkAdmission(this.state, body.spec, caller.permissions);
-      const header = msg.headers?.get('traceparent');
-      const parent = (body.traceparent as string | undefined) ?? (header && TRACEPARENT.test(header) ? header : undefined);
-      const result = await inSpan('trainyard.scheduler', `scheduler ${verb}`, parent, { 'trainyard.job_id': jobId }, (traceparent) =>
-        handleCommand({
-          log: this.log,
-          subject: Subjects.job(jobId),
-          initialState: trainingJobDecider.initialState(),
-          evolve: trainingJobDecider.evolve,
-          decide: (s) => decideOrThrow(trainingJobDecider)(command, s),
-          meta: this.meta(commandId, caller.id, traceparent),
-        }), SpanKind.SERVER);
-      if (result.state.status === 'none') throw new TrainyardError(ErrorCode.NotFound, `no training job ${jobId}`);
-      reply = { ok: true, data: { jobId }, seq: result.seq };
-    } catch (err) {
-      reply = { ok: false, error: errorBody(err) };
-    }
-    msg.respond(JSON.stringify(reply));
-  }
+      const now = this.clock();
+      const o = this.options;
+      const view = this.view(now);
+      // The configured quotas and the usage decayed up to now gate placement, borrowing and reclaim.
+      const quotas = this.quotas.policy(view.running, now);
+      const plan = planGangs(quotas ? { ...view, quotas } : view, this.plannerOptions());
+      this.reservations = plan.reservations;
+      const actions = jobActions(this.state, plan, now, { ...o, recordWaits: !this.livenessSettling() });
+      const jobs = await this.committer.jobs(actions);
+      this.report(jobs);
+      // Our own commits must come back through the log first, so the next pass does not repeat them.
+      await replica.caughtUpTo(jobs.last);
 
-  private toJobCommand(verb: string, jobId: string, caller: { id: string; permissions: string[] }, body: Record<string, unknown>): TrainingJobCommand {
-    const metadata = { now: this.clock().toISOString() };
-    switch (verb) {
-      case 'submit':
-        return { type: 'SubmitJob', data: { jobId, spec: body.spec as never, createdBy: caller.id, permissions: caller.permissions }, metadata };
-      case 'stop':
-        return { type: 'StopJob', data: { by: caller.id, reason: 'user' }, metadata };
-      case 'delete':
-        return { type: 'DeleteJob', data: { by: caller.id }, metadata };
-      case 'priority':
-        return { type: 'ChangePriority', data: { to: body.priority as number, by: caller.id, permissions: caller.permissions }, metadata };
-      default:
-        throw new TrainyardError(ErrorCode.ValidationFailed, `unknown scheduler command ${verb}`);
+      const nodes = await this.committer.nodes(followUpActions(this.state), o.stopGraceMs, now);
+      this.report(nodes);
+      await replica.caughtUpTo(nodes.last);
+    } finally {
+      endPass();
     }
   }
 
-  // ------------------------------------------------------------------ reconcile loop
-
-  /** One pass at a time, one more if anything changed meanwhile (see CoalescingLoop). */
-  private kick(): void {
-    this.loop.kick();
-  }
-
-  private async pass(): Promise<void> {
+  /**
+   * A dry run (issue 16): the plan a pass would make now with `job` queued behind every waiting job,
+   * read for that job alone. Nothing is committed and nothing the passes keep is changed.
+   */
+  dryRun(job: Omit<PendingJob, 'jobId' | 'queuedSeq'>): DryRunVerdict {
+    this.dryRuns.take();
+    const started = performance.now();
     const now = this.clock();
-    const o = this.options;
-    const isLive = (id: string) => this.heartbeats.status(id, o.heartbeatTimeoutMs).status === 'ready';
-    const view = buildClusterView(this.state, isLive, now, { hourMs: o.hourMs }, this.reservations);
-    const plan = planGangs(view, { minRunTimeMs: o.minRunMs });
-    this.reservations = plan.reservations;
-    const actions = jobActions(this.state, plan, now, o);
-    const jobs = await this.committer.jobs(actions);
-    this.report(jobs);
-    await this.caughtUpTo(jobs.last);
+    const view = this.view(now);
+    const quotas = this.quotas.quotas();
+    const pending: PendingJob = { ...job, jobId: DRY_RUN_JOB_ID, queuedSeq: Number.MAX_SAFE_INTEGER };
+    const planned = { ...view, queue: [...view.queue, pending], ...(quotas.length ? { quotas: { quotas, usage: this.state.usage.at(now.getTime()) } } : {}) };
+    const plan = planGangs(planned, this.plannerOptions());
+    this.dryRuns.spent(performance.now() - started);
+    return dryRunVerdict(plan, { pool: job.pool, project: job.project ?? 'default' });
+  }
 
-    const nodes = await this.committer.nodes(followUpActions(this.state), o.stopGraceMs, now);
-    this.report(nodes);
-    await this.caughtUpTo(nodes.last);
+  private view(now: Date): SchedulerView {
+    const isLive = (id: string) => this.heartbeats.status(id, this.options.heartbeatTimeoutMs).status === 'ready';
+    return buildClusterView(this.state, isLive, now, { hourMs: this.options.hourMs }, this.reservations);
+  }
+
+  /** Every reason that holds and start estimates go into JobWaiting (issue 16). */
+  private plannerOptions(): Partial<PlannerOptions> {
+    const o = this.options;
+    return { minRunTimeMs: o.minRunMs, completeWaitReasons: true, preemptionCycleWindowMs: o.preemptionCycleWindowMs };
   }
 
   private report(r: BatchResult): void {
@@ -238,19 +193,7 @@ export class SchedulerService {
     for (const { subject, error } of r.failed) this.say(`${subject}: commit failed: ${error.message}`);
   }
 
-  /** Waits until our own commits came back through the log, so the next pass does not repeat them. */
-  private async caughtUpTo(seq: number): Promise<void> {
-    if (!(await this.waiters.wait(seq)) && !this.stopped) this.say(`the log has not shown seq ${seq} yet; planning on`);
-  }
-
-  private meta(commandId: string, actor: string, traceparent?: string): CommitMeta {
-    return { commandId, correlationId: commandId, actor, ...(traceparent ? { traceparent } : {}) };
-  }
-
   private say(msg: string): void {
     (this.options.log ?? ((m) => console.error(`[scheduler] ${m}`)))(msg);
   }
 }
-
-// The event log's own errors keep their codes (CONFLICT, UNAVAILABLE, STREAM_MISSING).
-const errorBody = toErrorBody;

@@ -27,6 +27,13 @@ export function toWaitReason(waiting: WaitingJob): JobWaitReason {
   if (groups && typeof groups.needed === 'number' && typeof groups.allocatable === 'number') {
     out.affinityGroups = { needed: groups.needed, allocatable: groups.allocatable };
   }
+  if (waiting.causes?.length) out.causes = waiting.causes.map((c) => c.kind);
+  if (waiting.reason === 'QUOTA_EXCEEDED') {
+    if (waiting.shortfalls.length) out.shortfalls = waiting.shortfalls.map((q) => ({ ...q, ...(q.cohort ? { cohort: { ...q.cohort } } : {}) }));
+    if (waiting.noQuota) out.noQuota = true;
+    if (waiting.borrowingNeedsPreemptible) out.detail = 'beyond its guarantee only a preemptible job may borrow';
+  }
+  if (waiting.estimatedStart !== undefined) out.estimatedStart = waiting.estimatedStart;
   return out;
 }
 

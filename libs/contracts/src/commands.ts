@@ -38,6 +38,11 @@ export interface StopJobCommand extends CommandBase {
 export interface DeleteJobCommand extends CommandBase {
   jobId: string;
 }
+/** `changes`: a `JobUpdate` (description, tags, experiment), checked by `validateJobUpdate`. */
+export interface UpdateJobCommand extends CommandBase {
+  jobId: string;
+  changes: unknown;
+}
 export interface ChangePriorityCommand extends CommandBase {
   jobId: string;
   priority: number;
@@ -51,4 +56,9 @@ export const SchedulerVerbs = {
   stop: 'stop',
   delete: 'delete',
   priority: 'priority',
+  update: 'update',
+  /** Would the job be placed now, where, and if not why (issue 16): nothing is appended. */
+  dryRun: 'dryRun',
+  /** Every quota's live usage and borrowed amounts, and the decayed usage fair share reads. */
+  quotaUsage: 'quotaUsage',
 } as const;

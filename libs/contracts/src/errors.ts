@@ -11,8 +11,10 @@ export const ErrorCode = {
   IllegalState: 'ILLEGAL_STATE',
   /** Another writer committed first and retries ran out. */
   Conflict: 'CONFLICT',
-  /** The caller lacks a permission (e.g. `job:setHighPriority`). */
+  /** The caller lacks a permission (e.g. `job:setHighPriority`); the message names it. */
   Forbidden: 'FORBIDDEN',
+  /** No principal: no credentials, or ones that are unknown, expired, revoked or badly signed (HTTP 401). */
+  Unauthenticated: 'UNAUTHENTICATED',
   /** A dependency (NATS, the database) did not answer in time. */
   Unavailable: 'UNAVAILABLE',
   /**

@@ -44,6 +44,26 @@ const TEXTS: Texts = {
     zh: `${task(e.data.task)}[耗时：${e.data.elapsedSeconds} 秒] 训练代码下载失败，失败原因：${e.data.field}: ${e.data.reason}`,
     line: 9971,
   }),
+  TaskInputDownloaded: (e) => ({
+    en: `${task(e.data.task)}[elapsed: ${e.data.elapsedSeconds} s] Training input (parameter name: ${e.data.name}) download completed`,
+    zh: `${task(e.data.task)}[耗时：${e.data.elapsedSeconds} 秒] 训练输入（参数名称：${e.data.name}）下载完成`,
+    line: 9973,
+  }),
+  TaskInputDownloadFailed: (e) => ({
+    en: `${task(e.data.task)}[elapsed: ${e.data.elapsedSeconds} s] Training input (parameter name: ${e.data.name}) download failed, reason: ${e.data.reason}`,
+    zh: `${task(e.data.task)}[耗时：${e.data.elapsedSeconds} 秒] 训练输入（参数名称：${e.data.name}）下载失败，失败原因：${e.data.reason}`,
+    line: 9975,
+  }),
+  TaskOutputUploaded: (e) => ({
+    en: `${task(e.data.task)}[elapsed: ${e.data.elapsedSeconds} s] Training output (parameter name: ${e.data.name}) upload completed`,
+    zh: `${task(e.data.task)}[耗时：${e.data.elapsedSeconds} 秒] 训练输出（参数名称：${e.data.name}）上传完成`,
+    line: 9977,
+  }),
+  TaskOutputPrefetched: (e) => ({
+    en: `${task(e.data.task)}[elapsed: ${e.data.elapsedSeconds} s] Training output (${e.data.name}) prefetched successfully`,
+    zh: `${task(e.data.task)}[耗时：${e.data.elapsedSeconds} 秒] 训练输出（${e.data.name}）预取成功`,
+    line: 9979,
+  }),
   TaskPrecheckCompleted: (e) => ({
     en: `${task(e.data.task)}[elapsed: ${e.data.elapsedSeconds} s] Environment pre-check initialisation completed`,
     zh: `${task(e.data.task)}[耗时：${e.data.elapsedSeconds} 秒] 初始化环境预检完成`,
@@ -78,10 +98,22 @@ const TEXTS: Texts = {
     en: `Training job priority changed from ${e.data.from} to ${e.data.to}`,
     zh: `训练作业优先级由 ${e.data.from} 调整为 ${e.data.to}`,
   }),
+  JobMetadataUpdated: (e) => {
+    const what = [e.data.description !== undefined && 'description', e.data.tags !== undefined && 'tags', e.data.experiment !== undefined && 'experiment'].filter(Boolean);
+    const zh: Record<string, string> = { description: '描述', tags: '标签', experiment: '实验' };
+    return { en: `Training job ${what.join(', ')} changed`, zh: `训练作业${what.map((w) => zh[w as string]).join('、')}已修改` };
+  },
   JobPreempted: (e) => ({
-    en: `Training job was preempted by job ${e.data.by} (priority ${e.data.byPriority})`,
+    en: e.data.reclaim
+      ? `Training job was preempted by job ${e.data.by}: its project takes back the quota it lent`
+      : `Training job was preempted by job ${e.data.by} (priority ${e.data.byPriority})`,
     zh: `训练作业被抢占（抢占作业：${e.data.by}）`,
     line: 9949,
+  }),
+  TaskCheckpointed: (e) => ({ en: `${task(e.data.task)}checkpoint written`, zh: `${task(e.data.task)}检查点已保存` }),
+  PreemptionCycleStopped: (e) => ({
+    en: `Preemption of job ${e.data.victim} not done: it preempted this job less than ${Math.round(e.data.windowMs / 60_000)} min ago`,
+    zh: `未抢占作业 ${e.data.victim}：它在 ${Math.round(e.data.windowMs / 60_000)} 分钟内抢占过本作业`,
   }),
   JobWaiting: (e) => ({ en: `Training job waiting: ${describeWaitReason(e.data.reason)}`, zh: `训练作业等待中：${describeWaitReason(e.data.reason)}` }),
   JobDeletionRequested: () => ({ en: 'Training job deleting', zh: '训练作业删除中' }),
@@ -115,7 +147,16 @@ const TEXTS: Texts = {
   NodeIsolated: (e) => ({ en: `Node isolated (${e.data.reason})${e.data.detail ? `: ${e.data.detail}` : ''}`, zh: '节点已隔离' }),
   NodeDraining: () => ({ en: 'Node draining: its tasks are moved elsewhere', zh: '节点排空中' }),
   NodeReturned: (e) => ({ en: `Node back in service: ${e.data.reason}`, zh: '节点已恢复服务' }),
+  TokenCreated: (e) => ({ en: `API token ${e.data.tokenId} created for ${e.data.subject} (${e.data.grants.join(', ')}${e.data.project ? ` in ${e.data.project}` : ''})`, zh: 'API 令牌已创建' }),
+  TokenRevoked: (e) => ({ en: `API token ${e.data.tokenId} revoked`, zh: 'API 令牌已吊销' }),
+  ProjectCreated: (e) => ({ en: `Project ${e.data.projectId} created`, zh: '项目已创建' }),
+  RoleBound: (e) => ({ en: `${e.data.subject} granted ${e.data.grant}`, zh: '已授予角色' }),
+  RoleUnbound: (e) => ({ en: `${e.data.subject} no longer holds ${e.data.grant}`, zh: '已撤销角色' }),
+  QuotaSet: (e) => ({ en: `Quota in pool ${e.data.pool} set: guaranteed ${amountsText(e.data.quota.guaranteed)}${e.data.quota.limit ? `, limit ${amountsText(e.data.quota.limit)}` : ''}${e.data.quota.cohort ? `, cohort ${e.data.quota.cohort}` : ''}`, zh: '配额已设置' }),
+  QuotaRemoved: (e) => ({ en: `Quota in pool ${e.data.pool} removed`, zh: '配额已删除' }),
 };
+
+const amountsText = (a: Record<string, number>) => Object.entries(a).map(([k, v]) => `${k}=${v}`).join(' ') || 'nothing';
 
 const RECOVERY_ACTION_ZH = {
   'restart-in-place': '原地恢复',
@@ -164,7 +205,17 @@ export function describeWaitReason(r: JobWaitReason): string {
   if (r.victims?.length) parts.push(`preempting ${r.victims.join(', ')}`);
   if (r.startsAt) parts.push(`capacity held from ${r.startsAt}`);
   if (r.affinityGroups) parts.push(`affinity groups ${r.affinityGroups.allocatable}/${r.affinityGroups.needed}`);
+  if (r.noQuota) parts.push('its project has no quota in this pool');
+  for (const q of r.shortfalls ?? []) {
+    parts.push(
+      q.cohort
+        ? `${q.resource}: cohort ${q.cohort.name} holds ${q.cohort.used} of ${q.cohort.guaranteed}, needs ${q.requested} more`
+        : `${q.resource}: quota holds ${q.used} of ${q.limit ?? q.guaranteed}, needs ${q.requested} more`,
+    );
+  }
   if (r.detail) parts.push(r.detail);
+  if (r.causes && r.causes.length > 1) parts.push(`all of: ${r.causes.join(', ')}`);
+  if (r.estimatedStart !== undefined) parts.push(r.estimatedStart ? `expected to start ${r.estimatedStart}` : 'start not known');
   return parts.length ? `${r.code} (${parts.join('; ')})` : r.code;
 }
 

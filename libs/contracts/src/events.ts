@@ -1,4 +1,5 @@
 import type { Algorithm, Flavor, TrainingJobSpec } from './job-spec';
+import type { IdentityEventData, IdentityEventType } from './identity-events';
 
 /**
  * Every event of the log. An event is `{ type, version, time, data }`; the aggregate it belongs to is
@@ -16,6 +17,50 @@ export interface Capacity {
   gpu: number;
   npu: number;
   acceleratorType?: string;
+}
+
+/**
+ * The accelerator cards of a node by id (ours, issue 14): what its agent inventoried (`nvidia-smi`,
+ * `npu-smi`, or `TY_NODE_GPU_IDS` / `TY_NODE_NPU_IDS`). The ids are what the task's
+ * `CUDA_VISIBLE_DEVICES` / `ASCEND_VISIBLE_DEVICES` and a container's device request name.
+ *
+ * @example
+ * ```ts
+ * { gpu: ['0', '1', '2', '3', '4', '5', '6', '7'] }
+ * ```
+ */
+export interface DeviceInventory {
+  gpu?: string[];
+  npu?: string[];
+}
+
+/**
+ * One staged data channel of a task attempt (W06, W08, W09; ours issue 14): the channel's `name`
+ * (the guide's 参数名称), what moved and how long it took.
+ *
+ * @example
+ * ```ts
+ * { task: 'worker-0', attempt: 1, nodeId: 'n1', name: 'data_url', elapsedSeconds: 1.2, files: 3, bytes: 4096 }
+ * ```
+ */
+export interface TaskStagingDone {
+  task: string;
+  attempt: number;
+  nodeId: string;
+  name: string;
+  elapsedSeconds: number;
+  files: number;
+  bytes?: number;
+}
+
+/** A channel that could not be staged (W07): the reason, as the task's log says it. */
+export interface TaskStagingFailure {
+  task: string;
+  attempt: number;
+  nodeId: string;
+  name: string;
+  elapsedSeconds: number;
+  reason: string;
 }
 
 /** Where one task of a job runs. */
@@ -44,6 +89,20 @@ export interface TaskAssignment {
   runtime: 'process' | 'container';
   /** Hosts of every task by index; `hosts.length` is `MA_NUM_HOSTS`. */
   hosts: string[];
+  /**
+   * The cards this task may use (ours, issue 14): ids of the node's inventory, GPUs for a flavor with
+   * `gpu`, NPUs for one with `npu`, chosen by the scheduler so that no card is shared. Absent when the
+   * flavor asks for none, or the node declared no ids (the agent then hands out none).
+   */
+  devices?: string[];
+  /** Every task's `devices` by index, beside `hosts` (the rank table's `device_id`s). */
+  devicesByIndex?: string[][];
+  /**
+   * SSH trust between the job's instances (V21, ours issue 14): present when the job asked for it,
+   * with the guide's trust dir resolved (default `/home/ma-user/.ssh`). The keys are never here: every
+   * agent derives them from the cluster's trust secret.
+   */
+  sshTrust?: { dir: string };
 }
 
 /**
@@ -75,7 +134,7 @@ export interface TaskUserError {
 }
 
 /** Stable codes of {@link TaskUserError}. */
-export type UserErrorCode = 'not-found' | 'not-a-directory' | 'outside-code-dir' | 'image-unavailable' | 'command-not-found' | 'not-executable' | 'invalid';
+export type UserErrorCode = 'not-found' | 'not-a-directory' | 'outside-code-dir' | 'image-unavailable' | 'command-not-found' | 'not-executable' | 'invalid' | 'too-large' | 'access-denied';
 
 /**
  * One failed worker as its launcher reported it (ours, issue 9): torchrun's failure summary
@@ -323,6 +382,14 @@ export interface JobWaitReason {
   affinityGroups?: { needed: number; allocatable: number };
   /** Anything else the planner said, for humans. */
   detail?: string;
+  /** Every reason that holds at once (issue 16): QUOTA, CAPACITY, RESERVATION, AFFINITY, PREEMPTION, … */
+  causes?: string[];
+  /** Resources the project's quota (or its cohort's idle quota) is short of (`QUOTA_EXCEEDED`), cpu in cores. */
+  shortfalls?: { resource: string; used: number; requested: number; guaranteed: number; limit: number | null; cohort?: { name: string; used: number; guaranteed: number } }[];
+  /** The project has no quota in this pool. */
+  noQuota?: boolean;
+  /** Expected start from the running jobs' expected ends (`squeue --start`); null = not known. */
+  estimatedStart?: string | null;
 }
 
 // ---------------------------------------------------------------- job events
@@ -365,6 +432,14 @@ export interface JobEventData {
    * the task's `user-error` exit, before it.
    */
   TaskCodeDownloadFailed: { task: string; attempt: number; nodeId: string; elapsedSeconds: number; field: string; reason: string };
+  /** W06 [worker-0] [耗时： 秒] 训练输入（参数名称：）下载完成 (L9973): an object-store input is on the node. */
+  TaskInputDownloaded: TaskStagingDone;
+  /** W07 [worker-0] [耗时： 秒] 训练输入（参数名称：）下载失败，失败原因：… (L9975), before the task's failed exit. */
+  TaskInputDownloadFailed: TaskStagingFailure;
+  /** W08 [worker-0] [耗时： 秒] 训练输出（参数名称：）上传完成 (L9977): the last sync of an output after the exit. */
+  TaskOutputUploaded: TaskStagingDone;
+  /** W09 [worker-0] [耗时： 秒] 训练输出（ ）预取成功 (L9979): an output's `preDownload` (checkpoint resume) is done. */
+  TaskOutputPrefetched: TaskStagingDone;
   /** W01 [worker-0] [耗时： 秒] 初始化环境预检完成: every pre-check item passed; the script starts next. */
   TaskPrecheckCompleted: { task: string; attempt: number; nodeId: string; elapsedSeconds: number; items: PrecheckItemResult[] };
   /** W02 [worker-0] [耗时： 秒] 检测项预检未通过，异常：… one item found the node unfit. */
@@ -392,11 +467,34 @@ export interface JobEventData {
   /** Priority changed while waiting and not yet dispatched (ours; L11764). */
   JobPriorityChanged: { from: number; to: number; by: string };
   /**
+   * Description, tags or experiment changed after creation (ours, issue 18): only the fields given;
+   * `tags` replaces every tag, `experiment: null` leaves the experiment.
+   */
+  JobMetadataUpdated: { by: string; description?: string; tags?: { key: string; value: string }[]; experiment?: string | null };
+  /**
    * J09 训练作业被抢占 (L9949): a job of higher priority needs the capacity. Every task of `attempt` gets
    * a stop request with `graceMs` (SIGTERM, then SIGKILL); once all ended the job is queued again
    * (`JobQueued` with `requeue: 'preemption'`).
    */
-  JobPreempted: { attempt: number; by: string; byPriority: number; graceMs: number };
+  JobPreempted: {
+    attempt: number;
+    by: string;
+    byPriority: number;
+    graceMs: number;
+    /** Quota reclaim (issue 16): the job ran on quota its cohort lent, and `by`'s project took it back. */
+    reclaim?: boolean;
+  };
+  /**
+   * The task acknowledged "checkpoint written" (ours, issue 16): it wrote `MA_CHECKPOINT_ACK_FILE`.
+   * Victim choice prefers the job whose last acknowledgement is newest; during a preemption notice it
+   * also means "stop me now".
+   */
+  TaskCheckpointed: { task: string; attempt: number; nodeId: string };
+  /**
+   * The job was kept from preempting `victim`, which preempted it less than `windowMs` ago (ours,
+   * issue 16: A preempts B preempts A is stopped).
+   */
+  PreemptionCycleStopped: { victim: string; windowMs: number };
   /**
    * The reason the job waits changed materially (ours): the scheduler appends it only when the
    * reason's code or its numbers change enough to matter (`waitReasonWorthRecording` in libs/domain).
@@ -449,11 +547,22 @@ export interface JobEventData {
 
 export interface NodeEventData {
   /** A node agent announced itself (again) with its capacity. */
-  NodeRegistered: { nodeId: string; host: string; pool: string; capacity: Capacity; labels: Record<string, string> };
+  NodeRegistered: { nodeId: string; host: string; pool: string; capacity: Capacity; labels: Record<string, string>; devices?: DeviceInventory };
   /** Work for the node: launch this task attempt. */
   TaskAssigned: TaskAssignment;
   /** Stop this task attempt: SIGTERM, then SIGKILL after `graceMs`. */
-  TaskStopRequested: { jobId: string; task: string; attempt: number; graceMs: number; reason: string };
+  TaskStopRequested: {
+    jobId: string;
+    task: string;
+    attempt: number;
+    graceMs: number;
+    reason: string;
+    /**
+     * A preemption notice: the agent writes it to the task's `MA_PREEMPTION_NOTICE_FILE` before the
+     * SIGTERM; an acknowledged checkpoint after it stops the task at once instead of at `deadline`.
+     */
+    preemption?: { by: string; deadline: string };
+  };
   /**
    * Restart this task attempt in place (issue 5): stop its processes if any are left (after asking for a
    * stack dump with `dumpSignal`, when set, and waiting `dumpWaitMs`), keep the node and the task home,
@@ -481,7 +590,7 @@ export interface NodeEventData {
   NodeReturned: { by: string; reason: string };
 }
 
-export type EventDataMap = JobEventData & NodeEventData;
+export type EventDataMap = JobEventData & NodeEventData & IdentityEventData;
 export type EventType = keyof EventDataMap;
 export type JobEventType = keyof JobEventData;
 export type NodeEventType = keyof NodeEventData;
@@ -491,14 +600,16 @@ export type DomainEvent<T extends EventType = EventType> = {
   [K in T]: { type: K; version: number; time: string; data: EventDataMap[K] };
 }[T];
 export type JobEvent = DomainEvent<JobEventType>;
+export type IdentityEvent = DomainEvent<IdentityEventType>;
 export type NodeEvent = DomainEvent<NodeEventType>;
 
 export const JOB_EVENT_TYPES: readonly JobEventType[] = [
   'JobCreated', 'JobQueued', 'JobScheduled', 'JobStarted', 'TaskStarted', 'TaskExited', 'JobSucceeded',
-  'JobFailed', 'JobAbnormal', 'JobStopRequested', 'JobTerminated', 'JobPriorityChanged',
+  'JobFailed', 'JobAbnormal', 'JobStopRequested', 'JobTerminated', 'JobPriorityChanged', 'JobMetadataUpdated',
   'JobDeletionRequested', 'JobDeleted', 'JobPreempted', 'JobWaiting',
   'TaskPrecheckCompleted', 'TaskPrecheckAbnormal', 'TaskPrecheckError', 'TaskCodeDownloadFailed',
-  'RecoveryDecided', 'JobRestarted', 'JobSuspectedHang', 'FailureAnalysed',
+  'TaskInputDownloaded', 'TaskInputDownloadFailed', 'TaskOutputUploaded', 'TaskOutputPrefetched',
+  'RecoveryDecided', 'JobRestarted', 'JobSuspectedHang', 'FailureAnalysed', 'TaskCheckpointed', 'PreemptionCycleStopped',
 ];
 export const NODE_EVENT_TYPES: readonly NodeEventType[] = [
   'NodeRegistered', 'TaskAssigned', 'TaskStopRequested',
@@ -522,6 +633,8 @@ export interface CommitMeta {
   actor: string;
   /** W3C trace context of the command. */
   traceparent?: string;
+  /** Where a principal's command came from (issue 11): its API token, address and user agent. */
+  audit?: { tokenId?: string; source?: string; userAgent?: string };
 }
 
 /** One message of the event log: 1..n events about one aggregate. */

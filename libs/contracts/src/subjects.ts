@@ -20,6 +20,11 @@ export const Subjects = {
   /** `ty.ev.node.<nodeId>` */
   node: (nodeId: string) => `ty.ev.node.${nodeId}`,
   aggregate: (kind: AggregateKind, id: string) => `ty.ev.${kind}.${id}`,
+  /** Identity aggregates (issue 11): tokens, projects with their bindings, cluster-wide bindings. */
+  iamAll: 'ty.ev.iam.>',
+  iamToken: (tokenId: string) => `ty.ev.iam.token.${tokenId}`,
+  iamProject: (projectId: string) => `ty.ev.iam.project.${projectId}`,
+  iamCluster: 'ty.ev.iam.cluster',
   /** Parses `ty.ev.<kind>.<id>`. */
   parseAggregate(subject: string): { kind: AggregateKind; id: string } | undefined {
     const m = /^ty\.ev\.(job|node)\.(.+)$/.exec(subject);
@@ -47,6 +52,19 @@ export const Subjects = {
 
   /** Commands are request/reply, one subject per verb (decision 3). */
   command: (service: string, verb: string) => `ty.cmd.${service}.${verb}`,
+
+  /**
+   * `ty.report.<nodeId>.<verb>`: what a node agent reports (request/reply to the control plane's
+   * report intake, which checks and appends it). The node token is the sender: on a locked bus only
+   * that node's credentials may publish there (docs/architecture.md, "A bus that trusts no message").
+   */
+  report: (nodeId: string, verb: string) => `ty.report.${nodeId}.${verb}`,
+  reportsAll: 'ty.report.*.*',
+  /** Parses `ty.report.<nodeId>.<verb>`. */
+  parseReport(subject: string): { nodeId: string; verb: string } | undefined {
+    const m = /^ty\.report\.([A-Za-z0-9_-]{1,128})\.([a-z]+)$/.exec(subject);
+    return m ? { nodeId: m[1], verb: m[2] } : undefined;
+  },
 } as const;
 
 /** Ids used in subjects may not contain subject separators or wildcards. */

@@ -12,6 +12,7 @@ export interface Database {
   tasks: TasksTable;
   nodes: NodesTable;
   job_events: JobEventsTable;
+  events: EventsTable;
   projection_checkpoint: ProjectionCheckpointTable;
 }
 
@@ -112,6 +113,29 @@ export interface JobEventsTable {
   actor: string;
 }
 
+/**
+ * The cluster-wide event index (issue 17): one row per event of every job and node commit; primary
+ * key `(seq, idx)`. `data` is the event's data as the log holds it.
+ */
+export interface EventsTable {
+  seq: number;
+  idx: number;
+  subject: string;
+  aggregate: 'job' | 'node';
+  aggregate_id: string;
+  type: string;
+  version: number;
+  time: Timestamp;
+  /** The job the event concerns (the subject's, or the job of a node's work order). */
+  job_id: string | null;
+  /** Every node the event names. */
+  node_ids: string[];
+  task: string | null;
+  actor: string;
+  command_id: string;
+  data: ColumnType<unknown, string, string>;
+}
+
 /** Last stream sequence applied, per projector name. */
 export interface ProjectionCheckpointTable {
   name: string;
@@ -129,6 +153,8 @@ export type NodeRowUpdate = Updateable<NodesTable>;
 export type NewNodeRow = Insertable<NodesTable>;
 export type JobEventRow = Selectable<JobEventsTable>;
 export type NewJobEventRow = Insertable<JobEventsTable>;
+export type EventRow = Selectable<EventsTable>;
+export type NewEventRow = Insertable<EventsTable>;
 
 /** The projection tables, their primary keys, in the order a rebuild compares them. */
 export const PROJECTION_TABLES = {
@@ -136,6 +162,7 @@ export const PROJECTION_TABLES = {
   tasks: ['job_id', 'name'],
   nodes: ['id'],
   job_events: ['seq', 'idx'],
+  events: ['seq', 'idx'],
   projection_checkpoint: ['name'],
 } as const satisfies Partial<Record<keyof Database, readonly string[]>>;
 export type ProjectionTable = keyof typeof PROJECTION_TABLES;

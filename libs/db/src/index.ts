@@ -22,6 +22,7 @@ export * from './rebuild/verify-projections';
 export { dropSchema, schemaExists } from './rebuild/schema-admin';
 
 export * from './queries/job-queries';
+export * from './queries/experiment-queries';
 export * from './queries/job-event-queries';
 export * from './queries/node-queries';
 export * from './queries/node-availability-queries';
@@ -38,3 +39,6 @@ export * from './queries/dead-letter-queries';
 export { quarantineLogMessage, restoreLogMessage } from './queries/log-dead-letters';
 export { LogWriteBuilder, MalformedLogBatch } from './queries/log-write-builder';
 export { NotRetryable, retryDeadLetter } from './retry-dead-letter';
+export * from './queries/event-queries';
+export * from './queries/history-snapshot-queries';
+export { eventIndexChanges } from './projection/event-index-changes';

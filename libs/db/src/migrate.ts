@@ -5,6 +5,8 @@ import * as scheduling from './migrations/0002-scheduling';
 import * as logStore from './migrations/0003-log-store';
 import * as faultRecovery from './migrations/0004-fault-recovery';
 import * as deadLetters from './migrations/0005-dead-letters';
+import * as eventIndex from './migrations/0006-event-index';
+import * as historySnapshots from './migrations/0007-history-snapshots';
 import { assertSchemaName } from './schema-name';
 
 /** Every migration, in order. Names sort lexically; add new ones at the end. */
@@ -14,6 +16,8 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0003-log-store': logStore,
   '0004-fault-recovery': faultRecovery,
   '0005-dead-letters': deadLetters,
+  '0006-event-index': eventIndex,
+  '0007-history-snapshots': historySnapshots,
 };
 
 /** A migration failed; `cause` is the database error, `results` says which ran. */

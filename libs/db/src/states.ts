@@ -1,4 +1,4 @@
-import { JOB_STATUSES, type JobStatus, type TaskStatus } from '@trainyard/domain';
+import { JOB_STATUSES, RESTARTABLE_EXITS, type JobStatus, type TaskStatus } from '@trainyard/domain';
 
 /**
  * Job states of the read model: exactly the domain's statuses (`libs/domain` job-status.ts), minus
@@ -19,5 +19,7 @@ export const isJobState = (s: string): s is JobState => (JOB_STATES as readonly 
 export type TaskState = TaskStatus;
 export const TASK_STATES: readonly TaskState[] = ['pending', 'assigned', 'running', 'succeeded', 'failed', 'stopped', 'lost'];
 
-/** Task states that hold a node's capacity (the scheduler counts the same: domain `activeTasks`). */
+/** Task states that hold a node's capacity (the scheduler counts the same: domain `tasksHoldingNodes`). */
 export const OCCUPYING_TASK_STATES: readonly TaskState[] = ['assigned', 'running'];
+/** …and these too, in a running job's current attempt: the fault manager may restart them in place. */
+export const RESTARTABLE_TASK_STATES: readonly TaskState[] = RESTARTABLE_EXITS;

@@ -1,4 +1,4 @@
-import { TrainyardError, type ErrorCode, type FieldError } from '@trainyard/contracts';
+import { TrainyardError, type ErrorBody, type ErrorCode, type FieldError } from '@trainyard/contracts';
 
 /**
  * Metadata every command carries. Clocks are inputs (STYLE 3): the shell stamps `now` once, and every
@@ -87,6 +87,11 @@ export function reject<Reason extends string>(
   details?: FieldError[],
 ): Decision<never, Reason> {
   return { ok: false, rejection: { code, reason, message, ...(details?.length ? { details } : {}) } };
+}
+
+/** A rejection as the bus's error body (`{ code, message, details }`): what a command reply carries. */
+export function rejectionBody(rejection: Rejection): ErrorBody {
+  return { code: rejection.code, message: rejection.message, ...(rejection.details?.length ? { details: rejection.details } : {}) };
 }
 
 /** Folds events into state: `evolve` is a left fold, so replay and live state agree by construction. */

@@ -6,6 +6,7 @@ export * from './decider';
 // Training job: state + evolve, commands + decide, statuses.
 export * from './training-job/job-status';
 export * from './training-job/training-job';
+export * from './training-job/task-view';
 export * from './training-job/training-job.decide';
 export * from './training-job/wait-reason';
 
@@ -19,3 +20,7 @@ export * from './node/node.isolation';
 export * from './recovery';
 export * from './fault-case';
 export * from './failure-analysis';
+
+// Identity (issue 11): tokens, projects, role bindings, and the principal they make.
+export * from './identity/identity';
+export * from './identity/identity.decide';

@@ -142,7 +142,14 @@ export class DurableConsumer implements Subscription {
     }
     const ackWaitMs = this.cfg.ackWaitMs ?? DEFAULT_ACK_WAIT_MS;
     // While the handler runs, keep the server from redelivering to someone else.
-    const keepAlive = setInterval(() => m.working(), Math.max(250, ackWaitMs / 3));
+    // A publish on a closed connection throws; from a timer that would take the process down.
+    const keepAlive = setInterval(() => {
+      try {
+        m.working();
+      } catch {
+        // The connection is gone: the server redelivers after the ack wait, to whoever is there.
+      }
+    }, Math.max(250, ackWaitMs / 3));
     try {
       await this.handler(commit, { deliveryCount: m.info.deliveryCount, working: () => m.working() });
     } catch (err) {

@@ -12,8 +12,10 @@ export type {
 } from './event-log';
 export { JetStreamEventLog, type JetStreamEventLogOptions } from './jetstream-event-log';
 export { InMemoryEventLog } from './in-memory-event-log';
-export { handleCommand, type HandleCommandOptions, type HandleCommandResult } from './command-handler';
+export { handleCommand, type HandleCommandAccepted, type HandleCommandOptions, type HandleCommandRejected, type HandleCommandResult } from './command-handler';
 export { connectNats, DEFAULT_NATS_URL } from './connect';
+export { natsGreets } from './nats-greeting';
+export { NatsTlsConfigError, natsTlsFromEnv, natsTlsOptions, type NatsTlsFiles } from './nats-tls';
 export { ensureStreams, streamConfigs, type EnsureStreamsOptions } from './ensure-streams';
 export { awaitStreams, openStreams, streamInfo, streamVerdict, type AwaitStreamsOptions, type OwnedStreams } from './open-streams';
 export { commitMsgId, decodeCommit, encodeCommit, upcast, type CommitBody, type StoredEvent } from './codec';
@@ -28,3 +30,6 @@ export {
   StreamVersionConflict,
   toEventLogError,
 } from './errors';
+export { restoreCommits } from './restore-commits';
+export { credentialOptions, natsCredentialsFromEnv, NatsCredentialsError, readNatsCredentials, type NatsCredentials } from './nats-credentials';
+export { AUTHORIZATION_FILE, bootstrapBus, credentialsFile, writeNatsServerConfig, type BusBootstrap } from './bus-bootstrap';

@@ -1,5 +1,6 @@
 import type { Capacity, Flavor, NodeAffinityRule } from '@trainyard/contracts';
 import type { ReservationRecord } from './plan';
+import type { PastPreemption, QuotaPolicy } from './quota/quota-policy';
 
 /**
  * Node labels the planner reads. A node agent sets them at registration (`TY_NODE_LABELS`).
@@ -51,6 +52,13 @@ export interface ClusterView {
    * is what makes a hold expire (`reservationTtlMs`). Absent = no hold yet (each starts `now`).
    */
   reservations?: readonly ReservationRecord[];
+  /**
+   * Quotas per project and pool, cohorts, fair-share weights and decayed past usage. Absent (or no
+   * quota for a pool) = that pool plans exactly as without quotas: priority, then FIFO.
+   */
+  quotas?: QuotaPolicy;
+  /** Recent preemptions (the service keeps a window of them): the cycle guard reads them. */
+  recentPreemptions?: readonly PastPreemption[];
 }
 
 export interface NodeView {
@@ -106,6 +114,10 @@ export interface PendingJob {
    * 2): preferred anti-affinity, so the job goes elsewhere when it can and reuses them as a last resort.
    */
   avoidNodes?: readonly string[];
+  /** The project it is charged to (quotas, fair share); absent = `default`. */
+  project?: string;
+  /** `spec.preemptible`: only a preemptible job may borrow quota beyond its guarantee (it can be reclaimed). */
+  preemptible?: boolean;
 }
 
 /** A job that holds capacity now (dispatched, running or being preempted). */
@@ -129,4 +141,11 @@ export interface RunningJob {
   affinityGroupSize?: number;
   /** A preemption in progress: the job it is being stopped for. */
   preemptedFor?: string;
+  /** The project it is charged to; absent = `default`. */
+  project?: string;
+  /**
+   * When the job last acknowledged "checkpoint written" (ISO time) in its current run. Victim choice
+   * prefers the job that loses the least work: the newest of this and `startedAt`.
+   */
+  checkpointAt?: string;
 }

@@ -9,4 +9,6 @@ export { FilterReason } from './feasibility/filter-reason';
 export type { FeasibilityChecker, CheckContext, HoldMode } from './feasibility/feasibility-checker';
 export type { NodeScorer, SupernodeScorer } from './ranking/node-scorer';
 export { PlanSession, type Decision } from './planning/plan-session';
-export { pendingJobFromSpec } from './queue/pending-job-from-spec';
+export { pendingJobFromSpec, specProject } from './queue/pending-job-from-spec';
+export { DeviceLedger, deviceKindOf } from './devices/device-allocation';
+export * from './quota';

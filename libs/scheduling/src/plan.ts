@@ -1,6 +1,7 @@
 import type { TaskPlacement } from '@trainyard/contracts';
 import type { Resource } from './capacity';
 import type { FilterReason } from './feasibility/filter-reason';
+import type { QuotaResource } from './quota/quota-policy';
 
 /**
  * The planner's output: readonly plain data with one field per kind of change, so it can be
@@ -28,6 +29,17 @@ export interface Plan {
    * next view's `reservations`: that is how a hold remembers when it began.
    */
   reservations: readonly Reservation[];
+  /**
+   * Victims not chosen because they preempted the job that would preempt them within the cycle
+   * window (A preempts B preempts A). Present only when the guard stopped one.
+   */
+  cyclesPrevented?: readonly PreemptionCycle[];
+}
+
+/** `jobId` was kept from preempting `victimJobId`, which preempted it within the window. */
+export interface PreemptionCycle {
+  jobId: string;
+  victimJobId: string;
 }
 
 export interface JobPlacement {
@@ -39,6 +51,11 @@ export interface JobPlacement {
 export interface Preemption {
   victimJobId: string;
   forJobId: string;
+  /**
+   * `reclaim`: the victim runs on quota its project borrowed from the preemptor's, which takes it
+   * back. Absent: preempted for a strictly higher priority (the only kind without quotas).
+   */
+  kind?: 'reclaim';
 }
 
 export const ReservationKind = {
@@ -101,6 +118,8 @@ export const WaitReason = {
   NoNodesInPool: 'NO_NODES_IN_POOL',
   /** The pool cannot hold it even empty (`cause` says why); it does not block anyone. */
   NeverFits: 'NEVER_FITS',
+  /** Its project's quota (or its cohort's idle quota) has no room for it; it blocks no one. */
+  QuotaExceeded: 'QUOTA_EXCEEDED',
 } as const;
 export type WaitReason = (typeof WaitReason)[keyof typeof WaitReason];
 
@@ -128,10 +147,65 @@ export interface AffinityGroupCount {
   allocatable: number;
 }
 
+/**
+ * One resource its project's quota has no room for. Amounts as the quota states them (cpu in cores).
+ * `cohort` is set when what is short is the cohort's idle quota (the project would borrow).
+ */
+export interface QuotaShortfall {
+  resource: QuotaResource;
+  /** What the project holds now. */
+  used: number;
+  /** What the job needs. */
+  requested: number;
+  guaranteed: number;
+  /** Null = no limit but the cohort's. */
+  limit: number | null;
+  cohort?: { name: string; used: number; guaranteed: number };
+}
+
+export const WaitCauseKind = {
+  Quota: 'QUOTA',
+  Capacity: 'CAPACITY',
+  Reservation: 'RESERVATION',
+  Affinity: 'AFFINITY',
+  Preemption: 'PREEMPTION',
+  NoNodes: 'NO_NODES',
+  NeverFits: 'NEVER_FITS',
+} as const;
+export type WaitCauseKind = (typeof WaitCauseKind)[keyof typeof WaitCauseKind];
+
+/**
+ * One of the reasons that hold at once for a waiting job (`completeWaitReasons`): its `reason` is the
+ * one that decided, `causes` are all of them.
+ *
+ * @example
+ * ```ts
+ * [{ kind: 'QUOTA', shortfalls: [{ resource: 'gpu', used: 8, requested: 8, guaranteed: 8, limit: 8 }] },
+ *  { kind: 'CAPACITY', deficit: { gpu: 4 }, unplacedInstances: 1 },
+ *  { kind: 'AFFINITY', excludedNodes: 12 }]
+ * ```
+ */
+export type WaitCause =
+  | { kind: typeof WaitCauseKind.Quota; shortfalls: QuotaShortfall[]; noQuota?: true; borrowingNeedsPreemptible?: true }
+  | { kind: typeof WaitCauseKind.Capacity; deficit: ResourceAmounts; unplacedInstances: number }
+  | { kind: typeof WaitCauseKind.Reservation; heldFor: string }
+  | { kind: typeof WaitCauseKind.Affinity; excludedNodes: number; affinityGroups?: AffinityGroupCount }
+  | { kind: typeof WaitCauseKind.Preemption; victims: string[] }
+  | { kind: typeof WaitCauseKind.NoNodes }
+  | { kind: typeof WaitCauseKind.NeverFits; cause: NeverFitsCause };
+
 interface WaitingBase {
   jobId: string;
   /** 1-based position among the pool's waiting jobs. */
   position: number;
+  /** Every reason that holds (with `completeWaitReasons`). */
+  causes?: WaitCause[];
+  /**
+   * When it is expected to start (`completeWaitReasons`, like `squeue --start`): from the running
+   * jobs' expected ends, for capacity and quota both; null = not known (a task it waits for has no
+   * known end, or the quota can never hold it). Absent = not estimated this pass.
+   */
+  estimatedStart?: string | null;
   /** Why nodes were rejected in its last placement attempt. */
   filtered?: FilterCounts;
   /** A sample of rejected nodes and their reason (at most `maxNodeReasons`). */
@@ -185,6 +259,16 @@ export interface NeverFitsWait extends WaitingBase {
   capacityInstances?: number;
 }
 
+export interface QuotaExceededWait extends WaitingBase {
+  reason: typeof WaitReason.QuotaExceeded;
+  /** Resources short (empty with `noQuota` / `borrowingNeedsPreemptible` alone). */
+  shortfalls: QuotaShortfall[];
+  /** Its project has no quota in this quota-managed pool. */
+  noQuota?: true;
+  /** It would borrow, and only a preemptible job may. */
+  borrowingNeedsPreemptible?: true;
+}
+
 /**
  * Why a job waits: exactly one typed reason, with the numbers behind it.
  *
@@ -200,4 +284,5 @@ export type WaitingJob =
   | HoldingReservationWait
   | PreemptionPendingWait
   | NoNodesInPoolWait
-  | NeverFitsWait;
+  | NeverFitsWait
+  | QuotaExceededWait;

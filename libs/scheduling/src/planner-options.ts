@@ -30,6 +30,18 @@ export interface PlannerOptions {
    * speed-up; off only to check that it changes nothing.
    */
   replayFailures: boolean;
+  /**
+   * Every waiting job gets all the reasons that hold at once (`causes`) and, for the first
+   * `startEstimatesPerPool` of each pool, an `estimatedStart`. Off, a plan is exactly as before.
+   */
+  completeWaitReasons: boolean;
+  /** Start estimates per pool per pass (each is a release-schedule search, like a reservation). */
+  startEstimatesPerPool: number;
+  /**
+   * A job is never chosen as the victim of a job it preempted less than this long ago
+   * (`view.recentPreemptions`): the guard that stops A preempts B preempts A.
+   */
+  preemptionCycleWindowMs: number;
   /** The placement pipeline. */
   stack: GangStack;
 }
@@ -42,6 +54,9 @@ export const DEFAULT_PLANNER_OPTIONS: PlannerOptions = {
   preemptionSearchesPerPool: 16,
   reservationSearchesPerPool: 8,
   replayFailures: true,
+  completeWaitReasons: false,
+  startEstimatesPerPool: 16,
+  preemptionCycleWindowMs: 60 * 60_000,
   stack: createGangStack(),
 };
 

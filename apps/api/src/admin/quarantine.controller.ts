@@ -4,6 +4,7 @@ import type { ApiOptions } from '../api-options';
 import { API_OPTIONS } from '../api.tokens';
 import { ParamCheck } from '../system/query-params';
 import { QUARANTINES, type Quarantines } from './quarantines';
+import { Auth, type RequestAuth } from '../auth/request-auth';
 
 const STATES: readonly (DeadLetterState | 'all')[] = ['quarantined', 'retried', 'dismissed', 'all'];
 
@@ -32,8 +33,8 @@ export class QuarantineController {
 
   @Post(':id/dismiss')
   @HttpCode(200)
-  dismiss(@Param('id') id: string, @Body() body?: { reason?: unknown }) {
+  dismiss(@Auth() auth: RequestAuth, @Param('id') id: string, @Body() body?: { reason?: unknown }) {
     const reason = typeof body?.reason === 'string' && body.reason.trim() ? storableText(body.reason.trim()).slice(0, 500) : 'no reason given';
-    return this.quarantines.dismiss(id, `${this.options.caller.id}: ${reason}`);
+    return this.quarantines.dismiss(id, `${auth.principal.id}: ${reason}`);
   }
 }

@@ -1,4 +1,5 @@
-import { Body, Controller, Get, HttpCode, Inject, Param, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
+import { atParam } from '../history/history.controller';
 import { ErrorCode, SUBJECT_TOKEN, TrainyardError } from '@trainyard/contracts';
 import { randomUUID } from 'node:crypto';
 import { API_OPTIONS, COMMANDS, READS } from '../api.tokens';
@@ -7,6 +8,7 @@ import type { CommandClient } from '../command-client';
 import type { ReadModel } from '../read-model';
 import { HeartbeatTracker } from '@trainyard/liveness';
 import { ParamCheck } from '../system/query-params';
+import { Auth, callerIn, commandPrincipal, type RequestAuth } from '../auth/request-auth';
 
 /** The fault manager's operator verbs (`ty.cmd.fault-manager.<verb>`). */
 const NODE_VERBS = ['cordon', 'drain', 'uncordon'] as const;
@@ -23,7 +25,13 @@ export class NodesController {
   ) {}
 
   @Get()
-  async list() {
+  async list(@Query() q: Record<string, string>) {
+    // `?at=`: the nodes as they were then (issue 17); liveness is not in the log, so availability only.
+    const at = atParam(q);
+    if (at) {
+      const h = this.reads.history();
+      return h.nodesAt(await h.resolve(at));
+    }
     const nodes = await this.reads.listNodes();
     return { items: nodes.map((n) => ({ ...n, ...this.heartbeats.status(n.id, this.options.heartbeatTimeoutMs) })) };
   }
@@ -35,7 +43,7 @@ export class NodesController {
    */
   @Post(':id/:verb')
   @HttpCode(200)
-  async operate(@Param('id') id: string, @Param('verb') verb: string, @Body() body: unknown) {
+  async operate(@Auth() auth: RequestAuth, @Param('id') id: string, @Param('verb') verb: string, @Body() body: unknown) {
     const check = new ParamCheck();
     check.matches('id', id, SUBJECT_TOKEN, 'a node id');
     const v = check.oneOf('verb', verb, NODE_VERBS);
@@ -44,8 +52,8 @@ export class NodesController {
     const reason = check.text('reason', b.reason, { maxChars: NODE_REASON_MAX_CHARS });
     check.done();
     const { seq } = await this.commands.send('fault-manager', v!, {
-      commandId: randomUUID(), nodeId: id, caller: this.options.caller, ...(reason ? { reason } : {}), ...(graceMs !== undefined ? { graceMs } : {}),
-    });
+      commandId: randomUUID(), nodeId: id, caller: callerIn(auth), ...(reason ? { reason } : {}), ...(graceMs !== undefined ? { graceMs } : {}),
+    }, commandPrincipal(auth));
     await this.reads.waitFor(seq, this.options.readYourWritesTimeoutMs);
     const node = (await this.reads.listNodes()).find((n) => n.id === id);
     if (!node) throw new TrainyardError(ErrorCode.NotFound, `no node ${id}`);

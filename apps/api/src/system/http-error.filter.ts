@@ -1,6 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
-import { ErrorCode, FieldCode, INPUT_LIMITS, toErrorBody, TrainyardError, type ErrorBody } from '@trainyard/contracts';
-import type { FastifyReply } from 'fastify';
+import { ErrorCode, FieldCode, INPUT_LIMITS, toErrorBody, TrainyardError, v2ErrorCode, type ErrorBody, type V2Error } from '@trainyard/contracts';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 
 const STATUS: Record<ErrorCode, number> = {
   [ErrorCode.ValidationFailed]: 400,
@@ -8,6 +8,7 @@ const STATUS: Record<ErrorCode, number> = {
   [ErrorCode.IllegalState]: 409,
   [ErrorCode.Conflict]: 409,
   [ErrorCode.Forbidden]: 403,
+  [ErrorCode.Unauthenticated]: 401,
   [ErrorCode.PayloadTooLarge]: 413,
   [ErrorCode.UnsupportedMediaType]: 415,
   [ErrorCode.Unavailable]: 503,
@@ -15,7 +16,11 @@ const STATUS: Record<ErrorCode, number> = {
   [ErrorCode.Internal]: 500,
 };
 
-/** One filter maps every error to `{ error: { code, message, details? } }` with a fitting status. */
+/**
+ * One filter maps every error to `{ error: { code, message, details? } }` with a fitting status; on the
+ * vendor-compatible `/v2` surface to the reference's `{ error_code, error_msg }` (`error_code` is
+ * `TY.<code>`, stable; `error_details` the same field list).
+ */
 @Catch()
 export class HttpErrorFilter implements ExceptionFilter {
   private readonly log = new Logger('http');
@@ -25,7 +30,8 @@ export class HttpErrorFilter implements ExceptionFilter {
     const { status, body } = toHttp(err);
     if (status >= 500) this.log.error(err instanceof Error ? (err.stack ?? err.message) : String(err));
     if (reply.sent) return;
-    void reply.status(status).send({ error: body });
+    const url = host.switchToHttp().getRequest<FastifyRequest>()?.url ?? '';
+    void reply.status(status).send(url.startsWith('/v2/') ? toV2Error(body) : { error: body });
   }
 }
 
@@ -34,6 +40,11 @@ const BY_STATUS: Record<number, { code: ErrorCode; field: FieldCode; message?: s
   413: { code: ErrorCode.PayloadTooLarge, field: FieldCode.TooLong, message: `the request body is larger than ${INPUT_LIMITS.bodyBytes} bytes` },
   415: { code: ErrorCode.UnsupportedMediaType, field: FieldCode.InvalidType, message: 'the request body must be application/json' },
 };
+
+/** The reference's error body for one of ours. */
+export function toV2Error(body: ErrorBody): V2Error {
+  return { error_code: v2ErrorCode(body.code), error_msg: body.message, ...(body.details?.length ? { error_details: body.details } : {}) };
+}
 
 export function toHttp(err: unknown): { status: number; body: ErrorBody } {
   if (err instanceof TrainyardError) return { status: STATUS[err.code] ?? 500, body: err.toBody() };

@@ -8,40 +8,19 @@ const errors = {
   '400': { description: 'Invalid input; `details` lists every offending field', content: { 'application/json': { schema: error } } },
   '503': { description: 'A service or NATS is unavailable', content: { 'application/json': { schema: error } } },
 };
-const strings = { type: 'array', items: { type: 'string' } };
 
 export const CONSOLE_PATHS = {
   '/v1/me': {
     get: {
-      summary: 'The caller: id, cluster-wide roles and permissions, and per project its role and permissions (today the one local principal, who may do everything)',
-      responses: {
-        '200': {
-          description: 'Principal',
-          content: {
-            'application/json': {
-              schema: {
-                type: 'object',
-                required: ['id', 'roles', 'permissions', 'projects'],
-                properties: {
-                  id: { type: 'string' },
-                  roles: { type: 'array', items: { type: 'string', enum: ['operator', 'admin'] } },
-                  permissions: strings,
-                  projects: {
-                    type: 'array',
-                    items: { type: 'object', properties: { id: { type: 'string' }, role: { type: 'string', enum: ['viewer', 'member', 'maintainer'] }, permissions: strings } },
-                  },
-                },
-              },
-            },
-          },
-        },
-      },
+      summary: 'The caller: id, cluster-wide roles and permissions, per project its role and permissions, the token id it signed in with, its OIDC groups',
+      responses: { '200': { description: 'Principal', content: { 'application/json': { schema: { $ref: '#/components/schemas/Principal' } } } } },
     },
   },
   '/v1/auth/config': {
     get: {
       summary: 'How to sign in: with a token, and with an OIDC issuer (authorization code + PKCE) when one is configured. Needs no token.',
-      responses: { '200': { description: '{ token: true, oidc: { issuer, clientId, scope } | null }' } },
+      security: [],
+      responses: { '200': { description: 'Token sign-in, and the OIDC issuer when one is configured', content: { 'application/json': { schema: { $ref: '#/components/schemas/AuthConfig' } } } } },
     },
   },
   '/v1/training-jobs/stream': {
@@ -56,9 +35,10 @@ export const CONSOLE_PATHS = {
   },
   '/v1/audit': {
     get: {
-      summary: 'Commands principals had committed on jobs and nodes, newest first',
+      summary: 'Commands principals had committed on jobs and nodes, newest first, with token id, source address and user agent; admins, or the maintainer of the ?project=',
       parameters: [
         { name: 'actor', in: 'query', schema: { type: 'string' } },
+        { name: 'project', in: 'query', description: "Only that project's jobs (a maintainer's view)", schema: { type: 'string' } },
         { name: 'job', in: 'query', schema: { type: 'string' } },
         { name: 'node', in: 'query', schema: { type: 'string' } },
         { name: 'since', in: 'query', schema: { type: 'string', format: 'date-time' } },
@@ -79,9 +59,10 @@ export const CONSOLE_PATHS = {
       responses: { '200': { description: '{ from, to, stepSeconds, points: [{ from, to, jobs, succeeded, failed, successRate, failureRate, recoveryEnabledRate, recoverySuccessRate, recoveryTimeSeconds }] }' }, ...errors },
     },
   },
-  '/': { get: { summary: 'The web console (single page)', responses: { '200': { description: 'text/html' }, '404': { description: 'The console is not built' } } } },
+  '/': { get: { security: [], summary: 'The web console (single page)', responses: { '200': { description: 'text/html' }, '404': { description: 'The console is not built' } } } },
   '/assets/{file}': {
     get: {
+      security: [],
       summary: "The console's bundled assets",
       parameters: [{ name: 'file', in: 'path', required: true, schema: { type: 'string' } }],
       responses: { '200': { description: 'JavaScript, CSS' }, '404': { description: 'No such asset' } },

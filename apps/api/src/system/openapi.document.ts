@@ -1,10 +1,20 @@
+import {
+  CatalogueFlavorListSchema, CatalogueFlavorSchema, DashboardFiguresViewSchema, DeadLetterListSchema, DeadLetterViewSchema, ErrorResponseSchema, EventListSchema,
+  DeadLetterDismissedSchema, DeadLetterDismissSchema, DeadLetterRetrySchema, ExperimentComparisonSchema, ExperimentListSchema, MetricSeriesPageSchema, INPUT_LIMITS, JobPageSchema, JobStateSchema, JobUpdateSchema, JobViewSchema, LogPageSchema, LogSearchPageSchema, MetricSeriesSchema,
+  NodeActionSchema, NodeListSchema, PoolListSchema, PriorityChangeSchema, RecoveryViewSchema, TaskViewSchema, TrainingJobSpecSchema, VerifyResultSchema,
+} from '@trainyard/contracts';
 import { CONSOLE_PATHS } from './openapi.console-paths';
+import { AUTH_PATHS, AUTH_SCHEMAS } from './openapi.auth-paths';
+import { V2_PATHS, V2_SCHEMAS } from './openapi.v2-paths';
+import { HISTORY_PATHS } from '../history/openapi.history-paths';
+import { QUOTA_PATHS, QUOTA_SCHEMAS } from '../quotas/openapi.quota-paths';
 
-/**
- * The OpenAPI 3.1 description of the HTTP API, served at `/openapi.json`. Written by hand next to
- * the controllers it describes; `openapi.spec.ts` checks that every route is documented.
+/*
+ * The OpenAPI 3.1 description of the HTTP API, served at `/openapi.json`. The routes are listed here
+ * beside the controllers they describe; every body and view is the wire schema of
+ * `@trainyard/contracts` (TypeBox, i.e. JSON Schema), never restated: `components.schemas` embeds
+ * them and the test suite runs an OpenAPI validator over the result (openapi.document.spec.ts).
  */
-import { ErrorCode, INPUT_LIMITS } from '@trainyard/contracts';
 
 const error = { $ref: '#/components/schemas/Error' };
 const errors = {
@@ -17,10 +27,11 @@ const errors = {
 const json = (ref: string) => ({ content: { 'application/json': { schema: { $ref: `#/components/schemas/${ref}` } } } });
 const idParam = { name: 'id', in: 'path', required: true, schema: { type: 'string' } };
 
-export const OPENAPI_DOCUMENT = {
+const DOCUMENT = {
   openapi: '3.1.0',
   info: { title: 'Trainyard API', version: '0.1.0', description: 'Control plane for distributed training jobs.' },
   paths: {
+    ...V2_PATHS,
     '/v1/training-jobs': {
       post: {
         summary: 'Submit a training job',
@@ -35,7 +46,8 @@ export const OPENAPI_DOCUMENT = {
           { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 500, default: 50 } },
           { name: 'offset', in: 'query', schema: { type: 'integer', minimum: 0, default: 0 } },
           { name: 'q', in: 'query', description: 'Part of the name (case-insensitive)', schema: { type: 'string', maxLength: 64 } },
-          { name: 'tag', in: 'query', description: '`key` or `key=value` of metadata.tags', schema: { type: 'string' } },
+          { name: 'tag', in: 'query', description: '`key`, `key:value` or `key=value` of metadata.tags', schema: { type: 'string' } },
+          { name: 'experiment', in: 'query', description: 'Only jobs of this experiment', schema: { type: 'string' } },
           { name: 'project', in: 'query', description: 'Only jobs of this project (today every job is in `default`)', schema: { type: 'string' } },
         ],
         responses: { '200': { description: 'A page of jobs', ...json('JobPage') }, ...errors },
@@ -44,6 +56,12 @@ export const OPENAPI_DOCUMENT = {
     '/v1/training-jobs/{id}': {
       get: { summary: 'Get a job with its tasks', parameters: [idParam], responses: { '200': { description: 'The job', ...json('Job') }, ...errors } },
       delete: { summary: 'Delete a finished job', parameters: [idParam], responses: { '202': { description: 'Deleted', ...json('Job') }, ...errors } },
+      patch: {
+        summary: 'Change the description, the tags (all of them) or the experiment after creation (V2, V22)',
+        parameters: [idParam],
+        requestBody: { required: true, ...json('JobUpdate') },
+        responses: { '200': { description: 'The job', ...json('Job') }, ...errors },
+      },
     },
     '/v1/training-jobs/{id}/stop': {
       post: { summary: 'Stop a creating, waiting or running job', parameters: [idParam], responses: { '202': { description: 'Stopping', ...json('Job') }, ...errors } },
@@ -52,7 +70,7 @@ export const OPENAPI_DOCUMENT = {
       post: {
         summary: 'Change the priority of a job waiting in the queue and not yet dispatched (3 needs job:setHighPriority)',
         parameters: [idParam],
-        requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', required: ['priority'], properties: { priority: { type: 'integer', minimum: 1, maximum: 3 } } } } } },
+        requestBody: { required: true, ...json('PriorityChange') },
         responses: { '200': { description: 'The job with its new priority', ...json('Job') }, '403': { description: 'Priority 3 needs job:setHighPriority', content: { 'application/json': { schema: error } } }, ...errors },
       },
     },
@@ -109,7 +127,7 @@ export const OPENAPI_DOCUMENT = {
           { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 1000 } },
           { name: 'after', in: 'query', description: 'The `next` cursor of the previous page', schema: { type: 'string' } },
         ],
-        responses: { '200': { description: '{ items: [{ task, attempt, seq, ts, stream, text }], next }' }, ...errors },
+        responses: { '200': { description: 'Hits', ...json('LogSearchPage') }, ...errors },
       },
     },
     '/v1/training-jobs/{id}/metrics': {
@@ -122,14 +140,39 @@ export const OPENAPI_DOCUMENT = {
           { name: 'to', in: 'query', schema: { type: 'string', format: 'date-time' } },
           { name: 'task', in: 'query', schema: { type: 'string' } },
         ],
-        responses: { '200': { description: '{ from, to, stepSeconds, series: [{ metric, unit, task, nodeId, points: [[time, value]] }] }' }, ...errors },
+        responses: {
+          '200': {
+            description: 'Series',
+            ...json('MetricSeriesPage'),
+          },
+          ...errors,
+        },
+      },
+    },
+    '/v1/events': {
+      get: {
+        summary: 'The event index: every job and node event, oldest first, paged by cursor; follow=true streams them live (server-sent events, resuming from Last-Event-ID)',
+        parameters: [
+          { name: 'after', in: 'query', description: 'Strictly after this event id (<seq> or <seq>.<idx>): the next cursor', schema: { type: 'string', pattern: '^\\d{1,16}(\\.\\d{1,9})?$' } },
+          { name: 'since', in: 'query', description: 'Inclusive lower bound: a stream sequence or an ISO-8601 instant', schema: { type: 'string' } },
+          { name: 'until', in: 'query', description: 'Inclusive upper bound (not with follow)', schema: { type: 'string' } },
+          { name: 'type', in: 'query', description: 'Event types, comma-separated', schema: { type: 'string' } },
+          { name: 'job', in: 'query', schema: { type: 'string' } },
+          { name: 'node', in: 'query', schema: { type: 'string' } },
+          { name: 'actor', in: 'query', schema: { type: 'string', maxLength: 256 } },
+          { name: 'project', in: 'query', schema: { type: 'string' } },
+          { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 1000, default: 100 } },
+          { name: 'follow', in: 'query', schema: { type: 'boolean' } },
+          { name: 'Last-Event-ID', in: 'header', schema: { type: 'string' } },
+        ],
+        responses: { '200': { description: '{ items: [event], next } or text/event-stream' }, ...errors },
       },
     },
     '/v1/dashboard': {
       get: {
         summary: 'The training dashboard over the jobs created in [from, to) (default the last 7 days): success, failure, recovery-enabled and recovery success rates, recovery time',
         parameters: [{ name: 'from', in: 'query', schema: { type: 'string', format: 'date-time' } }, { name: 'to', in: 'query', schema: { type: 'string', format: 'date-time' } }],
-        responses: { '200': { description: 'Figures' }, ...errors },
+        responses: { '200': { description: 'Figures', ...json('DashboardFigures') }, ...errors },
       },
     },
     '/metrics': { get: { summary: 'Prometheus metrics: the guide container metrics and the control plane', responses: { '200': { description: 'text/plain; version=0.0.4' } } } },
@@ -139,7 +182,7 @@ export const OPENAPI_DOCUMENT = {
       post: {
         summary: 'cordon: out of service, running tasks stay; drain: out of service and its tasks are recovered elsewhere; uncordon: back in service (answered by the fault manager)',
         parameters: [idParam, { name: 'verb', in: 'path', required: true, schema: { type: 'string', enum: ['cordon', 'drain', 'uncordon'] } }],
-        requestBody: { content: { 'application/json': { schema: { type: 'object', properties: { reason: { type: 'string' }, graceMs: { type: 'integer', minimum: 0 } } } } } },
+        requestBody: json('NodeAction'),
         responses: { '200': { description: 'The node with its availability' }, ...errors },
       },
     },
@@ -147,7 +190,7 @@ export const OPENAPI_DOCUMENT = {
       get: {
         summary: "The job's fault tolerance (容错与恢复): settings, restarts current/max, every recovery decision with its rule, suspected hangs, failure analyses",
         parameters: [idParam],
-        responses: { '200': { description: '{ policy, restarts, history: [{ kind, time, attempt, rule, action, fault, restarts, … }], analyses }' }, ...errors },
+        responses: { '200': { description: 'Fault tolerance', ...json('Recovery') }, ...errors },
       },
     },
     '/v1/admin/projections/verify': {
@@ -167,214 +210,69 @@ export const OPENAPI_DOCUMENT = {
       post: {
         summary: "Apply a dead letter again after a fix (db:<n> only): the projection projects the commit's aggregate again, the log router stores the kept batch",
         parameters: [{ ...idParam, schema: { type: 'string', pattern: '^(db|js):[1-9][0-9]*$' } }],
-        responses: { '200': { description: '{ id, outcome: applied | still-failing, code?, message? }' }, ...errors },
+        responses: { '200': { description: 'Applied, or still failing with the error', ...json('DeadLetterRetry') }, ...errors },
       },
     },
     '/v1/admin/quarantine/{id}/dismiss': {
       post: {
         summary: 'Accept the loss of a dead letter: it no longer makes the service degraded',
         parameters: [{ ...idParam, schema: { type: 'string', pattern: '^(db|js):[1-9][0-9]*$' } }],
-        requestBody: { content: { 'application/json': { schema: { type: 'object', properties: { reason: { type: 'string', maxLength: 500 } } } } } },
-        responses: { '200': { description: '{ id, state: dismissed }' }, ...errors },
+        requestBody: json('DeadLetterDismiss'),
+        responses: { '200': { description: 'Dismissed', ...json('DeadLetterDismissed') }, ...errors },
       },
     },
     '/healthz': {
       get: {
+        security: [],
         summary: 'Health: ok, or degraded with its reasons (NATS closed, read models unreachable, projection failing, open dead letters: their count and the latest). Always 200.',
         responses: { '200': { description: '{ status: ok | degraded, nats, reasons: [string], projection: { position, failing, quarantined }, quarantine: { count, latest } }' } },
       },
     },
     '/openapi.json': { get: { summary: 'This document', responses: { '200': { description: 'OpenAPI 3.1' } } } },
     ...CONSOLE_PATHS,
+    ...AUTH_PATHS,
+    ...HISTORY_PATHS,
+    ...QUOTA_PATHS,
   },
+  // Every route needs a bearer token (an API token or an OIDC JWT) except those saying `security: []`.
+  security: [{ bearer: [] }],
   components: {
+    securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'An API token (tyt_…, yard admin token create) or an OIDC access token (JWT)' } },
     schemas: {
-      Error: {
-        type: 'object',
-        required: ['error'],
-        properties: {
-          error: {
-            type: 'object',
-            required: ['code', 'message'],
-            properties: {
-              code: { type: 'string', enum: Object.values(ErrorCode) },
-              message: { type: 'string' },
-              details: {
-                type: 'array',
-                items: { type: 'object', properties: { path: { type: 'string' }, code: { type: 'string' }, message: { type: 'string' }, rule: { type: 'string' } } },
-              },
-            },
-          },
-        },
-      },
-      JobState: {
-        type: 'string',
-        enum: ['creating', 'waiting', 'running', 'terminating', 'terminated', 'completed', 'failed', 'abnormal', 'deleting', 'deleted'],
-      },
-      TrainingJobSpec: {
-        type: 'object',
-        required: ['kind', 'metadata', 'algorithm', 'spec'],
-        properties: {
-          kind: { const: 'job' },
-          metadata: {
-            type: 'object',
-            required: ['name'],
-            properties: {
-              name: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,64}$' },
-              description: { type: 'string', maxLength: 256 },
-              annotations: { type: 'object', additionalProperties: { type: 'string' } },
-              tags: { type: 'array', maxItems: 20, items: { type: 'object', properties: { key: { type: 'string' }, value: { type: 'string' } } } },
-            },
-          },
-          algorithm: {
-            type: 'object',
-            properties: {
-              command: { type: 'string' },
-              engine: { type: 'object', properties: { name: { type: 'string' }, version: { type: 'string' } } },
-              bootFile: { type: 'string' },
-              codeDir: { type: 'string' },
-              image: { type: 'string' },
-              launchMethod: { type: 'string', enum: ['custom', 'torchrun', 'msrun', 'ranktable', 'pytorch-gpu', 'tensorflow-ps', 'mpi'] },
-              processesPerNode: { type: 'integer', minimum: 1, maximum: 1024, description: 'Processes a launcher starts per instance; default the flavor cards, or 1' },
-              userId: { type: 'integer', minimum: 0, maximum: 65535 },
-              workingDir: { type: 'string' },
-              parameters: { type: 'array', maxItems: 100, items: { type: 'object', properties: { name: { type: 'string' }, value: { type: 'string' } } } },
-              inputs: { type: 'array', items: { $ref: '#/components/schemas/DataChannel' } },
-              outputs: { type: 'array', items: { $ref: '#/components/schemas/DataChannel' } },
-              environments: { type: 'object', maxProperties: 100, additionalProperties: { type: 'string' } },
-            },
-          },
-          spec: {
-            type: 'object',
-            required: ['resource'],
-            properties: {
-              resource: {
-                type: 'object',
-                required: ['flavor'],
-                properties: {
-                  pool: { type: 'string' },
-                  flavor: {
-                    type: 'object',
-                    required: ['cpu', 'memoryMiB'],
-                    properties: { cpu: { type: 'number' }, memoryMiB: { type: 'integer' }, gpu: { type: 'integer' }, npu: { type: 'integer' }, acceleratorType: { type: 'string' } },
-                  },
-                  nodeCount: { type: 'integer', minimum: 1 },
-                  affinityGroupSize: { type: 'integer', minimum: 1 },
-                },
-              },
-              priority: { type: 'integer', minimum: 1, maximum: 3 },
-              preemptible: { type: 'boolean' },
-              maxRunHours: { type: 'integer', minimum: 1, maximum: 720 },
-              runtime: { type: 'string', enum: ['process', 'container'] },
-            },
-          },
-        },
-      },
-      DataChannel: {
-        type: 'object',
-        required: ['name', 'path'],
-        properties: { name: { type: 'string' }, path: { type: 'string' }, accessMethod: { type: 'string', enum: ['parameter', 'env'] } },
-      },
-      Task: {
-        type: 'object',
-        properties: {
-          name: { type: 'string' }, index: { type: 'integer' }, state: { type: 'string' }, nodeId: { type: ['string', 'null'] },
-          attempt: { type: 'integer' }, exitCode: { type: ['integer', 'null'] }, signal: { type: ['string', 'null'] },
-          procStartCount: { type: 'integer' }, startedAt: { type: ['string', 'null'] }, endedAt: { type: ['string', 'null'] },
-        },
-      },
-      Job: {
-        type: 'object',
-        properties: {
-          id: { type: 'string' }, name: { type: 'string' }, description: { type: ['string', 'null'] },
-          state: { $ref: '#/components/schemas/JobState' }, stateZh: { type: 'string' }, priority: { type: 'integer' },
-          attempt: { type: 'integer' }, dispatched: { type: 'boolean' }, reason: { type: ['string', 'null'] }, nodeCount: { type: 'integer' },
-          createdAt: { type: 'string' }, startedAt: { type: ['string', 'null'] }, endedAt: { type: ['string', 'null'] }, updatedAt: { type: 'string' },
-          createdBy: { type: 'string' }, project: { type: 'string' }, spec: { $ref: '#/components/schemas/TrainingJobSpec' },
-          tasks: { type: 'array', items: { $ref: '#/components/schemas/Task' } },
-          waitReason: {
-            description: 'Why the job waits, with the numbers (null once placed)',
-            type: ['object', 'null'],
-            properties: {
-              code: { type: 'string' }, position: { type: 'integer' }, deficit: { type: 'object' }, unplacedInstances: { type: 'integer' },
-              blockedBy: { type: 'string' }, cause: { type: 'string' }, victims: { type: 'array', items: { type: 'string' } },
-              startsAt: { type: ['string', 'null'] }, affinityGroups: { type: 'object' }, detail: { type: 'string' },
-            },
-          },
-          requeue: { description: 'Set while the job waits again after a run (first priority)', type: ['string', 'null'], enum: ['preemption', 'fault-recovery', null] },
-          preemptedBy: { type: ['string', 'null'] },
-        },
-      },
-      JobPage: {
-        type: 'object',
-        properties: { items: { type: 'array', items: { $ref: '#/components/schemas/Job' } }, total: { type: 'integer' }, limit: { type: 'integer' }, offset: { type: 'integer' } },
-      },
-      EventList: {
-        type: 'object',
-        properties: {
-          items: {
-            type: 'array',
-            items: {
-              type: 'object',
-              properties: {
-                seq: { type: 'integer' }, idx: { type: 'integer' }, type: { type: 'string' }, time: { type: 'string' }, task: { type: ['string', 'null'] },
-                message: { type: 'string' }, messageZh: { type: 'string' }, data: {}, actor: { type: 'string' },
-              },
-            },
-          },
-        },
-      },
-      LogPage: {
-        type: 'object',
-        properties: {
-          items: {
-            type: 'array',
-            items: { type: 'object', properties: { attempt: { type: 'integer' }, seq: { type: 'integer' }, ts: { type: 'string' }, stream: { type: 'string' }, text: { type: 'string' } } },
-          },
-          nextSeq: { type: 'integer' },
-        },
-      },
-      Resources: { type: 'object', properties: { cpu: { type: 'number' }, memoryMiB: { type: 'number' }, gpu: { type: 'number' }, npu: { type: 'number' } } },
-      PoolList: {
-        type: 'object',
-        properties: {
-          items: {
-            type: 'array',
-            items: {
-              type: 'object',
-              properties: {
-                name: { type: 'string' }, nodes: { type: 'array', items: { type: 'string' } }, readyNodes: { type: 'integer' },
-                capacity: { $ref: '#/components/schemas/Resources' }, used: { $ref: '#/components/schemas/Resources' }, free: { $ref: '#/components/schemas/Resources' },
-                supernodes: { type: 'object', additionalProperties: { type: 'array', items: { type: 'string' } } },
-              },
-            },
-          },
-        },
-      },
-      NodeList: { type: 'object', properties: { items: { type: 'array', items: { type: 'object' } } } },
-      VerifyResult: {
-        type: 'object',
-        properties: {
-          equal: { type: 'boolean' },
-          differences: { type: 'array', items: {} },
-          seq: { type: 'integer' },
-          quarantined: { type: 'array', items: { type: 'integer' }, description: "Commits the live projection quarantined (a rebuild skips them too)" },
-          degraded: { type: 'boolean' },
-          quarantine: { type: 'object', properties: { count: { type: 'integer' }, latest: { $ref: '#/components/schemas/DeadLetter' } } },
-        },
-      },
-      DeadLetter: {
-        type: 'object',
-        properties: {
-          id: { type: 'string', description: 'db:<n> (PostgreSQL dead_letters) or js:<seq> (TY_DEAD_LETTERS)' },
-          consumer: { type: 'string' }, stream: { type: 'string' }, seq: { type: 'integer' }, subject: { type: 'string' },
-          code: { type: 'string', description: 'SQLSTATE, Node system code or error class' }, message: { type: 'string' }, attempts: { type: 'integer' },
-          firstFailedAt: { type: 'string', format: 'date-time' }, quarantinedAt: { type: 'string', format: 'date-time' },
-          state: { type: 'string', enum: ['quarantined', 'retried', 'dismissed'] }, resolvedAt: { type: ['string', 'null'], format: 'date-time' },
-          payloadBytes: { type: 'integer' }, retryable: { type: 'boolean' },
-        },
-      },
-      DeadLetterList: { type: 'object', properties: { items: { type: 'array', items: { $ref: '#/components/schemas/DeadLetter' } } } },
+      Error: ErrorResponseSchema,
+      JobState: JobStateSchema,
+      TrainingJobSpec: TrainingJobSpecSchema,
+      Task: TaskViewSchema,
+      Job: JobViewSchema,
+      JobPage: JobPageSchema,
+      JobUpdate: JobUpdateSchema,
+      PriorityChange: PriorityChangeSchema,
+      EventList: EventListSchema,
+      LogPage: LogPageSchema,
+      LogSearchPage: LogSearchPageSchema,
+      MetricSeries: MetricSeriesSchema,
+      Recovery: RecoveryViewSchema,
+      DashboardFigures: DashboardFiguresViewSchema,
+      PoolList: PoolListSchema,
+      NodeList: NodeListSchema,
+      NodeAction: NodeActionSchema,
+      VerifyResult: VerifyResultSchema,
+      DeadLetter: DeadLetterViewSchema,
+      DeadLetterList: DeadLetterListSchema,
+      Flavor: CatalogueFlavorSchema,
+      FlavorList: CatalogueFlavorListSchema,
+      ExperimentComparison: ExperimentComparisonSchema,
+      ExperimentList: ExperimentListSchema,
+      MetricSeriesPage: MetricSeriesPageSchema,
+      DeadLetterRetry: DeadLetterRetrySchema,
+      DeadLetterDismiss: DeadLetterDismissSchema,
+      DeadLetterDismissed: DeadLetterDismissedSchema,
+      ...V2_SCHEMAS,
+      ...AUTH_SCHEMAS,
+      ...QUOTA_SCHEMAS,
     },
   },
-} as const;
+};
+
+/** The document as served: plain JSON (TypeBox marks its schemas with symbol keys, which JSON drops). */
+export const OPENAPI_DOCUMENT = JSON.parse(JSON.stringify(DOCUMENT)) as typeof DOCUMENT;

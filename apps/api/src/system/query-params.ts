@@ -63,6 +63,11 @@ export class ParamCheck {
     return new Date(t);
   }
 
+  /** Records a problem a caller found itself. */
+  fail(path: string, code: FieldError['code'], message: string): void {
+    this.errors.push({ path, code, message });
+  }
+
   /** Throws one VALIDATION_FAILED error listing every problem found so far. */
   done(): void {
     if (this.errors.length) throw new TrainyardError(ErrorCode.ValidationFailed, 'invalid request parameters', this.errors);

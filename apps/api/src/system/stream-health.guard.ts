@@ -3,7 +3,7 @@ import type { FastifyRequest } from 'fastify';
 import { StreamHealth } from './stream-health';
 
 /**
- * Every `/v1` request needs the event stream (commands append to it, reads are its projection): while
+ * Every `/v1` and `/v2` request needs the event stream (commands append to it, reads are its projection): while
  * it is gone they answer 503 `STREAM_MISSING`. Log routes need the log stream as well. `/metrics` and
  * `/healthz` stay up, so operators can see the outage.
  */
@@ -13,7 +13,7 @@ export class StreamHealthGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const url = context.switchToHttp().getRequest<FastifyRequest>().url;
-    if (!url.startsWith('/v1/')) return true;
+    if (!/^\/v[12]\//.test(url)) return true;
     await this.streams.assertPresent('events');
     if (/\/logs(\/|\?|$)/.test(url)) await this.streams.assertPresent('logs');
     return true;

@@ -1,12 +1,15 @@
-import { DEFAULT_PROJECT } from '@trainyard/contracts';
+import { DEFAULT_PROJECT, type JobScope, type Principal } from '@trainyard/contracts';
 
-/**
- * A job as the API serves it, with its project. Until issue 11 gives jobs projects every job is in
- * the one project `default` (what `GET /v1/me` lists), so a filter on another project matches nothing.
- */
-export function withProject<T extends object>(job: T): T & { project: string } {
-  return { ...job, project: DEFAULT_PROJECT };
+/** What permissions care about for a job: its project (`metadata.project`, `default`) and who created it. */
+export function jobScope(job: { project?: string; createdBy: string }): JobScope {
+  return { project: job.project || DEFAULT_PROJECT, createdBy: job.createdBy };
 }
 
-/** Whether jobs of `project` can exist today (see {@link withProject}). */
-export const projectExists = (project: string) => project === DEFAULT_PROJECT;
+/**
+ * The projects whose jobs `principal` may read, or undefined for all of them (`job:read` held
+ * cluster-wide: operators and admins).
+ */
+export function readableProjects(principal: Principal): string[] | undefined {
+  if (principal.permissions.includes('job:read')) return undefined;
+  return principal.projects.filter((p) => p.permissions.includes('job:read')).map((p) => p.id);
+}

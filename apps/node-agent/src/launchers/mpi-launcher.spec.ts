@@ -34,6 +34,18 @@ describe('mpi launcher', () => {
     expect(plan.files.find((f) => f.path === `${home}/hostfile.workers`)!.content).toBe('10.0.0.6 slots=1\n');
   });
 
+  it('mpi - with SSH trust the hostfiles name the guide\'s instances and worker-0 first waits for every sshd (L689-719)', () => {
+    const plan = mpiLaunch(aLaunchContext({ hosts, sshTrust: { dir: '/home/ma-user/.ssh' }, algorithm: withMethod('mpi') }));
+    const vj = 'modelarts-job-j1';
+    const names = [`${vj}-worker-0.${vj}`, `${vj}-worker-1.${vj}`];
+    expect(plan.files.find((f) => f.path === `${home}/hostfile`)!.content).toBe(`${names[0]} slots=1\n${names[1]} slots=1\n`);
+    expect(plan.files.find((f) => f.path === `${home}/hostfile.workers`)!.content).toBe(`${names[1]} slots=1\n`);
+    const lines = plan.command.split('\n');
+    expect(lines[0]).toBe(`for h in ${names.join(' ')}; do`);
+    expect(lines).toContain(`  until ssh -F ${home}/.ssh/config -o ConnectTimeout=5 "$h" true 2>/dev/null; do`);
+    expect(lines.findIndex((l) => l.startsWith('mpirun -np 2 '))).toBeGreaterThan(lines.indexOf('done'));
+  });
+
   it('mpi - the other workers say where the log is and wait to be released, then exit 0 (L775-779)', () => {
     const plan = mpiLaunch(aLaunchContext({ task: 'worker-1', index: 1, hosts, algorithm: withMethod('mpi') }));
     expect(plan.command).toBe(

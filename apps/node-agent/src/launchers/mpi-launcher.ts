@@ -3,6 +3,7 @@ import { bootProgram } from './boot-file';
 import { type LaunchContext, type LaunchPlan, processesPerNode, taskHosts } from './launch-plan';
 import { mpiHostfile, mpiTuneFile } from './mpi-hostfile';
 import { renderArgv, shellWord } from './shell-words';
+import { instanceNames, trustDir } from '../ssh-trust/ssh-trust-plan';
 
 /** `MY_MPI_BTL_TCP_IF` when unset (L656). */
 export const DEFAULT_MPI_BTL_TCP_IF = 'eth0,bond0';
@@ -30,10 +31,14 @@ export const MPI_RELEASE_SWEEP = "find /tmp -maxdepth 1 -name 'trainyard-mpi-*.r
  * - every other worker prints that the log is in worker-0 and waits to be released (L775-779), then
  *   exits 0: the job's outcome is worker-0's.
  * Differences, each for a reason:
- * - No sshd is started (L677-683): the process runtime's ranks reach other hosts through the hosts'
- *   own sshd (the operator sets up trust between them); `-mca plm_rsh_args "-p ${MY_SSHD_PORT}"` is
- *   passed only when `MY_SSHD_PORT` is set.
- * - Peers are addresses already (`VC_WORKER_HOSTS`), so no name resolution loop (L690-712).
+ * - The launcher starts no sshd (L677-683): with `spec.sshTrust` the platform starts one per instance
+ *   (ssh-trust/), and mpirun reaches it through the trust dir's `config` (`OMPI_MCA_plm_rsh_agent`);
+ *   without it, ranks reach other hosts through the hosts' own sshd (the operator sets up trust).
+ *   `-mca plm_rsh_args "-p ${MY_SSHD_PORT}"` is passed only when `MY_SSHD_PORT` is set.
+ * - Without SSH trust, peers are addresses already (`VC_WORKER_HOSTS`), so no name resolution loop
+ *   (L690-712). With it (`spec.sshTrust`, ssh-trust/), the hostfile names the guide's instance names
+ *   and worker-0 first waits until every instance's sshd lets it in (the guide's port probe, L690-712,
+ *   done with the trust dir's own `config`): the platform started those sshd, their ports are there.
  * - `MY_MPI_SLOTS` defaults to `processesPerNode` (the guide's `MA_NUM_GPUS`, which is 0 on a CPU
  *   flavor and would give `slots=0`).
  * - The release touches a file the worker polls for instead of `pkill sleep` (L767-772): a worker that
@@ -58,7 +63,8 @@ export function mpiLaunch(ctx: LaunchContext): LaunchPlan {
   }
 
   const env = ctx.env;
-  const hosts = taskHosts(ctx);
+  const trust = a.sshTrust;
+  const hosts = trust ? taskHosts(ctx).map((_, i) => instanceNames(a.jobId, i)[0]) : taskHosts(ctx);
   const slots = /^[1-9]\d*$/.test(env.MY_MPI_SLOTS ?? '') ? Number(env.MY_MPI_SLOTS) : processesPerNode(a);
   const tcpIf = env.MY_MPI_BTL_TCP_IF || DEFAULT_MPI_BTL_TCP_IF;
   const hostfile = posix.join(ctx.paths.home, 'hostfile');
@@ -82,7 +88,7 @@ export function mpiLaunch(ctx: LaunchContext): LaunchPlan {
     { path: hostfile, content: mpiHostfile(hosts, slots) },
     { path: tuneFile, content: mpiTuneFile(env) },
   ];
-  const lines = [renderArgv(mpirun), 'rc=$?', 'echo "[run_mpi] mpirun exited with $rc"'];
+  const lines = [...(trust ? [waitForSshd(posix.join(trustDir(ctx.paths, trust.dir), 'config'), hosts)] : []), renderArgv(mpirun), 'rc=$?', 'echo "[run_mpi] mpirun exited with $rc"'];
   if (hosts.length > 1) {
     const releaseHostfile = posix.join(ctx.paths.home, 'hostfile.workers');
     files.push({ path: releaseHostfile, content: mpiHostfile(hosts.slice(1), 1) });
@@ -94,4 +100,22 @@ export function mpiLaunch(ctx: LaunchContext): LaunchPlan {
   }
   lines.push('exit "$rc"');
   return { launcher: 'mpi', command: lines.join('\n'), env: {}, files, processes: [{ argv: mpirun, env: {} }] };
+}
+
+/** Seconds worker-0 waits for each instance's sshd before it gives up. */
+export const SSHD_WAIT_SECONDS = 120;
+
+/** A loop that ends once `ssh` logs in to every host (config from the trust dir), or exits 1 naming the first it could not reach. */
+function waitForSshd(config: string, hosts: readonly string[]): string {
+  const ssh = `ssh -F ${shellWord(config)} -o ConnectTimeout=5`;
+  return [
+    `for h in ${hosts.map(shellWord).join(' ')}; do`,
+    '  n=0',
+    `  until ${ssh} "$h" true 2>/dev/null; do`,
+    '    n=$((n+1))',
+    `    if [ "$n" -ge ${SSHD_WAIT_SECONDS} ]; then echo "[run_mpi] the sshd of $h did not let worker-0 in within ${SSHD_WAIT_SECONDS} s" >&2; exit 1; fi`,
+    '    sleep 1',
+    '  done',
+    'done',
+  ].join('\n');
 }

@@ -36,8 +36,10 @@ export function rankTablePath(paths: TaskPaths): string {
 
 /**
  * The job's rank table: one group, one instance per task in index order, `perNode` devices each.
- * The control plane knows neither physical chip ids nor NPU NIC addresses, so `device_id` is the
- * local index (0…n-1) and `device_ip` the instance's host address. The file is written once with
+ * `device_id` is the card the scheduler gave that instance (`devicesByIndex`, the node's NPU id, as
+ * the guide's proc-log names count it, ch14 L10176-10209); an instance without assigned cards (a node
+ * from before issue 14) falls back to the local index 0…n-1. The control plane knows no NPU NIC
+ * addresses, so `device_ip` is the instance's host address. The file is written once with
  * `status: completed` (all instances are known at launch), so a script polling for it (L1058-1060)
  * goes on at once.
  *
@@ -55,7 +57,7 @@ export function rankTable(a: TaskAssignment, hosts: readonly string[], perNode: 
         group_name: `job-${a.jobName}`,
         instance_count: String(hosts.length),
         instance_list: hosts.map((host, index) => ({
-          devices: Array.from({ length: perNode }, (_, d) => ({ device_id: String(d), device_ip: host })),
+          devices: Array.from({ length: perNode }, (_, d) => ({ device_id: cardOf(a, index, d), device_ip: host })),
           pod_name: `${vj}-${TASK_ROLE}-${index}`,
           server_id: host,
         })),
@@ -63,4 +65,10 @@ export function rankTable(a: TaskAssignment, hosts: readonly string[], perNode: 
     ],
     status: 'completed',
   };
+}
+
+/** The `d`-th card of instance `index`: its assigned id when it has one per process, else `d`. */
+function cardOf(a: TaskAssignment, index: number, d: number): string {
+  const ids = a.devicesByIndex?.[index];
+  return ids && ids[d] !== undefined ? ids[d] : String(d);
 }

@@ -57,4 +57,10 @@ describe('rank table launcher', () => {
       status: 'completed',
     });
   });
+
+  it('rank table file - device_id is the card the scheduler gave each instance (issue 14; ch14 L10176-10209 counts device ids per node)', () => {
+    const a = { ...aLaunchContext({ hosts, flavor: ascend(2) }).assignment, devices: ['6', '7'], devicesByIndex: [['6', '7'], ['2', '3']] };
+    const ids = rankTable(a, hosts, 2).group_list[0].instance_list.map((i) => i.devices.map((d) => d.device_id));
+    expect(ids).toEqual([['6', '7'], ['2', '3']]);
+  });
 });

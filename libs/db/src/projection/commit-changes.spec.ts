@@ -7,7 +7,7 @@ describe('commitChanges', () => {
   it('commitChanges - JobCreated inserts the job and its pending tasks, all stamped with event time', () => {
     const [created] = jobLife(new CommitBuilder(), 'j1');
     const changes = commitChanges(created);
-    expect(changes.map((c) => c.kind)).toEqual(['insert-job', 'insert-tasks', 'update-job', 'insert-job-events']);
+    expect(changes.map((c) => c.kind)).toEqual(['insert-job', 'insert-tasks', 'update-job', 'insert-job-events', 'insert-events']);
     expect(changes[0]).toMatchObject({
       row: { id: 'j1', state: 'creating', priority: 1, node_count: 2, created_at: at(0), updated_at: at(0), last_seq: 1, spec: JSON.stringify(spec('j1')) },
     });
@@ -35,6 +35,7 @@ describe('commitChanges', () => {
       { kind: 'update-task', jobId: 'j1', name: 'worker-0', attempt: 2, set: { state: 'lost', node_id: 'n1', attempt: 2, exit_code: null, signal: null, ended_at: at(6) } },
       { kind: 'update-job', id: 'j1', set: { state: 'failed', ended_at: at(6), reason: 'worker-1 exited with 137', updated_at: at(6), last_seq: 40 } },
       { kind: 'insert-job-events', rows: expect.any(Array) },
+      { kind: 'insert-events', rows: [expect.objectContaining({ idx: 0, node_ids: ['n2'] }), expect.objectContaining({ idx: 1, node_ids: ['n1'] }), expect.objectContaining({ idx: 2, node_ids: [] })] },
     ]);
   });
 
@@ -43,7 +44,7 @@ describe('commitChanges', () => {
     expect(commits.map(commitChanges)).toEqual(structuredClone(commits).map(commitChanges));
   });
 
-  it('commitChanges - a node registration upserts the node; work orders on node subjects write nothing', () => {
+  it('commitChanges - a node registration upserts the node; work orders on node subjects write only the event index', () => {
     const b = new CommitBuilder();
     expect(commitChanges(registerNode(b, 'n1', 3))).toEqual([
       {
@@ -58,8 +59,11 @@ describe('commitChanges', () => {
           last_seq: 1,
         },
       },
+      { kind: 'insert-events', rows: [expect.objectContaining({ seq: 1, type: 'NodeRegistered', aggregate: 'node', node_ids: ['n1'], job_id: null })] },
     ]);
-    expect(commitChanges(b.node('n1', [ev('TaskStopRequested', 4, { jobId: 'j', task: 'worker-0', attempt: 1, graceMs: 5000, reason: 'user' })]))).toEqual([]);
+    expect(commitChanges(b.node('n1', [ev('TaskStopRequested', 4, { jobId: 'j', task: 'worker-0', attempt: 1, graceMs: 5000, reason: 'user' })]))).toEqual([
+      { kind: 'insert-events', rows: [expect.objectContaining({ type: 'TaskStopRequested', job_id: 'j', node_ids: ['n1'], task: 'worker-0' })] },
+    ]);
     expect(commitChanges({ ...b.node('n1', []), subject: 'ty.ev.pool.default' })).toEqual([]);
   });
 

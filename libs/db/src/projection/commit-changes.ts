@@ -1,4 +1,5 @@
 import { type StoredCommit, Subjects } from '@trainyard/contracts';
+import { eventIndexChanges } from './event-index-changes';
 import { jobChanges } from './job-changes';
 import { nodeChanges } from './node-changes';
 import type { RowChange } from './row-change';
@@ -9,8 +10,9 @@ import { UnprojectableCommit } from './unprojectable-commit';
 const PROJECTED_VERSION = 1;
 
 /**
- * Every row change one commit makes, chosen by the aggregate its subject names. Commits on subjects
- * the read models do not cover yield nothing (the checkpoint still moves past them). Pure; whatever
+ * Every row change one commit makes, chosen by the aggregate its subject names; every job and node
+ * commit also feeds the event index. Commits on subjects the read models do not cover yield nothing
+ * (the checkpoint still moves past them). Pure; whatever
  * it throws is final for that commit (`UnknownEventType`, or `UnprojectableCommit` around the cause).
  */
 export function commitChanges(commit: StoredCommit): RowChange[] {
@@ -21,9 +23,9 @@ export function commitChanges(commit: StoredCommit): RowChange[] {
     const aggregate = Subjects.parseAggregate(commit.subject);
     switch (aggregate?.kind) {
       case 'job':
-        return jobChanges(aggregate.id, commit);
+        return [...jobChanges(aggregate.id, commit), ...eventIndexChanges(commit)];
       case 'node':
-        return nodeChanges(aggregate.id, commit);
+        return [...nodeChanges(aggregate.id, commit), ...eventIndexChanges(commit)];
       case undefined:
         return [];
     }

@@ -140,6 +140,10 @@ function applyEvent(e: DomainEvent, jobId: string, seq: number, { job, ifNull }:
     case 'TaskPrecheckAbnormal':
     case 'TaskPrecheckError':
     case 'TaskCodeDownloadFailed':
+    case 'TaskInputDownloaded':
+    case 'TaskInputDownloadFailed':
+    case 'TaskOutputUploaded':
+    case 'TaskOutputPrefetched':
       // History only (job_events): the task row changes with the start or the exit that follows.
       return;
     case 'JobSucceeded':
@@ -160,6 +164,11 @@ function applyEvent(e: DomainEvent, jobId: string, seq: number, { job, ifNull }:
     case 'JobPriorityChanged':
       Object.assign(job, { priority: e.data.to });
       return;
+    case 'JobMetadataUpdated': {
+      const { by: _by, ...patch } = e.data;
+      changes.push({ kind: 'patch-job-metadata', id: jobId, patch });
+      return;
+    }
     case 'JobPreempted':
       Object.assign(job, { state: 'terminating', reason: 'preempted', preempted_by: e.data.by });
       return;
@@ -181,6 +190,8 @@ function applyEvent(e: DomainEvent, jobId: string, seq: number, { job, ifNull }:
       return;
     case 'JobSuspectedHang':
     case 'FailureAnalysed':
+    case 'TaskCheckpointed':
+    case 'PreemptionCycleStopped':
       // Shown from job_events (the J10 notice, the analysis with the job); no column changes.
       return;
     case 'NodeRegistered':
@@ -191,7 +202,14 @@ function applyEvent(e: DomainEvent, jobId: string, seq: number, { job, ifNull }:
     case 'NodeIsolated':
     case 'NodeDraining':
     case 'NodeReturned':
-      // Node events belong on node subjects; on a job subject they are history only.
+    case 'TokenCreated':
+    case 'TokenRevoked':
+    case 'ProjectCreated':
+    case 'RoleBound':
+    case 'RoleUnbound':
+    case 'QuotaSet':
+    case 'QuotaRemoved':
+      // Node and identity events belong on their own subjects; on a job subject they are history only.
       return;
     default: {
       const unknown: never = e;

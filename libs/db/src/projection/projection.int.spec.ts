@@ -49,6 +49,9 @@ describe.each(BACKENDS)('projection on %s', (backend) => {
       waitReason: null,
       requeue: null,
       preemptedBy: null,
+      project: 'default',
+      tags: [],
+      experiment: null,
       tasks: [
         { name: 'worker-0', index: 0, state: 'succeeded', nodeId: 'n1', attempt: 1, exitCode: 0, signal: null, procStartCount: 1, startedAt: at(3), endedAt: at(10) },
         { name: 'worker-1', index: 1, state: 'succeeded', nodeId: 'n2', attempt: 1, exitCode: 0, signal: null, procStartCount: 1, startedAt: at(4), endedAt: at(11) },
@@ -124,10 +127,17 @@ describe.each(BACKENDS)('projection on %s', (backend) => {
       expect.objectContaining({ id: 'n2', used: { cpu: 1.5, memoryMiB: 512, gpu: 1, npu: 0 } }),
     ]);
 
-    await projectCommits(t.db, life.slice(3, 6)); // worker-0 exited, worker-1 running
+    // worker-0 exited, worker-1 running: worker-0 keeps n1 while the job runs (an in-place restart
+    // would start it there again); the job's end lets go of both.
+    await projectCommits(t.db, life.slice(3, 6));
+    expect((await listNodes(t.db)).map((n) => [n.id, n.used.cpu])).toEqual([
+      ['n1', 1.5],
+      ['n2', 1.5],
+    ]);
+    await projectCommits(t.db, life.slice(6));
     expect((await listNodes(t.db)).map((n) => [n.id, n.used.cpu])).toEqual([
       ['n1', 0],
-      ['n2', 1.5],
+      ['n2', 0],
     ]);
 
     // Re-registration: the latest capacity and time win.

@@ -1,4 +1,4 @@
-import type { JobRowUpdate, NewJobEventRow, NewJobRow, NewNodeRow, NodeRowUpdate, NewTaskRow, TaskRowUpdate } from '../database';
+import type { JobRowUpdate, NewEventRow, NewJobEventRow, NewJobRow, NewNodeRow, NodeRowUpdate, NewTaskRow, TaskRowUpdate } from '../database';
 
 /**
  * One write the projection makes, as plain data. The pure half of the projection turns a commit into
@@ -16,6 +16,13 @@ export type RowChange =
    */
   | { kind: 'update-task'; jobId: string; name: string; attempt: number; set: TaskRowUpdate }
   | { kind: 'insert-job-events'; rows: NewJobEventRow[] }
+  /** Rows of the cluster-wide event index (issue 17). */
+  | { kind: 'insert-events'; rows: NewEventRow[] }
   | { kind: 'upsert-node'; row: NewNodeRow }
+  /**
+   * Description, tags or experiment changed after creation: merged into `spec.metadata` (so the tag and
+   * experiment filters see them) and the description column; `experiment: null` removes it.
+   */
+  | { kind: 'patch-job-metadata'; id: string; patch: { description?: string; tags?: { key: string; value: string }[]; experiment?: string | null } }
   /** Availability of a node (fault manager): suspect, isolated, draining, back in service. */
   | { kind: 'update-node'; id: string; set: NodeRowUpdate };

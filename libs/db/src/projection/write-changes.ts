@@ -1,19 +1,22 @@
 import { type Kysely, sql } from 'kysely';
-import type { Database, NewJobEventRow } from '../database';
+import type { Database, NewEventRow, NewJobEventRow } from '../database';
 import type { RowChange } from './row-change';
 
 // 10 parameters per event row; PostgreSQL allows 65,535 per statement.
 const EVENT_ROWS_PER_INSERT = 1000;
+// 15 parameters per event-index row.
+const INDEX_ROWS_PER_INSERT = 1000;
 
 /**
  * Executes row changes inside the caller's transaction. Inserts and task updates run in order. Two
  * kinds are deferred because nothing else reads what they write: job-row updates (unconditional, so
  * all of one job's merge into one statement, later fields winning) and `job_events` inserts (many
- * rows per statement). A batch of commits thus costs one update per job, not one per commit.
+ * rows per statement), and so are event-index rows. A batch of commits thus costs one update per job, not one per commit.
  */
 export async function writeChanges(trx: Kysely<Database>, changes: readonly RowChange[]): Promise<void> {
   const jobUpdates = new Map<string, Pick<RowChange & { kind: 'update-job' }, 'set' | 'setIfNull'>>();
   const events: NewJobEventRow[] = [];
+  const indexed: NewEventRow[] = [];
   for (const change of changes) {
     switch (change.kind) {
       case 'insert-job':
@@ -51,6 +54,9 @@ export async function writeChanges(trx: Kysely<Database>, changes: readonly RowC
       case 'insert-job-events':
         events.push(...change.rows);
         break;
+      case 'insert-events':
+        indexed.push(...change.rows);
+        break;
       case 'upsert-node':
         await trx
           .insertInto('nodes')
@@ -67,6 +73,21 @@ export async function writeChanges(trx: Kysely<Database>, changes: readonly RowC
           )
           .execute();
         break;
+      case 'patch-job-metadata': {
+        const { experiment, ...rest } = change.patch;
+        const set = experiment === undefined ? rest : experiment === null ? rest : { ...rest, experiment };
+        let metadata = sql`(spec->'metadata') || ${JSON.stringify(set)}::jsonb`;
+        if (experiment === null) metadata = sql`(${metadata}) - 'experiment'`;
+        await trx
+          .updateTable('jobs')
+          .set({
+            spec: sql`jsonb_set(spec, '{metadata}', ${metadata})`,
+            ...(rest.description !== undefined ? { description: rest.description } : {}),
+          })
+          .where('id', '=', change.id)
+          .execute();
+        break;
+      }
       case 'update-node':
         await trx.updateTable('nodes').set(change.set).where('id', '=', change.id).execute();
         break;
@@ -82,5 +103,8 @@ export async function writeChanges(trx: Kysely<Database>, changes: readonly RowC
   }
   for (let i = 0; i < events.length; i += EVENT_ROWS_PER_INSERT) {
     await trx.insertInto('job_events').values(events.slice(i, i + EVENT_ROWS_PER_INSERT)).execute();
+  }
+  for (let i = 0; i < indexed.length; i += INDEX_ROWS_PER_INSERT) {
+    await trx.insertInto('events').values(indexed.slice(i, i + INDEX_ROWS_PER_INSERT)).execute();
   }
 }

@@ -16,6 +16,13 @@ export interface JobSummary {
   startedAt: string | null;
   endedAt: string | null;
   updatedAt: string;
+  /** The job's project (its spec's `metadata.project`, `default` when it names none). */
+  project: string;
+  createdBy: string;
+  description: string | null;
+  /** The spec's `metadata.tags` and `metadata.experiment` as they are now (edits merge into the spec). */
+  tags: { key: string; value: string }[];
+  experiment: string | null;
 }
 
 /** One task of a job. */
@@ -39,7 +46,6 @@ export interface JobView extends JobSummary {
   stateZh: string;
   dispatched: boolean;
   reason: string | null;
-  createdBy: string;
   spec: TrainingJobSpec;
   /** By index. */
   tasks: TaskView[];
@@ -60,17 +66,32 @@ export interface ListJobsQuery {
   name?: string;
   /** Jobs with this tag key (and value, when given). */
   tag?: { key: string; value?: string };
+  /** Only jobs of these projects (the caller's readable ones); without it every project. */
+  projects?: readonly string[];
+  /** Jobs of this experiment (`metadata.experiment`). */
+  experiment?: string;
+  /** Default `created_at` newest first; ties broken by id in the same direction. */
+  sortBy?: 'created_at' | 'name' | 'state';
+  order?: 'asc' | 'desc';
   limit: number;
   offset: number;
 }
 
-const SUMMARY_COLUMNS = ['id', 'name', 'state', 'priority', 'node_count', 'attempt', 'created_at', 'started_at', 'ended_at', 'updated_at'] as const;
+const SUMMARY_COLUMNS = ['id', 'name', 'state', 'priority', 'node_count', 'attempt', 'created_at', 'started_at', 'ended_at', 'updated_at', 'created_by', 'description'] as const;
+/** Tags and experiment, read from the spec like the filters on them. */
+const TAGS_OF_JOB = sql<{ key: string; value: string }[] | null>`spec->'metadata'->'tags'`;
+const EXPERIMENT_OF_JOB = sql<string | null>`spec->'metadata'->>'experiment'`;
+
+/** A job's project, read from its spec: one expression for the column and the filter. */
+export const PROJECT_OF_JOB = sql<string>`coalesce(spec->'metadata'->>'project', 'default')`;
 
 /**
  * A page of jobs, newest first, and how many match in all.
  *
  * ```sql
- * select "id", "name", "state", "priority", "node_count", "attempt", "created_at", "started_at", "ended_at", "updated_at"
+ * select "id", "name", "state", "priority", "node_count", "attempt", "created_at", "started_at", "ended_at", "updated_at",
+ *   "created_by", "description", coalesce(spec->'metadata'->>'project', 'default') as "project",
+ *   spec->'metadata'->'tags' as "tags", spec->'metadata'->>'experiment' as "experiment"
  * from "trainyard"."jobs" where "state" <> $1 order by "created_at" desc, "id" desc limit $2 offset $3
  * select count(*) as "total" from "trainyard"."jobs" where "state" <> $1
  * ```
@@ -85,11 +106,14 @@ export async function listJobs(db: Kysely<Database>, query: ListJobsQuery): Prom
     const wanted = JSON.stringify([{ key: query.tag.key, ...(query.tag.value !== undefined ? { value: query.tag.value } : {}) }]);
     base = base.where(sql<boolean>`spec->'metadata'->'tags' @> ${wanted}::jsonb`);
   }
+  if (query.projects) base = base.where(PROJECT_OF_JOB, 'in', query.projects.length ? [...query.projects] : ['']);
+  if (query.experiment) base = base.where(EXPERIMENT_OF_JOB, '=', query.experiment);
+  const order = query.order ?? 'desc';
   const [rows, count] = await Promise.all([
     base
-      .select(SUMMARY_COLUMNS)
-      .orderBy('created_at', 'desc')
-      .orderBy('id', 'desc')
+      .select([...SUMMARY_COLUMNS, PROJECT_OF_JOB.as('project'), TAGS_OF_JOB.as('tags'), EXPERIMENT_OF_JOB.as('experiment')])
+      .orderBy(query.sortBy ?? 'created_at', order)
+      .orderBy('id', order)
       .limit(query.limit)
       .offset(query.offset)
       .execute(),
@@ -122,7 +146,7 @@ export interface JobChange extends JobSummary {
 export async function listJobChanges(db: Kysely<Database>, afterSeq: number, limit: number): Promise<JobChange[]> {
   const rows = await db
     .selectFrom('jobs')
-    .select([...SUMMARY_COLUMNS, 'last_seq'])
+    .select([...SUMMARY_COLUMNS, 'last_seq', PROJECT_OF_JOB.as('project'), TAGS_OF_JOB.as('tags'), EXPERIMENT_OF_JOB.as('experiment')])
     .where('last_seq', '>', afterSeq)
     .orderBy('last_seq')
     .limit(limit)
@@ -145,12 +169,10 @@ export async function getJob(db: Kysely<Database>, id: string): Promise<JobView 
   ]);
   if (!job) return undefined;
   return {
-    ...toSummary(job),
-    description: job.description,
+    ...toSummary({ ...job, project: job.spec?.metadata?.project || 'default', tags: job.spec?.metadata?.tags ?? null, experiment: job.spec?.metadata?.experiment ?? null }),
     stateZh: JOB_STATE_ZH[job.state] ?? job.state,
     dispatched: job.dispatched,
     reason: job.reason,
-    createdBy: job.created_by,
     spec: job.spec,
     tasks: tasks.map(toTaskView),
     waitReason: job.wait_reason,
@@ -160,7 +182,7 @@ export async function getJob(db: Kysely<Database>, id: string): Promise<JobView 
   };
 }
 
-type SummaryRow = Pick<Selectable<JobsTable>, (typeof SUMMARY_COLUMNS)[number]>;
+type SummaryRow = Pick<Selectable<JobsTable>, (typeof SUMMARY_COLUMNS)[number]> & { project: string; tags: { key: string; value: string }[] | null; experiment: string | null };
 
 function toSummary(r: SummaryRow): JobSummary {
   return {
@@ -174,6 +196,11 @@ function toSummary(r: SummaryRow): JobSummary {
     startedAt: iso(r.started_at),
     endedAt: iso(r.ended_at),
     updatedAt: iso(r.updated_at),
+    project: r.project,
+    createdBy: r.created_by,
+    description: r.description,
+    tags: r.tags ?? [],
+    experiment: r.experiment ?? null,
   };
 }
 

@@ -1,7 +1,7 @@
 import type { Capacity } from '@trainyard/contracts';
 import { type Kysely, sql } from 'kysely';
 import type { Database } from '../database';
-import { OCCUPYING_TASK_STATES } from '../states';
+import { OCCUPYING_TASK_STATES, RESTARTABLE_TASK_STATES } from '../states';
 import { iso } from './iso';
 
 /** A node with what it offers and what its tasks take. */
@@ -20,8 +20,9 @@ const flavor = (field: string) => sql<number>`coalesce(sum((j.spec #>> ${sql.lit
 
 /**
  * Every registered node, by id, with its used capacity: the flavor (`spec.resource.flavor` of the
- * job) of every task in state `assigned` or `running` on it — the same sum the scheduler plans with
- * (a task of an ended job holds its node until its exit is reported).
+ * job) of every task in state `assigned` or `running` on it, and of a running job's tasks of its current
+ * attempt that exited there (the fault manager may restart them in place) — the same sum the scheduler
+ * plans with (domain `tasksHoldingNodes`; a task of an ended job holds its node until its exit is reported).
  *
  * ```sql
  * select "n"."id", "n"."host", "n"."pool", "n"."capacity", "n"."labels", "n"."registered_at",
@@ -31,7 +32,7 @@ const flavor = (field: string) => sql<number>`coalesce(sum((j.spec #>> ${sql.lit
  *   select "t"."node_id",
  *     coalesce(sum((j.spec #>> '{spec,resource,flavor,cpu}')::float8), 0) as "cpu", … memoryMiB, gpu, npu
  *   from "trainyard"."tasks" as "t" inner join "trainyard"."jobs" as "j" on "j"."id" = "t"."job_id"
- *   where "t"."state" in ($5, $6)
+ *   where ("t"."state" in ($5, $6) or ("t"."state" in ($7, $8) and "j"."state" = $9 and "t"."attempt" = "j"."attempt" and "t"."node_id" is not null))
  *   group by "t"."node_id"
  * ) as "u" on "u"."node_id" = "n"."id"
  * order by "n"."id"
@@ -42,7 +43,10 @@ export async function listNodes(db: Kysely<Database>): Promise<NodeView[]> {
     .selectFrom('tasks as t')
     .innerJoin('jobs as j', 'j.id', 't.job_id')
     .select(['t.node_id', flavor('cpu').as('cpu'), flavor('memoryMiB').as('memory'), flavor('gpu').as('gpu'), flavor('npu').as('npu')])
-    .where('t.state', 'in', OCCUPYING_TASK_STATES)
+    .where(({ eb, and, or, ref }) => or([
+      eb('t.state', 'in', OCCUPYING_TASK_STATES),
+      and([eb('t.state', 'in', RESTARTABLE_TASK_STATES), eb('j.state', '=', 'running'), eb('t.attempt', '=', ref('j.attempt')), eb('t.node_id', 'is not', null)]),
+    ]))
     .groupBy('t.node_id')
     .as('u');
   const rows = await db

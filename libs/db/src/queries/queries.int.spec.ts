@@ -5,6 +5,7 @@ import { schemaExists } from '../rebuild/schema-admin';
 import { at, CommitBuilder, ev, jobLife, spec, BACKENDS, useBackend } from '@trainyard/testing/db';
 import { listJobAudit } from './audit-queries';
 import { getJob, listJobChanges, listJobs } from './job-queries';
+import { listExperiments } from './experiment-queries';
 import { requestedCards } from './overview-queries';
 
 describe.each(BACKENDS)('queries on %s', (backend) => {
@@ -39,6 +40,11 @@ describe.each(BACKENDS)('queries on %s', (backend) => {
           startedAt: null,
           endedAt: null,
           updatedAt: at(4),
+          createdBy: 'alice',
+          project: 'default',
+          description: 'the j2 job',
+          tags: [],
+          experiment: null,
         },
       ],
     });
@@ -67,6 +73,27 @@ describe.each(BACKENDS)('queries on %s', (backend) => {
     expect(await ids({ tag: { key: 'team' } })).toEqual(['a', 'b']);
     expect(await ids({ tag: { key: 'team', value: 'speech' } })).toEqual(['b']);
     expect(await ids({ tag: { key: 'team', value: 'speech' }, name: 'ResNet_' })).toEqual([]);
+    // The listing carries each job's tags (yard jobs -o wide shows them).
+    expect((await listJobs(t.db, { limit: 10, offset: 0, tag: { key: 'gpu' } })).items.map((j) => [j.id, j.tags, j.experiment])).toEqual([['b', [{ key: 'team', value: 'speech' }, { key: 'gpu', value: 'a100' }], null]]);
+  });
+
+  it('listExperiments - experiments with their job counts, newest first, by project; deleted jobs and jobs without one not counted', async () => {
+    await using t = await pg.open();
+    const b = new CommitBuilder();
+    const joined = (id: string, at: number, experiment: string | undefined, project?: string) => {
+      const s = spec(id, 1);
+      if (experiment) s.metadata.experiment = experiment;
+      if (project) s.metadata.project = project;
+      return b.job(id, [ev('JobCreated', at, { jobId: id, spec: s, tasks: ['worker-0'], createdBy: 'alice' })]);
+    };
+    await projectCommits(t.db, [joined('a', 1, 'sweep'), joined('b', 2, 'sweep'), joined('c', 3, 'ablation', 'vision'), joined('d', 4, undefined), joined('e', 5, 'sweep')]);
+    await projectCommits(t.db, [b.job('e', [ev('JobDeleted', 6, { by: 'alice' })], 'scheduler')]);
+    const all = await listExperiments(t.db, { limit: 10 });
+    expect(all.map((e) => [e.experiment, e.jobs])).toEqual([['ablation', 1], ['sweep', 2]]);
+    expect(all[1].lastCreatedAt).toBe(at(2));
+    expect((await listExperiments(t.db, { projects: ['default'], limit: 10 })).map((e) => e.experiment)).toEqual(['sweep']);
+    expect(await listExperiments(t.db, { projects: [], limit: 10 })).toEqual([]);
+    expect((await listExperiments(t.db, { limit: 1 })).map((e) => e.experiment)).toEqual(['ablation']);
   });
 
   it('listJobChanges - jobs changed after a sequence, in order of their last change; audit and requested cards', async () => {

@@ -30,7 +30,7 @@ describe('read-model SQL', () => {
     await listJobs(r.db, { limit: 20, offset: 40 });
     expect(r.statements).toEqual([
       {
-        sql: 'select "id", "name", "state", "priority", "node_count", "attempt", "created_at", "started_at", "ended_at", "updated_at" from "trainyard"."jobs" where "state" <> $1 order by "created_at" desc, "id" desc limit $2 offset $3',
+        sql: 'select "id", "name", "state", "priority", "node_count", "attempt", "created_at", "started_at", "ended_at", "updated_at", "created_by", "description", coalesce(spec->\'metadata\'->>\'project\', \'default\') as "project", spec->\'metadata\'->\'tags\' as "tags", spec->\'metadata\'->>\'experiment\' as "experiment" from "trainyard"."jobs" where "state" <> $1 order by "created_at" desc, "id" desc limit $2 offset $3',
         parameters: ['deleted', 20, 40],
       },
       { sql: 'select count(*) as "total" from "trainyard"."jobs" where "state" <> $1', parameters: ['deleted'] },
@@ -38,6 +38,13 @@ describe('read-model SQL', () => {
     const s = recordingDb();
     await listJobs(s.db, { state: ['waiting', 'running'], limit: 5, offset: 0 });
     expect(s.statements[1]).toEqual({ sql: 'select count(*) as "total" from "trainyard"."jobs" where "state" in ($1, $2)', parameters: ['waiting', 'running'] });
+    // A caller's readable projects narrow the list (issue 11).
+    const p = recordingDb();
+    await listJobs(p.db, { projects: ['p1', 'p2'], limit: 5, offset: 0 });
+    expect(p.statements[1]).toEqual({
+      sql: 'select count(*) as "total" from "trainyard"."jobs" where "state" <> $1 and coalesce(spec->\'metadata\'->>\'project\', \'default\') in ($2, $3)',
+      parameters: ['deleted', 'p1', 'p2'],
+    });
   });
 
   it('getJob - the job and its tasks by index', async () => {
@@ -71,9 +78,9 @@ describe('read-model SQL', () => {
           'from "trainyard"."nodes" as "n" left join (' +
           `select "t"."node_id", ${flavor('cpu')} as "cpu", ${flavor('memoryMiB')} as "memory", ${flavor('gpu')} as "gpu", ${flavor('npu')} as "npu" ` +
           'from "trainyard"."tasks" as "t" inner join "trainyard"."jobs" as "j" on "j"."id" = "t"."job_id" ' +
-          'where "t"."state" in ($5, $6) group by "t"."node_id"' +
+          'where ("t"."state" in ($5, $6) or ("t"."state" in ($7, $8) and "j"."state" = $9 and "t"."attempt" = "j"."attempt" and "t"."node_id" is not null)) group by "t"."node_id"' +
           ') as "u" on "u"."node_id" = "n"."id" order by "n"."id"',
-        parameters: [0, 0, 0, 0, 'assigned', 'running'],
+        parameters: [0, 0, 0, 0, 'assigned', 'running', 'failed', 'succeeded', 'running'],
       },
     ]);
   });

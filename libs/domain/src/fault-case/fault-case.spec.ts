@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addObservation, detectHang, DEFAULT_HANG_OPTIONS, hangWindowMs, type TaskObservation } from './hang-detector';
+import { addObservation, detectHang, DEFAULT_HANG_OPTIONS, hangWindowMs, jobHangMinutes, type TaskObservation } from './hang-detector';
 import { crossJobVerdict, emptyFaultCase, recordNodeFailure } from './node-fault-case';
 import { nodeLiveness } from './node-liveness';
 
@@ -38,6 +38,15 @@ describe('hang detector - the guide\'s two rule sets (ch12 §3.1)', () => {
     expect(hangWindowMs(5)).toBe(600_000);
     expect(hangWindowMs(1000)).toBe(43_200_000);
     expect(hangWindowMs(30, 0.001)).toBe(1800);
+  });
+
+  it('a job\'s own MA_HANG_DETECT_TIME (L12522-12534, settable per job L7715-7717) is its window; none means the default', () => {
+    expect(jobHangMinutes({ MA_HANG_DETECT_TIME: '60' })).toBe(60);
+    expect(jobHangMinutes({ MA_HANG_DETECT_TIME: ' 15 ' })).toBe(15);
+    expect(jobHangMinutes({ OTHER: '1' })).toBeUndefined();
+    expect(jobHangMinutes(undefined)).toBeUndefined();
+    expect(jobHangMinutes({ MA_HANG_DETECT_TIME: 'soon' })).toBeUndefined();
+    expect(hangWindowMs(jobHangMinutes({ MA_HANG_DETECT_TIME: '60' }), 0.001)).toBe(3600);
   });
 });
 

@@ -49,6 +49,16 @@ export function hangWindowMs(minutes: number | undefined, scale = 1): number {
   return Math.max(1, Math.round(m * 60_000 * scale));
 }
 
+/**
+ * A job's own hang window in minutes: its `MA_HANG_DETECT_TIME` (L12522-12534: "hang-detection time…
+ * range 10–720, minutes"; the user may set it, L7715-7717), or undefined when it sets none, so the
+ * cluster's default applies. Validation at submit keeps it an integer in range; anything else is ignored.
+ */
+export function jobHangMinutes(environments: Readonly<Record<string, string>> | undefined): number | undefined {
+  const text = environments?.MA_HANG_DETECT_TIME;
+  return text !== undefined && /^\d+$/.test(text.trim()) ? Number(text.trim()) : undefined;
+}
+
 /** Adds a sample and forgets what no window ending now or later needs (one sample before the window stays: the baseline). */
 export function addObservation(series: readonly TaskObservation[], obs: TaskObservation, windowMs: number): TaskObservation[] {
   const next = [...series.filter((s) => s.at < obs.at), obs];

@@ -64,6 +64,30 @@ describe('node - RegisterNode', () => {
   });
 });
 
+describe('node - RegisterNode with a card inventory (issue 14)', () => {
+  const gpus = ['0', '1', '2', '3', '4', '5', '6', '7'];
+
+  it('keeps the card ids, and the same ids again are a no-op while other ids are a new registration', () => {
+    const s = spec.given([]).when(register({ devices: { gpu: gpus } })).then([event('NodeRegistered', T1, { ...registration, devices: { gpu: gpus } })]) as RegisteredNode;
+    expect(s.devices).toEqual({ gpu: gpus });
+    const withIds = [event('NodeRegistered', T0, { ...registration, devices: { gpu: gpus } })];
+    spec.given(withIds).when(register({ devices: { gpu: [...gpus] } })).thenNothing();
+    spec.given(withIds).when(register({ devices: { gpu: [...gpus.slice(1), '8'] } })).thenEvents();
+    spec.given(withIds).when(register()).thenEvents();
+  });
+
+  it('refuses ids that disagree with the count, repeat a card or are not card ids, naming devices.<kind>', () => {
+    const refused = (devices: RegisterNode['data']['devices']) =>
+      spec.given([]).when(register({ devices })).then({ code: ErrorCode.ValidationFailed, reason: NodeRejection.InvalidRegistration });
+    refused({ gpu: gpus.slice(0, 7) });
+    refused({ gpu: ['0', '0', '1', '2', '3', '4', '5', '6'] });
+    refused({ gpu: ['0', '1', '2', '3', '4', '5', '6', '7,8'] });
+    refused({ npu: ['0'] });
+    const d = nodeDecider.decide(register({ devices: { npu: ['0'] } }), nodeDecider.initialState());
+    expect(d.ok ? [] : d.rejection.details?.map((e) => e.path)).toEqual(['devices.npu']);
+  });
+});
+
 describe('node - AssignTask', () => {
   it('commits a task attempt to the node', () => {
     const s = spec.given(registered()).when(assign()).then([event('TaskAssigned', T1, assignment())]);

@@ -4,6 +4,7 @@ import {
   SUBJECT_TOKEN,
   event,
   type Capacity,
+  type DeviceInventory,
   type FieldError,
   type NodeEvent,
   type NodeEventData,
@@ -27,7 +28,7 @@ import { decideNodeIsolation, type NodeIsolationCommand } from './node.isolation
  */
 export type RegisterNode = Command<
   'RegisterNode',
-  { nodeId: string; host: string; pool: string; capacity: Capacity; labels: Record<string, string> }
+  { nodeId: string; host: string; pool: string; capacity: Capacity; labels: Record<string, string>; devices?: DeviceInventory }
 >;
 
 /** The scheduler commits one task attempt to this node. */
@@ -77,8 +78,22 @@ function registrationErrors(d: RegisterNode['data']): FieldError[] {
   if (d.labels === null || typeof d.labels !== 'object' || Object.values(d.labels).some((v) => typeof v !== 'string')) {
     add('labels', FieldCode.InvalidType, 'labels must be a map of strings');
   }
+  for (const kind of ['gpu', 'npu'] as const) {
+    const ids = d.devices?.[kind];
+    if (ids === undefined) continue;
+    if (!Array.isArray(ids) || ids.some((id) => typeof id !== 'string' || !DEVICE_ID.test(id))) {
+      add(`devices.${kind}`, FieldCode.InvalidFormat, `devices.${kind} must be a list of card ids matching ${DEVICE_ID}`);
+    } else if (new Set(ids).size !== ids.length) add(`devices.${kind}`, FieldCode.InvalidFormat, `devices.${kind} lists a card twice`);
+    // The scheduler counts `capacity` and hands out ids: the two must agree, or a task gets too few cards.
+    else if (c && typeof c === 'object' && ids.length !== c[kind]) add(`devices.${kind}`, FieldCode.OutOfRange, `devices.${kind} lists ${ids.length} card(s), capacity.${kind} is ${c[kind]}`);
+  }
   return errors;
 }
+
+/** A card id as `CUDA_VISIBLE_DEVICES` / `ASCEND_VISIBLE_DEVICES` take it: an index or a GPU UUID. */
+const DEVICE_ID = /^[A-Za-z0-9_-]{1,64}$/;
+
+const sameIds = (a: readonly string[] | undefined, b: readonly string[] | undefined) => (a ?? []).join(',') === (b ?? []).join(',');
 
 /** Shallow equality that treats an `undefined` value as an absent key (JSON drops both alike). */
 const sameRecord = (a: Record<string, unknown>, b: Record<string, unknown>): boolean => {
@@ -92,7 +107,9 @@ function sameRegistration(s: RegisteredNode, d: RegisterNode['data']): boolean {
     s.host === d.host &&
     s.pool === d.pool &&
     sameRecord(s.capacity as unknown as Record<string, unknown>, d.capacity as unknown as Record<string, unknown>) &&
-    sameRecord(s.labels, d.labels)
+    sameRecord(s.labels, d.labels) &&
+    sameIds(s.devices?.gpu, d.devices?.gpu) &&
+    sameIds(s.devices?.npu, d.devices?.npu)
   );
 }
 
@@ -116,8 +133,8 @@ function registerNode({ data, metadata }: RegisterNode, state: NodeState): NodeD
     if (state.nodeId !== data.nodeId) return reject(ErrorCode.IllegalState, NodeRejection.NodeIdMismatch, `this aggregate is node ${state.nodeId}, not ${data.nodeId}`);
     if (sameRegistration(state, data)) return emit();
   }
-  const { nodeId, host, pool, capacity, labels } = data;
-  return emit(event('NodeRegistered', metadata.now, { nodeId, host, pool, capacity, labels }));
+  const { nodeId, host, pool, capacity, labels, devices } = data;
+  return emit(event('NodeRegistered', metadata.now, { nodeId, host, pool, capacity, labels, ...(devices ? { devices } : {}) }));
 }
 
 function assignTask({ data, metadata }: AssignTask, state: NodeState): NodeDecision {
@@ -141,8 +158,8 @@ function requestTaskStop({ data, metadata }: RequestTaskStop, state: NodeState):
   }
   // A newer attempt replaced it (the old one is gone), or the stop is already requested.
   if (current.attempt > data.attempt || current.status === 'stop-requested') return emit();
-  const { jobId, task, attempt, graceMs, reason } = data;
-  return emit(event('TaskStopRequested', metadata.now, { jobId, task, attempt, graceMs, reason }));
+  const { jobId, task, attempt, graceMs, reason, preemption } = data;
+  return emit(event('TaskStopRequested', metadata.now, { jobId, task, attempt, graceMs, reason, ...(preemption ? { preemption } : {}) }));
 }
 
 // ---------------------------------------------------------------- decide

@@ -1,4 +1,4 @@
-import type { Capacity, NodeEvent, NodeIsolationReason, TaskAssignment } from '@trainyard/contracts';
+import type { Capacity, DeviceInventory, NodeEvent, NodeIsolationReason, TaskAssignment } from '@trainyard/contracts';
 
 /**
  * The node aggregate (`ty.ev.node.<nodeId>`): what a machine offers and the work committed to it.
@@ -63,6 +63,8 @@ export interface RegisteredNode {
   pool: string;
   capacity: Capacity;
   labels: Record<string, string>;
+  /** Card ids the agent inventoried (issue 14); absent when it declared none. */
+  devices?: DeviceInventory;
   /** Time of the latest NodeRegistered. */
   registeredAt: string;
   /** Keyed by `assignmentKey(jobId, task)`; only the latest attempt is kept. */
@@ -110,11 +112,11 @@ function inService(state: RegisteredNode): RegisteredNode {
 export function evolveNode(state: NodeState, event: NodeEvent): NodeState {
   switch (event.type) {
     case 'NodeRegistered': {
-      const { nodeId, host, pool, capacity, labels } = event.data;
+      const { nodeId, host, pool, capacity, labels, devices } = event.data;
       const assignments = state.status === 'registered' ? state.assignments : {};
       // A restarted agent registers again: that does not put an isolated node back in service.
       const kept = state.status === 'registered' ? outOfService(state) : {};
-      return { status: 'registered', nodeId, host, pool, capacity, labels, registeredAt: event.time, assignments, ...kept };
+      return { status: 'registered', nodeId, host, pool, capacity, labels, ...(devices ? { devices } : {}), registeredAt: event.time, assignments, ...kept };
     }
     case 'TaskAssigned': {
       if (state.status !== 'registered') return state;

@@ -7,6 +7,7 @@ import {
   taskName,
   specRefusalCode,
   validateJobSpec,
+  validateJobUpdate,
   withDefaults,
   type FieldError,
   type JobEvent,
@@ -73,11 +74,40 @@ export type ReportTaskPrecheck = Command<
   { task: string; attempt: number; nodeId: string; elapsedSeconds: number; items: PrecheckItemResult[] }
 >;
 
+/**
+ * A node agent staged (or could not stage) one object-store channel of a task attempt (issue 14):
+ * `input-downloaded` W06, `input-download-failed` W07 (the failed exit follows), `output-uploaded`
+ * W08 (the last sync after the exit), `output-prefetched` W09 (an output's `preDownload`).
+ *
+ * @example
+ * ```ts
+ * { type: 'ReportTaskStaging', data: { task: 'worker-0', attempt: 1, nodeId: 'n1', kind: 'input-downloaded',
+ *   name: 'data_url', elapsedSeconds: 1.2, files: 3, bytes: 4096 }, metadata: { now } }
+ * ```
+ */
+export type ReportTaskStaging = Command<
+  'ReportTaskStaging',
+  {
+    task: string; attempt: number; nodeId: string; kind: TaskStagingKind; name: string; elapsedSeconds: number; files?: number; bytes?: number; reason?: string;
+    /** The start of the script in the attempt (`MA_PROC_START_CNT`) it belongs to: keys the command, a restart in place stages again. */
+    procStartCount?: number;
+  }
+>;
+export const TASK_STAGING_KINDS = ['input-downloaded', 'input-download-failed', 'output-uploaded', 'output-prefetched'] as const;
+export type TaskStagingKind = (typeof TASK_STAGING_KINDS)[number];
+
 /** Stop a job by hand (`user`) or on its auto-stop timer (`max-run-time`, hours default to the spec's). */
 export type StopJob = Command<'StopJob', { by: string; reason: 'user' | 'max-run-time'; maxRunHours?: number }>;
 
 /** Delete a finished job. */
 export type DeleteJob = Command<'DeleteJob', { by: string }>;
+
+/**
+ * Change the description, tags or experiment after creation (issue 18), in any state but deleted.
+ * `changes` is checked as `validateJobUpdate` says (the creation rules V2 and V22); fields equal to the
+ * current ones are left out, and nothing left is no event.
+ */
+export type UpdateJobMetadata = Command<'UpdateJobMetadata', { changes: unknown; by: string }>;
 
 /** Change the queue priority while the job waits and is not dispatched (L11764, L11791). */
 export type ChangePriority = Command<'ChangePriority', { to: number; by: string; permissions: string[] }>;
@@ -99,7 +129,21 @@ export type DeclareJobAbnormal = Command<'DeclareJobAbnormal', { reason: string;
  * { type: 'PreemptJob', data: { by: 'j-urgent', byPriority: 3, graceMs: 30000, minRunMs: 600000 }, metadata: { now } }
  * ```
  */
-export type PreemptJob = Command<'PreemptJob', { by: string; byPriority: number; graceMs: number; minRunMs?: number }>;
+export type PreemptJob = Command<'PreemptJob', { by: string; byPriority: number; graceMs: number; minRunMs?: number; reclaim?: boolean }>;
+
+/**
+ * A task acknowledged "checkpoint written" (it wrote its `MA_CHECKPOINT_ACK_FILE`; the node agent
+ * reports it). Recorded for a live task of the current attempt; a report of an older attempt is a no-op.
+ *
+ * @example
+ * ```ts
+ * { type: 'RecordCheckpoint', data: { task: 'worker-0', attempt: 2, nodeId: 'gpu-01' }, metadata: { now } }
+ * ```
+ */
+export type RecordCheckpoint = Command<'RecordCheckpoint', { task: string; attempt: number; nodeId: string }>;
+
+/** The planner kept this job from preempting `victim`, which preempted it within `windowMs`. */
+export type RecordPreemptionCycle = Command<'RecordPreemptionCycle', { victim: string; windowMs: number }>;
 
 /**
  * Record why the job waits. Appends `JobWaiting` only when it is worth it (`waitReasonWorthRecording`:
@@ -119,6 +163,8 @@ export type TrainingJobCommand =
   /** Fault recovery (issue 5): `ApplyRecovery`, `RecordFailureAnalysis` (training-job.recovery.ts). */
   | TrainingJobRecoveryCommand
   | PreemptJob
+  | RecordCheckpoint
+  | RecordPreemptionCycle
   | RecordWaitReason
   | FailRequeuedJob
   | SubmitJob
@@ -126,9 +172,11 @@ export type TrainingJobCommand =
   | ReportTaskStarted
   | ReportTaskExited
   | ReportTaskPrecheck
+  | ReportTaskStaging
   | StopJob
   | DeleteJob
   | ChangePriority
+  | UpdateJobMetadata
   | DeclareJobAbnormal;
 
 /** Named reasons of every training-job rejection (STYLE 6). */
@@ -150,6 +198,7 @@ export const JobRejection = {
   NotDeletable: 'NotDeletable',
   PriorityLocked: 'PriorityLocked',
   InvalidPriority: 'InvalidPriority',
+  InvalidUpdate: 'InvalidUpdate',
   HighPriorityForbidden: 'HighPriorityForbidden',
   /** The job did not opt in (`spec.preemptible` is false). */
   NotPreemptible: 'NotPreemptible',
@@ -394,6 +443,40 @@ function reportTaskPrecheck({ data, metadata }: ReportTaskPrecheck, state: Train
   );
 }
 
+function reportTaskStaging({ data, metadata }: ReportTaskStaging, state: TrainingJob): JobDecision {
+  if (state.status === 'none') return notFound(state);
+  const failed = data.kind === 'input-download-failed';
+  const count = (v: unknown) => v === undefined || isNonNegInt(v);
+  const wellFormed =
+    TASK_STAGING_KINDS.includes(data.kind) && typeof data.name === 'string' && data.name !== '' &&
+    typeof data.elapsedSeconds === 'number' && data.elapsedSeconds >= 0 &&
+    (failed ? typeof data.reason === 'string' : isNonNegInt(data.files) && count(data.bytes));
+  if (!wellFormed) {
+    return reject(ErrorCode.ValidationFailed, JobRejection.InvalidReport, `a staging report needs kind (${TASK_STAGING_KINDS.join(', ')}), name, elapsedSeconds ≥ 0 and files, or a reason when it failed`, [
+      field('kind', FieldCode.InvalidFormat, TASK_STAGING_KINDS.join(', ')),
+    ]);
+  }
+  const found = reportedTask(state, data);
+  if (found === 'stale') return emit();
+  if (!('task' in found)) return found;
+  const base = { task: data.task, attempt: data.attempt, nodeId: data.nodeId, name: data.name, elapsedSeconds: data.elapsedSeconds };
+  const done = { ...base, files: data.files ?? 0, ...(data.bytes !== undefined ? { bytes: data.bytes } : {}) };
+  switch (data.kind) {
+    case 'input-downloaded':
+      return emit(event('TaskInputDownloaded', metadata.now, done));
+    case 'input-download-failed':
+      return emit(event('TaskInputDownloadFailed', metadata.now, { ...base, reason: data.reason! }));
+    case 'output-uploaded':
+      return emit(event('TaskOutputUploaded', metadata.now, done));
+    case 'output-prefetched':
+      return emit(event('TaskOutputPrefetched', metadata.now, done));
+    default: {
+      const _exhaustive: never = data.kind;
+      return _exhaustive;
+    }
+  }
+}
+
 function stopJob({ data, metadata }: StopJob, state: TrainingJob): JobDecision {
   if (!existing(state)) return notFound(state);
   // A job being preempted is still the user's to stop: it then ends instead of queueing again.
@@ -441,6 +524,22 @@ function changePriority({ data, metadata }: ChangePriority, state: TrainingJob):
   return emit(event('JobPriorityChanged', metadata.now, { from: state.priority, to: data.to, by: data.by }));
 }
 
+function updateJobMetadata({ data, metadata }: UpdateJobMetadata, state: TrainingJob): JobDecision {
+  if (!existing(state)) return notFound(state);
+  const check = validateJobUpdate(data.changes);
+  if (!check.ok) return reject(ErrorCode.ValidationFailed, JobRejection.InvalidUpdate, `update has ${check.errors.length} error(s)`, check.errors);
+  const now = state.spec.metadata;
+  const u = check.update;
+  const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+  const changed = {
+    ...(u.description !== undefined && u.description !== (now.description ?? '') ? { description: u.description } : {}),
+    ...(u.tags !== undefined && !same(u.tags, now.tags ?? []) ? { tags: u.tags } : {}),
+    ...(u.experiment !== undefined && (u.experiment ?? undefined) !== now.experiment ? { experiment: u.experiment } : {}),
+  };
+  if (Object.keys(changed).length === 0) return emit();
+  return emit(event('JobMetadataUpdated', metadata.now, { by: data.by, ...changed }));
+}
+
 function declareJobAbnormal({ data, metadata }: DeclareJobAbnormal, state: TrainingJob): JobDecision {
   if (!existing(state)) return notFound(state);
   if (state.status !== 'creating' && state.status !== 'waiting' && state.status !== 'running') {
@@ -459,18 +558,37 @@ function preemptJob({ data, metadata }: PreemptJob, state: TrainingJob): JobDeci
   if (typeof data.by !== 'string' || !SUBJECT_TOKEN.test(data.by) || data.by === state.jobId) {
     return reject(ErrorCode.ValidationFailed, JobRejection.InvalidReport, 'by must name another job', [field('by', FieldCode.InvalidFormat, 'a job id other than the victim')]);
   }
-  if (!(data.byPriority > state.priority)) {
+  // A quota reclaim takes back lent quota whatever the priorities and the run's age (libs/scheduling).
+  if (!data.reclaim && !(data.byPriority > state.priority)) {
     return reject(ErrorCode.IllegalState, JobRejection.PreemptorNotHigher, `job ${data.by} has priority ${data.byPriority}, not above ${state.priority}`);
   }
   const since = state.attemptStartedAt ?? undefined;
-  if (data.minRunMs && since && Date.parse(metadata.now) - Date.parse(since) < data.minRunMs) {
+  if (!data.reclaim && data.minRunMs && since && Date.parse(metadata.now) - Date.parse(since) < data.minRunMs) {
     return reject(ErrorCode.IllegalState, JobRejection.RecentlyStarted, `job ${state.jobId} started at ${since}; it runs at least ${data.minRunMs} ms before it can be preempted`);
   }
-  const preempted = event('JobPreempted', metadata.now, { attempt: state.attempt, by: data.by, byPriority: data.byPriority, graceMs: data.graceMs });
+  const preempted = event('JobPreempted', metadata.now, { attempt: state.attempt, by: data.by, byPriority: data.byPriority, graceMs: data.graceMs, ...(data.reclaim ? { reclaim: true } : {}) });
   // Nothing holds a process (every task already ended): back in the queue at once.
   return activeTasks(state).length === 0
     ? emit(preempted, event('JobQueued', metadata.now, { priority: state.priority, requeue: 'preemption' }))
     : emit(preempted);
+}
+
+function recordCheckpoint({ data, metadata }: RecordCheckpoint, state: TrainingJob): JobDecision {
+  if (!existing(state)) return notFound(state);
+  if (state.status !== 'running' && state.status !== 'terminating' && state.status !== 'waiting') return emit();
+  const found = reportedTask(state, data);
+  if (found === 'stale') return emit();
+  if (!('task' in found)) return found;
+  if (found.task.status !== 'running') return emit();
+  return emit(event('TaskCheckpointed', metadata.now, { task: data.task, attempt: data.attempt, nodeId: data.nodeId }));
+}
+
+function recordPreemptionCycle({ data, metadata }: RecordPreemptionCycle, state: TrainingJob): JobDecision {
+  if (!existing(state)) return notFound(state);
+  if (typeof data.victim !== 'string' || !SUBJECT_TOKEN.test(data.victim) || !(data.windowMs > 0)) {
+    return reject(ErrorCode.ValidationFailed, JobRejection.InvalidReport, 'victim must name a job and windowMs be positive', [field('victim', FieldCode.InvalidFormat, 'a job id')]);
+  }
+  return emit(event('PreemptionCycleStopped', metadata.now, { victim: data.victim, windowMs: data.windowMs }));
 }
 
 function recordWaitReason({ data, metadata }: RecordWaitReason, state: TrainingJob): JobDecision {
@@ -517,16 +635,24 @@ export function decideTrainingJob(command: TrainingJobCommand, state: TrainingJo
       return reportTaskExited(command, state);
     case 'ReportTaskPrecheck':
       return reportTaskPrecheck(command, state);
+    case 'ReportTaskStaging':
+      return reportTaskStaging(command, state);
     case 'StopJob':
       return stopJob(command, state);
     case 'DeleteJob':
       return deleteJob(command, state);
     case 'ChangePriority':
       return changePriority(command, state);
+    case 'UpdateJobMetadata':
+      return updateJobMetadata(command, state);
     case 'DeclareJobAbnormal':
       return declareJobAbnormal(command, state);
     case 'PreemptJob':
       return preemptJob(command, state);
+    case 'RecordCheckpoint':
+      return recordCheckpoint(command, state);
+    case 'RecordPreemptionCycle':
+      return recordPreemptionCycle(command, state);
     case 'RecordWaitReason':
       return recordWaitReason(command, state);
     case 'FailRequeuedJob':

@@ -7,6 +7,8 @@ import {
   trainingJobDecider,
   type FailRequeuedJob,
   type PreemptJob,
+  type RecordCheckpoint,
+  type RecordPreemptionCycle,
   type RecordWaitReason,
   type ReportTaskExited,
   type ScheduleJob,
@@ -144,5 +146,48 @@ describe('training job - runningMs', () => {
     const live = spec.given(scheduledHistory()).when(cmd('ReportTaskStarted', { task: 'worker-0', attempt: 1, nodeId: 'node-0', procStartCount: 1 }, T1)).thenEvents();
     const state = [...scheduledHistory(), ...live].reduce(trainingJobDecider.evolve, trainingJobDecider.initialState());
     expect(runningMs(state, T2)).toBe(60_000);
+  });
+});
+
+describe('training job - checkpoints, reclaim and cycles (issue 16)', () => {
+  const checkpoint = (i: number, attempt = 1, now = T2) => cmd<RecordCheckpoint>('RecordCheckpoint', { task: `worker-${i}`, attempt, nodeId: `node-${i}` }, now);
+
+  it('a running task acknowledging a checkpoint is recorded; the job remembers when', () => {
+    const s = spec.given(runningHistory(preemptible)).when(checkpoint(0)).then([event('TaskCheckpointed', T2, { task: 'worker-0', attempt: 1, nodeId: 'node-0' })]) as ExistingTrainingJob;
+    expect(s.checkpointAt).toBe(T2);
+  });
+
+  it('during its preemption notice too; an older attempt or a task not running is a no-op; a wrong node is refused', () => {
+    spec.given(preemptingHistory()).when(checkpoint(1)).then([event('TaskCheckpointed', T2, { task: 'worker-1', attempt: 1, nodeId: 'node-1' })]);
+    spec.given(requeuedHistory()).when(checkpoint(0)).then([]);
+    spec
+      .given(runningHistory(preemptible))
+      .when(cmd<RecordCheckpoint>('RecordCheckpoint', { task: 'worker-0', attempt: 1, nodeId: 'node-9' }, T2))
+      .then({ code: ErrorCode.IllegalState, reason: JobRejection.NodeMismatch });
+  });
+
+  it('a reclaim preempts whatever the priorities and the run time; it is counted and remembered', () => {
+    const s = spec
+      .given(runningHistory(preemptible))
+      .when(preempt({ byPriority: 1, reclaim: true, minRunMs: 3_600_000 }))
+      .then([event('JobPreempted', T1, { attempt: 1, by: 'j-urgent', byPriority: 1, graceMs: 5000, reclaim: true })]) as ExistingTrainingJob;
+    expect(s.preemption).toMatchObject({ reclaim: true });
+    expect(s.preemptions).toBe(1);
+    expect(s.preemptedBy).toEqual([{ by: 'j-urgent', at: T1 }]);
+    // Without reclaim the same command is refused: only a higher priority preempts.
+    spec.given(runningHistory(preemptible)).when(preempt({ byPriority: 1 })).then({ code: ErrorCode.IllegalState, reason: JobRejection.PreemptorNotHigher });
+  });
+
+  it('a preemption never uses the retry budget: no recovery decision, restarts untouched', () => {
+    const s = spec.given(requeuedHistory()).when(checkpoint(0)).then([]) as ExistingTrainingJob;
+    expect(s.recovery).toBeUndefined();
+    expect(s.preemptions).toBe(1);
+  });
+
+  it('a cycle the planner stopped is an event on the job kept from preempting', () => {
+    spec
+      .given(runningHistory(preemptible))
+      .when(cmd<RecordPreemptionCycle>('RecordPreemptionCycle', { victim: 'j-b', windowMs: 60_000 }, T2))
+      .then([event('PreemptionCycleStopped', T2, { victim: 'j-b', windowMs: 60_000 })]);
   });
 });

@@ -61,6 +61,8 @@ export interface PendingPreemption {
   /** SIGTERM → SIGKILL delay of the stop requests. */
   graceMs: number;
   at: string;
+  /** Quota reclaim rather than a higher priority. */
+  reclaim?: boolean;
 }
 
 /** The job went back to the queue after it was dispatched; it queues at first priority. */
@@ -126,6 +128,12 @@ export interface ExistingTrainingJob {
   ranMs?: number;
   /** Set while a preemption stops the tasks (status `terminating`). */
   preemption?: PendingPreemption;
+  /** Times the job was preempted (issue 16); a preemption never counts against its retry budget. */
+  preemptions?: number;
+  /** The last preemptions of this job, newest last (at most 5): what the cycle guard reads. */
+  preemptedBy?: { by: string; at: string }[];
+  /** When a task last acknowledged "checkpoint written" (`TaskCheckpointed`). */
+  checkpointAt?: string;
   /** Set while a job that already ran waits in the queue again (first priority). */
   requeue?: Requeue;
   /** The latest reason the job waits (JobWaiting); cleared when it is placed. */
@@ -158,6 +166,21 @@ export const isActiveTask = (t: TaskState): boolean => t.status === 'assigned' |
 /** Tasks that hold or are about to hold a process. */
 export function activeTasks(state: TrainingJob): TaskState[] {
   return state.status === 'none' ? [] : state.tasks.filter(isActiveTask);
+}
+
+/** Exited tasks a running job may still restart in place, on the node (and cards) they ran on (J11). */
+export const RESTARTABLE_EXITS: readonly TaskStatus[] = ['failed', 'succeeded'];
+
+/**
+ * Tasks that hold their node's capacity and cards: the active ones and, while the job runs, those of its
+ * current attempt that exited on their node — the fault manager may restart them in place there. Counting
+ * such a node free between a worker's exit and its in-place restart let another job take it (the history
+ * replay found a node holding 2.5 of its 2 cpus). A pod move, a job reschedule or the job's end lets go.
+ */
+export function tasksHoldingNodes(state: TrainingJob): TaskState[] {
+  if (state.status === 'none') return [];
+  const restartable = state.status === 'running';
+  return state.tasks.filter((t) => isActiveTask(t) || (restartable && t.nodeId !== undefined && t.attempt === state.attempt && RESTARTABLE_EXITS.includes(t.status)));
 }
 
 /**
@@ -333,8 +356,24 @@ export function evolveTrainingJob(state: TrainingJob, event: JobEvent): Training
       return { ...s, status: 'terminated', endedAt: event.time };
     case 'JobPriorityChanged':
       return { ...s, priority: event.data.to };
+    case 'JobMetadataUpdated': {
+      const { by: _by, experiment, ...changes } = event.data;
+      const { experiment: _old, ...metadata } = { ...s.spec.metadata, ...changes };
+      const next = experiment === undefined ? { ...s.spec.metadata, ...changes } : experiment === null ? metadata : { ...metadata, experiment };
+      return { ...s, spec: { ...s.spec, metadata: next } };
+    }
     case 'JobPreempted':
-      return { ...s, status: 'terminating', preemption: { by: event.data.by, byPriority: event.data.byPriority, graceMs: event.data.graceMs, at: event.time } };
+      return {
+        ...s,
+        status: 'terminating',
+        preemption: { by: event.data.by, byPriority: event.data.byPriority, graceMs: event.data.graceMs, at: event.time, ...(event.data.reclaim ? { reclaim: true } : {}) },
+        preemptions: (s.preemptions ?? 0) + 1,
+        preemptedBy: [...(s.preemptedBy ?? []), { by: event.data.by, at: event.time }].slice(-5),
+      };
+    case 'TaskCheckpointed':
+      return { ...s, checkpointAt: event.time };
+    case 'PreemptionCycleStopped':
+      return s;
     case 'JobWaiting': {
       const sameCause = s.waitReason !== undefined && waitCause(s.waitReason) === waitCause(event.data.reason);
       return { ...s, waitReason: event.data.reason, waitRecord: { at: event.time, refreshes: sameCause ? (s.waitRecord?.refreshes ?? 0) + 1 : 0 } };
@@ -354,6 +393,10 @@ export function evolveTrainingJob(state: TrainingJob, event: JobEvent): Training
       return { ...s, hang: { at: event.time, starts: totalStarts(s) } };
     case 'FailureAnalysed':
     case 'TaskCodeDownloadFailed':
+    case 'TaskInputDownloaded':
+    case 'TaskInputDownloadFailed':
+    case 'TaskOutputUploaded':
+    case 'TaskOutputPrefetched':
       return s;
     default: {
       const _exhaustive: never = event;

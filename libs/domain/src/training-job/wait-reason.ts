@@ -68,6 +68,7 @@ export const WAIT_CAUSES: Readonly<Record<string, string>> = {
   PREEMPTION_PENDING: 'preempting-for-it',
   NO_NODES_IN_POOL: 'no-nodes',
   NEVER_FITS: 'never-fits',
+  QUOTA_EXCEEDED: 'quota',
 };
 
 /** What blocks the job, as a person sees it; a code it does not know is a cause of its own. */

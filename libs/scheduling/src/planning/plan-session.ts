@@ -8,10 +8,13 @@ import { PlacementMetrics, type MetricsSnapshot } from '../placement/placement-m
 import { ReservationKind, WaitReason, type FilterCounts, type JobPlacement, type Plan, type Preemption, type ResourceAmounts, type WaitingJob } from '../plan';
 import { resolvePlannerOptions, type PlannerOptions } from '../planner-options';
 import { toJobRequest, type JobRequest } from '../queue/job-request';
-import { queueOrder } from '../queue/queue-order';
+import { JobQueue } from '../queue/job-queue';
+import { chargeOf, QuotaLedger, type QuotaBlock, type QuotaVerdict } from '../quota/quota-ledger';
+import { PreemptionCycleGuard } from './preemption-cycle-guard';
+import { completeWait, type WaitContext } from './wait-causes';
 import { applyHold, type HoldPlan } from './hold-plan';
 import { buildPools, type PoolState } from './pool-state';
-import { findVictims } from './preemption-planner';
+import { findVictims, type PreemptionChoice, type VictimRules } from './preemption-planner';
 import { findReservation } from './reservation-planner';
 import { iso, ReservationLedger, type HoldStatus } from './reservation-ledger';
 import { instanceDeficit } from '../placement/shortfall';
@@ -62,7 +65,12 @@ export type Decision = { jobId: string; outcome: 'placed'; instances: number } |
 export class PlanSession {
   private readonly opts: PlannerOptions;
   private readonly now: number;
-  private readonly jobs: JobRequest[];
+  private readonly queue: JobQueue;
+  private readonly quota: QuotaLedger | null;
+  private readonly guard: PreemptionCycleGuard;
+  private readonly rules: VictimRules;
+  /** What the job being decided has been found to face, for complete wait reasons. */
+  private context: WaitContext | null = null;
   private readonly pools: Map<string, PoolState>;
   private readonly ledger: ReservationLedger;
   private readonly metrics: PlacementMetrics;
@@ -71,35 +79,55 @@ export class PlanSession {
   private readonly preempt: Preemption[] = [];
   private readonly positions = new Map<string, number>();
   private readonly failures = new Map<string, Failure>();
-  private cursor = 0;
 
   constructor(view: ClusterView, options: Partial<PlannerOptions> = {}) {
     this.opts = resolvePlannerOptions(options);
     this.now = Date.parse(view.now);
-    this.jobs = [...view.queue].sort(queueOrder).map((j, i) => toJobRequest(j, i));
     this.pools = buildPools(view, this.now, this.opts.stack, this.opts.maxNodeReasons);
     this.ledger = new ReservationLedger(view.reservations ?? [], this.now, this.opts.reservationTtlMs, this.opts.reservationBackoffMs);
+    this.quota = QuotaLedger.from(view);
+    this.queue = new JobQueue(view.queue, this.quota);
+    this.guard = new PreemptionCycleGuard(view.recentPreemptions ?? [], this.now, this.opts.preemptionCycleWindowMs);
+    this.rules = { now: this.now, minRunTimeMs: this.opts.minRunTimeMs, quota: this.quota, guard: this.guard };
+    // A job within its guarantee whose victims are being stopped has that quota claimed until it is
+    // decided. A borrower's claim would keep an owner from its own guarantee, so it has none.
+    if (this.quota) {
+      for (const j of view.queue) {
+        if (!this.quota.manages(j.pool) || j.tasks) continue;
+        const s = this.ledger.status(j.jobId);
+        if (s.state !== 'active' || s.kind !== ReservationKind.Preemption) continue;
+        const c = chargeOf(toJobRequest(j, 0));
+        if (!this.quota.wouldBorrow(j.pool, j.project, c)) this.quota.claim(j.jobId, j.pool, j.project, c);
+      }
+    }
     this.metrics = new PlacementMetrics(this.opts.maxNodeReasons);
   }
 
   get done(): boolean {
-    return this.cursor >= this.jobs.length;
+    return this.queue.done;
   }
 
   get remaining(): number {
-    return this.jobs.length - this.cursor;
+    return this.queue.remaining;
   }
 
   /** Decides the next job in queue order. */
   step(): Decision {
-    const job = this.jobs[this.cursor++];
+    const job = this.queue.next();
+    this.context = null;
     const placed = this.decide(job);
     return placed ? { jobId: job.jobId, outcome: 'placed', instances: job.instances } : { jobId: job.jobId, outcome: 'waiting', reason: this.waiting[this.waiting.length - 1].reason };
   }
 
   plan(): Plan {
     while (!this.done) this.step();
-    return { place: this.place, waiting: this.waiting, preempt: this.preempt, reservations: this.ledger.out };
+    return {
+      place: this.place,
+      waiting: this.waiting,
+      preempt: this.preempt,
+      reservations: this.ledger.out,
+      ...(this.guard.prevented.length > 0 ? { cyclesPrevented: this.guard.prevented } : {}),
+    };
   }
 
   // ------------------------------------------------------------------ one job
@@ -115,14 +143,27 @@ export class PlanSession {
       return this.wait(job, { jobId: job.jobId, reason: WaitReason.NeverFits, position: 0, ...never, filtered: { ...sf.filtered }, nodeReasons: nodes });
     }
 
+    if (this.opts.completeWaitReasons) this.context = { state, job, sf };
+    // Quotas first: a job its project's quota has no room for is not placed whatever the capacity;
+    // it may preempt its project's lower-priority jobs or reclaim lent quota, else it waits and
+    // blocks no one. A lost task of a running job was admitted with it and is not checked again.
+    let verdict: QuotaVerdict | undefined;
+    if (this.quota?.manages(job.pool) && !job.job.tasks) {
+      this.quota.release(job.jobId);
+      verdict = this.quota.check(job.pool, job.job.project, chargeOf(job), job.job.preemptible === true);
+      if (!verdict.ok) return this.quotaBlocked(state, job, sf, verdict);
+    }
+
     const memo = this.recall(state, job);
     const attempt = memo ? memo.attempt : placeGang(pool, job, sf, this.opts.stack, { now: this.now, holdMode: 'live' }, this.metrics);
     if (attempt.ok) {
       pool.keep(attempt.mark);
       this.record(state, job, attempt.slots);
+      this.quota?.place(job.pool, job.job.project, chargeOf(job));
       return true;
     }
     const failure = memo ?? this.remember(state, job, attempt);
+    if (this.context) this.context.failure = failure;
     // A running job's lost task (pod reschedule) takes free room only: it neither holds capacity
     // nor preempts; it waits for the next pass (the fault manager checked a node could take it).
     if (job.job.tasks) return this.waitForCapacity(state, job, sf, failure, { state: 'none' });
@@ -147,15 +188,14 @@ export class PlanSession {
     }
     const since = this.ledger.sinceFor(job.jobId, ReservationKind.Backfill, false);
     const useful = reservation !== null && reservation.startsAt <= since + this.opts.reservationTtlMs;
+    // A guarantee is the project's now: lent quota is reclaimed even when waiting would pay off.
+    const reclaim = verdict?.ok === true && !verdict.borrowing;
 
-    if (!useful && state.preemptionSearches < this.opts.preemptionSearchesPerPool && this.mayPreempt(state, job)) {
+    if ((!useful || reclaim) && state.preemptionSearches < this.opts.preemptionSearchesPerPool && (reclaim || this.mayPreempt(state, job))) {
       state.preemptionSearches++;
-      const choice = findVictims(state, job, sf, this.opts.stack, this.now, this.opts.minRunTimeMs);
+      const choice = findVictims(state, job, sf, this.opts.stack, { ...this.rules, reclaimOnly: useful });
       if (choice) {
-        for (const v of choice.victims) {
-          state.markPreempted(v, job.jobId);
-          this.preempt.push({ victimJobId: v.jobId, forJobId: job.jobId });
-        }
+        this.commitPreemption(state, job, choice);
         if (head) state.backfillHolder = job.jobId;
         return this.holdForPreemption(state, job, choice.hold, [...pending, ...choice.victims].map((v) => v.jobId), true);
       }
@@ -179,10 +219,60 @@ export class PlanSession {
     return this.waitForCapacity(state, job, sf, failure, status);
   }
 
+  private commitPreemption(state: PoolState, job: JobRequest, choice: PreemptionChoice): void {
+    // Claimed from now on, for the rest of this pass too: a borrower decided later must not take
+    // what the victims give back (their own charge stays until they are gone: never over quota).
+    if (this.quota?.manages(job.pool) && !job.job.tasks) {
+      const c = chargeOf(job);
+      if (!this.quota.wouldBorrow(job.pool, job.job.project, c)) this.quota.claim(job.jobId, job.pool, job.job.project, c);
+    }
+    for (const v of choice.victims) {
+      state.markPreempted(v, job.jobId);
+      this.preempt.push({ victimJobId: v.jobId, forJobId: job.jobId, ...(choice.reclaimed.has(v.jobId) ? { kind: 'reclaim' as const } : {}) });
+    }
+  }
+
+  /**
+   * Its quota has no room. Victims already stopping for it keep their capacity held; else it may
+   * preempt its own project's lower-priority jobs or reclaim quota its cohort borrowed (when within
+   * its guarantee); else it waits QUOTA_EXCEEDED, holding nothing.
+   */
+  private quotaBlocked(state: PoolState, job: JobRequest, sf: StaticFeasibility, block: QuotaBlock): boolean {
+    if (this.context) this.context.quota = block;
+    const pending = state.victimsFor(job.jobId);
+    if (pending.length > 0) {
+      const plan = findReservation(state, job, sf, this.opts.stack, this.now);
+      if (plan) return this.holdForPreemption(state, job, plan, pending.map((v) => v.jobId), false);
+    }
+    const lapsed = this.ledger.status(job.jobId).state === 'lapsed';
+    if (
+      !lapsed &&
+      !block.noQuota &&
+      state.preemptionSearches < this.opts.preemptionSearchesPerPool &&
+      (block.withinGuaranteed || this.mayPreempt(state, job))
+    ) {
+      state.preemptionSearches++;
+      const choice = findVictims(state, job, sf, this.opts.stack, this.rules);
+      if (choice) {
+        this.commitPreemption(state, job, choice);
+        return this.holdForPreemption(state, job, choice.hold, [...pending, ...choice.victims].map((v) => v.jobId), true);
+      }
+    }
+    return this.wait(job, {
+      jobId: job.jobId,
+      reason: WaitReason.QuotaExceeded,
+      position: 0,
+      shortfalls: block.shortfalls,
+      ...(block.noQuota ? { noQuota: true as const } : {}),
+      ...(block.borrowingNeedsPreemptible ? { borrowingNeedsPreemptible: true as const } : {}),
+    });
+  }
+
   private holdForPreemption(state: PoolState, job: JobRequest, plan: HoldPlan, victims: string[], fresh: boolean): boolean {
     const since = this.ledger.sinceFor(job.jobId, ReservationKind.Preemption, fresh);
     applyHold(state.index, job.jobId, plan, ReservationKind.Preemption);
     const r = this.ledger.recordActive(state.index, job.jobId, ReservationKind.Preemption, since, plan);
+    if (this.context) this.context.startsAt = r.startsAt;
     return this.wait(job, { jobId: job.jobId, reason: WaitReason.PreemptionPending, position: 0, victims, expiresAt: r.expiresAt });
   }
 
@@ -266,7 +356,9 @@ export class PlanSession {
   private wait(job: JobRequest, w: WaitingJob): false {
     const position = (this.positions.get(job.pool) ?? 0) + 1;
     this.positions.set(job.pool, position);
-    this.waiting.push({ ...w, position });
+    const state = this.pools.get(job.pool);
+    const more = this.opts.completeWaitReasons ? completeWait(w, this.context, state, this.opts, this.rules) : undefined;
+    this.waiting.push({ ...w, position, ...more });
     return false;
   }
 

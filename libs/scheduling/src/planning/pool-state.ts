@@ -1,3 +1,4 @@
+import type { WaitCause } from '../plan';
 import type { ClusterView, NodeView } from '../cluster-view';
 import { computeStaticFeasibility, type StaticFeasibility } from '../feasibility/static-feasibility';
 import type { GangStack } from '../gang-stack';
@@ -17,6 +18,12 @@ export interface RunningEntry {
   slots: number[];
   /** Set when a preemption for that job is in progress (from the view, or chosen in this plan). */
   preemptedFor?: string;
+  project?: string;
+  /** Epoch ms of the newest of its start and its last acknowledged checkpoint: work since then is lost. */
+  safeAt: number;
+  /** Expected end (epoch ms; +∞ = unknown). */
+  end: number;
+  acceleratorType?: string;
 }
 
 /** Everything the planner keeps per pool during one pass. */
@@ -28,6 +35,10 @@ export class PoolState {
   backfillHolder?: string;
   preemptionSearches = 0;
   reservationSearches = 0;
+  /** Start estimates made this pass (complete wait reasons). */
+  estimates = 0;
+  /** Capacity probes of quota-blocked jobs, by job shape, valid while the pool's version holds. */
+  readonly probes = new Map<string, { version: number; causes: WaitCause[] }>();
   private readonly statics = new Map<string, StaticFeasibility>();
   private victimFloor: number | undefined;
   private byPreemptor: Map<string, RunningEntry[]> | undefined;
@@ -119,7 +130,21 @@ export function buildPools(view: ClusterView, now: number, stack: GangStack, sam
       if (!state) continue;
       let entry = entries.get(state);
       if (!entry) {
-        entry = { jobId: r.jobId, priority: r.priority, preemptible: r.preemptible, startedAt, demand, whole, slots: [], preemptedFor: r.preemptedFor };
+        const checkpoint = r.checkpointAt ? Date.parse(r.checkpointAt) : Number.NaN;
+        entry = {
+          jobId: r.jobId,
+          priority: r.priority,
+          preemptible: r.preemptible,
+          startedAt,
+          demand,
+          whole,
+          slots: [],
+          preemptedFor: r.preemptedFor,
+          project: r.project,
+          safeAt: checkpoint > startedAt ? checkpoint : startedAt,
+          end,
+          acceleratorType: r.flavor.acceleratorType,
+        };
         entries.set(state, entry);
         state.running.push(entry);
       }

@@ -13,7 +13,7 @@ import type { PendingJob } from '../cluster-view';
 export function pendingJobFromSpec(
   jobId: string,
   spec: TrainingJobSpec,
-  at: { queuedSeq: number; priority?: number; requeued?: boolean },
+  at: { queuedSeq: number; priority?: number; requeued?: boolean; project?: string },
 ): PendingJob {
   const s = withDefaults(spec).spec;
   return {
@@ -27,5 +27,17 @@ export function pendingJobFromSpec(
     ...(s.resource.affinityGroupSize !== undefined ? { affinityGroupSize: s.resource.affinityGroupSize } : {}),
     ...(s.nodeAffinity?.length ? { nodeAffinity: s.nodeAffinity } : {}),
     ...(s.maxRunHours !== undefined ? { maxRunHours: s.maxRunHours } : {}),
+    ...(s.preemptible ? { preemptible: true } : {}),
+    ...(at.project !== undefined ? { project: at.project } : {}),
   };
+}
+
+/**
+ * The project a job is charged to (quotas, fair share): its spec's `metadata.project` (issue 11);
+ * undefined when it names none (the planner's `default`). The live scheduler's view and the
+ * history replay both read it here, so the simulator plans with the same input.
+ */
+export function specProject(spec: TrainingJobSpec): string | undefined {
+  const p = (spec.metadata as { project?: unknown }).project;
+  return typeof p === 'string' && p !== '' ? p : undefined;
 }

@@ -1,4 +1,15 @@
-import { type ClusterView, type NodeView, type PendingJob, type Plan, type PlannerOptions, planGangs, type ReservationRecord, type RunningJob } from '@trainyard/scheduling';
+import {
+  type ClusterView,
+  type NodeView,
+  type PastPreemption,
+  type PendingJob,
+  type Plan,
+  type PlannerOptions,
+  planGangs,
+  type QuotaPolicy,
+  type ReservationRecord,
+  type RunningJob,
+} from '@trainyard/scheduling';
 import { T0_MS, view } from './cluster-fixtures';
 
 /**
@@ -20,6 +31,10 @@ export class SchedulerHarness {
   readonly plans: Plan[] = [];
   readonly queue = new Map<string, PendingJob>();
   readonly running = new Map<string, RunningJob>();
+  /** Every preemption applied, passed back as `recentPreemptions` (the cycle guard's input). */
+  readonly preemptions: PastPreemption[] = [];
+  /** Quotas of the next passes (set it like the service's config). */
+  quotas?: QuotaPolicy;
   now: number;
   private reservations: readonly ReservationRecord[] = [];
   private seq = 0;
@@ -49,7 +64,15 @@ export class SchedulerHarness {
   }
 
   view(): ClusterView {
-    return { ...view(this.nodes, [...this.queue.values()], { running: [...this.running.values()], reservations: this.reservations }), now: new Date(this.now).toISOString() };
+    return {
+      ...view(this.nodes, [...this.queue.values()], {
+        running: [...this.running.values()],
+        reservations: this.reservations,
+        ...(this.quotas ? { quotas: this.quotas } : {}),
+        ...(this.preemptions.length > 0 ? { recentPreemptions: this.preemptions } : {}),
+      }),
+      now: new Date(this.now).toISOString(),
+    };
   }
 
   /** Plans once and applies the plan. */
@@ -63,15 +86,19 @@ export class SchedulerHarness {
         jobId: j.jobId,
         pool: j.pool,
         priority: j.priority,
-        preemptible: false,
+        preemptible: j.preemptible ?? false,
         startedAt: new Date(this.now).toISOString(),
+        ...(j.project !== undefined ? { project: j.project } : {}),
         flavor: j.flavor,
         nodeIds: p.placements.map((t) => t.nodeId),
         ...(j.maxRunHours !== undefined ? { maxRunHours: j.maxRunHours } : {}),
         ...(j.affinityGroupSize !== undefined ? { affinityGroupSize: j.affinityGroupSize } : {}),
       });
     }
-    for (const p of plan.preempt) this.running.set(p.victimJobId, { ...this.running.get(p.victimJobId)!, preemptedFor: p.forJobId });
+    for (const p of plan.preempt) {
+      this.running.set(p.victimJobId, { ...this.running.get(p.victimJobId)!, preemptedFor: p.forJobId });
+      this.preemptions.push({ victimJobId: p.victimJobId, forJobId: p.forJobId, at: new Date(this.now).toISOString() });
+    }
     this.reservations = plan.reservations;
     return plan;
   }
@@ -87,7 +114,17 @@ export class SchedulerHarness {
     for (const r of [...this.running.values()]) {
       if (!r.preemptedFor) continue;
       this.running.delete(r.jobId);
-      this.queue.set(r.jobId, { jobId: r.jobId, priority: r.priority, queuedSeq: ++this.seq, pool: r.pool, flavor: r.flavor, nodeCount: r.nodeIds.length, requeued: true });
+      this.queue.set(r.jobId, {
+        jobId: r.jobId,
+        priority: r.priority,
+        queuedSeq: ++this.seq,
+        pool: r.pool,
+        flavor: r.flavor,
+        nodeCount: r.nodeIds.length,
+        requeued: true,
+        ...(r.project !== undefined ? { project: r.project } : {}),
+        ...(r.preemptible ? { preemptible: true } : {}),
+      });
     }
     return this;
   }
