@@ -22,8 +22,11 @@ const TYPES = {
   'type:composition': { mayImport: ['type:util', 'type:domain', 'type:planning', 'type:infra'] },
 };
 
-/** npm packages a pure lib may import: none yet; one added here must do no I/O and hold no global state. */
-const PURE_NPM_ALLOWED = [];
+/**
+ * npm packages a pure lib may import; one added here must do no I/O and hold no global state.
+ * TypeBox: the wire schema of libs/contracts (plain JSON Schema objects; its format registry is unused).
+ */
+const PURE_NPM_ALLOWED = ['@sinclair/typebox'];
 
 /** Test code: specs and app-local fixtures. Exempt from purity; never imported by production code. */
 const TEST = '\\.(spec|fixture)\\.ts$';
