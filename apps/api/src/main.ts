@@ -1,5 +1,5 @@
 import { createDatabase, migrate, Projector, readCheckpoint } from '@trainyard/db';
-import { connectNats, credentialOptions, JetStreamEventLog, natsCredentialsFromEnv, openStreams } from '@trainyard/event-log';
+import { connectNats, credentialOptions, JetStreamEventLog, natsCredentialsFromEnv, openStreams, streamReplicasFromEnv } from '@trainyard/event-log';
 import { resolve } from 'node:path';
 import { apiOptionsFromEnv } from './api-options';
 import { apiTlsFromEnv } from './api-tls';
@@ -23,8 +23,9 @@ async function main() {
     schema: process.env.TY_DATABASE_SCHEMA || undefined,
   });
   await migrate(database.db, database.schema);
-  // The read models own TY_EVENTS: created on a fresh cluster only, refused when lost (docs/architecture.md "Streams").
-  await openStreams(nc, { events: await readCheckpoint(database.db) });
+  // The read models own TY_EVENTS: created on a fresh cluster only, refused when lost (docs/architecture.md "Streams");
+  // TY_STREAM_REPLICAS > 1 only on a server of 2.9.21 or later (replication-gate.ts).
+  await openStreams(nc, { events: await readCheckpoint(database.db) }, { replicas: streamReplicasFromEnv(process.env) });
   const eventLog = new JetStreamEventLog(nc);
   const projector = new Projector({ db: database.db, eventLog });
   await projector.start();

@@ -1,5 +1,5 @@
 import { createDatabase, migrate, readLogCheckpoint } from '@trainyard/db';
-import { connectNats, credentialOptions, natsCredentialsFromEnv, openStreams } from '@trainyard/event-log';
+import { connectNats, credentialOptions, natsCredentialsFromEnv, openStreams, streamReplicasFromEnv } from '@trainyard/event-log';
 import { serveMetricsFromEnv, startTracing } from '@trainyard/telemetry';
 import { logRouterConfigFromEnv } from './log-router-config';
 import { DEFAULT_LOG_ROUTER_OPTIONS } from './log-router';
@@ -12,7 +12,7 @@ async function main() {
   const database = createDatabase({ url: config.databaseUrl, schema: config.databaseSchema });
   await migrate(database.db, database.schema);
   // The log store owns TY_LOGS: created on a fresh cluster only, refused when lost (docs/architecture.md "Streams").
-  await openStreams(nc, { logs: await readLogCheckpoint(database.db, DEFAULT_LOG_ROUTER_OPTIONS.name) }, { logMaxAgeMs: config.retentionMs });
+  await openStreams(nc, { logs: await readLogCheckpoint(database.db, DEFAULT_LOG_ROUTER_OPTIONS.name) }, { logMaxAgeMs: config.retentionMs, replicas: streamReplicasFromEnv(process.env) });
   const tracing = startTracing({ serviceName: 'trainyard-log-router' });
   const metrics = await serveMetricsFromEnv('log-router', 9102);
   await startLogRouterService(nc, database, { retentionMs: config.retentionMs }, {

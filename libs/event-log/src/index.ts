@@ -30,6 +30,18 @@ export {
   StreamVersionConflict,
   toEventLogError,
 } from './errors';
+export {
+  ALLOW_OLD_NATS_REPLICAS_ENV,
+  allowOldNatsReplicasFromEnv,
+  MIN_REPLICATED_SERVER_VERSION,
+  parseServerVersion,
+  replicationVerdict,
+  streamReplicasFromEnv,
+  versionAtLeast,
+  type ReplicationVerdict,
+  type ServerVersion,
+} from './replication-gate';
+export { checkReplication, UnsafeReplication, type ReplicationCheckOptions } from './replication-check';
 export { restoreCommits } from './restore-commits';
 export { credentialOptions, natsCredentialsFromEnv, NatsCredentialsError, readNatsCredentials, type NatsCredentials } from './nats-credentials';
 export { AUTHORIZATION_FILE, bootstrapBus, credentialsFile, writeNatsServerConfig, type BusBootstrap } from './bus-bootstrap';

@@ -3,6 +3,7 @@ import { jetstreamManager, type JetStreamManager, type StreamInfo } from '@nats-
 import type { NatsConnection } from '@nats-io/transport-node';
 import { ensureStream, streamConfigs, type EnsureStreamsOptions } from './ensure-streams';
 import { STREAM_MISSING_HINT, StreamMissing, toEventLogError } from './errors';
+import { checkReplication, type ReplicationCheckOptions } from './replication-check';
 
 /**
  * What to do with a stream at start-up, from what the caller's own store says it applied from it:
@@ -35,9 +36,11 @@ export interface OwnedStreams {
 /**
  * Start-up of a stream's owner: the streams it owns are created on a fresh cluster, refused
  * (`StreamMissing`) when {@link streamVerdict} finds them lost or replaced, and otherwise brought in
- * line with {@link streamConfigs}. Streams it does not own are left alone.
+ * line with {@link streamConfigs}. Streams it does not own are left alone. Neither the wanted nor an
+ * existing replica count above 1 passes on a server older than 2.9.21 (`UnsafeReplication`,
+ * replication-gate.ts), unless `opts.allowOld` (default `TY_ALLOW_REPLICAS_ON_OLD_NATS=1`).
  */
-export async function openStreams(nc: NatsConnection, own: OwnedStreams, opts: EnsureStreamsOptions = {}): Promise<void> {
+export async function openStreams(nc: NatsConnection, own: OwnedStreams, opts: EnsureStreamsOptions & ReplicationCheckOptions = {}): Promise<void> {
   const jsm = await jetstreamManager(nc);
   for (const [key, applied] of Object.entries(own) as ['events' | 'logs', number | undefined][]) {
     if (applied === undefined) continue;
@@ -45,6 +48,7 @@ export async function openStreams(nc: NatsConnection, own: OwnedStreams, opts: E
     const info = await streamInfo(jsm, name);
     const verdict = streamVerdict(info && { lastSeq: info.state.last_seq }, applied);
     if (verdict.action === 'refuse') throw new StreamMissing(`stream ${name} ${verdict.reason}: ${STREAM_MISSING_HINT}`);
+    checkReplication(nc, name, Math.max(opts.replicas ?? 1, info?.config.num_replicas ?? 1), opts);
   }
   const configs = streamConfigs(opts);
   for (const key of ['events', 'logs'] as const) {
@@ -70,16 +74,21 @@ export interface AwaitStreamsOptions {
 
 /**
  * Start-up of every other service: waits until the streams exist, and never creates one (only an
- * owner may decide that a missing stream is a fresh cluster and not a loss).
+ * owner may decide that a missing stream is a fresh cluster and not a loss). A found stream with more
+ * than one replica on a server older than 2.9.21 is refused (`UnsafeReplication`), as in {@link openStreams}.
  */
-export async function awaitStreams(nc: NatsConnection, opts: AwaitStreamsOptions = {}): Promise<void> {
+export async function awaitStreams(nc: NatsConnection, opts: AwaitStreamsOptions & ReplicationCheckOptions = {}): Promise<void> {
   const jsm = await jetstreamManager(nc);
   const names = (opts.streams ?? ['events']).map((k) => Streams[k]);
   const say = opts.onWait ?? ((m) => console.error(`waiting for stream(s) ${m.join(', ')}: created by the api (TY_EVENTS) and the log router (TY_LOGS) on a fresh cluster; if they existed before, ${STREAM_MISSING_HINT}`));
   let lastSaid = -Infinity;
   for (;;) {
     const missing: string[] = [];
-    for (const name of names) if (!(await streamInfo(jsm, name))) missing.push(name);
+    for (const name of names) {
+      const info = await streamInfo(jsm, name);
+      if (!info) missing.push(name);
+      else checkReplication(nc, name, info.config.num_replicas ?? 1, opts);
+    }
     if (missing.length === 0) return;
     if (Date.now() - lastSaid >= (opts.sayEveryMs ?? 10_000)) {
       lastSaid = Date.now();
