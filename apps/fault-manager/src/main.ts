@@ -1,5 +1,6 @@
 import { createDatabase } from '@trainyard/db';
 import { awaitStreams, connectNats, credentialOptions, JetStreamEventLog, natsCredentialsFromEnv } from '@trainyard/event-log';
+import { natsHealth, serveMetricsFromEnv } from '@trainyard/telemetry';
 import { faultManagerConfigFromEnv } from './fault-manager-options';
 import { startFaultManager } from './start-fault-manager';
 
@@ -14,10 +15,12 @@ async function main() {
   const credentials = natsCredentialsFromEnv(process.env);
   const nc = await connectNats(config.natsUrl, 'trainyard-fault-manager', credentialOptions(credentials));
   await awaitStreams(nc);
+  // /metrics and /healthz for probes (TY_METRICS_PORT, default 9104).
+  const metrics = await serveMetricsFromEnv('fault-manager', 9104, process.env, natsHealth(nc));
   const database = config.databaseUrl ? createDatabase({ url: config.databaseUrl, schema: config.databaseSchema }) : undefined;
   const fm = await startFaultManager(
     { nc, log: new JetStreamEventLog(nc), options: { ...config.options, log: (m) => console.log(`[fault-manager] ${m}`) }, db: database?.db, requirePrincipal: !!credentials },
-    { handleSignals: true, finally: [() => database?.close(), () => nc.drain()] },
+    { handleSignals: true, finally: [() => metrics?.close(), () => database?.close(), () => nc.drain()] },
   );
   console.log(`fault-manager: ready (${fm.id}, ${fm.isLeader() ? 'leader' : 'standby'})`);
 }

@@ -1,6 +1,6 @@
 import { createDatabase, migrate, readLogCheckpoint } from '@trainyard/db';
 import { connectNats, credentialOptions, natsCredentialsFromEnv, openStreams, streamReplicasFromEnv } from '@trainyard/event-log';
-import { serveMetricsFromEnv, startTracing } from '@trainyard/telemetry';
+import { natsHealth, serveMetricsFromEnv, startTracing } from '@trainyard/telemetry';
 import { logRouterConfigFromEnv } from './log-router-config';
 import { DEFAULT_LOG_ROUTER_OPTIONS } from './log-router';
 import { startLogRouterService } from './log-router-service';
@@ -14,7 +14,7 @@ async function main() {
   // The log store owns TY_LOGS: created on a fresh cluster only, refused when lost (docs/architecture.md "Streams").
   await openStreams(nc, { logs: await readLogCheckpoint(database.db, DEFAULT_LOG_ROUTER_OPTIONS.name) }, { logMaxAgeMs: config.retentionMs, replicas: streamReplicasFromEnv(process.env) });
   const tracing = startTracing({ serviceName: 'trainyard-log-router' });
-  const metrics = await serveMetricsFromEnv('log-router', 9102);
+  const metrics = await serveMetricsFromEnv('log-router', 9102, process.env, natsHealth(nc));
   await startLogRouterService(nc, database, { retentionMs: config.retentionMs }, {
     handleSignals: true,
     finally: [() => metrics?.close(), () => tracing?.shutdown(), () => database.close(), () => nc.drain()],

@@ -1,5 +1,5 @@
 import { awaitStreams, connectNats, credentialOptions, JetStreamEventLog, natsCredentialsFromEnv } from '@trainyard/event-log';
-import { instrumentEventLog, serveMetricsFromEnv, startTracing } from '@trainyard/telemetry';
+import { instrumentEventLog, natsHealth, serveMetricsFromEnv, startTracing } from '@trainyard/telemetry';
 import { schedulerConfigFromEnv } from './scheduler-config';
 import { startScheduler } from './start-scheduler';
 
@@ -17,7 +17,7 @@ async function main() {
   // The api creates TY_EVENTS on a fresh cluster; a scheduler never does (docs/architecture.md "Streams").
   await awaitStreams(nc);
   const log = instrumentEventLog(new JetStreamEventLog(nc), 'scheduler');
-  const metrics = await serveMetricsFromEnv('scheduler', 9101);
+  const metrics = await serveMetricsFromEnv('scheduler', 9101, process.env, natsHealth(nc));
   const scheduler = await startScheduler(
     { nc, log, options: { ...config.options, log: (m) => console.log(`[scheduler] ${m}`) }, requirePrincipal: !!credentials },
     { handleSignals: true, finally: [() => metrics?.close(), () => tracing?.shutdown(), () => nc.drain()] },

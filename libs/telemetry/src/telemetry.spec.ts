@@ -46,6 +46,19 @@ describe('telemetry', () => {
     expect(r.status).toBe(200);
     expect(await r.text()).toContain('ma_container_cpu_util');
     expect((await fetch(s.url.replace('/metrics', '/nope'))).status).toBe(404);
+    expect(await (await fetch(s.url.replace('/metrics', '/healthz'))).json()).toEqual({ status: 'ok', reasons: [] });
+    await s.close();
+  });
+
+  it('metrics server - /healthz says degraded with the reasons its check names, still 200 (a probe must not restart it)', async () => {
+    let reasons = ['NATS disconnected, reconnecting'];
+    const s = await startMetricsServer({ host: '127.0.0.1', port: 0 }, () => ({ reasons }));
+    const health = s.url.replace('/metrics', '/healthz');
+    const r = await fetch(health);
+    expect(r.status).toBe(200);
+    expect(await r.json()).toEqual({ status: 'degraded', reasons: ['NATS disconnected, reconnecting'] });
+    reasons = [];
+    expect(await (await fetch(health)).json()).toEqual({ status: 'ok', reasons: [] });
     await s.close();
   });
 
