@@ -75,6 +75,8 @@ const MATRIX: Record<string, Row> = {
   'GET /v1/admin/tokens': ADMIN,
   'POST /v1/admin/tokens': ADMIN,
   'POST /v1/admin/tokens/:id/revoke': ADMIN,
+  'POST /v1/admin/node-join-tokens': ADMIN,
+  'POST /v1/nodes/join': PUBLIC,
   'GET /v1/admin/bindings': ADMIN,
   'POST /v1/admin/bindings': ADMIN,
   'DELETE /v1/admin/bindings': ADMIN,

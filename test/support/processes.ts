@@ -24,9 +24,18 @@ export interface ServiceProcess {
   stop(): Promise<void>;
 }
 
-/** Starts `dist/apps/<app>/src/main.js` as its own process and waits until it prints `ready`. */
-export async function startService(name: string, app: string, env: Record<string, string>, ready: RegExp): Promise<ServiceProcess> {
-  const child = spawn(NODE, [resolve(ROOT, 'dist/apps', app, 'src/main.js')], {
+let servicesBuilt = false;
+
+/** Compiles only apps and libs (no web console) to dist/: enough for service processes and `yard`, in seconds. */
+export function buildServicesOnce(): void {
+  if (built || servicesBuilt) return;
+  execFileSync('npx', ['swc', 'apps', 'libs', '-d', 'dist', '--copy-files', '--config-file', '.swcrc', '-q', '--ignore', 'apps/console/**'], { cwd: ROOT, stdio: 'pipe' });
+  servicesBuilt = true;
+}
+
+/** Starts `dist/apps/<app>/src/main.js` (with `args`) as its own process and waits until it prints `ready`. */
+export async function startService(name: string, app: string, env: Record<string, string>, ready: RegExp, args: string[] = []): Promise<ServiceProcess> {
+  const child = spawn(NODE, [resolve(ROOT, 'dist/apps', app, 'src/main.js'), ...args], {
     cwd: ROOT,
     // Readiness is read from the service's info line ("node agent ready"): tests run at warn
     // (vitest.config.mts), so a started service logs at info unless the caller says otherwise.

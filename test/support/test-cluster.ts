@@ -19,13 +19,14 @@ export interface TestCluster extends AsyncDisposable {
  * restart it) and a fresh schema in the machine's PostgreSQL. Agents get small, fixed capacities so
  * placement is predictable.
  */
-export async function startTestCluster(overrides: Partial<LocalClusterOptions> = {}, fixture: { lockedBus?: boolean } = {}): Promise<TestCluster> {
+export async function startTestCluster(overrides: Partial<LocalClusterOptions> = {}, fixture: { lockedBus?: boolean; extraNodes?: string[] } = {}): Promise<TestCluster> {
   // Tasks run as uid 1000: they must pass the data dir to reach their homes under it.
   const dataDir = passableTempDir('trainyard-e2e-');
   // A locked bus (issue 11): `yard admin bootstrap`'s files, the server started with its authorization block.
   const busDir = fixture.lockedBus ? join(dataDir, 'bus') : undefined;
   if (busDir) {
-    const nodes = (overrides.agents ?? [{ nodeId: 'node-1' }, { nodeId: 'node-2' }]).map((a) => a.nodeId!);
+    // extraNodes: bootstrapped but not started here (a node that joins later, issue 12).
+    const nodes = [...(overrides.agents ?? [{ nodeId: 'node-1' }, { nodeId: 'node-2' }]).map((a) => a.nodeId!), ...(fixture.extraNodes ?? [])];
     bootstrapBus(busDir, nodes);
     writeFileSync(join(busDir, 'locked.conf'), 'include ./trainyard-auth.conf\n');
   }

@@ -122,7 +122,7 @@ export async function startLocalCluster(opts: LocalClusterOptions): Promise<Loca
     stops.push(() => Promise.all([...agents.values()].map((a) => a.stop())));
 
     const api: ApiServer = await startApiServer(
-      { nc, reads: new DbReadModel(database, projector, eventLog), logs: dbLogReads(database), metrics: dbApiMetrics(database, nc), options: { ...DEFAULT_API_OPTIONS, ...opts.apiOptions } },
+      { nc, reads: new DbReadModel(database, projector, eventLog), logs: dbLogReads(database), metrics: dbApiMetrics(database, nc), options: { ...DEFAULT_API_OPTIONS, ...(dir ? { joinCredentialsDir: dir } : {}), ...opts.apiOptions } },
       opts.api,
     );
     stops.push(() => api.close());

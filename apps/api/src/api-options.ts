@@ -20,6 +20,11 @@ export interface ApiOptions {
    * token, a new admin token is made and handed to it once (`npm start` prints it and writes the CLI config).
    */
   bootstrapAdmin?: { token?: string; onFirstStart?: (token: string) => void | Promise<void> };
+  /**
+   * Joining nodes (issue 12, `TY_JOIN_CREDENTIALS_DIR`): the `yard admin bootstrap` directory whose
+   * node credentials a join token hands out. Unset: no join tokens are issued.
+   */
+  joinCredentialsDir?: string;
 }
 
 export const DEFAULT_API_OPTIONS: ApiOptions = {
@@ -30,12 +35,14 @@ export const DEFAULT_API_OPTIONS: ApiOptions = {
 
 /**
  * The options of a standalone API: `TY_METRICS_PUBLIC=1` serves `/metrics` without a token;
- * `TY_BOOTSTRAP_ADMIN_TOKEN` (a `tyt_…` token) is made the first admin token if it does not exist.
+ * `TY_BOOTSTRAP_ADMIN_TOKEN` (a `tyt_…` token) is made the first admin token if it does not exist;
+ * `TY_JOIN_CREDENTIALS_DIR` lets nodes join with a token (`yard admin node join-token`).
  */
 export function apiOptionsFromEnv(env: NodeJS.ProcessEnv): ApiOptions {
   return {
     ...DEFAULT_API_OPTIONS,
     ...(env.TY_METRICS_PUBLIC === '1' || env.TY_METRICS_PUBLIC === 'true' ? { metricsPublic: true } : {}),
     ...(env.TY_BOOTSTRAP_ADMIN_TOKEN ? { bootstrapAdmin: { token: env.TY_BOOTSTRAP_ADMIN_TOKEN } } : {}),
+    ...(env.TY_JOIN_CREDENTIALS_DIR ? { joinCredentialsDir: env.TY_JOIN_CREDENTIALS_DIR } : {}),
   };
 }

@@ -47,6 +47,7 @@ import { AuthGuard } from './auth/auth.guard';
 import { Authenticator } from './auth/authenticator';
 import { bootstrapIdentity } from './auth/bootstrap-admin';
 import { IamController } from './auth/iam.controller';
+import { NodeJoinController } from './nodes/node-join.controller';
 import { IdentityDirectory } from './auth/identity-directory';
 import { OidcVerifier } from './auth/oidc-verifier';
 import { oidcVerifierFromEnv } from './auth/oidc-options';
@@ -75,6 +76,8 @@ export class ApiModule {
         // History (issue 17).
         EventsController, HistoryController, HistoryAdminController,
         IamController,
+        // Joining a node with a token (issue 12).
+        NodeJoinController,
         // The flavor catalogue and the vendor-compatible v2 surface (issue 18).
         FlavorsController, JobMetadataController, ExperimentsController, ...V2_CONTROLLERS,
         // Quotas (issue 16).

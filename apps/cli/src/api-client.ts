@@ -254,6 +254,11 @@ export class ApiClient {
     return this.request('POST', '/v1/admin/tokens', { body });
   }
 
+  /** A node join token (issue 12): single-use, for `nodeId` only. */
+  createNodeJoinToken(body: { nodeId: string; expiresInSeconds?: number }): Promise<{ tokenId: string; nodeId: string; expiresAt: string; token: string }> {
+    return this.request('POST', '/v1/admin/node-join-tokens', { body });
+  }
+
   listTokens(): Promise<{ items: TokenView[] }> {
     return this.request('GET', '/v1/admin/tokens');
   }

@@ -7,6 +7,7 @@ import { registerLogin } from './commands/login';
 import { registerAudit } from './commands/audit';
 import { registerAdminIdentity } from './commands/admin-identity';
 import { registerAdminBootstrap } from './commands/admin-bootstrap';
+import { registerAdminNodeJoin } from './commands/admin-node-join';
 import { registerDelete } from './commands/delete';
 import { registerDescribe } from './commands/describe';
 import { registerEvents } from './commands/events';
@@ -67,6 +68,7 @@ export function buildProgram(ctx: CommandContext): Command {
     registerAdmin,
     registerAdminIdentity,
     registerAdminBootstrap,
+    registerAdminNodeJoin,
     registerLogin,
     registerAudit,
     registerHistory,

@@ -154,6 +154,8 @@ const TEXTS: Texts = {
   RoleUnbound: (e) => ({ en: `${e.data.subject} no longer holds ${e.data.grant}`, zh: '已撤销角色' }),
   QuotaSet: (e) => ({ en: `Quota in pool ${e.data.pool} set: guaranteed ${amountsText(e.data.quota.guaranteed)}${e.data.quota.limit ? `, limit ${amountsText(e.data.quota.limit)}` : ''}${e.data.quota.cohort ? `, cohort ${e.data.quota.cohort}` : ''}`, zh: '配额已设置' }),
   QuotaRemoved: (e) => ({ en: `Quota in pool ${e.data.pool} removed`, zh: '配额已删除' }),
+  NodeJoinTokenIssued: (e) => ({ en: `Join token ${e.data.tokenId} issued for node ${e.data.nodeId} (until ${e.data.expiresAt})`, zh: '节点加入令牌已签发' }),
+  NodeJoinTokenRedeemed: (e) => ({ en: `Node ${e.data.nodeId} joined with token ${e.data.tokenId}${e.data.from ? ` from ${e.data.from}` : ''}`, zh: '节点已加入' }),
 };
 
 const amountsText = (a: Record<string, number>) => Object.entries(a).map(([k, v]) => `${k}=${v}`).join(' ') || 'nothing';

@@ -50,6 +50,13 @@ export interface IdentityEventData {
   QuotaSet: { pool: string; quota: QuotaConfig; by: string };
   /** The project has no quota in `pool` any more. */
   QuotaRemoved: { pool: string; by: string };
+  /**
+   * An admin let node `nodeId` join (issue 12, `yard admin node join-token`): a single-use token that
+   * fetches that node's NATS credentials once, until `expiresAt`. Only the secret's SHA-256 is kept.
+   */
+  NodeJoinTokenIssued: { tokenId: string; secretSha256: string; nodeId: string; expiresAt: string; by: string };
+  /** The token was used: node `nodeId` fetched its credentials (from the address `from`). It is spent. */
+  NodeJoinTokenRedeemed: { tokenId: string; nodeId: string; from?: string };
 }
 export type IdentityEventType = keyof IdentityEventData;
-export const IDENTITY_EVENT_TYPES: readonly IdentityEventType[] = ['TokenCreated', 'TokenRevoked', 'ProjectCreated', 'RoleBound', 'RoleUnbound', 'QuotaSet', 'QuotaRemoved'];
+export const IDENTITY_EVENT_TYPES: readonly IdentityEventType[] = ['TokenCreated', 'TokenRevoked', 'ProjectCreated', 'RoleBound', 'RoleUnbound', 'QuotaSet', 'QuotaRemoved', 'NodeJoinTokenIssued', 'NodeJoinTokenRedeemed'];

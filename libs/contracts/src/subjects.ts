@@ -25,6 +25,8 @@ export const Subjects = {
   iamToken: (tokenId: string) => `ty.ev.iam.token.${tokenId}`,
   iamProject: (projectId: string) => `ty.ev.iam.project.${projectId}`,
   iamCluster: 'ty.ev.iam.cluster',
+  /** A node join token (issue 12): issued, then redeemed once. */
+  iamJoinToken: (tokenId: string) => `ty.ev.iam.join.${tokenId}`,
   /** Parses `ty.ev.<kind>.<id>`. */
   parseAggregate(subject: string): { kind: AggregateKind; id: string } | undefined {
     const m = /^ty\.ev\.(job|node)\.(.+)$/.exec(subject);

@@ -24,3 +24,4 @@ export * from './failure-analysis';
 // Identity (issue 11): tokens, projects, role bindings, and the principal they make.
 export * from './identity/identity';
 export * from './identity/identity.decide';
+export * from './identity/join-token';

@@ -83,6 +83,9 @@ export const ROUTE_RULES: Readonly<Record<string, RouteRule>> = {
   'GET /v1/admin/tokens': cluster(P.TokenManage),
   'POST /v1/admin/tokens': cluster(P.TokenManage),
   'POST /v1/admin/tokens/:id/revoke': cluster(P.TokenManage),
+  /** Joining a node (issue 12): admins issue a join token; the agent presenting it is authenticated by the token alone. */
+  'POST /v1/admin/node-join-tokens': cluster(P.TokenManage),
+  'POST /v1/nodes/join': { access: 'public' },
   'GET /v1/admin/bindings': cluster(P.ProjectManage),
   'POST /v1/admin/bindings': cluster(P.ProjectManage),
   'DELETE /v1/admin/bindings': cluster(P.ProjectManage),

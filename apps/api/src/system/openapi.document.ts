@@ -8,6 +8,7 @@ import { AUTH_PATHS, AUTH_SCHEMAS } from './openapi.auth-paths';
 import { V2_PATHS, V2_SCHEMAS } from './openapi.v2-paths';
 import { HISTORY_PATHS } from '../history/openapi.history-paths';
 import { QUOTA_PATHS, QUOTA_SCHEMAS } from '../quotas/openapi.quota-paths';
+import { NODE_JOIN_PATHS, NODE_JOIN_SCHEMAS } from '../nodes/openapi.node-join-paths';
 
 /*
  * The OpenAPI 3.1 description of the HTTP API, served at `/openapi.json`. The routes are listed here
@@ -233,6 +234,7 @@ const DOCUMENT = {
     ...AUTH_PATHS,
     ...HISTORY_PATHS,
     ...QUOTA_PATHS,
+    ...NODE_JOIN_PATHS,
   },
   // Every route needs a bearer token (an API token or an OIDC JWT) except those saying `security: []`.
   security: [{ bearer: [] }],
@@ -270,6 +272,7 @@ const DOCUMENT = {
       ...V2_SCHEMAS,
       ...AUTH_SCHEMAS,
       ...QUOTA_SCHEMAS,
+      ...NODE_JOIN_SCHEMAS,
     },
   },
 };

@@ -209,6 +209,8 @@ function applyEvent(e: DomainEvent, jobId: string, seq: number, { job, ifNull }:
     case 'RoleUnbound':
     case 'QuotaSet':
     case 'QuotaRemoved':
+    case 'NodeJoinTokenIssued':
+    case 'NodeJoinTokenRedeemed':
       // Node and identity events belong on their own subjects; on a job subject they are history only.
       return;
     default: {

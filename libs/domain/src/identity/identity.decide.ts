@@ -1,6 +1,7 @@
 import { ErrorCode, event, FieldCode, type Grant, type IdentityEvent, type IdentityEventData, limitBelowGuarantee, PROJECT_GRANTS, type QuotaConfig } from '@trainyard/contracts';
 import { accept, reject, type Command, type Decision } from '../decider';
 import type { IdentityState } from './identity';
+import { joinVerdict } from './join-token';
 
 /** Commands on the identity aggregates; shapes are checked by the API, rules here. */
 export type CreateToken = Command<'CreateToken', Omit<IdentityEventData['TokenCreated'], 'expiresAt'> & { expiresAt?: string }>;
@@ -12,9 +13,13 @@ export type UnbindRole = Command<'UnbindRole', IdentityEventData['RoleUnbound'] 
 /** The project's quota in a pool (issue 16); on the project's aggregate. */
 export type SetQuota = Command<'SetQuota', { project: string } & IdentityEventData['QuotaSet']>;
 export type RemoveQuota = Command<'RemoveQuota', { project: string } & IdentityEventData['QuotaRemoved']>;
-export type IdentityCommand = CreateToken | RevokeToken | CreateProject | BindRole | UnbindRole | SetQuota | RemoveQuota;
+/** Node join tokens (issue 12), on `ty.ev.iam.join.<tokenId>`. */
+export type IssueJoinToken = Command<'IssueJoinToken', IdentityEventData['NodeJoinTokenIssued']>;
+/** `secretSha256`: of the secret the node presented. */
+export type RedeemJoinToken = Command<'RedeemJoinToken', { tokenId: string; secretSha256: string; from?: string }>;
+export type IdentityCommand = CreateToken | RevokeToken | CreateProject | BindRole | UnbindRole | SetQuota | RemoveQuota | IssueJoinToken | RedeemJoinToken;
 
-export type IdentityRejection = 'UnknownProject' | 'ProjectExists' | 'GrantNeedsProject' | 'GrantIsClusterWide' | 'UnknownToken' | 'TokenExists' | 'AlreadyRevoked' | 'NotBound' | 'NoGrants' | 'LimitBelowGuarantee' | 'NoQuota';
+export type IdentityRejection = 'UnknownProject' | 'ProjectExists' | 'GrantNeedsProject' | 'GrantIsClusterWide' | 'UnknownToken' | 'TokenExists' | 'AlreadyRevoked' | 'NotBound' | 'NoGrants' | 'LimitBelowGuarantee' | 'NoQuota' | 'JoinTokenRefused';
 
 /** Whether `grants` fit the scope: project roles need a project, cluster grants must have none. */
 function scopeError(grants: readonly Grant[], project: string | undefined, state: IdentityState): Decision<never, IdentityRejection> | undefined {
@@ -49,6 +54,16 @@ export function decideIdentity(command: IdentityCommand, state: IdentityState): 
       if (!t) return reject(ErrorCode.NotFound, 'UnknownToken', `no token ${command.data.tokenId}`);
       if (t.revokedAt) return accept<IdentityEvent>(); // revoking twice is a no-op
       return accept<IdentityEvent>(event('TokenRevoked', now, command.data));
+    }
+    case 'IssueJoinToken':
+      if (state.joinTokens.has(command.data.tokenId)) return reject(ErrorCode.Conflict, 'TokenExists', `join token ${command.data.tokenId} exists`);
+      return accept<IdentityEvent>(event('NodeJoinTokenIssued', now, command.data));
+    case 'RedeemJoinToken': {
+      const t = state.joinTokens.get(command.data.tokenId);
+      const v = joinVerdict(t, command.data.secretSha256, new Date(now));
+      // One answer for every refusal: which part was wrong is for the log, not for the caller.
+      if (!v.ok) return reject(ErrorCode.Unauthenticated, 'JoinTokenRefused', `join token refused (${v.reason === 'wrong-secret' ? 'unknown' : v.reason})`, [{ path: 'token', code: FieldCode.Unknown, message: 'not a usable join token' }]);
+      return accept<IdentityEvent>(event('NodeJoinTokenRedeemed', now, { tokenId: t!.tokenId, nodeId: t!.nodeId, ...(command.data.from ? { from: command.data.from } : {}) }));
     }
     case 'CreateProject':
       if (state.projects.has(command.data.projectId)) return reject(ErrorCode.Conflict, 'ProjectExists', `project ${command.data.projectId} exists`);

@@ -9,6 +9,7 @@ import {
   type ProjectRole,
   type QuotaConfig,
 } from '@trainyard/contracts';
+import type { JoinTokenRecord } from './join-token';
 
 /**
  * Who may do what, folded from the `ty.ev.iam.` aggregates (issue 11): tokens, projects with their
@@ -51,15 +52,17 @@ export interface IdentityState {
   projects: Map<string, ProjectRecord>;
   /** subject → cluster-wide grants. */
   cluster: Map<string, Set<Grant>>;
+  /** Node join tokens (issue 12), by token id. */
+  joinTokens: Map<string, JoinTokenRecord>;
 }
 
-export const initialIdentity = (): IdentityState => ({ tokens: new Map(), projects: new Map(), cluster: new Map() });
+export const initialIdentity = (): IdentityState => ({ tokens: new Map(), projects: new Map(), cluster: new Map(), joinTokens: new Map() });
 
 /** Which aggregate a `ty.ev.iam.` subject names. */
-export function parseIdentitySubject(subject: string): { kind: 'token' | 'project'; id: string } | { kind: 'cluster' } | undefined {
+export function parseIdentitySubject(subject: string): { kind: 'token' | 'project' | 'join'; id: string } | { kind: 'cluster' } | undefined {
   if (subject === 'ty.ev.iam.cluster') return { kind: 'cluster' };
-  const m = /^ty\.ev\.iam\.(token|project)\.([^.]+)$/.exec(subject);
-  return m ? { kind: m[1] as 'token' | 'project', id: m[2] } : undefined;
+  const m = /^ty\.ev\.iam\.(token|project|join)\.([^.]+)$/.exec(subject);
+  return m ? { kind: m[1] as 'token' | 'project' | 'join', id: m[2] } : undefined;
 }
 
 /** Applies one event of the aggregate at `subject` (mutates `state`: the fold runs on every commit). */
@@ -92,6 +95,16 @@ export function evolveIdentity(state: IdentityState, subject: string, e: Identit
       if (!project) return state;
       if (e.type === 'QuotaSet') project.quotas.set(e.data.pool, { ...e.data.quota, pool: e.data.pool, setAt: e.time, setBy: e.data.by });
       else project.quotas.delete(e.data.pool);
+      return state;
+    }
+    case 'NodeJoinTokenIssued': {
+      const d = e.data;
+      if (!state.joinTokens.has(d.tokenId)) state.joinTokens.set(d.tokenId, { tokenId: d.tokenId, secretSha256: d.secretSha256, nodeId: d.nodeId, expiresAt: d.expiresAt, issuedAt: e.time, issuedBy: d.by });
+      return state;
+    }
+    case 'NodeJoinTokenRedeemed': {
+      const t = state.joinTokens.get(e.data.tokenId);
+      if (t && !t.redeemedAt) t.redeemedAt = e.time;
       return state;
     }
     case 'RoleBound':
