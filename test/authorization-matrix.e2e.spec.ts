@@ -108,7 +108,16 @@ const MATRIX: Record<string, Row> = {
   'PUT /v1/projects/:id/quotas/:pool': SYSTEM,
   'DELETE /v1/projects/:id/quotas/:pool': SYSTEM,
   'POST /v1/training-jobs/dry-run': SUBMIT_IN_P1,
+  // Issue 15: webhook subscriptions. p1's members subscribe (and remove their own), its maintainer and operators any; its readers read.
+  'POST /v1/notifications': SUBMIT_IN_P1,
+  'GET /v1/notifications': ANYONE,
+  'GET /v1/notifications/:id': READ_JOB,
+  'DELETE /v1/notifications/:id': ACT_ON_JOB,
+  'GET /v1/notifications/:id/deliveries': READ_JOB,
 };
+
+/** A webhook subscription to p1's jobs (nothing listens there: the port is closed). */
+const P1_SUBSCRIPTION = { project: 'p1', events: ['started'], url: 'http://127.0.0.1:9/hook' };
 
 /** A job of project p1 (it waits: the cluster has no node). */
 const parked = (name: string) => ({ ...shellJob(name, 'true'), metadata: { name, project: 'p1' }, });
@@ -117,6 +126,7 @@ describe('authorization matrix - every route x every caller', () => {
   let t: TestCluster;
   const tokens = {} as Record<Caller | (typeof BAD)[number], string | undefined>;
   let readJob: string;
+  let readSubscription: string;
 
   beforeAll(async () => {
     // No node: every job waits, so acting on one is quick and repeatable.
@@ -145,6 +155,7 @@ describe('authorization matrix - every route x every caller', () => {
     tokens.wrongSignature = `tyt_${viewer.id}_${'A'.repeat(43)}`;
     expect(tokens.wrongSignature).not.toBe(tokens.viewer);
     readJob = await submitAsMember('read-me');
+    readSubscription = await subscribeAsMember();
     await new Promise((r) => setTimeout(r, 1_100)); // the expiring token lapses
   }, 60_000);
   afterAll(async () => t && (await t[Symbol.asyncDispose]()));
@@ -155,11 +166,18 @@ describe('authorization matrix - every route x every caller', () => {
     return r.body.id;
   }
 
+  async function subscribeAsMember(): Promise<string> {
+    const r = await t.api.as(tokens.member).call('POST', '/v1/notifications', P1_SUBSCRIPTION);
+    expect(r.status, JSON.stringify(r.body)).toBe(201);
+    return r.body.id;
+  }
+
   /** One request to `route` as `api`; a mutating job route gets a fresh job of its own. */
   async function request(api: ApiClient, route: string): Promise<number> {
     const [method, pattern] = route.split(' ');
     const mutating = method !== 'GET' && (pattern.startsWith('/v1/training-jobs/:id') || pattern.startsWith('/v2/:project_id/training-jobs/:training_job_id'));
-    const id = mutating ? await submitAsMember('act-on-me') : readJob;
+    const notification = pattern.startsWith('/v1/notifications/:id');
+    const id = notification ? (method === 'GET' ? readSubscription : await subscribeAsMember()) : mutating ? await submitAsMember('act-on-me') : readJob;
     const path = pattern
       .replace(':project_id', 'p1')
       .replace(':training_job_id', id)
@@ -167,12 +185,12 @@ describe('authorization matrix - every route x every caller', () => {
       .replace(':pool', 'default')
       .replace(':flavorId', 'none')
       .replace(':name', 'exp-1')
-      .replace(':id', pattern.startsWith('/v1/training-jobs') ? id : pattern.startsWith('/v1/nodes') ? 'node-1' : pattern.startsWith('/v1/admin/tokens') ? 'zzzzzzzzzzzz' : pattern.startsWith('/v1/projects') ? 'p1' : 'db:999999')
+      .replace(':id', pattern.startsWith('/v1/training-jobs') || notification ? id : pattern.startsWith('/v1/nodes') ? 'node-1' : pattern.startsWith('/v1/admin/tokens') ? 'zzzzzzzzzzzz' : pattern.startsWith('/v1/projects') ? 'p1' : 'db:999999')
       .replace(':task', 'worker-0')
       .replace(':verb', 'no-such-verb')
       .replace(':file', 'index-none.js');
     const query = pattern === '/v1/audit' ? '?project=p1' : pattern.endsWith('/logs/search') ? '?q=x' : '';
-    const body = method === 'GET' ? undefined : pattern === '/v1/training-jobs' || pattern === '/v1/training-jobs/dry-run' ? parked('submitted') : pattern.endsWith('/priority') ? { priority: 2 } : {};
+    const body = method === 'GET' ? undefined : pattern === '/v1/training-jobs' || pattern === '/v1/training-jobs/dry-run' ? parked('submitted') : pattern.endsWith('/priority') ? { priority: 2 } : pattern === '/v1/notifications' ? P1_SUBSCRIPTION : {};
     if (pattern.endsWith('/stream') || pattern.endsWith('/logs') || pattern.endsWith('/export')) {
       // Streams do not end: the status is what counts.
       const ac = new AbortController();

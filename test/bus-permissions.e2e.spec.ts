@@ -101,6 +101,22 @@ describe('bus permissions - every service and agent on its own NATS credentials'
     await t.api.waitFor(job.body.id, 'terminated');
   });
 
+  it("the notifier's credentials read the log through its own durable only: it appends nothing, touches no other consumer", async () => {
+    // The notifier is at work on its durable over the whole log (the hello job's commits went through it).
+    const admin = await jetstreamManager(t.cluster.nc);
+    await eventually(async () => ((await admin.consumers.info(Streams.events, 'notifier')).ack_floor.stream_seq > 0 ? true : undefined));
+    const nc = await as('notifier');
+    const js = jetstream(nc);
+    const forged = encodeCommit([event('JobStarted', new Date().toISOString(), { attempt: 1 })], { commandId: 'forged/n', correlationId: 'forged/n', actor: 'notifier' });
+    await expect(js.publish(Subjects.job('any'), forged, { timeout: 2000 })).rejects.toThrow();
+    await expect(js.publish(Subjects.notifySubscription('00000000-0000-4000-8000-000000000000'), forged, { timeout: 2000 })).rejects.toThrow();
+    await expect(nc.request(`$JS.API.CONSUMER.MSG.NEXT.${Streams.events}.agent-node-1`, JSON.stringify({ batch: 1 }), { timeout: 2000 })).rejects.toThrow(violation);
+    await expect(nc.request(Subjects.command('scheduler', 'submit'), '{}', { timeout: 2000 })).rejects.toThrow();
+    const jsm = await jetstreamManager(nc);
+    await expect(jsm.streams.getMessage(Streams.events, { seq: 1 })).rejects.toThrow(violation);
+    await expect(jsm.consumers.delete(Streams.events, 'notifier')).rejects.toThrow(violation);
+  });
+
   it("a command sent by any identity but the API's is refused, and the API's own without its principal header", async () => {
     const submit = { commandId: 'forged-submit-1', jobId: 'forged-job', caller: { id: 'user:admin', permissions: ['job:setHighPriority'] }, spec: shellJob('forged', 'id') };
     const cordon = { commandId: 'forged-cordon-1', nodeId: 'node-1', caller: { id: 'user:admin', permissions: ['node:cordon'] } };

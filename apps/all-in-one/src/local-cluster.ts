@@ -8,6 +8,7 @@ import { resolve } from 'node:path';
 import { DEFAULT_API_OPTIONS, type ApiListen, type ApiOptions, startApiServer, type ApiServer, DbReadModel, dbApiMetrics, dbLogReads } from '../../api/src/index';
 import { startFaultManager, type FaultManagerOptions } from '../../fault-manager/src/index';
 import { DEFAULT_LOG_ROUTER_OPTIONS, startLogRouterService, type LogRouterServiceOptions } from '../../log-router/src/index';
+import { startNotifierService, type NotifierOptions } from '../../notifier/src/index';
 import { loadAgentConfig, type AgentConfig, startNodeAgent, type NodeAgentHandle } from '../../node-agent/src/index';
 import { DEFAULT_SCHEDULER_OPTIONS, startScheduler, type SchedulerOptions } from '../../scheduler/src/index';
 
@@ -36,6 +37,8 @@ export interface LocalClusterOptions {
   apiOptions?: Partial<ApiOptions>;
   /** Log retention and router tuning. */
   logRouter?: LogRouterServiceOptions;
+  /** Webhook delivery tuning (back-off, time limit). */
+  notifier?: Partial<NotifierOptions>;
 }
 
 export interface LocalCluster {
@@ -49,6 +52,8 @@ export interface LocalCluster {
   agents: Map<string, NodeAgentHandle>;
   /** Stops the log router and starts a new one on the same database (fault-injection tests). */
   restartLogRouter(): Promise<void>;
+  /** Stops the notifier; `start` starts it again on the same database and durable consumer. */
+  notifier: { stop(): Promise<void>; start(): Promise<void> };
   /** Starts (again) the agent with this config, e.g. after a test killed it. */
   startAgent(config: Partial<AgentConfig>): Promise<NodeAgentHandle>;
   stop(): Promise<void>;
@@ -56,7 +61,7 @@ export interface LocalCluster {
 
 /**
  * Every service of Trainyard in one process, each with its own NATS connection as if it ran alone:
- * api (with the projector), scheduler, fault manager, log router and the node agents. `npm start`
+ * api (with the projector), scheduler, fault manager, log router, notifier and the node agents. `npm start`
  * and the end-to-end tests both use it. Services stop in reverse order.
  */
 export async function startLocalCluster(opts: LocalClusterOptions): Promise<LocalCluster> {
@@ -97,6 +102,20 @@ export async function startLocalCluster(opts: LocalClusterOptions): Promise<Loca
       logRouter = await startLogRouterService(routerNc, database, opts.logRouter);
     };
 
+    // Webhook notifications (issue 15): a durable consumer of its own over the whole log.
+    const notifierNc = await connect('notifier');
+    let notifierService: Awaited<ReturnType<typeof startNotifierService>> | undefined = await startNotifierService(notifierNc, database, opts.notifier);
+    const notifier = {
+      async stop() {
+        await notifierService?.stop();
+        notifierService = undefined;
+      },
+      async start() {
+        notifierService ??= await startNotifierService(notifierNc, database, opts.notifier);
+      },
+    };
+    stops.push(() => notifier.stop());
+
     const schedulerNc = await connect('scheduler');
     const scheduler = await startScheduler({ nc: schedulerNc, log: new JetStreamEventLog(schedulerNc), options: { ...DEFAULT_SCHEDULER_OPTIONS, ...opts.scheduler }, requirePrincipal: !!dir });
     stops.push(() => scheduler.stop());
@@ -128,7 +147,7 @@ export async function startLocalCluster(opts: LocalClusterOptions): Promise<Loca
     stops.push(() => api.close());
 
     return {
-      apiUrl: api.url, apiRoutes: api.routes, nc, eventLog, database, projector, agents, startAgent, restartLogRouter,
+      apiUrl: api.url, apiRoutes: api.routes, nc, eventLog, database, projector, agents, startAgent, restartLogRouter, notifier,
       async stop() {
         for (const s of stops.reverse()) await s().catch(() => undefined);
       },

@@ -3,6 +3,7 @@ import os from 'node:os';
 import { resolve } from 'node:path';
 import { startTracing } from '@trainyard/telemetry';
 import { retentionFromEnv } from '../../log-router/src/index';
+import { notifierOptionsFromEnv } from '../../notifier/src/index';
 import { apiOptionsFromEnv, apiTlsFromEnv } from '../../api/src/index';
 import { configPath, saveContext } from '../../cli/src/index';
 import { firstClosedDir, taskUsersFromEnv } from '../../node-agent/src/index';
@@ -58,6 +59,7 @@ async function main() {
       ...nodeIds.map((nodeId) => ({ nodeId, capacity: half, taskUsers })),
     ],
     logRouter: { retentionMs: retentionFromEnv() },
+    notifier: notifierOptionsFromEnv(process.env),
   }).catch(async (err) => {
     await nats?.stop();
     throw err;

@@ -6,6 +6,8 @@ import { HeartbeatTracker } from '@trainyard/liveness';
 import { INPUT_LIMITS } from '@trainyard/contracts';
 import { IDENTITY } from './auth/auth.tokens';
 import type { IdentityDirectory } from './auth/identity-directory';
+import { SUBSCRIPTIONS } from './notifications/notification.tokens';
+import type { SubscriptionDirectory } from './notifications/subscription-directory';
 import { type ApiTls, readApiTls } from './api-tls';
 
 export interface ApiServer {
@@ -48,6 +50,7 @@ export async function startApiServer(deps: ApiDeps, listen: ApiListen): Promise<
       app.get(HeartbeatTracker).stop();
       await app.close();
       await app.get<IdentityDirectory>(IDENTITY).stop();
+      await app.get<SubscriptionDirectory>(SUBSCRIPTIONS).stop();
     },
   };
 }

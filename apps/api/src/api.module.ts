@@ -54,6 +54,9 @@ import { oidcVerifierFromEnv } from './auth/oidc-options';
 import { HistoryController } from './history/history.controller';
 import { HistoryAdminController } from './history/history-admin.controller';
 import { QuotasController } from './quotas/quotas.controller';
+import { NotificationsController } from './notifications/notifications.controller';
+import { SUBSCRIPTIONS } from './notifications/notification.tokens';
+import { SubscriptionDirectory } from './notifications/subscription-directory';
 
 export interface ApiDeps {
   nc: NatsConnection;
@@ -82,6 +85,8 @@ export class ApiModule {
         FlavorsController, JobMetadataController, ExperimentsController, ...V2_CONTROLLERS,
         // Quotas (issue 16).
         QuotasController,
+        // Webhook notifications (issue 15).
+        NotificationsController,
       ],
       providers: [
         { provide: NATS, useValue: deps.nc },
@@ -107,6 +112,15 @@ export class ApiModule {
             const directory = new IdentityDirectory(new JetStreamEventLog(deps.nc));
             await directory.start();
             await bootstrapIdentity(directory, deps.options.bootstrapAdmin);
+            return directory;
+          },
+        },
+        {
+          // Webhook subscriptions, folded from the log before the first request is served.
+          provide: SUBSCRIPTIONS,
+          useFactory: async () => {
+            const directory = new SubscriptionDirectory(new JetStreamEventLog(deps.nc));
+            await directory.start();
             return directory;
           },
         },

@@ -1,16 +1,26 @@
 import {
   deadLetterSummary, getDeadLetter, listIndexedEvents, type EventQuery, getJob, listDeadLetters, listExperiments, listJobAudit, listJobChanges, listJobEvents, listJobs, listNodeAvailability, listNodes, listPools,
-  resolveDeadLetter, retryDeadLetter, verifyProjections, type DatabaseHandle, type JobState, type ListDeadLettersQuery, type ListJobsQuery, type Projector,
+  resolveDeadLetter, retryDeadLetter, storeSubscriptionSecret, deleteSubscriptionSecret, listDeliveries, verifyProjections, type DatabaseHandle, type JobState, type ListDeadLettersQuery, type ListJobsQuery, type Projector,
 } from '@trainyard/db';
 import { type CommitMeta, Subjects } from '@trainyard/contracts';
 import type { EventLog } from '@trainyard/event-log';
 import { auditFields, type AuditEntry, type AuditQuery, nodeAuditEntries } from './audit/audit-entry';
 import type { ReadModel } from './read-model';
 import { DbHistory } from './history/db-history';
+import type { NotificationStore } from './notifications/notification-store';
 
 /** The API's read port over the PostgreSQL (or PGlite) projections of libs/db. */
 export class DbReadModel implements ReadModel {
   #history?: DbHistory;
+
+  notificationStore(): NotificationStore {
+    const db = this.handle.db;
+    return {
+      storeSecret: (id, secret) => storeSubscriptionSecret(db, id, secret),
+      deleteSecret: (id) => deleteSubscriptionSecret(db, id),
+      listDeliveries: (q) => listDeliveries(db, q),
+    };
+  }
 
   constructor(
     private readonly handle: DatabaseHandle,

@@ -5,6 +5,7 @@ import type {
 import type { DeadLetterRecord, QuarantineSummary } from '@trainyard/quarantine';
 import type { AuditEntry, AuditQuery } from './audit/audit-entry';
 import type { DbHistory } from './history/db-history';
+import type { NotificationStore } from './notifications/notification-store';
 
 /**
  * What the HTTP face reads: views over the PostgreSQL projections (never the log itself), plus the
@@ -38,6 +39,8 @@ export interface ReadModel {
   retryDeadLetter(id: number): Promise<RetryOutcome | undefined>;
   /** Marks dead letter `id` dismissed; false when there is none. */
   dismissDeadLetter(id: number, resolution: string): Promise<boolean>;
+  /** Subscription secrets and the notifier's delivery log (issue 15). */
+  notificationStore(): NotificationStore;
 }
 
 /**

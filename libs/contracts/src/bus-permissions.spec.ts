@@ -56,6 +56,27 @@ describe('bus permissions', () => {
     );
   });
 
+  it('bus permissions - the notifier reads the log through its own durable only: it appends nothing, sends no command, touches no other consumer', () => {
+    const p = busPermissions('notifier');
+    expect(mayPublish(p, '$JS.API.CONSUMER.CREATE.TY_EVENTS.notifier.ty.ev.>')).toBe(true);
+    expect(mayPublish(p, '$JS.API.CONSUMER.MSG.NEXT.TY_EVENTS.notifier')).toBe(true);
+    expect(mayPublish(p, '$JS.ACK.TY_EVENTS.notifier.1.2.3.4.5')).toBe(true);
+    expect(p.allowResponses).toBe(false);
+    fc.assert(
+      fc.property(token, token, fc.constantFrom('scheduler', 'fault-manager', 'api'), (id, other, service) => {
+        const refused = [
+          Subjects.job(id), Subjects.node(id), Subjects.notifySubscription(id), Subjects.iamCluster, Subjects.command(service, other),
+          Subjects.report(id, 'started'), Subjects.heartbeat(id), `$KV.TY_LEADER.${id}`,
+          `$JS.API.CONSUMER.CREATE.TY_EVENTS.agent-${id}.${Subjects.node(id)}`, `$JS.API.CONSUMER.MSG.NEXT.TY_EVENTS.agent-${id}`,
+          `$JS.API.STREAM.PURGE.TY_EVENTS`, `$JS.API.STREAM.MSG.DELETE.TY_EVENTS`, `$JS.API.CONSUMER.DELETE.TY_EVENTS.notifier`,
+        ];
+        if (other !== 'notifier') refused.push(`$JS.API.CONSUMER.MSG.NEXT.TY_EVENTS.${other}`, `$JS.ACK.TY_EVENTS.${other}.1.1.1.1.1`);
+        for (const s of refused) expect(mayPublish(p, s), s).toBe(false);
+        for (const s of [Subjects.job(id), Subjects.command(service, other), Subjects.heartbeat(id), `_INBOX.api.${id}`]) expect(maySubscribe(p, s), s).toBe(false);
+      }),
+    );
+  });
+
   it('bus permissions - the authorization block lists each user with its key and permissions, and refuses a non-user key', () => {
     const key = `U${'A'.repeat(55)}`;
     const text = renderAuthorization([{ identity: 'scheduler', nkey: key }, { identity: agentIdentity('n1'), nkey: key }]);

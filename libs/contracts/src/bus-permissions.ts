@@ -15,8 +15,8 @@ import { Streams, Subjects, SUBJECT_TOKEN } from './subjects';
  * - Every identity reads replies on its own inbox prefix (`_INBOX.<identity>.`), so none can listen
  *   to another's JetStream answers.
  */
-export type ServiceIdentity = 'api' | 'scheduler' | 'fault-manager' | 'log-router';
-export const SERVICE_IDENTITIES: readonly ServiceIdentity[] = ['api', 'scheduler', 'fault-manager', 'log-router'];
+export type ServiceIdentity = 'api' | 'scheduler' | 'fault-manager' | 'log-router' | 'notifier';
+export const SERVICE_IDENTITIES: readonly ServiceIdentity[] = ['api', 'scheduler', 'fault-manager', 'log-router', 'notifier'];
 
 /** `api`, `scheduler`, … or `agent-<nodeId>`. */
 export type BusIdentity = ServiceIdentity | `agent-${string}`;
@@ -48,6 +48,30 @@ function agentConsumer(nodeId: string): string[] {
   ];
 }
 
+/** The durable consumer of the notifier (issue 15), over the whole log. */
+export const NOTIFIER_DURABLE = 'notifier';
+
+/**
+ * The notifier reads the log through its own durable and nothing else: no append (it writes only
+ * to PostgreSQL and to webhooks), no command, no KV, no other consumer. The consumer-create subject
+ * names the filter, as the agents' do.
+ */
+function notifierPermissions(inbox: string): BusPermissions {
+  const api = `$JS.API.CONSUMER`;
+  return {
+    publish: [
+      '$JS.API.INFO',
+      `$JS.API.STREAM.INFO.${Streams.events}`,
+      `${api}.CREATE.${Streams.events}.${NOTIFIER_DURABLE}.${Subjects.eventsAll}`,
+      `${api}.INFO.${Streams.events}.${NOTIFIER_DURABLE}`,
+      `${api}.MSG.NEXT.${Streams.events}.${NOTIFIER_DURABLE}`,
+      `$JS.ACK.${Streams.events}.${NOTIFIER_DURABLE}.>`,
+    ],
+    subscribe: [inbox],
+    allowResponses: false,
+  };
+}
+
 /** What every control-plane service shares: the log (append and read), KV buckets, liveness. */
 const CONTROL_PLANE = {
   publish: ['$JS.API.>', '$JS.ACK.>', '$KV.>', Subjects.eventsAll, Subjects.deadLettersAll],
@@ -70,6 +94,8 @@ export function busPermissions(identity: BusIdentity): BusPermissions {
       return cp([], [Subjects.command('fault-manager', '*'), Subjects.logsAll]);
     case 'log-router':
       return cp([Subjects.logStored('*', '*')], []);
+    case 'notifier':
+      return notifierPermissions(inbox);
   }
   const nodeId = identity.slice('agent-'.length);
   agentIdentity(nodeId);

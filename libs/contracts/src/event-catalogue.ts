@@ -156,6 +156,11 @@ const TEXTS: Texts = {
   QuotaRemoved: (e) => ({ en: `Quota in pool ${e.data.pool} removed`, zh: '配额已删除' }),
   NodeJoinTokenIssued: (e) => ({ en: `Join token ${e.data.tokenId} issued for node ${e.data.nodeId} (until ${e.data.expiresAt})`, zh: '节点加入令牌已签发' }),
   NodeJoinTokenRedeemed: (e) => ({ en: `Node ${e.data.nodeId} joined with token ${e.data.tokenId}${e.data.from ? ` from ${e.data.from}` : ''}`, zh: '节点已加入' }),
+  NotificationSubscribed: (e) => ({
+    en: `Notifications of ${e.data.events.join(', ')} for ${e.data.scope.kind === 'job' ? `job ${e.data.scope.jobId}` : `project ${e.data.scope.project}`} subscribed`,
+    zh: '事件通知已订阅',
+  }),
+  NotificationUnsubscribed: (e) => ({ en: `Notification subscription ${e.data.subscriptionId} removed`, zh: '事件通知已取消订阅' }),
 };
 
 const amountsText = (a: Record<string, number>) => Object.entries(a).map(([k, v]) => `${k}=${v}`).join(' ') || 'nothing';

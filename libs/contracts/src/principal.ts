@@ -39,6 +39,10 @@ export const Permission = {
   QuotaRead: 'quota:read',
   /** Set and remove quotas (operator, admin). */
   QuotaManage: 'quota:manage',
+  /** Add and remove any webhook subscription of the project (issue 15): maintainers, operators. */
+  NotificationManage: 'notification:manage',
+  /** Add subscriptions, and remove one's own (members). */
+  NotificationManageOwn: 'notification:manage:own',
 } as const;
 export type Permission = (typeof Permission)[keyof typeof Permission];
 
@@ -49,8 +53,8 @@ export type ClusterRole = (typeof CLUSTER_ROLES)[number];
 
 const P = Permission;
 const VIEWER: Permission[] = [P.JobRead, P.QuotaRead];
-const MEMBER: Permission[] = [...VIEWER, P.JobSubmit, P.JobStopOwn, P.JobDeleteOwn, P.JobPriorityOwn];
-const ANY_JOB: Permission[] = [...MEMBER, P.JobStop, P.JobDelete, P.JobPriority];
+const MEMBER: Permission[] = [...VIEWER, P.JobSubmit, P.JobStopOwn, P.JobDeleteOwn, P.JobPriorityOwn, P.NotificationManageOwn];
+const ANY_JOB: Permission[] = [...MEMBER, P.JobStop, P.JobDelete, P.JobPriority, P.NotificationManage];
 /** A maintainer also reads its project's audit (issue 11); an operator acts on any job but reads no audit. */
 const MAINTAINER: Permission[] = [...ANY_JOB, P.AuditRead];
 

@@ -27,6 +27,9 @@ export const Subjects = {
   iamCluster: 'ty.ev.iam.cluster',
   /** A node join token (issue 12): issued, then redeemed once. */
   iamJoinToken: (tokenId: string) => `ty.ev.iam.join.${tokenId}`,
+  /** Notification subscriptions (issue 15): one aggregate per subscription. */
+  notifyAll: 'ty.ev.notify.>',
+  notifySubscription: (subscriptionId: string) => `ty.ev.notify.${subscriptionId}`,
   /** Parses `ty.ev.<kind>.<id>`. */
   parseAggregate(subject: string): { kind: AggregateKind; id: string } | undefined {
     const m = /^ty\.ev\.(job|node)\.(.+)$/.exec(subject);

@@ -42,3 +42,4 @@ export { NotRetryable, retryDeadLetter } from './retry-dead-letter';
 export * from './queries/event-queries';
 export * from './queries/history-snapshot-queries';
 export { eventIndexChanges } from './projection/event-index-changes';
+export * from './queries/notification-queries';

@@ -7,6 +7,7 @@ import * as faultRecovery from './migrations/0004-fault-recovery';
 import * as deadLetters from './migrations/0005-dead-letters';
 import * as eventIndex from './migrations/0006-event-index';
 import * as historySnapshots from './migrations/0007-history-snapshots';
+import * as notifications from './migrations/0008-notifications';
 import { assertSchemaName } from './schema-name';
 
 /** Every migration, in order. Names sort lexically; add new ones at the end. */
@@ -18,6 +19,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0005-dead-letters': deadLetters,
   '0006-event-index': eventIndex,
   '0007-history-snapshots': historySnapshots,
+  '0008-notifications': notifications,
 };
 
 /** A migration failed; `cause` is the database error, `results` says which ran. */

@@ -25,3 +25,9 @@ export * from './failure-analysis';
 export * from './identity/identity';
 export * from './identity/identity.decide';
 export * from './identity/join-token';
+
+// Notifications (issue 15): subscriptions, which log event is which notification, retry back-off.
+export * from './notification/subscription';
+export * from './notification/subscription.decide';
+export * from './notification/notification-mapping';
+export * from './notification/delivery-backoff';

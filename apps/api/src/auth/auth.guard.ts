@@ -9,6 +9,8 @@ import type { ReadModel } from '../read-model';
 import { jobScope } from '../training-jobs/job-project';
 import { AUTHENTICATOR } from './auth.tokens';
 import type { Authenticator } from './authenticator';
+import { SUBSCRIPTIONS } from '../notifications/notification.tokens';
+import type { SubscriptionDirectory } from '../notifications/subscription-directory';
 import { setRequestAuth } from './request-auth';
 import { ruleFor, type RouteRule } from './route-rules';
 
@@ -27,6 +29,7 @@ export class AuthGuard implements CanActivate {
     @Inject(AUTHENTICATOR) private readonly authenticator: Authenticator,
     @Inject(READS) private readonly reads: ReadModel,
     @Inject(API_OPTIONS) private readonly options: ApiOptions,
+    @Inject(SUBSCRIPTIONS) private readonly subscriptions: SubscriptionDirectory,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -93,6 +96,36 @@ export class AuthGuard implements CanActivate {
         if (!may(principal, 'job:read', scope) || (inPath !== undefined && inPath !== scope.project)) throw new TrainyardError(ErrorCode.NotFound, `no training job ${id}`);
         if (!may(principal, rule.permission, scope)) throw forbid(rule.permission, ` on job ${id}`);
         return { job: scope };
+      }
+      case 'subscription-target': {
+        const body = (req.body ?? {}) as Record<string, unknown>;
+        // Creating is `x:own` on what one makes: the subscription will be the caller's.
+        const own = (project: string) => ({ project, createdBy: principal.id });
+        if (typeof body.job === 'string' && SUBJECT_TOKEN.test(body.job)) {
+          const job = await this.reads.getJob(body.job);
+          if (!job || job.state === 'deleted') return {};
+          const scope = jobScope(job);
+          if (!may(principal, 'job:read', scope)) throw new TrainyardError(ErrorCode.NotFound, `no training job ${body.job}`);
+          if (!may(principal, rule.permission, own(scope.project))) throw forbid(rule.permission, ` in project ${scope.project}`);
+          return { project: scope.project };
+        }
+        if (typeof body.project === 'string' && PROJECT_ID.test(body.project)) {
+          if (!may(principal, rule.permission, own(body.project))) throw forbid(rule.permission, ` in project ${body.project}`);
+          return { project: body.project };
+        }
+        // A body naming neither is the handler's 400, for a caller who may subscribe somewhere.
+        const somewhere = [rule.permission, `${rule.permission}:own`];
+        if (!principal.permissions.some((p) => somewhere.includes(p)) && !principal.projects.some((p) => p.permissions.some((x) => somewhere.includes(x)))) throw forbid(rule.permission);
+        return {};
+      }
+      case 'subscription': {
+        const id = (req.params as Record<string, unknown> | undefined)?.id;
+        const s = typeof id === 'string' ? this.subscriptions.get(id) : undefined;
+        // A malformed id is the handler's 400; a missing subscription its 404.
+        if (!s) return {};
+        if (!may(principal, 'job:read', { project: s.scope.project, createdBy: '' })) throw new TrainyardError(ErrorCode.NotFound, `no subscription ${id}`);
+        if (!may(principal, rule.permission, { project: s.scope.project, createdBy: s.createdBy })) throw forbid(rule.permission, ` on subscription ${id}`);
+        return { project: s.scope.project };
       }
     }
   }

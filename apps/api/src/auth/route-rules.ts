@@ -17,6 +17,10 @@ import { Permission } from '@trainyard/contracts';
  * - `path-project`: the permission in the project named by the `:project_id` path parameter (the v2
  *   API's `/v2/{project_id}/…`, issue 18), or by `param` (`:id` of `/v1/projects/:id/quotas`). v2 `job` routes name the job `:training_job_id`, and a job
  *   of another project than the path's answers 404.
+ * - `subscription-target`: the permission on what a new webhook subscription names (issue 15): the
+ *   body's `job` (a job the caller cannot read answers 404), else the body's `project`.
+ * - `subscription`: the permission on the subscription `:id` names, in its project (one the caller
+ *   cannot read answers 404); `x:own` holds for the subscriptions the caller made.
  */
 export type RouteRule =
   | { access: 'public' }
@@ -26,7 +30,9 @@ export type RouteRule =
   | { access: 'job'; permission: Permission }
   | { access: 'project'; permission: Permission }
   | { access: 'project-query'; permission: Permission }
-  | { access: 'path-project'; permission: Permission; param?: string };
+  | { access: 'path-project'; permission: Permission; param?: string }
+  | { access: 'subscription-target'; permission: Permission }
+  | { access: 'subscription'; permission: Permission };
 
 const P = Permission;
 const job = (permission: Permission): RouteRule => ({ access: 'job', permission });
@@ -120,6 +126,13 @@ export const ROUTE_RULES: Readonly<Record<string, RouteRule>> = {
   'PUT /v1/projects/:id/quotas/:pool': cluster(P.QuotaManage),
   'DELETE /v1/projects/:id/quotas/:pool': cluster(P.QuotaManage),
   'POST /v1/training-jobs/dry-run': { access: 'project', permission: P.JobSubmit },
+
+  // Webhook notifications (issue 15): members subscribe and remove their own, maintainers and operators any.
+  'POST /v1/notifications': { access: 'subscription-target', permission: P.NotificationManage },
+  'GET /v1/notifications': { access: 'any-role' },
+  'GET /v1/notifications/:id': { access: 'subscription', permission: P.JobRead },
+  'DELETE /v1/notifications/:id': { access: 'subscription', permission: P.NotificationManage },
+  'GET /v1/notifications/:id/deliveries': { access: 'subscription', permission: P.JobRead },
 };
 
 /** The rule of a request's route (`HEAD` is served by the `GET` route). */

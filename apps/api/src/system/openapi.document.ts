@@ -9,6 +9,7 @@ import { V2_PATHS, V2_SCHEMAS } from './openapi.v2-paths';
 import { HISTORY_PATHS } from '../history/openapi.history-paths';
 import { QUOTA_PATHS, QUOTA_SCHEMAS } from '../quotas/openapi.quota-paths';
 import { NODE_JOIN_PATHS, NODE_JOIN_SCHEMAS } from '../nodes/openapi.node-join-paths';
+import { NOTIFICATION_PATHS, NOTIFICATION_SCHEMAS } from '../notifications/openapi.notification-paths';
 
 /*
  * The OpenAPI 3.1 description of the HTTP API, served at `/openapi.json`. The routes are listed here
@@ -235,6 +236,7 @@ const DOCUMENT = {
     ...HISTORY_PATHS,
     ...QUOTA_PATHS,
     ...NODE_JOIN_PATHS,
+    ...NOTIFICATION_PATHS,
   },
   // Every route needs a bearer token (an API token or an OIDC JWT) except those saying `security: []`.
   security: [{ bearer: [] }],
@@ -273,6 +275,7 @@ const DOCUMENT = {
       ...AUTH_SCHEMAS,
       ...QUOTA_SCHEMAS,
       ...NODE_JOIN_SCHEMAS,
+      ...NOTIFICATION_SCHEMAS,
     },
   },
 };

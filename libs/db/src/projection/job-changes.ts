@@ -211,7 +211,9 @@ function applyEvent(e: DomainEvent, jobId: string, seq: number, { job, ifNull }:
     case 'QuotaRemoved':
     case 'NodeJoinTokenIssued':
     case 'NodeJoinTokenRedeemed':
-      // Node and identity events belong on their own subjects; on a job subject they are history only.
+    case 'NotificationSubscribed':
+    case 'NotificationUnsubscribed':
+      // Node, identity and subscription events belong on their own subjects; on a job subject they are history only.
       return;
     default: {
       const unknown: never = e;

@@ -1,0 +1,62 @@
+import { Controller, type DynamicModule, Inject, Injectable, Module, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { EventPattern, Payload } from '@nestjs/microservices';
+import type { StoredCommit } from '@trainyard/contracts';
+import { applyNotifierChanges, type DatabaseHandle, notifierJob, subscriptionsForJob } from '@trainyard/db';
+import { DeliveryWorker, type DeliveryWorkerOptions } from './delivery-worker';
+import { notifierChanges } from './notifier-fold';
+
+/** The `@EventPattern` of every commit of the log (durable consumer `notifier` over `ty.ev.>`). */
+export const NOTIFIER_COMMITS = 'notifier-commits';
+const DATABASE = Symbol('NotifierDatabase');
+
+/**
+ * Each commit, folded into the notifier's tables with the deliveries it makes, in one transaction,
+ * before it is acked: a notifier that dies before the ack gets the commit again and changes nothing
+ * more (every write is idempotent), one that restarts resumes at its durable's position.
+ */
+@Controller()
+export class NotifierCommitsController {
+  constructor(
+    @Inject(DATABASE) private readonly database: DatabaseHandle,
+    @Inject(DeliveryWorker) private readonly worker: DeliveryWorker,
+  ) {}
+
+  @EventPattern<string>(NOTIFIER_COMMITS)
+  async onCommit(@Payload() commit: StoredCommit): Promise<void> {
+    const db = this.database.db;
+    const changes = await notifierChanges(commit, { job: (id) => notifierJob(db, id), subscriptionsForJob: (id, p) => subscriptionsForJob(db, id, p) }, new Date());
+    if (!changes.subscribed?.length && !changes.unsubscribed?.length && !changes.jobs?.length && !changes.deliveries?.length) return;
+    await applyNotifierChanges(db, changes);
+    if (changes.deliveries?.length) this.worker.nudge();
+  }
+}
+
+/** The sender runs from before the first commit flows until after the last one was handled. */
+@Injectable()
+class NotifierLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
+  constructor(@Inject(DeliveryWorker) private readonly worker: DeliveryWorker) {}
+
+  onApplicationBootstrap(): void {
+    this.worker.start();
+  }
+
+  onApplicationShutdown(): Promise<void> {
+    return this.worker.stop();
+  }
+}
+
+/** The notifier as a Nest module: the commit handler and the delivery worker on one database. */
+@Module({})
+export class NotifierModule {
+  static forRoot(deps: { database: DatabaseHandle; delivery: DeliveryWorkerOptions }): DynamicModule {
+    return {
+      module: NotifierModule,
+      controllers: [NotifierCommitsController],
+      providers: [
+        { provide: DATABASE, useValue: deps.database },
+        { provide: DeliveryWorker, useFactory: () => new DeliveryWorker(deps.database, deps.delivery) },
+        NotifierLifecycle,
+      ],
+    };
+  }
+}
