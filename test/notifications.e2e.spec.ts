@@ -84,6 +84,8 @@ describe('notifications - webhooks of the guide events, signed, retried, once in
     const hang = await t.api.call('POST', '/v1/notifications', { job: cpu, events: ['started', 'suspected-hang'], url: receiver.url });
     expect([hang.status, hang.body.error?.details]).toEqual([400, [expect.objectContaining({ path: 'events[1]', code: 'FORBIDDEN_VALUE' })]]);
     expect((await t.api.call('POST', `/v1/training-jobs/${cpu}/stop`)).status).toBe(202);
+    // Over before the next test subscribes its project (its end would be notified otherwise, rightly).
+    await t.api.waitFor(cpu, 'terminated');
     // A viewer may read but not subscribe.
     const viewer = await t.api.call('POST', '/v1/admin/tokens', { roles: ['viewer'], project: 'default', subject: 'user:vera' });
     const refused = await t.api.as(viewer.body.token).call('POST', '/v1/notifications', { project: 'default', events: ['started'], url: receiver.url });

@@ -1,7 +1,9 @@
 import { Controller, type DynamicModule, Inject, Injectable, Module, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { EventPattern, Payload } from '@nestjs/microservices';
-import type { StoredCommit } from '@trainyard/contracts';
-import { applyNotifierChanges, type DatabaseHandle, notifierJob, subscriptionsForJob } from '@trainyard/db';
+import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
+import { Streams, type StoredCommit } from '@trainyard/contracts';
+import { applyNotifierChanges, type DatabaseHandle, insertDeadLetter, notifierJob, subscriptionsForJob } from '@trainyard/db';
+import { Quarantine } from '@trainyard/quarantine';
+import type { CommitContext } from '@trainyard/transport-jetstream';
 import { DeliveryWorker, type DeliveryWorkerOptions } from './delivery-worker';
 import { notifierChanges } from './notifier-fold';
 
@@ -16,13 +18,29 @@ const DATABASE = Symbol('NotifierDatabase');
  */
 @Controller()
 export class NotifierCommitsController {
+  // A commit the fold cannot apply (a store error that repeats) is kept as a dead letter in the
+  // database after the policy's attempts, so one bad commit never stalls every later notification.
+  private readonly quarantine: Quarantine;
+
   constructor(
     @Inject(DATABASE) private readonly database: DatabaseHandle,
     @Inject(DeliveryWorker) private readonly worker: DeliveryWorker,
-  ) {}
+  ) {
+    this.quarantine = new Quarantine({ consumer: 'notifier', sink: { record: async (letter) => void (await insertDeadLetter(database.db, letter)) } });
+  }
 
   @EventPattern<string>(NOTIFIER_COMMITS)
-  async onCommit(@Payload() commit: StoredCommit): Promise<void> {
+  async onCommit(@Payload() commit: StoredCommit, @Ctx() ctx: CommitContext): Promise<void> {
+    try {
+      await this.fold(commit);
+      if (ctx.deliveryCount > 1) this.quarantine.succeeded({ stream: Streams.events, seq: commit.seq });
+    } catch (err) {
+      const verdict = await this.quarantine.failed({ stream: Streams.events, seq: commit.seq, subject: commit.subject }, err, ctx.deliveryCount);
+      if (verdict.action === 'retry') throw Object.assign(err instanceof Error ? err : new Error(String(err)), { retryAfterMs: verdict.delayMs });
+    }
+  }
+
+  private async fold(commit: StoredCommit): Promise<void> {
     const db = this.database.db;
     const changes = await notifierChanges(commit, { job: (id) => notifierJob(db, id), subscriptionsForJob: (id, p) => subscriptionsForJob(db, id, p) }, new Date());
     if (!changes.subscribed?.length && !changes.unsubscribed?.length && !changes.jobs?.length && !changes.deliveries?.length) return;

@@ -1,4 +1,5 @@
 import type { AttemptOutcome, DeliveryStatus, DeliveryView, NotificationEvent, SubscriptionScope } from '@trainyard/contracts';
+import { storableText } from '@trainyard/contracts';
 import { type ColumnType, type Kysely, sql } from 'kysely';
 import type { Database, Timestamp } from '../database';
 import { iso } from './iso';
@@ -93,7 +94,8 @@ export async function applyNotifierChanges(db: Kysely<Database>, c: NotifierChan
       await trx.updateTable('notification_deliveries').set({ status: 'cancelled', next_attempt_at: null }).where('subscription_id', '=', u.subscriptionId).where('status', '=', 'pending').execute();
     }
     for (const j of c.jobs ?? []) {
-      await trx.insertInto('notification_jobs').values({ job_id: j.jobId, name: j.name, project: j.project, accelerated: j.accelerated }).onConflict((oc) => oc.column('job_id').doNothing()).execute();
+      // The log's text as it came (a commit injected around the API's checks may hold what PostgreSQL refuses).
+      await trx.insertInto('notification_jobs').values({ job_id: storableText(j.jobId), name: storableText(j.name), project: storableText(j.project), accelerated: j.accelerated }).onConflict((oc) => oc.column('job_id').doNothing()).execute();
     }
     if (c.deliveries?.length) {
       await trx.insertInto('notification_deliveries').values(c.deliveries.map((d) => ({
