@@ -143,6 +143,7 @@ const TEXTS: Texts = {
     en: `${task(e.data.task)}restart in place requested (MA_PROC_START_CNT=${e.data.procStartCount}): ${e.data.reason}`,
     zh: `${task(e.data.task)}请求原地重启`,
   }),
+  TaskReleased: (e) => ({ en: `${task(e.data.task)}released from the node (attempt ${e.data.attempt})`, zh: `${task(e.data.task)}已释放` }),
   NodeSuspect: () => ({ en: 'Node suspect: heartbeats stopped', zh: '节点疑似故障：心跳中断' }),
   NodeIsolated: (e) => ({ en: `Node isolated (${e.data.reason})${e.data.detail ? `: ${e.data.detail}` : ''}`, zh: '节点已隔离' }),
   NodeDraining: () => ({ en: 'Node draining: its tasks are moved elsewhere', zh: '节点排空中' }),

@@ -581,6 +581,12 @@ export interface NodeEventData {
     dumpWaitMs?: number;
     hosts?: string[];
   };
+  /**
+   * The control plane is done with this task attempt on this node (issue 19): its job ended or moved it,
+   * and it can no longer run or restart here. The node forgets the assignment, so a node's state holds
+   * only live work however many tasks it ran; its agent stops the attempt if anything of it is left.
+   */
+  TaskReleased: { jobId: string; task: string; attempt: number };
   /** The node's heartbeats stopped for the lease time: no new work until it is heard again or isolated. */
   NodeSuspect: { lastHeartbeat: string | null; by: string };
   /** The node is out of service: nothing new is placed on it (隔离故障节点, L7529-7534). */
@@ -614,7 +620,7 @@ export const JOB_EVENT_TYPES: readonly JobEventType[] = [
 ];
 export const NODE_EVENT_TYPES: readonly NodeEventType[] = [
   'NodeRegistered', 'TaskAssigned', 'TaskStopRequested',
-  'TaskRestartRequested', 'NodeSuspect', 'NodeIsolated', 'NodeDraining', 'NodeReturned',
+  'TaskRestartRequested', 'TaskReleased', 'NodeSuspect', 'NodeIsolated', 'NodeDraining', 'NodeReturned',
 ];
 
 /** Builds an event with schema version 1. */

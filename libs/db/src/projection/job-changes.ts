@@ -198,6 +198,7 @@ function applyEvent(e: DomainEvent, jobId: string, seq: number, { job, ifNull }:
     case 'TaskAssigned':
     case 'TaskStopRequested':
     case 'TaskRestartRequested':
+    case 'TaskReleased':
     case 'NodeSuspect':
     case 'NodeIsolated':
     case 'NodeDraining':

@@ -2,7 +2,7 @@ import { ErrorCode, event, type NodeEvent, type TaskAssignment } from '@trainyar
 import { describe, expect, it } from 'vitest';
 import { DeciderSpec, T0, T1 } from '@trainyard/testing/domain';
 import { assignedTasks, type RegisteredNode } from './node';
-import { NodeRejection, nodeDecider, type AssignTask, type NodeCommand, type RegisterNode, type RequestTaskStop } from './node.decide';
+import { NodeRejection, nodeDecider, type AssignTask, type NodeCommand, type RegisterNode, type ReleaseTask, type RequestTaskStop } from './node.decide';
 
 const spec = DeciderSpec.for(nodeDecider);
 const cmd = <C extends NodeCommand>(type: C['type'], data: C['data'], now = T1): C => ({ type, data, metadata: { now } }) as C;
@@ -132,5 +132,28 @@ describe('node - RequestTaskStop', () => {
     spec.given(assigned()).when(stopTask({ task: 'worker-1' })).then({ code: ErrorCode.NotFound, reason: NodeRejection.UnknownAssignment });
     spec.given(assigned()).when(stopTask({ attempt: 2 })).then(ErrorCode.NotFound);
     spec.given([]).when(stopTask()).then(ErrorCode.NotFound);
+  });
+});
+
+describe('node - ReleaseTask (issue 19)', () => {
+  const assigned = () => [...registered(), event('TaskAssigned', T0, assignment())];
+  const release = (over: Partial<ReleaseTask['data']> = {}) => cmd<ReleaseTask>('ReleaseTask', { jobId: 'j1', task: 'worker-0', attempt: 1, ...over });
+
+  it('forgets the attempt: the node holds only live work', () => {
+    const s = spec.given(assigned()).when(release()).then([event('TaskReleased', T1, { jobId: 'j1', task: 'worker-0', attempt: 1 })]) as RegisteredNode;
+    expect(s.assignments).toEqual({});
+  });
+
+  it('is idempotent, and leaves a later attempt in place', () => {
+    spec.given([...assigned(), event('TaskReleased', T1, { jobId: 'j1', task: 'worker-0', attempt: 1 })]).when(release()).thenNothing();
+    const later = [...assigned(), event('TaskAssigned', T1, assignment({ attempt: 2 }))];
+    spec.given(later).when(release()).thenNothing();
+    // A late release event of the replaced attempt leaves the new one too.
+    const s = nodeDecider.evolve(later.reduce(nodeDecider.evolve, nodeDecider.initialState()), event('TaskReleased', T1, { jobId: 'j1', task: 'worker-0', attempt: 1 }));
+    expect(s.status === 'registered' && s.assignments['j1/worker-0']?.attempt).toBe(2);
+  });
+
+  it('refuses on a node that never registered', () => {
+    spec.given([]).when(release()).then(ErrorCode.NotFound);
   });
 });

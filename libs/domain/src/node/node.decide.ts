@@ -37,8 +37,14 @@ export type AssignTask = Command<'AssignTask', { assignment: TaskAssignment }>;
 /** Ask the agent to stop one task attempt (SIGTERM, then SIGKILL after `graceMs`). */
 export type RequestTaskStop = Command<'RequestTaskStop', NodeEventData['TaskStopRequested']>;
 
+/**
+ * The scheduler is done with one task attempt here (its job ended, or the task moved on): the node
+ * forgets it. Idempotent: releasing an attempt the node no longer holds changes nothing.
+ */
+export type ReleaseTask = Command<'ReleaseTask', NodeEventData['TaskReleased']>;
+
 /** Includes the isolation lifecycle and in-place restarts of the fault manager (`node.isolation.ts`). */
-export type NodeCommand = RegisterNode | AssignTask | RequestTaskStop | NodeIsolationCommand;
+export type NodeCommand = RegisterNode | AssignTask | RequestTaskStop | ReleaseTask | NodeIsolationCommand;
 
 /** Named reasons of every node rejection (STYLE 6). */
 export const NodeRejection = {
@@ -162,6 +168,14 @@ function requestTaskStop({ data, metadata }: RequestTaskStop, state: NodeState):
   return emit(event('TaskStopRequested', metadata.now, { jobId, task, attempt, graceMs, reason, ...(preemption ? { preemption } : {}) }));
 }
 
+function releaseTask({ data, metadata }: ReleaseTask, state: NodeState): NodeDecision {
+  if (state.status !== 'registered') return notFound();
+  const current = state.assignments[assignmentKey(data.jobId, data.task)];
+  if (!current || current.attempt !== data.attempt) return emit();
+  const { jobId, task, attempt } = data;
+  return emit(event('TaskReleased', metadata.now, { jobId, task, attempt }));
+}
+
 // ---------------------------------------------------------------- decide
 
 /** Decides one node command: events to append (maybe none) or a rejection. */
@@ -173,6 +187,8 @@ export function decideNode(command: NodeCommand, state: NodeState): NodeDecision
       return assignTask(command, state);
     case 'RequestTaskStop':
       return requestTaskStop(command, state);
+    case 'ReleaseTask':
+      return releaseTask(command, state);
     case 'MarkNodeSuspect':
     case 'IsolateNode':
     case 'DrainNode':

@@ -67,7 +67,10 @@ export interface RegisteredNode {
   devices?: DeviceInventory;
   /** Time of the latest NodeRegistered. */
   registeredAt: string;
-  /** Keyed by `assignmentKey(jobId, task)`; only the latest attempt is kept. */
+  /**
+   * Keyed by `assignmentKey(jobId, task)`; only the latest attempt is kept, and only until it is released
+   * (`TaskReleased`), so this holds the node's live work, not every task it ever ran.
+   */
   assignments: Record<string, NodeAssignment>;
   /** Absent = in service (fault manager, issue 5). */
   availability?: NodeAvailability;
@@ -142,6 +145,15 @@ export function evolveNode(state: NodeState, event: NodeEvent): NodeState {
       if (!current || current.attempt !== attempt) return state;
       const assignment = hosts ? { ...current.assignment, hosts } : current.assignment;
       return { ...state, assignments: { ...state.assignments, [key]: { ...current, assignment, restartedTo: procStartCount } } };
+    }
+    case 'TaskReleased': {
+      if (state.status !== 'registered') return state;
+      const key = assignmentKey(event.data.jobId, event.data.task);
+      const current = state.assignments[key];
+      // A newer attempt on this node replaced the released one: it stays.
+      if (!current || current.attempt !== event.data.attempt) return state;
+      const { [key]: _released, ...assignments } = state.assignments;
+      return { ...state, assignments };
     }
     case 'NodeSuspect':
       if (state.status !== 'registered') return state;
