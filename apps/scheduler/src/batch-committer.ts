@@ -2,7 +2,7 @@ import { Subjects, type CommitMeta, type DomainEvent, type JobEvent, type NodeEv
 import { nodeDecider, trainingJobDecider, type NodeCommand } from '@trainyard/domain';
 import { StreamVersionConflict, type EventLog } from '@trainyard/event-log';
 import type { ClusterState } from './cluster-state';
-import type { AssignAction, StopAction } from './follow-up-actions';
+import { jobOfWork, type NodeWork } from './follow-up-actions';
 import type { JobAction } from './job-actions';
 import type { JobTraceContexts } from './job-trace-contexts';
 
@@ -54,10 +54,10 @@ export class BatchCommitter {
     return result;
   }
 
-  /** Assignments and stop requests, grouped per node: one commit per node. */
-  async nodes(actions: readonly (AssignAction | StopAction)[], defaultGraceMs: number, now: Date): Promise<BatchResult> {
+  /** Assignments, stop requests and releases, grouped per node: one commit per node. */
+  async nodes(actions: readonly NodeWork[], defaultGraceMs: number, now: Date): Promise<BatchResult> {
     const result = emptyResult();
-    const byNode = new Map<string, (AssignAction | StopAction)[]>();
+    const byNode = new Map<string, NodeWork[]>();
     for (const a of actions) byNode.set(a.nodeId, [...(byNode.get(a.nodeId) ?? []), a]);
     const appends: Promise<void>[] = [];
     const metadata = { now: now.toISOString() };
@@ -67,10 +67,7 @@ export class BatchCommitter {
       let state = entry.state;
       const events: NodeEvent[] = [];
       for (const a of group) {
-        const command: NodeCommand =
-          a.kind === 'assign'
-            ? { type: 'AssignTask', data: { assignment: a.assignment }, metadata }
-            : { type: 'RequestTaskStop', data: { jobId: a.jobId, task: a.task, attempt: a.attempt, graceMs: a.graceMs ?? defaultGraceMs, reason: a.reason, ...(a.preemption ? { preemption: a.preemption } : {}) }, metadata };
+        const command = nodeCommandOf(a, defaultGraceMs, metadata);
         const decision = nodeDecider.decide(command, state);
         if (!decision.ok) {
           result.rejected.push({ subject: Subjects.node(nodeId), reason: `${command.type}: ${decision.rejection.reason} (${decision.rejection.message})` });
@@ -84,8 +81,8 @@ export class BatchCommitter {
       // other work decided on the same version gets another id and meets the expected sequence.
       const commandId = `node-work/${nodeId}/${entry.version}/${fingerprint(group)}`;
       // One commit may carry several jobs' work: it continues the trace of the first job in it.
-      const first = group.find((a) => a.kind === 'assign') as AssignAction | undefined;
-      const span = this.traces?.span(first?.assignment.jobId ?? (group[0] as StopAction).jobId, 'scheduler node work', { 'trainyard.node_id': nodeId, 'trainyard.tasks': group.length });
+      const first = group.find((a) => a.kind === 'assign') ?? group[0]!;
+      const span = this.traces?.span(jobOfWork(first), 'scheduler node work', { 'trainyard.node_id': nodeId, 'trainyard.tasks': group.length });
       appends.push(this.append(Subjects.node(nodeId), events, meta(commandId, span?.traceparent), entry.version, result).finally(() => span?.end()));
     }
     await Promise.all(appends);
@@ -106,8 +103,19 @@ export class BatchCommitter {
   }
 }
 
+function nodeCommandOf(a: NodeWork, defaultGraceMs: number, metadata: { now: string }): NodeCommand {
+  switch (a.kind) {
+    case 'assign':
+      return { type: 'AssignTask', data: { assignment: a.assignment }, metadata };
+    case 'stop':
+      return { type: 'RequestTaskStop', data: { jobId: a.jobId, task: a.task, attempt: a.attempt, graceMs: a.graceMs ?? defaultGraceMs, reason: a.reason, ...(a.preemption ? { preemption: a.preemption } : {}) }, metadata };
+    case 'release':
+      return { type: 'ReleaseTask', data: { jobId: a.jobId, task: a.task, attempt: a.attempt }, metadata };
+  }
+}
+
 /** FNV-1a of the work's keys, in hex: short, stable across processes. */
-function fingerprint(group: readonly (AssignAction | StopAction)[]): string {
+function fingerprint(group: readonly NodeWork[]): string {
   let h = 0x811c9dc5;
   for (const ch of group.map((a) => a.commandId).join('|')) h = Math.imul(h ^ ch.charCodeAt(0), 0x01000193) >>> 0;
   return h.toString(16);

@@ -1,5 +1,5 @@
 import { Subjects, validateQuotaConfig, type DomainEvent, type Flavor, type JobEvent, type NodeEvent, type NodeEventData, type StoredCommit } from '@trainyard/contracts';
-import { tasksHoldingNodes, nodeDecider, parseIdentitySubject, trainingJobDecider, type NodeState, type TrainingJob } from '@trainyard/domain';
+import { activeTasks, assignmentKey, isEnded, tasksHoldingNodes, nodeDecider, parseIdentitySubject, trainingJobDecider, type NodeState, type TrainingJob } from '@trainyard/domain';
 import { DEFAULT_PROJECT, specProject, UsageLedger, type ProjectQuota } from '@trainyard/scheduling';
 
 export interface JobEntry {
@@ -14,9 +14,14 @@ export interface NodeEntry {
   info: NodeEventData['NodeRegistered'];
   /** The node aggregate as its decider sees it, so node commits are decided without a read. */
   state: NodeState;
-  /** `job/task/attempt` keys the node has been told to run, and to stop. */
+  /** `job/task/attempt` keys the node has been told to run, and to stop; a release drops both. */
   assigned: Set<string>;
   stopRequested: Set<string>;
+  /**
+   * Keys whose end this node's own agent reported (`TaskExited` from `node:<id>`), until released or
+   * restarted in place: what tells a finished attempt from one a lost node may still run.
+   */
+  ended: Set<string>;
   /** Stream sequence of the node subject's last commit. */
   version: number;
 }
@@ -24,7 +29,8 @@ export interface NodeEntry {
 export const taskKey = (jobId: string, task: string, attempt: number) => `${jobId}/${task}/${attempt}`;
 
 /**
- * The scheduler's in-memory picture of the cluster, folded from the whole event log in stream order.
+ * The scheduler's in-memory picture of the cluster, folded from the whole event log in stream order:
+ * the live jobs (an ended job leaves once nothing of it runs) and the nodes with their live work.
  * It is only ever changed by `apply`, so after a restart (or in a standby) a replay rebuilds it exactly.
  * Each aggregate keeps its version, so the scheduler appends with optimistic concurrency without
  * reading the subject first: a stale picture fails the append instead of overwriting.
@@ -62,6 +68,7 @@ export class ClusterState {
     for (const e of commit.events as JobEvent[]) {
       entry.state = trainingJobDecider.evolve(entry.state, e);
       if (e.type === 'JobQueued') entry.queuedSeq = commit.seq;
+      if (e.type === 'TaskExited' && commit.meta.actor === `node:${e.data.nodeId}`) this.agentReportedEnd(jobId, e.data);
     }
     const after = holding(entry.state);
     if (before.instances !== after.instances) {
@@ -70,8 +77,19 @@ export class ClusterState {
       const at = Date.parse(commit.events.at(-1)?.time ?? '') || 0;
       this.usage.change(h.pool, h.project, { cpu: h.flavor.cpu * n, memoryMiB: h.flavor.memoryMiB * n, gpu: (h.flavor.gpu ?? 0) * n, npu: (h.flavor.npu ?? 0) * n }, at);
     }
-    if (entry.state.status === 'deleted') this.jobs.delete(jobId);
+    // A commit of a job this picture already let go (below) folds from nothing to nothing: ignored.
+    if (entry.state.status === 'none') return;
+    // Ended with nothing left running: the scheduler has no more work for it, so it leaves the picture
+    // and no pass walks it again (issue 19) — a pass costs the live jobs, not every job ever run.
+    if (entry.state.status === 'deleted' || (isEnded(entry.state.status) && activeTasks(entry.state).length === 0)) this.jobs.delete(jobId);
     else this.jobs.set(jobId, entry);
+  }
+
+  /** The agent ended an attempt its node still holds (a late report of a replaced one changes nothing). */
+  private agentReportedEnd(jobId: string, exit: { nodeId: string; task: string; attempt: number }): void {
+    const node = this.nodes.get(exit.nodeId);
+    if (node?.state.status !== 'registered' || node.state.assignments[assignmentKey(jobId, exit.task)]?.attempt !== exit.attempt) return;
+    node.ended.add(taskKey(jobId, exit.task, exit.attempt));
   }
 
   /** Quotas live on the project's aggregate (the decider there checked the project exists). */
@@ -91,17 +109,30 @@ export class ClusterState {
 
   private applyNode(nodeId: string, commit: StoredCommit): void {
     const existing = this.nodes.get(nodeId);
-    let state = existing?.state ?? nodeDecider.initialState();
+    const before = existing?.state ?? nodeDecider.initialState();
+    let state = before;
     for (const e of commit.events as NodeEvent[]) state = nodeDecider.evolve(state, e);
     if (state.status !== 'registered') return;
     const { nodeId: id, host, pool, capacity, labels } = state;
-    const node: NodeEntry = existing ?? { info: { nodeId: id, host, pool, capacity, labels }, state, assigned: new Set(), stopRequested: new Set(), version: 0 };
+    const node: NodeEntry = existing ?? { info: { nodeId: id, host, pool, capacity, labels }, state, assigned: new Set(), stopRequested: new Set(), ended: new Set(), version: 0 };
     node.info = { nodeId: id, host, pool, capacity, labels };
     node.state = state;
     node.version = commit.seq;
+    // The keys follow the node's assignments: one the node no longer holds (released, or replaced by a
+    // later attempt) leaves all three sets, so they stay as small as the node's live work.
+    if (before.status === 'registered') {
+      for (const [k, a] of Object.entries(before.assignments)) {
+        if (state.assignments[k]?.attempt === a.attempt) continue;
+        const key = taskKey(a.jobId, a.task, a.attempt);
+        node.assigned.delete(key);
+        node.stopRequested.delete(key);
+        node.ended.delete(key);
+      }
+    }
     for (const e of commit.events) {
       if (e.type === 'TaskAssigned') node.assigned.add(taskKey(e.data.jobId, e.data.task, e.data.attempt));
       if (e.type === 'TaskStopRequested') node.stopRequested.add(taskKey(e.data.jobId, e.data.task, e.data.attempt));
+      if (e.type === 'TaskRestartRequested') node.ended.delete(taskKey(e.data.jobId, e.data.task, e.data.attempt));
     }
     this.nodes.set(nodeId, node);
   }

@@ -1,7 +1,7 @@
 import { DEFAULT_SSH_TRUST_DIR, type TaskAssignment } from '@trainyard/contracts';
-import { tasksToStop, type ExistingTrainingJob } from '@trainyard/domain';
+import { tasksHoldingNodes, tasksToStop, type ExistingTrainingJob, type NodeAssignment } from '@trainyard/domain';
 import { deviceKindOf, type DeviceLedger } from '@trainyard/scheduling';
-import { taskKey, type ClusterState } from './cluster-state';
+import { taskKey, type ClusterState, type NodeEntry } from './cluster-state';
 import { assignedDevices, deviceLedgers } from './task-devices';
 
 export interface AssignAction {
@@ -25,13 +25,29 @@ export interface StopAction {
   preemption?: { by: string; deadline: string };
 }
 
+/** The node may forget one task attempt (`TaskReleased`): its job is done with it there. */
+export interface ReleaseAction {
+  kind: 'release';
+  nodeId: string;
+  commandId: string;
+  jobId: string;
+  task: string;
+  attempt: number;
+}
+
+export type NodeWork = AssignAction | StopAction | ReleaseAction;
+
+/** The job a piece of node work is for. */
+export const jobOfWork = (a: NodeWork): string => (a.kind === 'assign' ? a.assignment.jobId : a.jobId);
+
 /**
  * What the node subjects still lack, derived from state alone (so a restarted scheduler finds the
- * same work): every task of a dispatched attempt not yet assigned to its node, and every task that
- * must stop and has not been told. Command ids are deterministic, so re-issuing one is harmless.
+ * same work): every task of a dispatched attempt not yet assigned to its node, every task that
+ * must stop and has not been told, and every assignment its job is done with (released, so a node's
+ * state holds its live work only). Command ids are deterministic, so re-issuing one is harmless.
  */
-export function followUpActions(state: ClusterState): (AssignAction | StopAction)[] {
-  const out: (AssignAction | StopAction)[] = [];
+export function followUpActions(state: ClusterState): NodeWork[] {
+  const out: NodeWork[] = [...releases(state)];
   const cards = deviceLedgers(state);
   for (const [jobId, { state: job }] of state.jobs) {
     if (job.status === 'none') continue;
@@ -68,6 +84,35 @@ export function followUpActions(state: ClusterState): (AssignAction | StopAction
     }
   }
   return out;
+}
+
+/**
+ * Assignments a node may forget: the job is gone, or is done with the attempt there and nothing of it
+ * can still run unseen — its agent reported its end, or it was told to stop. A copy on a node that was
+ * lost (no word from its agent) is first fenced by the fault manager's stop; only then is it released.
+ */
+function* releases(state: ClusterState): Generator<ReleaseAction> {
+  for (const [nodeId, node] of state.nodes) {
+    if (node.state.status !== 'registered') continue;
+    for (const a of Object.values(node.state.assignments)) {
+      if (!released(state, node, a)) continue;
+      yield { kind: 'release', nodeId, commandId: `release/${nodeId}/${taskKey(a.jobId, a.task, a.attempt)}`, jobId: a.jobId, task: a.task, attempt: a.attempt };
+    }
+  }
+}
+
+/** Whether the job is done with attempt `a` of one of its tasks on `node`. */
+export function released(state: ClusterState, node: NodeEntry, a: NodeAssignment): boolean {
+  const seen = a.status === 'stop-requested' || node.ended.has(taskKey(a.jobId, a.task, a.attempt));
+  const job = state.jobs.get(a.jobId)?.state;
+  // Ended and gone from the picture: done with every attempt, once nothing of this one can run unseen.
+  if (!job || job.status === 'none') return seen;
+  const t = job.tasks.find((x) => x.name === a.task);
+  if (!t) return seen;
+  if (t.attempt < a.attempt) return false; // the job has not seen this attempt yet: never guess
+  // A running job's exited worker may restart in place (`tasksHoldingNodes`): it stays until that is over.
+  if (t.attempt === a.attempt && t.nodeId === node.info.nodeId && tasksHoldingNodes(job).some((h) => h.name === a.task)) return false;
+  return seen;
 }
 
 /**
