@@ -213,6 +213,21 @@ describe('node agent against nats-server', () => {
     expect([texts[0], texts.at(-1)]).toEqual(['sleeping', 'bye']);
   });
 
+  it('node agent - a release of an attempt still running stops it; the assignment delivered again after it launches nothing (issue 19)', async () => {
+    const marker = join(dir, 'shared', 'released-launches.txt');
+    const a = await dispatch('job-released', { command: `echo launched >> '${marker}'; trap 'exit 0' TERM; while :; do sleep 0.05; done` });
+    await until('job-released', has('TaskStarted'));
+    // A node back from a partition may run what the job gave up on: the release stops it.
+    await log.append(Subjects.node(NODE), [event('TaskReleased', t(), { jobId: a.jobId, task: a.task, attempt: 1 })], meta('release/job-released'), 'any');
+    const events = await until('job-released', has('TaskExited'));
+    expect(find(events, 'TaskExited').data).toMatchObject({ reason: 'stopped', nodeId: NODE });
+    // Forgotten once over: a stray redelivery of its assignment is not a new launch.
+    await assign(a, NODE, 'assign-again/job-released');
+    await consumed(`agent-${NODE}`, Subjects.node(NODE));
+    expect((await readFile(marker, 'utf8')).trim().split('\n')).toEqual(['launched']);
+    expect((await jobEvents('job-released')).filter((e) => e.type === 'TaskStarted')).toHaveLength(1);
+  });
+
   it('node agent - a start the job refuses (it is stopping) gets the process stopped', async () => {
     // A second agent whose start report races a stop: the job is terminating by the time it reports.
     const real = busReporter(nc, 'node-b');

@@ -21,7 +21,7 @@ import { SpecError } from './spec-error';
 import { settledWithin } from './settled-within';
 import { storedLines } from './re-adoption';
 import type { SampledTask } from './resource-sampler';
-import { type AgentAction, applyNodeEvent, type Desired, exitReason, type LocalTask, onCheckpoint, orderStop, reconcile, type StopOrder, type TaskRef, taskKey } from './task-reconciler';
+import { type AgentAction, applyNodeEvent, type Desired, exitReason, type LocalTask, onCheckpoint, orderStop, reconcile, releaseVerdict, type StopOrder, type TaskRef, taskKey } from './task-reconciler';
 import { ackStamp, writeNotice } from './preemption-notice';
 import { taskPaths } from './task-paths';
 import { restartVerdict, stopForRestart } from './task-restart';
@@ -62,6 +62,8 @@ export class TaskLifecycle {
   private readonly relaunching = new Set<string>();
   /** The last checkpoint acknowledgement seen per attempt (its file's mtime). */
   private readonly acks = new Map<string, number>();
+  /** Released attempts still stopping: forgotten once their exit is reported. */
+  private readonly released = new Set<string>();
   private ackTimer?: NodeJS.Timeout;
 
   private readonly slots: TaskSlots;
@@ -129,7 +131,31 @@ export class TaskLifecycle {
       this.desired = applyNodeEvent(this.desired, event, commit.meta);
       if (event.type === 'TaskAssigned' || event.type === 'TaskStopRequested') await this.converge(taskKey(event.data));
       if (event.type === 'TaskRestartRequested') await this.restartInPlace(event.data);
+      if (event.type === 'TaskReleased') await this.release(taskKey(event.data));
     }
+  }
+
+  /** `TaskReleased`: stop what is left of the attempt, and forget it once it is over (`releaseVerdict`). */
+  private async release(key: string): Promise<void> {
+    const verdict = releaseVerdict(this.local.get(key));
+    if (verdict === 'forget') return this.forget(key);
+    this.released.add(key);
+    if (verdict === 'stop') {
+      this.logger.info({ task: key }, 'released while running; stopping it');
+      this.desired = orderStop(this.desired, key, { graceMs: this.deps.stopGraceMs, reason: 'released by the control plane' });
+      await this.converge(key);
+    }
+  }
+
+  /** Drops every trace of an attempt the control plane is done with: the maps hold live work only. */
+  private forget(key: string): void {
+    const desired = new Map(this.desired);
+    desired.delete(key);
+    this.desired = desired;
+    this.local.delete(key);
+    this.loggedLines.delete(key);
+    this.acks.delete(key);
+    this.released.delete(key);
   }
 
   /** Performs the reconciler's next action until there is none; each action changes `local`, so this ends. */
@@ -396,6 +422,7 @@ export class TaskLifecycle {
     this.loggedLines.set(key, slot.shipper.lineCount);
     // A restart in place may have put a new slot here meanwhile.
     if (this.slots.get(key) === slot) this.slots.delete(key);
+    if (outcome && this.released.has(key)) this.forget(key);
     return outcome !== undefined;
   }
 

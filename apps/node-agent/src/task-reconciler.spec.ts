@@ -1,7 +1,7 @@
 import { event } from '@trainyard/contracts';
 import { describe, expect, it } from 'vitest';
 import { anAssignment } from './assignment.fixture';
-import { applyNodeEvent, exitReason, type LocalTask, orderStop, reconcile, taskKey } from './task-reconciler';
+import { applyNodeEvent, exitReason, type LocalTask, orderStop, reconcile, releaseVerdict, taskKey } from './task-reconciler';
 
 const t = '2026-03-13T10:00:00Z';
 const a = anAssignment();
@@ -67,5 +67,19 @@ describe('task reconciler', () => {
     expect(exitReason(d, false)).toBe('exited');
     expect(exitReason(d, true)).toBe('lost');
     expect(exitReason({ ...d, stop: { graceMs: 1, reason: 'user' } }, true)).toBe('stopped');
+  });
+});
+
+describe('task reconciler - a released attempt (issue 19)', () => {
+  it('is forgotten when over, stopped when still running, forgotten after the exit when stopping', () => {
+    expect(releaseVerdict(undefined)).toBe('forget');
+    expect(releaseVerdict({ phase: 'exited', startReported: true })).toBe('forget');
+    expect(releaseVerdict({ phase: 'running', startReported: true })).toBe('stop');
+    expect(releaseVerdict({ phase: 'stopping', startReported: true })).toBe('forget-after-exit');
+  });
+
+  it('changes nothing in the desired set by itself (the lifecycle acts on the verdict)', () => {
+    const desired = applyNodeEvent(new Map(), assigned);
+    expect(applyNodeEvent(desired, event('TaskReleased', t, { jobId: a.jobId, task: a.task, attempt: a.attempt }))).toEqual(desired);
   });
 });

@@ -72,6 +72,8 @@ export function applyNodeEvent(desired: Desired, event: NodeEvent, cause?: Commi
       if (d && !d.stop) next.set(key, { ...d, stop: { graceMs, reason, ...(preemption ? { preemption } : {}) } });
       return next;
     }
+    // What a release calls for depends on what this agent has done: `releaseVerdict`.
+    case 'TaskReleased':
     case 'NodeRegistered':
     // Node lifecycle (fault manager): the agent keeps running what it runs; restarts are handled apart.
     case 'TaskRestartRequested':
@@ -85,6 +87,16 @@ export function applyNodeEvent(desired: Desired, event: NodeEvent, cause?: Commi
       return _exhaustive;
     }
   }
+}
+
+/**
+ * The control plane is done with an attempt (`TaskReleased`). One that is over is forgotten now; one
+ * still running is stopped first (a node back from a partition may run what the job gave up on); one
+ * stopping is forgotten when its exit is reported.
+ */
+export function releaseVerdict(local: LocalTask | undefined): 'forget' | 'stop' | 'forget-after-exit' {
+  if (!local || local.phase === 'exited') return 'forget';
+  return local.phase === 'running' ? 'stop' : 'forget-after-exit';
 }
 
 /** Requests a stop of an attempt from inside the agent (e.g. the job refused its start). */
