@@ -42,6 +42,18 @@ describe('walking skeleton - a job from the API to finished workers', () => {
     expect(events[0]).toMatchObject({ message: 'Training job created successfully', messageZh: '训练作业创建成功' });
     expect(events.find((e) => e.type === 'JobQueued').messageZh).toBe('训练作业已排队，正在等待资源分配');
 
+    // Issue 19: once the job is done with them, each attempt is released from its node, which then
+    // holds nothing of this job (its state is its live work, not everything it ever ran).
+    for (const t0 of done.tasks as any[]) {
+      const released = await eventually(async () => {
+        const { commits } = await t.cluster.eventLog.read(`ty.ev.node.${t0.nodeId}`);
+        const events = commits.flatMap((c) => c.events);
+        return events.some((e) => e.type === 'TaskReleased' && (e.data as any).jobId === id && (e.data as any).task === t0.name) ? events : undefined;
+      });
+      const assigned = released.filter((e) => e.type === 'TaskAssigned' && (e.data as any).jobId === id && (e.data as any).task === t0.name);
+      expect(assigned).toHaveLength(1);
+    }
+
     for (const [task, rank] of [['worker-0', 0], ['worker-1', 1]] as const) {
       const logs = await eventually(async () => {
         const r = await t.api.call('GET', `/v1/training-jobs/${id}/tasks/${task}/logs`);
