@@ -64,7 +64,9 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
       }
       this.unwatch = this.gate.onChange(() => this.syncIntake());
       this.syncIntake();
-      callback();
+      // Listening means subscribed: the round trip makes the server hold the queue groups before
+      // `listen` resolves, so a command sent right after finds a responder.
+      this.options.nc.flush().then(() => callback(), callback);
     } catch (err) {
       callback(err);
     }

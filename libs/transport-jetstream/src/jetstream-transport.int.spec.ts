@@ -171,7 +171,7 @@ describe('jetstream transport', () => {
     expect(again).toEqual([3]);
   });
 
-  it('lease - a replica that loses its lease leaves the queue group within one renew period; the new leader answers every command', async () => {
+  it('lease - a replica that loses its lease leaves the queue group before it could have expired; the new leader answers every command', async () => {
     const lease = (holder: string) => new LeaderLease(nc, { bucket: 'TY_LEADER_DEMO', key: 'demo', holder, ttlMs: 3_000, renewMs: 500 });
     const a = lease('lease-a');
     await a.start();
@@ -193,7 +193,9 @@ describe('jetstream transport', () => {
     const takenAt = Date.now();
     await kv.delete('demo');
     await until(() => lostAt > 0 && b.isLeader(), 5_000);
-    expect(lostAt - takenAt).toBeLessThanOrEqual(500 + 150);
+    // It stepped down before the lease could have run out for it (TTL − renew period after its last
+    // renewal): no moment with two leaders, however slow the machine (timings are the bench's).
+    expect(lostAt - takenAt).toBeLessThan(3_000 - 500);
     const before = answered['lease-a'];
     for (let i = 0; i < 20; i++) expect(await lastValueFrom(client.send(Subjects.command('demo', 'echo'), {}))).toMatchObject({ data: 'lease-b' });
     expect(answered['lease-a']).toBe(before);
