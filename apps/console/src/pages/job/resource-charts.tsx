@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { api } from '../../api/api-client';
 import type { Job, MetricSeries } from '../../api/types';
 import { LineChart } from '../../components/line-chart';
@@ -31,7 +31,8 @@ export function ResourceCharts({ job }: { job: Job }) {
     win === 'run' && job.startedAt
       ? `?from=${encodeURIComponent(job.startedAt)}&to=${encodeURIComponent(new Date(Date.parse(job.endedAt ?? new Date().toISOString()) + 1000).toISOString())}`
       : `?window=${win === 'run' ? '1h' : win}`;
-  const series = useAsync((signal) => api<{ series: MetricSeries[] }>('GET', path + range, undefined, { signal }), [path, range, job.updatedAt]);
+  const refresh = useRefresh(ended ? job.endedAt : null);
+  const series = useAsync((signal) => api<{ series: MetricSeries[] }>('GET', path + range, undefined, { signal }), [path, range, job.updatedAt, refresh]);
   const byMetric = new Map<string, MetricSeries[]>();
   for (const s of series.data?.series ?? []) byMetric.set(s.metric, [...(byMetric.get(s.metric) ?? []), s]);
   const shown = CHARTS.filter((c) => byMetric.has(c.id));
@@ -68,4 +69,24 @@ export function ResourceCharts({ job }: { job: Job }) {
       </div>
     </section>
   );
+}
+
+/** How often the charts read the series again while samples may still be arriving. */
+const REFRESH_MS = 5_000;
+/** Samples reach the store a little after the task that sent them ended: read again this long after the end. */
+const AFTER_END_MS = 60_000;
+
+/**
+ * A counter that ticks every few seconds while the job is live and for a minute after it ended, so a
+ * chart appears once its samples are stored, without a reload (they are batched on their way in).
+ */
+function useRefresh(endedAt: string | null): number {
+  const [n, setN] = useState(0);
+  useEffect(() => {
+    const until = endedAt ? Date.parse(endedAt) + AFTER_END_MS : Infinity;
+    if (Date.now() >= until) return;
+    const t = setInterval(() => (Date.now() < until ? setN((x) => x + 1) : clearInterval(t)), REFRESH_MS);
+    return () => clearInterval(t);
+  }, [endedAt]);
+  return n;
 }
