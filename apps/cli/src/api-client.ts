@@ -1,7 +1,7 @@
 import type { BindingResult, CatalogueFlavor, ClusterEventPage, DeadLetterDismissed, DeadLetterRetry, ProjectView, TokenCreate, TokenCreated, TokenView, ExperimentComparison, ExperimentList, JobUpdate, TrainingJobSpec } from '@trainyard/contracts';
 import type { Explanation, JobAt, JobGoodput, MomentRef, NodeAt } from '@trainyard/history';
 import { ApiError, ApiProtocolError, classifyFetchFailure } from './api-errors';
-import type { DryRunView, QuotaView } from '@trainyard/contracts';
+import type { DeliveryView, DryRunView, QuotaView, SubscriptionRequest, SubscriptionView } from '@trainyard/contracts';
 import type { AuditEntry, Principal, ErrorResponse, JobEventView, JobPage, JobView, LogPage, LogSearchPage, NodeView, PoolView, VerifyResult, RecoveryView, DeadLetterView } from '@trainyard/contracts';
 
 export const DEFAULT_API_URL = 'http://127.0.0.1:8080';
@@ -296,6 +296,24 @@ export class ApiClient {
 
   listQuotas(): Promise<{ items: QuotaView[] }> {
     return this.request('GET', '/v1/quotas');
+  }
+
+  /** Webhook subscriptions (issue 15): `secret` is in the answer only when the API made it. */
+  addNotification(body: SubscriptionRequest): Promise<SubscriptionView & { secret?: string }> {
+    return this.request('POST', '/v1/notifications', { body });
+  }
+
+  listNotifications(q: { job?: string; project?: string } = {}): Promise<{ items: SubscriptionView[] }> {
+    const query = new URLSearchParams(Object.entries(q).filter(([, v]) => v !== undefined) as [string, string][]).toString();
+    return this.request('GET', `/v1/notifications${query ? `?${query}` : ''}`);
+  }
+
+  removeNotification(id: string): Promise<{ id: string; removed: boolean; seq: number }> {
+    return this.request('DELETE', `/v1/notifications/${enc(id)}`);
+  }
+
+  notificationDeliveries(id: string, limit?: number): Promise<{ items: DeliveryView[] }> {
+    return this.request('GET', `/v1/notifications/${enc(id)}/deliveries${limit ? `?limit=${limit}` : ''}`);
   }
 
   /** `POST /v1/training-jobs/dry-run`: would it be placed now, where, or why not; appends nothing. */

@@ -21,6 +21,7 @@ import { registerPriority } from './commands/priority';
 import { registerStop } from './commands/stop';
 import { registerSubmit } from './commands/submit';
 import { registerQuota } from './commands/quota';
+import { registerNotify } from './commands/notify';
 import { registerWait } from './commands/wait';
 import { registerCopy } from './commands/copy';
 import { registerEdit } from './commands/edit';
@@ -73,6 +74,7 @@ export function buildProgram(ctx: CommandContext): Command {
     registerAudit,
     registerHistory,
     registerQuota,
+    registerNotify,
   ]) {
     register(program, ctx);
   }
