@@ -1,6 +1,10 @@
 import { answerOutcome, type BackoffPolicy, retryDelayMs } from '@trainyard/domain';
 import { claimDueDeliveries, type ClaimedDelivery, type DatabaseHandle, nextDeliveryDue, recordAttempt, subscriptionSecret } from '@trainyard/db';
+import { counter, histogram, LATENCY_BUCKETS } from '@trainyard/telemetry';
 import { signWebhook } from './webhook-signature';
+
+const attempts = counter('trainyard_notification_attempts_total', 'Webhook requests by what they came to: delivered, retry, failed, cancelled', ['outcome', 'event']);
+const requestSeconds = histogram('trainyard_notification_request_seconds', 'Time one webhook request took (answer or error)', [], LATENCY_BUCKETS);
 import { sendWebhook } from './webhook-sender';
 
 export interface DeliveryWorkerOptions {
@@ -106,14 +110,17 @@ export class DeliveryWorker {
     }
     const signature = signWebhook(secret, d.body, Math.floor(at.getTime() / 1000));
     const sent = await sendWebhook({ url: d.url, body: d.body, key: d.key, event: d.event, attempt, signature }, this.opts.timeoutMs);
+    requestSeconds.observe(sent.durationMs / 1000);
     const answer = answerOutcome(sent.statusCode);
     const base = { key: d.key, attempt, at, statusCode: sent.statusCode ?? null, durationMs: sent.durationMs };
     const error = sent.error ?? (answer === 'delivered' ? null : `HTTP ${sent.statusCode}`);
     if (answer === 'delivered') {
       await recordAttempt(this.database.db, { ...base, outcome: 'delivered', error: null });
+      attempts.inc({ outcome: 'delivered', event: d.event });
       return;
     }
     const delay = answer === 'gone' ? undefined : retryDelayMs(attempt, this.opts.backoff, (this.opts.random ?? Math.random)());
+    attempts.inc({ outcome: delay === undefined ? 'failed' : 'retry', event: d.event });
     if (delay === undefined) {
       this.opts.log('warn', `delivery ${d.key} failed after ${attempt} attempt(s): ${error}`);
       await recordAttempt(this.database.db, { ...base, outcome: 'failed', error });

@@ -1,6 +1,6 @@
 import { createDatabase, migrate } from '@trainyard/db';
 import { connectNats, credentialOptions, natsCredentialsFromEnv } from '@trainyard/event-log';
-import { startTracing } from '@trainyard/telemetry';
+import { natsHealth, serveMetricsFromEnv, startTracing } from '@trainyard/telemetry';
 import { notifierConfigFromEnv } from './notifier-options';
 import { startNotifierService } from './notifier-service';
 
@@ -11,9 +11,11 @@ async function main() {
   const database = createDatabase({ url: config.databaseUrl, schema: config.databaseSchema });
   await migrate(database.db, database.schema);
   const tracing = startTracing({ serviceName: 'trainyard-notifier' });
+  // /metrics and /healthz for probes (TY_METRICS_PORT, default 9105).
+  const metrics = await serveMetricsFromEnv('notifier', 9105, process.env, natsHealth(nc));
   await startNotifierService(nc, database, config.options, {
     handleSignals: true,
-    finally: [() => tracing?.shutdown(), () => database.close(), () => nc.drain()],
+    finally: [() => metrics?.close(), () => tracing?.shutdown(), () => database.close(), () => nc.drain()],
   });
   console.log('notifier: ready');
 }
