@@ -18,7 +18,7 @@ async function main(): Promise<void> {
   const n = Number(lines);
   const perStep = rate ? Math.max(1, Math.round(Number(rate) / 100)) : 0;
   const nc = await connectNats(natsUrl, 'bench-agent');
-  const shipper = new LogShipper({ publish: jetStreamLogPublish(jetstream(nc)), jobId, task: 'worker-0', attempt: 1 });
+  const shipper = new LogShipper({ publish: jetStreamLogPublish(jetstream(nc)), jobId, task: 'worker-0', attempt: 1, nodeId: 'bench-node' });
   const paced = `const N=${n},P=${perStep};let i=0;const pad='x'.repeat(40);const t0=Date.now();function go(){const due=Math.min(N,Math.floor((Date.now()-t0)/10+1)*P);let s='';while(i<due){i++;s+=Date.now()+' '+i+' '+pad+'\\n';}if(s)process.stdout.write(s);if(i<N)setTimeout(go,10-((Date.now()-t0)%10));}go();`;
   const burst = `const N=${n};let i=0;const pad='x'.repeat(40);function go(){let ok=true;while(i<N&&ok){let s='';for(let k=0;k<512&&i<N;k++){i++;s+=Date.now()+' '+i+' '+pad+'\\n';}ok=process.stdout.write(s);}if(i<N)process.stdout.once('drain',go);}go();`;
   const script = perStep ? paced : burst;

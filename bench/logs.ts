@@ -1,7 +1,7 @@
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
-import { type LogStoredNotice, Streams, Subjects } from '@trainyard/contracts';
+import { event, type LogStoredNotice, Streams, Subjects } from '@trainyard/contracts';
 import { createDatabase, migrate } from '@trainyard/db';
-import { connectNats, ensureStreams } from '@trainyard/event-log';
+import { connectNats, ensureStreams, JetStreamEventLog } from '@trainyard/event-log';
 import { freshSchema, startNatsServer, TEST_ADMIN_AUTH, TEST_ADMIN_TOKEN } from '@trainyard/testing';
 import { execFileSync, spawn } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
@@ -34,6 +34,7 @@ async function main(): Promise<void> {
   await migrate(database.db, database.schema);
   const nc = await connectNats(nats.url, 'bench');
   await ensureStreams(nc);
+  const eventLog = new JetStreamEventLog(nc);
   const children: ReturnType<typeof spawn>[] = [];
   try {
     // 1. Raw JetStream: acked publishes of 256-byte messages, one at a time, as a baseline.
@@ -41,7 +42,7 @@ async function main(): Promise<void> {
     const payload = new Uint8Array(256);
     let raw = 0;
     const rawStart = performance.now();
-    while (performance.now() - rawStart < 2000) await js.publish('ty.log.bench-raw.worker-0', payload, { msgID: `raw-${raw++}` });
+    while (performance.now() - rawStart < 2000) await js.publish('ty.log.bench-raw.worker-0.bench-node', payload, { msgID: `raw-${raw++}` });
     const rawPublishPerS = Math.round(raw / ((performance.now() - rawStart) / 1000));
     await (await jetstreamManager(nc)).streams.purge(Streams.logs, { filter: 'ty.log.bench-raw.>' });
     say(`raw JetStream: ${raw} acked 256-byte publishes one at a time in 2 s = ${rawPublishPerS}/s`);
@@ -67,6 +68,9 @@ async function main(): Promise<void> {
 
     /** One task through the whole path while a live follow reads it. */
     const phase = async (jobId: string, n: number, rate?: number) => {
+      // The router stores a node's lines only for a task placed there (issue 11): the stub job's placement.
+      const placement = { task: 'worker-0', index: 0, nodeId: 'bench-node', host: '127.0.0.1' };
+      await eventLog.append(Subjects.job(jobId), [event('JobScheduled', new Date().toISOString(), { attempt: 1, placements: [placement] })], { commandId: `bench/${jobId}`, correlationId: jobId, actor: 'bench' }, 0);
       const delays: number[] = [];
       const followDone = follow(`${api.url}/v1/training-jobs/${jobId}/tasks/worker-0/logs?follow=true&attempt=1`, delays);
       let storedAt = 0;

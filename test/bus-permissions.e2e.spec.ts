@@ -93,6 +93,19 @@ describe('bus permissions - every service and agent on its own NATS credentials'
     expect(forbidden).toMatchObject({ ok: false, error: { code: 'FORBIDDEN', details: [{ path: 'data.nodeId' }] } });
     const mismatch = (await nc.request(Subjects.report(other, 'exited'), JSON.stringify({ ...exit, data: { ...exit.data, nodeId: other } }), { timeout: 5000 })).json<CommandReply<any>>();
     expect(mismatch).toMatchObject({ ok: true, data: { ok: false, reason: 'NodeMismatch' } });
+    // Log lines (issue 11): under the owner's node the server refuses them; under its own node the
+    // log router refuses them (this node was never given the task), so the task's log stays its own.
+    const lines = JSON.stringify({ v: 2, jobId: job.body.id, task: 'worker-0', attempt: 1, firstSeq: 1, t0: Date.now(), dt: [0], lines: ['forged line'] });
+    await expect(js.publish(Subjects.log(job.body.id, 'worker-0', owner), lines, { timeout: 2000 })).rejects.toThrow(violation);
+    await js.publish(Subjects.log(job.body.id, 'worker-0', other), lines, { msgID: 'forged-lines/1' });
+    const letters = await eventually(async () => {
+      const r = (await t.api.call('GET', '/v1/admin/quarantine')).body;
+      const found = (r.items ?? []).filter((d: any) => String(d.message ?? '').includes(`node ${other} was never given worker-0 of job ${job.body.id}`));
+      return found.length ? found : undefined;
+    });
+    expect(letters).toHaveLength(1);
+    const text = JSON.stringify((await t.api.call('GET', `/v1/training-jobs/${job.body.id}/tasks/worker-0/logs`)).body);
+    expect(text).not.toContain('forged line');
     // The task is still running: nothing of it reached the job.
     const after = (await t.api.call('GET', `/v1/training-jobs/${job.body.id}`)).body;
     expect(after.state).toBe('running');

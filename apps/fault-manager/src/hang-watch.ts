@@ -11,7 +11,7 @@ export const TASK_IO_COUNTERS = ['task_io_read_bytes', 'task_io_write_bytes'] as
 
 /**
  * Feeds the pure hang detector (libs/domain `detectHang`): resource samples (`ty.metrics.<node>`,
- * plain NATS) and log activity (every `ty.log.<job>.<task>` message, seen as a core subscriber of the
+ * plain NATS) and log activity (every `ty.log.<job>.<task>.<node>` message, seen as a core subscriber of the
  * TY_LOGS subjects) become one series per task attempt. A series starts over when its task starts
  * again (a restart), so a restarted task gets a whole window before it can be suspected again.
  * Times are local receive times, like heartbeats: clock skew between machines fakes nothing.
@@ -40,7 +40,7 @@ export class HangWatch {
       this.nc.subscribe(Subjects.logsAll, {
         callback: (err, msg) => {
           if (err) return;
-          // ty.log.<job>.<task>: any message is output (ids are subject tokens, no dots).
+          // ty.log.<job>.<task>.<node>: any message is output (ids are subject tokens, no dots).
           const [, , jobId, task] = msg.subject.split('.');
           const key = `${jobId}/${task}`;
           this.logMessages.set(key, (this.logMessages.get(key) ?? 0) + 1);

@@ -1,11 +1,11 @@
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { type LogStoredNotice, Streams, Subjects } from '@trainyard/contracts';
+import { event, type LogStoredNotice, Streams, Subjects } from '@trainyard/contracts';
 import {
   createDatabase, getDeadLetter, listDeadLetters, listLogAttempts, migrate, readLogCheckpoint, readLogLines, retryDeadLetter, type DatabaseHandle,
 } from '@trainyard/db';
 import { sql } from 'kysely';
-import { connectNats, ensureStreams } from '@trainyard/event-log';
+import { connectNats, ensureStreams, JetStreamEventLog } from '@trainyard/event-log';
 import { freshSchema, startNatsServer, type FreshSchema, type NatsServer } from '@trainyard/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jetStreamLogPublish, LogShipper } from '../../node-agent/src/index';
@@ -31,7 +31,13 @@ afterAll(async () => {
   await nats?.stop();
 });
 
-const start = async () => startLogRouterService(await connectNats(nats.url, 'router'), database, { log: () => undefined });
+/** What the scheduler commits before any agent runs a task: the router stores a node's lines only for its tasks. */
+async function placed(jobId: string, tasks: string[], nodeId = 'node-1') {
+  const placements = tasks.map((task, index) => ({ task, index, nodeId, host: '127.0.0.1' }));
+  await new JetStreamEventLog(nc).append(Subjects.job(jobId), [event('JobScheduled', new Date().toISOString(), { attempt: 1, placements })], { commandId: `placed/${jobId}`, correlationId: jobId, actor: 'scheduler' }, 0);
+}
+
+const start = async () => startLogRouterService(await connectNats(nats.url, 'router'), database, { log: (m) => process.env.DEBUG_ROUTER && console.log(new Date().toISOString(), m) });
 const allLines = (jobId: string, task = 'worker-0') => readLogLines(database.db, { jobId, task, attempt: 1, limit: 1_000_000 });
 
 async function until<T>(probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
@@ -46,7 +52,8 @@ async function until<T>(probe: () => Promise<T | undefined>, timeoutMs = 20_000)
 
 describe('log router against nats-server and PostgreSQL', () => {
   it('log router - stores every line once and in order across router and NATS restarts, and notices the end', async () => {
-    const shipper = new LogShipper({ publish: jetStreamLogPublish(jetstream(nc), 1000), jobId: 'job-r', task: 'worker-0', attempt: 1, maxLines: 100, retryDelayMs: 20 });
+    await placed('job-r', ['worker-0']);
+    const shipper = new LogShipper({ publish: jetStreamLogPublish(jetstream(nc), 1000), jobId: 'job-r', task: 'worker-0', attempt: 1, nodeId: 'node-1', maxLines: 100, retryDelayMs: 20 });
     const notices: LogStoredNotice[] = [];
     const sub = nc.subscribe(Subjects.logStored('job-r', 'worker-0'), { callback: (_e, m) => void notices.push(m.json()) });
     let router: LogRouterService = await start();
@@ -77,7 +84,8 @@ describe('log router against nats-server and PostgreSQL', () => {
 
   it('log router - long lines arrive whole and bytes that are not UTF-8 survive', async () => {
     const router = await start();
-    const shipper = new LogShipper({ publish: jetStreamLogPublish(jetstream(nc)), jobId: 'job-x', task: 'worker-1', attempt: 1, maxBytes: 64 * 1024 });
+    await placed('job-x', ['worker-1']);
+    const shipper = new LogShipper({ publish: jetStreamLogPublish(jetstream(nc)), jobId: 'job-x', task: 'worker-1', attempt: 1, nodeId: 'node-1', maxBytes: 64 * 1024 });
     const long = 'é'.repeat(400_000);
     const bad = new Uint8Array([0x80, 0x00, 0x41, 0xfe]);
     shipper.push('stdout', 'short');
@@ -101,6 +109,7 @@ describe('log router against nats-server and PostgreSQL', () => {
       JSON.stringify({ v: 2, jobId: 'job-q', task, attempt: 1, firstSeq, t0: 1_750_000_000_000, dt: lines.map((_, i) => i), lines, ...(eof ? { eof: true } : {}) });
     // The "bug" a fix removes later: a constraint the batch of worker-9 breaks.
     await sql`alter table ${sql.id(schema.schema, 'log_chunks')} add constraint no_worker_9 check (task <> 'worker-9')`.execute(database.db);
+    await placed('job-q', ['worker-0', 'worker-1', 'worker-9']);
     const router = await start();
     try {
       const sent: number[] = [];
@@ -111,7 +120,7 @@ describe('log router against nats-server and PostgreSQL', () => {
         batch('worker-9', 1, ['refused until the fix'], true),
         batch('worker-0', 4, ['four'], true),
       ]) {
-        sent.push((await js.publish(Subjects.log('job-q', body.includes('worker-9') ? 'worker-9' : 'worker-0'), body)).seq);
+        sent.push((await js.publish(Subjects.log('job-q', body.includes('worker-9') ? 'worker-9' : 'worker-0', 'node-1'), body)).seq);
       }
       const lines = await until(async () => {
         const l = await allLines('job-q');
@@ -142,8 +151,29 @@ describe('log router against nats-server and PostgreSQL', () => {
       expect((await listDeadLetters(database.db, { consumer: 'log-router' })).map((l) => l.seq).sort()).toEqual([sent[1], sent[2]].sort());
 
       // The router goes on storing.
-      await js.publish(Subjects.log('job-q', 'worker-1'), batch('worker-1', 1, ['later']));
+      await js.publish(Subjects.log('job-q', 'worker-1', 'node-1'), batch('worker-1', 1, ['later']));
       await until(async () => ((await allLines('job-q', 'worker-1')).length ? true : undefined));
+    } finally {
+      await router.stop();
+    }
+  });
+
+  it('log router - a batch from a node never given its task is quarantined with the reason, never stored; the node\'s own lines are (issue 11)', async () => {
+    await placed('job-f', ['worker-0'], 'node-1');
+    const batch = (lines: string[], firstSeq = 1) => JSON.stringify({ v: 2, jobId: 'job-f', task: 'worker-0', attempt: 1, firstSeq, t0: 1_750_000_000_000, dt: lines.map(() => 0), lines });
+    const router = await start();
+    try {
+      const js = jetstream(nc);
+      const forged = (await js.publish(Subjects.log('job-f', 'worker-0', 'node-2'), batch(['forged by node-2']))).seq;
+      // Another job's lines under this job's subject: the body and the subject disagree.
+      const mislabeled = (await js.publish(Subjects.log('job-f', 'worker-0', 'node-1'), JSON.stringify({ ...JSON.parse(batch(['not yours'])), jobId: 'job-q' }))).seq;
+      const own = (await js.publish(Subjects.log('job-f', 'worker-0', 'node-1'), batch(['from node-1']))).seq;
+      await until(async () => ((await readLogCheckpoint(database.db, 'log-router')) >= own ? true : undefined));
+      expect((await allLines('job-f')).map((l) => l.text)).toEqual(['from node-1']);
+      expect((await allLines('job-q')).map((l) => l.text)).not.toContain('not yours');
+      const letters = (await listDeadLetters(database.db, { consumer: 'log-router' })).filter((l) => l.seq === forged || l.seq === mislabeled);
+      expect(letters.map((l) => [l.seq, l.code, l.attempts]).sort()).toEqual([[forged, 'ForeignLogBatch', 1], [mislabeled, 'ForeignLogBatch', 1]].sort());
+      expect(letters.find((l) => l.seq === forged)!.message).toContain('node node-2 was never given worker-0 of job job-f');
     } finally {
       await router.stop();
     }

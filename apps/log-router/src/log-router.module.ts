@@ -4,7 +4,9 @@ import {
   deleteExpiredLogs, deleteExpiredSamples, insertMetricSamples, quarantineLogMessage, readLogCheckpoint, storeLogWrite, type DatabaseHandle,
 } from '@trainyard/db';
 import { logRouterMetrics } from '@trainyard/telemetry';
+import { JetStreamEventLog } from '@trainyard/event-log';
 import { DEFAULT_LOG_ROUTER_OPTIONS, LogRouter, type LogRouterOptions } from './log-router';
+import { TaskPlacements } from './task-placements';
 import { LogRetention } from './log-retention';
 import { ResourceSampleSink } from './resource-sample-sink';
 
@@ -71,7 +73,8 @@ export class LogRouterModule {
             return new LogRouter(
               deps.nc,
               { checkpoint: (name) => readLogCheckpoint(db, name), write: (w) => storeLogWrite(db, w), quarantine: (name, letter) => quarantineLogMessage(db, name, letter) },
-              { ...DEFAULT_LOG_ROUTER_OPTIONS, log: say, onStored, ...opts.router },
+              // Each batch's node is checked against its task's placements in the event log (issue 11).
+              { ...DEFAULT_LOG_ROUTER_OPTIONS, log: say, onStored, placements: new TaskPlacements(new JetStreamEventLog(deps.nc)), ...opts.router },
             );
           },
         },

@@ -6,6 +6,8 @@ import {
   applyOrQuarantine, type BatchPorts, countDeadLetter, deadLetter, type DeadLetter, retryPolicy, type RetryPolicy,
 } from '@trainyard/quarantine';
 import { STREAM_MISSING_HINT, StreamMissing, toEventLogError } from '@trainyard/event-log';
+import { senderOf, senderRefusal } from './log-sender';
+import type { TaskPlacements } from './task-placements';
 
 /** Where the router keeps lines: one transaction stores a write and its checkpoint (`storeLogWrite`). */
 export interface LogStore {
@@ -26,6 +28,11 @@ export interface LogRouterOptions {
   onStored?: (s: { messages: number; lines: number; ms: number; streamSeq: number }) => void;
   /** Retries and back-off before a message the store refuses is quarantined (default 3 tries from 100 ms). */
   retry?: Partial<RetryPolicy>;
+  /**
+   * Where each task was placed (issue 11): a batch whose sending node never held its task is
+   * quarantined, not stored. Absent: only the subject's job and task are checked against the body.
+   */
+  placements?: TaskPlacements;
 }
 
 export const DEFAULT_LOG_ROUTER_OPTIONS: LogRouterOptions = { name: 'log-router', batch: 500 };
@@ -36,6 +43,21 @@ interface LogMessage {
   subject: string;
   data: Uint8Array;
   batch: LogBatch | undefined;
+  /** Why this batch may not be stored (its sender may not write it). */
+  refusal?: string;
+}
+
+/**
+ * A batch its sender may not write (log-sender.ts): another job's or node's lines. Final: it is
+ * quarantined with the reason, so the attempt is on record for an operator, and never stored.
+ */
+export class ForeignLogBatch extends Error {
+  override readonly name = 'ForeignLogBatch';
+  readonly retryable = false;
+  readonly poison = true;
+  constructor(readonly seq: number, why: string) {
+    super(`TY_LOGS message ${seq} refused: ${why}`);
+  }
 }
 
 const TICK = Symbol('tick');
@@ -155,9 +177,10 @@ export class LogRouter {
 
   private async storeGroup(group: JsMsg[]): Promise<void> {
     const msgs: LogMessage[] = group.map((m) => ({ seq: m.seq, subject: m.subject, data: m.data, batch: decodeLogBatch(m.data) }));
-    // A message that is not a batch goes alone, so the run before it is stored as one write.
+    for (const m of msgs) if (m.batch) m.refusal = await this.refusal(m.subject, m.batch);
+    // A message that is not a batch, or may not be stored, goes alone, so the run before it is stored as one write.
     for (let i = 0; i < msgs.length && !this.stopping; ) {
-      const bad = msgs.findIndex((m, j) => j >= i && !m.batch);
+      const bad = msgs.findIndex((m, j) => j >= i && (!m.batch || m.refusal));
       const end = bad === i ? i + 1 : bad === -1 ? msgs.length : bad;
       await applyOrQuarantine(msgs.slice(i, end), this.ports, { policy: this.policy });
       i = end;
@@ -168,6 +191,8 @@ export class LogRouter {
   /** Stores a run of messages and the checkpoint after them as one write, then tells followers. */
   private async storeRun(msgs: readonly LogMessage[]): Promise<void> {
     const started = performance.now();
+    const foreign = msgs.find((m) => m.refusal);
+    if (foreign) throw new ForeignLogBatch(foreign.seq, foreign.refusal!);
     const builder = new LogWriteBuilder(this.options.name);
     for (const m of msgs) builder.addDecoded(m.seq, m.batch);
     if (builder.malformed.length) throw new MalformedLogBatch(builder.malformed[0]);
@@ -181,6 +206,16 @@ export class LogRouter {
       }
     }
     this.options.onStored?.({ messages: msgs.length, lines: builder.lines, ms: performance.now() - started, streamSeq: msgs.at(-1)!.seq });
+  }
+
+  /** Why the sender of `batch` may not write it, or undefined (`senderRefusal`, then the task's placements). */
+  private async refusal(subject: string, batch: LogBatch): Promise<string | undefined> {
+    const why = senderRefusal(subject, batch);
+    if (why || !this.options.placements) return why;
+    const { jobId, task, nodeId } = senderOf(subject)!;
+    // A read that fails (NATS away) throws: the group is retried like any store failure, never refused for it.
+    if (await this.options.placements.placed(jobId, task, nodeId)) return undefined;
+    return `node ${nodeId} was never given ${task} of job ${jobId}`;
   }
 
   private say(msg: string): void {

@@ -34,11 +34,11 @@ async function stored(subject: string): Promise<Array<{ msgId: string | undefine
 
 describe('log shipper against nats-server', () => {
   it('log shipper - every line lands on ty.log.<job>.<task> in TY_LOGS, in order, the last batch marked eof', async () => {
-    const s = new LogShipper({ publish: jetStreamLogPublish(jetstream(nc)), jobId: 'job-a', task: 'worker-0', attempt: 1, maxLines: 500 });
+    const s = new LogShipper({ publish: jetStreamLogPublish(jetstream(nc)), jobId: 'job-a', task: 'worker-0', attempt: 1, nodeId: 'node-s', maxLines: 500 });
     for (let i = 1; i <= 1234; i++) s.push(i % 2 ? 'stdout' : 'stderr', `line ${i}`);
     s.push('stdout', 'last line, no newline');
     await s.close();
-    const msgs = await stored(Subjects.log('job-a', 'worker-0'));
+    const msgs = await stored(Subjects.log('job-a', 'worker-0', 'node-s'));
     expect(msgs.every((m) => m.batch.lines.length <= 500)).toBe(true);
     expect(msgs[0].msgId).toBe('job-a/worker-0/1/1');
     expect(msgs.map((m) => m.msgId)).toEqual(msgs.map((m) => `job-a/worker-0/1/${m.batch.firstSeq}`));
@@ -57,10 +57,10 @@ describe('log shipper against nats-server', () => {
       await real(subject, body, msgId);
       if (lostAcks-- > 0) throw new Error('timeout');
     };
-    const s = new LogShipper({ publish, jobId: 'job-b', task: 'worker-0', attempt: 3, retryDelayMs: 1 });
+    const s = new LogShipper({ publish, jobId: 'job-b', task: 'worker-0', attempt: 3, nodeId: 'node-s', retryDelayMs: 1 });
     s.push('stdout', 'once');
     await s.flush();
-    const msgs = await stored(Subjects.log('job-b', 'worker-0'));
+    const msgs = await stored(Subjects.log('job-b', 'worker-0', 'node-s'));
     expect(msgs).toHaveLength(1);
     expect(msgs[0].batch).toMatchObject({ attempt: 3, firstSeq: 1, lines: ['once'] });
   });

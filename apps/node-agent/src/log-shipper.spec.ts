@@ -16,7 +16,7 @@ function recorder(fail = 0) {
   return { sent, publish };
 }
 const T0 = Date.parse('2026-03-13T10:00:00Z');
-const base = { jobId: 'j1', task: 'worker-0', attempt: 2, now: () => new Date(T0) };
+const base = { jobId: 'j1', task: 'worker-0', attempt: 2, nodeId: 'n1', now: () => new Date(T0) };
 const linesOf = (sent: Array<{ batch: LogBatch }>) => sent.filter((m) => !m.batch.piece).flatMap((m) => expandLogBatch(m.batch));
 const dirs: string[] = [];
 const tempDir = () => {
@@ -36,7 +36,7 @@ describe('log shipper', () => {
     await s.flush();
     expect(sent.map((m) => m.batch.lines.length)).toEqual([500, 500, 200]);
     expect(sent.map((m) => m.msgId)).toEqual(['j1/worker-0/2/1', 'j1/worker-0/2/501', 'j1/worker-0/2/1001']);
-    expect(sent.every((m) => m.subject === 'ty.log.j1.worker-0')).toBe(true);
+    expect(sent.every((m) => m.subject === 'ty.log.j1.worker-0.n1')).toBe(true);
     const lines = linesOf(sent);
     expect(lines.map((l) => l.seq)).toEqual(Array.from({ length: 1200 }, (_, i) => i + 1));
     expect(lines[2]).toEqual({ seq: 3, ts: T0, stream: 'stderr', text: 'line 3' });

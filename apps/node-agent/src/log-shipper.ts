@@ -19,6 +19,8 @@ export interface LogShipperOptions {
   jobId: string;
   task: string;
   attempt: number;
+  /** The node shipping the lines: the last token of their subject (`Subjects.log`). */
+  nodeId: string;
   /** When a line was read; default the system clock. */
   now?: () => Date;
   /** A partial batch waits at most this long. Default 50 ms. */
@@ -57,7 +59,7 @@ interface Queued extends SealedBatch {
 }
 
 /**
- * Ships one task attempt's output to `ty.log.<jobId>.<task>` on TY_LOGS (wire format `LogBatch`).
+ * Ships one task attempt's output to `ty.log.<jobId>.<task>.<nodeId>` on TY_LOGS (wire format `LogBatch`).
  * Lines are numbered from 1, batched (every `flushIntervalMs`, `maxLines` or `maxBytes`), and sent
  * one message at a time so they are stored in order; each sealed batch is resent as is until acked.
  * A backlog beyond `memoryBytes` (NATS unreachable) goes to the agent's disk spool and is sent, in
@@ -97,7 +99,7 @@ export class LogShipper {
       retryDelayMs: 100,
       ...options,
     };
-    this.subject = Subjects.log(options.jobId, options.task);
+    this.subject = Subjects.log(options.jobId, options.task, options.nodeId);
     this.nextSeq = options.firstSeq ?? 1;
     this.ackedSeq = this.nextSeq - 1;
   }

@@ -132,7 +132,7 @@ async function logLines(jobId: string): Promise<Array<ExpandedLogLine & { msgId?
   const lines: Array<ExpandedLogLine & { msgId?: string }> = [];
   for (let seq = 1; seq <= last; seq++) {
     const m = await jsm.streams.getMessage(Streams.logs, { seq }).catch(() => null);
-    if (m?.subject !== Subjects.log(jobId, 'worker-0')) continue;
+    if (!m?.subject.startsWith(`ty.log.${jobId}.worker-0.`)) continue;
     const batch = m.json<LogBatch>();
     lines.push(...expandLogBatch(batch).map((l) => ({ ...l, msgId: m.header?.get('Nats-Msg-Id') })));
   }

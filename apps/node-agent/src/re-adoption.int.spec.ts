@@ -101,7 +101,7 @@ async function logLines(jobId: string) {
   const lines: { seq: number; text: string }[] = [];
   for (let seq = 1; seq <= last; seq++) {
     const m = await jsm.streams.getMessage(Streams.logs, { seq }).catch(() => null);
-    if (m?.subject === Subjects.log(jobId, 'worker-0')) lines.push(...expandLogBatch(m.json<LogBatch>()).map((l) => ({ seq: l.seq, text: String(l.text) })));
+    if (m?.subject === Subjects.log(jobId, 'worker-0', NODE)) lines.push(...expandLogBatch(m.json<LogBatch>()).map((l) => ({ seq: l.seq, text: String(l.text) })));
   }
   return lines;
 }

@@ -34,14 +34,15 @@ export const identityOf = (nodeId: string, t: { jobId: string; task: string; att
 });
 
 /**
- * How many lines of the attempt TY_LOGS already holds, from the last batch on the task's subject. A
+ * How many lines of the attempt TY_LOGS already holds, from the last batch on the task's subjects (any node). A
  * re-adopting agent numbers on after them and skips them in its replay, so none of its batches
  * overlaps one already stored (the log store keeps one row per batch and ignores a batch whose first
  * line it has). A batch cut short by the crash was either stored whole or not at all.
  */
 export async function storedLines(nc: NatsConnection, t: TaskRef): Promise<number> {
   const jsm = await jetstreamManager(nc);
-  const m = await jsm.streams.getMessage(Streams.logs, { last_by_subj: Subjects.log(t.jobId, t.task) }).catch(() => null);
+  // Every node's subject of the task: a pod moved here goes on after the lines of the node it left.
+  const m = await jsm.streams.getMessage(Streams.logs, { last_by_subj: Subjects.taskLogs(t.jobId, t.task) }).catch(() => null);
   const b = m ? decodeLogBatch(m.data) : undefined;
   if (!b || b.attempt !== t.attempt) return 0;
   // A long line travels in pieces: one not finished is sent again whole.

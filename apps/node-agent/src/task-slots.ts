@@ -70,6 +70,7 @@ export class TaskSlots extends Map<string, TaskSlot> {
     const shipper = new LogShipper({
       publish: jetStreamLogPublish(jetstream(nc)),
       ...ref,
+      nodeId,
       ...(firstSeq !== undefined ? { firstSeq } : {}),
       now,
       onError: (err) => {

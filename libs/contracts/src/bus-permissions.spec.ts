@@ -32,6 +32,10 @@ describe('bus permissions', () => {
         for (const s of foreign) expect(mayPublish(p, s), s).toBe(false);
         expect(maySubscribe(p, Subjects.node(b))).toBe(false);
         expect(maySubscribe(p, `_INBOX.agent-${b}.x`)).toBe(false);
+        // Log lines only under its own node (issue 11): another node's subject is not its to publish on.
+        expect(mayPublish(p, Subjects.log(job, 'worker-0', a))).toBe(true);
+        expect(mayPublish(p, Subjects.log(job, 'worker-0', b))).toBe(false);
+        expect(mayPublish(p, `ty.log.${job}.worker-0`)).toBe(false);
         // Its own: reports and its durable, filtered by its node subject only.
         expect(mayPublish(p, Subjects.report(a, verb))).toBe(true);
         expect(mayPublish(p, `$JS.API.CONSUMER.CREATE.TY_EVENTS.agent-${a}.${Subjects.node(a)}`)).toBe(true);

@@ -104,8 +104,8 @@ export function busPermissions(identity: BusIdentity): BusPermissions {
       Subjects.heartbeat(nodeId),
       Subjects.metrics(nodeId),
       Subjects.report(nodeId, '*'),
-      // Log lines of any task: TY_LOGS subjects carry no node (the log router stores what comes).
-      Subjects.logsAll,
+      // Lines only under its own node: the log router checks the node was given the task (issue 11).
+      Subjects.nodeLogs(nodeId),
       '$JS.API.INFO',
       `$JS.API.STREAM.INFO.${Streams.events}`,
       `$JS.API.STREAM.INFO.${Streams.logs}`,

@@ -1,5 +1,5 @@
 /**
- * The body of one `TY_LOGS` message on `ty.log.<jobId>.<task>`: consecutive lines of one task attempt,
+ * The body of one `TY_LOGS` message on `ty.log.<jobId>.<task>.<nodeId>`: consecutive lines of one task attempt,
  * as the node agent batches them (wire version 2). Columnar, so thousands of lines cost one
  * `JSON.parse` of a few arrays instead of one object per line.
  *

@@ -37,8 +37,15 @@ export const Subjects = {
   },
 
   logsAll: 'ty.log.>',
-  /** `ty.log.<jobId>.<task>`: one subject per task keeps each task's lines in order. */
-  log: (jobId: string, task: string) => `ty.log.${jobId}.${task}`,
+  /**
+   * `ty.log.<jobId>.<task>.<nodeId>`: one subject per task and node keeps each attempt's lines in order,
+   * and names the node that sent them — an agent may publish only under its own (issue 11).
+   */
+  log: (jobId: string, task: string, nodeId: string) => `ty.log.${jobId}.${task}.${nodeId}`,
+  /** Every node's lines of one task (`ty.log.<jobId>.<task>.*`), e.g. its last line wherever it ran. */
+  taskLogs: (jobId: string, task: string) => `ty.log.${jobId}.${task}.*`,
+  /** What one node's agent may publish: its own tasks' lines. */
+  nodeLogs: (nodeId: string) => `ty.log.*.*.${nodeId}`,
 
   /** `ty.logstored.<jobId>.<task>`: plain NATS notice that a task's lines were stored (`LogStoredNotice`). */
   logStored: (jobId: string, task: string) => `ty.logstored.${jobId}.${task}`,
