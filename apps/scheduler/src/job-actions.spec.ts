@@ -38,6 +38,19 @@ const started = (time = T0) => [
 ];
 
 describe('scheduler - job actions of a pass', () => {
+  it('a placed job none of whose tasks started within the preparation limit is timed out (J03); a started one is not', () => {
+    const log = new Log().node('n1').job('p', ...created('p', spec()), placed());
+    const opts = { ...OPTS, preparationTimeoutMs: 60_000 };
+    expect(jobActions(log.state, { place: [], waiting: [] }, at(59_999), opts)).toEqual([]);
+    expect(jobActions(log.state, { place: [], waiting: [] }, at(60_000), opts)).toMatchObject([
+      { jobId: 'p', commandId: 'preparation-timeout/p/1', command: { type: 'TimeOutPreparation', data: { limitMs: 60_000 } } },
+    ]);
+    // Without the option (a test harness, an old config): never.
+    expect(jobActions(log.state, { place: [], waiting: [] }, at(3_600_000), OPTS)).toEqual([]);
+    log.job('p', ...started(T0));
+    expect(jobActions(log.state, { place: [], waiting: [] }, at(3_600_000), opts)).toEqual([]);
+  });
+
   it('stops a job at its maximum running time (queueing excluded), with the hour length configured', () => {
     const log = new Log().node('n1').job('j', ...created('j', spec({ maxRunHours: 2 }))).job('j', placed()).job('j', ...started(at(5000).toISOString()));
     const none = jobActions(log.state, { place: [], waiting: [] }, at(6_999), OPTS);

@@ -24,6 +24,8 @@ export interface JobActionOptions {
   preemptionCycleWindowMs?: number;
   /** A job re-queued after a run fails after waiting this long. */
   requeueTimeoutMs: number;
+  /** A placed job none of whose tasks started this long after its placement ends abnormal (J03); absent: never. */
+  preparationTimeoutMs?: number;
   /** How often the numbers of an unchanged wait cause are recorded again (default `DEFAULT_WAIT_REASON_POLICY`). */
   waitReasons?: Partial<WaitReasonPolicy>;
   /**
@@ -93,6 +95,10 @@ export function jobActions(state: ClusterState, plan: PlanLike, now: Date, opts:
     }
     if (job.status === 'waiting' && !job.dispatched && job.requeue && now.getTime() - Date.parse(job.requeue.at) >= opts.requeueTimeoutMs) {
       push({ jobId, commandId: `requeue-timeout/${jobId}/${job.attempt}`, command: { type: 'FailRequeuedJob', data: { limitMs: opts.requeueTimeoutMs }, metadata } });
+    }
+    const prep = opts.preparationTimeoutMs;
+    if (prep !== undefined && job.status === 'waiting' && job.dispatched && job.dispatchedAt && now.getTime() - Date.parse(job.dispatchedAt) >= prep) {
+      push({ jobId, commandId: `preparation-timeout/${jobId}/${job.attempt}`, command: { type: 'TimeOutPreparation', data: { limitMs: prep }, metadata } });
     }
   }
 

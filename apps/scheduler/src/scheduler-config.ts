@@ -31,6 +31,7 @@ export function schedulerConfigFromEnv(env: Env): SchedulerConfig {
  * | `TY_FAIR_SHARE_HALF_LIFE_MS` | half-life of the past usage fair share orders projects by | 604800000 (7 days) |
  * | `TY_HOUR_MS` | length of a `maxRunHours` hour | 3600000 |
  * | `TY_REQUEUE_TIMEOUT_MS` | a re-queued job fails after waiting this long | 1800000 |
+ * | `TY_PREPARATION_TIMEOUT_MS` | a placed job none of whose tasks started this long after its placement ends abnormal (J03) | 3600000 |
  * | `TY_WAIT_REASON_REFRESH_MS` | least time between two JobWaiting of a job whose cause did not change | 60000 |
  */
 export function schedulerOptionsFromEnv(env: Env): SchedulerOptions {
@@ -47,6 +48,7 @@ export function schedulerOptionsFromEnv(env: Env): SchedulerOptions {
     fairShareHalfLifeMs: ms(env, 'TY_FAIR_SHARE_HALF_LIFE_MS', d.fairShareHalfLifeMs),
     hourMs: ms(env, 'TY_HOUR_MS', d.hourMs),
     requeueTimeoutMs: ms(env, 'TY_REQUEUE_TIMEOUT_MS', d.requeueTimeoutMs),
+    preparationTimeoutMs: ms(env, 'TY_PREPARATION_TIMEOUT_MS', d.preparationTimeoutMs),
     ...(env.TY_WAIT_REASON_REFRESH_MS ? { waitReasons: { refreshMs: ms(env, 'TY_WAIT_REASON_REFRESH_MS', 60_000) } } : {}),
     lease: { ...lease, ttlMs: ms(env, 'TY_SCHEDULER_LEASE_TTL_MS', lease.ttlMs), ...(env.TY_SCHEDULER_ID ? { holder: env.TY_SCHEDULER_ID } : {}) },
   };

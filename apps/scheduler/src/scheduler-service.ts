@@ -35,6 +35,8 @@ export interface SchedulerOptions {
   hourMs: number;
   /** A job re-queued after a run fails after waiting this long ("30 minutes", ch12 §2.3). */
   requeueTimeoutMs: number;
+  /** A placed job none of whose tasks started this long after its placement ends abnormal (J03, L9938). Default 1 h. */
+  preparationTimeoutMs: number;
   /** How often the numbers of an unchanged wait cause are recorded again (`DEFAULT_WAIT_REASON_POLICY`: 60 s, 3 times). */
   waitReasons?: Partial<WaitReasonPolicy>;
   /**
@@ -55,6 +57,8 @@ export const DEFAULT_SCHEDULER_OPTIONS: SchedulerOptions = {
   fairShareHalfLifeMs: 7 * 24 * 3_600_000,
   hourMs: 3_600_000,
   requeueTimeoutMs: 30 * 60_000,
+  // J03: an hour from placement to the first start (staging inputs of up to 10 GB, an image pull) — our choice; the guide names none.
+  preparationTimeoutMs: 60 * 60_000,
   lease: { bucket: 'TY_LEADER', key: 'scheduler', ttlMs: 3_000 },
 };
 

@@ -81,10 +81,20 @@ const TEXTS: Texts = {
   }),
   JobSucceeded: () => ({ en: 'Training job ran successfully', zh: '训练作业运行成功', line: 9945 }),
   JobFailed: (e) =>
-    e.data.message
+    // J05 (L9942): a job re-queued after a run that found no room in time failed to queue (L7558-7559).
+    e.data.reason === 'requeue-timeout'
+      ? { en: `Training job queuing failed${e.data.message ? `: ${e.data.message}` : ''}`, zh: `训练作业排队失败${e.data.message ? `：${e.data.message}` : ''}`, line: 9942 }
+      : e.data.message
       ? { en: `Training job run failed: ${e.data.message}`, zh: `训练作业运行失败：${e.data.message}`, line: 9947 }
       : { en: 'Training job run failed', zh: '训练作业运行失败', line: 9947 },
-  JobAbnormal: (e) => ({ en: `Training job abnormal: ${e.data.reason}`, zh: `训练作业异常：${e.data.reason}` }),
+  JobAbnormal: (e) =>
+    e.data.reason === 'preparation-timeout'
+      ? {
+          en: 'Preparation stage timed out. Possible cause: cross-region algorithm synchronisation or shared-storage creation timed out',
+          zh: '准备阶段超时。可能原因是跨区域算法同步或者创建共享存储超时',
+          line: 9938,
+        }
+      : { en: `Training job abnormal: ${e.data.message ?? e.data.reason}`, zh: `训练作业异常：${e.data.message ?? e.data.reason}` },
   JobStopRequested: () => ({ en: 'Training job stopping', zh: '训练作业终止中' }),
   JobTerminated: (e) =>
     e.data.reason === 'max-run-time'

@@ -459,8 +459,11 @@ export interface JobEventData {
     /** The spec field at fault, when the job's own spec failed it (reason `user-error`). */
     field?: string;
   };
-  /** 异常: a platform-detected fault ended the job (not a non-zero exit of the script). */
-  JobAbnormal: { attempt: number; reason: string };
+  /**
+   * 异常: a platform-detected fault ended the job (not a non-zero exit of the script). Reason
+   * `preparation-timeout` is J03 (准备阶段超时, L9938): no task started within the preparation limit.
+   */
+  JobAbnormal: { attempt: number; reason: string; message?: string };
   /** Stop accepted; running tasks are being stopped (终止中). */
   JobStopRequested: { by: string; reason: 'user' | 'max-run-time'; maxRunHours?: number };
   /** J12 训练作业已被手动终止, or J13 训练作业已被终止（最大运行时长：x h） */

@@ -159,6 +159,13 @@ export type RecordWaitReason = Command<'RecordWaitReason', { reason: JobWaitReas
  */
 export type FailRequeuedJob = Command<'FailRequeuedJob', { limitMs: number }>;
 
+/**
+ * A placed job none of whose tasks started within `limitMs` of its placement ends abnormal (J03,
+ * 准备阶段超时, L9938): staging, image or code preparation hung. A job that started, or was re-queued,
+ * meanwhile makes it a no-op.
+ */
+export type TimeOutPreparation = Command<'TimeOutPreparation', { limitMs: number }>;
+
 export type TrainingJobCommand =
   /** Fault recovery (issue 5): `ApplyRecovery`, `RecordFailureAnalysis` (training-job.recovery.ts). */
   | TrainingJobRecoveryCommand
@@ -167,6 +174,7 @@ export type TrainingJobCommand =
   | RecordPreemptionCycle
   | RecordWaitReason
   | FailRequeuedJob
+  | TimeOutPreparation
   | SubmitJob
   | ScheduleJob
   | ReportTaskStarted
@@ -210,6 +218,7 @@ export const JobRejection = {
   RecentlyStarted: 'RecentlyStarted',
   /** The re-queued job has not waited `limitMs` yet. */
   RequeueNotExpired: 'RequeueNotExpired',
+  PreparationNotExpired: 'PreparationNotExpired',
   /** Only a running (or dispatched) job is recovered (fault manager). */
   NotRecoverable: 'NotRecoverable',
   /** `PlaceTasks` named a task that is not waiting for a node (pod reschedule, scheduler). */
@@ -620,6 +629,17 @@ function failRequeuedJob({ data, metadata }: FailRequeuedJob, state: TrainingJob
   );
 }
 
+function timeOutPreparation({ data, metadata }: TimeOutPreparation, state: TrainingJob): JobDecision {
+  if (!existing(state)) return notFound(state);
+  if (state.status !== 'waiting' || !state.dispatched || !state.dispatchedAt) return emit();
+  const waited = Date.parse(metadata.now) - Date.parse(state.dispatchedAt);
+  if (!(waited >= data.limitMs)) {
+    return reject(ErrorCode.IllegalState, JobRejection.PreparationNotExpired, `job ${state.jobId} was placed at ${state.dispatchedAt}; the limit is ${data.limitMs} ms`);
+  }
+  const minutes = Math.round(data.limitMs / 60_000);
+  return emit(event('JobAbnormal', metadata.now, { attempt: state.attempt, reason: 'preparation-timeout', message: `no task started within ${minutes} min of the placement` }));
+}
+
 // ---------------------------------------------------------------- decide
 
 /** Decides one command against the job's state: events to append (maybe none) or a rejection. */
@@ -655,6 +675,8 @@ export function decideTrainingJob(command: TrainingJobCommand, state: TrainingJo
       return recordPreemptionCycle(command, state);
     case 'RecordWaitReason':
       return recordWaitReason(command, state);
+    case 'TimeOutPreparation':
+      return timeOutPreparation(command, state);
     case 'FailRequeuedJob':
       return failRequeuedJob(command, state);
     case 'ApplyRecovery':

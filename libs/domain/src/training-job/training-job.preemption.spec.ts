@@ -6,6 +6,7 @@ import {
   JobRejection,
   trainingJobDecider,
   type FailRequeuedJob,
+  type TimeOutPreparation,
   type PreemptJob,
   type RecordCheckpoint,
   type RecordPreemptionCycle,
@@ -111,6 +112,28 @@ describe('training job - FailRequeuedJob', () => {
     spec.given(requeuedHistory()).when(fail(T2)).then({ code: ErrorCode.IllegalState, reason: JobRejection.RequeueNotExpired });
     spec.given(createdHistory()).when(fail(T40)).thenNothing();
     spec.given([...requeuedHistory(), event('JobScheduled', T2, { attempt: 2, placements: placementsFor(2) })]).when(fail(T40)).thenNothing();
+  });
+});
+
+describe('training job - TimeOutPreparation (J03, L9938)', () => {
+  const timeOut = (now: string) => cmd<TimeOutPreparation>('TimeOutPreparation', { limitMs: 30 * 60_000 }, now);
+  const placed = () => scheduledHistory();
+
+  it('a placed job none of whose tasks started within the limit ends abnormal, its tasks to be stopped', () => {
+    const s = spec.given(placed()).when(timeOut(T40)).then([
+      event('JobAbnormal', T40, { attempt: 1, reason: 'preparation-timeout', message: 'no task started within 30 min of the placement' }),
+    ]) as ExistingTrainingJob;
+    expect(s.status).toBe('abnormal');
+    expect(s.endedAt).toBe(T40);
+    // Whatever was assigned is stopped (the agents may still be staging).
+    expect(tasksToStop(s).map((t) => t.name)).toEqual(['worker-0', 'worker-1']);
+  });
+
+  it('refuses before the limit; a job that started, was never placed, or already ended is left alone', () => {
+    spec.given(placed()).when(timeOut(T2)).then({ code: ErrorCode.IllegalState, reason: JobRejection.PreparationNotExpired });
+    spec.given(createdHistory()).when(timeOut(T40)).thenNothing();
+    spec.given(runningHistory()).when(timeOut(T40)).thenNothing();
+    spec.given([...placed(), event('JobAbnormal', T1, { attempt: 1, reason: 'preparation-timeout' })]).when(timeOut(T40)).thenNothing();
   });
 });
 

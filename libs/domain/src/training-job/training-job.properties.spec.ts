@@ -38,6 +38,7 @@ const commandArb = (n: number): fc.Arbitrary<Draft> => {
       data: { by: 'j2', graceMs: 1000, ...d },
     })), weight: 3 },
     { arbitrary: fc.constantFrom(0, 3_600_000).map((limitMs) => ({ type: 'FailRequeuedJob' as const, data: { limitMs } })), weight: 1 },
+    { arbitrary: fc.constantFrom(0, 3_600_000).map((limitMs) => ({ type: 'TimeOutPreparation' as const, data: { limitMs } })), weight: 1 },
     { arbitrary: fc.constantFrom('INSUFFICIENT_RESOURCES', 'BEHIND_IN_QUEUE').map((code) => ({
       type: 'RecordWaitReason' as const,
       data: { reason: { code, position: 1 } },

@@ -115,6 +115,8 @@ export interface ExistingTrainingJob {
   attempt: number;
   /** True once placements of the current attempt are committed; priority is frozen from then on (L11791). */
   dispatched: boolean;
+  /** When the current attempt was placed (its JobScheduled): preparation runs from here to JobStarted (J03). */
+  dispatchedAt?: string;
   createdBy: string;
   createdAt: string;
   /** First JobStarted (running time is counted from here; queueing is not, L2061–2062). */
@@ -275,6 +277,7 @@ export function evolveTrainingJob(state: TrainingJob, event: JobEvent): Training
         ...rest,
         attempt: event.data.attempt,
         dispatched: true,
+        dispatchedAt: event.time,
         tasks: s.tasks.map((t) => {
           const p = byTask.get(t.name);
           if (!p) return t;
