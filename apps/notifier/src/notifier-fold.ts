@@ -5,7 +5,9 @@ import { webhookBody } from './webhook-body';
 
 /** What the fold reads of the notifier's own tables. */
 export interface NotifierStateReads {
-  job(jobId: string): Promise<NotifiableJob | undefined>;
+  /** A job it folded, with every subscription whose scope could hold it. */
+  jobWithSubscriptions(jobId: string): Promise<{ job: NotifiableJob; subscriptions: NotifierSubscriptionRow[] } | undefined>;
+  /** Subscriptions of a job it is folding the creation of (in the same commit as its first notifiable event). */
   subscriptionsForJob(jobId: string, project: string): Promise<NotifierSubscriptionRow[]>;
 }
 
@@ -34,9 +36,10 @@ export async function notifierChanges(commit: StoredCommit, reads: NotifierState
   const created = commit.events.find((e): e is DomainEvent<'JobCreated'> => e.type === 'JobCreated');
   const jobs = created ? [notifiableJob(created.data)] : [];
   if (!commit.events.some((e) => notificationEventOf(e.type))) return { jobs };
-  const job = jobs[0] ?? (await reads.job(aggregate.id));
-  if (!job) return { jobs };
-  const subscriptions: Subscription[] = (await reads.subscriptionsForJob(job.jobId, job.project)).map((s) => ({
+  const known = jobs[0] ? { job: jobs[0], subscriptions: await reads.subscriptionsForJob(jobs[0].jobId, jobs[0].project) } : await reads.jobWithSubscriptions(aggregate.id);
+  if (!known) return { jobs };
+  const job = known.job;
+  const subscriptions: Subscription[] = known.subscriptions.map((s) => ({
     subscriptionId: s.subscriptionId, scope: s.scope, events: s.events, url: s.url, fromSeq: s.fromSeq, untilSeq: s.untilSeq, createdAt: '', createdBy: '',
   }));
   const urls = new Map(subscriptions.map((s) => [s.subscriptionId, s.url]));

@@ -1,7 +1,7 @@
 import { Controller, type DynamicModule, Inject, Injectable, Module, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { Streams, type StoredCommit } from '@trainyard/contracts';
-import { applyNotifierChanges, type DatabaseHandle, insertDeadLetter, notifierJob, subscriptionsForJob } from '@trainyard/db';
+import { applyNotifierChanges, type DatabaseHandle, insertDeadLetter, notifierJobWithSubscriptions, subscriptionsForJob } from '@trainyard/db';
 import { Quarantine } from '@trainyard/quarantine';
 import type { CommitContext } from '@trainyard/transport-jetstream';
 import { DeliveryWorker, type DeliveryWorkerOptions } from './delivery-worker';
@@ -42,7 +42,7 @@ export class NotifierCommitsController {
 
   private async fold(commit: StoredCommit): Promise<void> {
     const db = this.database.db;
-    const changes = await notifierChanges(commit, { job: (id) => notifierJob(db, id), subscriptionsForJob: (id, p) => subscriptionsForJob(db, id, p) }, new Date());
+    const changes = await notifierChanges(commit, { jobWithSubscriptions: (id) => notifierJobWithSubscriptions(db, id), subscriptionsForJob: (id, p) => subscriptionsForJob(db, id, p) }, new Date());
     if (!changes.subscribed?.length && !changes.unsubscribed?.length && !changes.jobs?.length && !changes.deliveries?.length) return;
     await applyNotifierChanges(db, changes);
     if (changes.deliveries?.length) this.worker.nudge();

@@ -82,27 +82,34 @@ export interface NotifierChanges {
  * ```
  */
 export async function applyNotifierChanges(db: Kysely<Database>, c: NotifierChanges): Promise<void> {
-  await withNotifications(db).transaction().execute(async (trx) => {
-    for (const s of c.subscribed ?? []) {
-      await trx.insertInto('notification_subscriptions').values({
-        id: s.subscriptionId, scope: s.scope.kind, job_id: s.scope.kind === 'job' ? s.scope.jobId : null, project: s.scope.project,
-        events: JSON.stringify(s.events), url: s.url, from_seq: s.fromSeq, until_seq: s.untilSeq ?? null,
-      }).onConflict((oc) => oc.column('id').doNothing()).execute();
-    }
-    for (const u of c.unsubscribed ?? []) {
-      await trx.updateTable('notification_subscriptions').set({ until_seq: u.untilSeq }).where('id', '=', u.subscriptionId).where('until_seq', 'is', null).execute();
-      await trx.updateTable('notification_deliveries').set({ status: 'cancelled', next_attempt_at: null }).where('subscription_id', '=', u.subscriptionId).where('status', '=', 'pending').execute();
-    }
-    for (const j of c.jobs ?? []) {
-      // The log's text as it came (a commit injected around the API's checks may hold what PostgreSQL refuses).
-      await trx.insertInto('notification_jobs').values({ job_id: storableText(j.jobId), name: storableText(j.name), project: storableText(j.project), accelerated: j.accelerated }).onConflict((oc) => oc.column('job_id').doNothing()).execute();
-    }
-    if (c.deliveries?.length) {
-      await trx.insertInto('notification_deliveries').values(c.deliveries.map((d) => ({
-        key: d.key, subscription_id: d.subscriptionId, job_id: d.jobId, event: d.event, seq: d.seq, url: d.url, body: d.body,
-        status: 'pending' as const, attempts: 0, next_attempt_at: d.createdAt, claimed_until: null, created_at: d.createdAt, delivered_at: null,
-      }))).onConflict((oc) => oc.column('key').doNothing()).execute();
-    }
+  const n = withNotifications(db);
+  const statements: ((trx: Kysely<NotificationDatabase>) => Promise<unknown>)[] = [];
+  for (const s of c.subscribed ?? []) {
+    statements.push((trx) => trx.insertInto('notification_subscriptions').values({
+      id: s.subscriptionId, scope: s.scope.kind, job_id: s.scope.kind === 'job' ? s.scope.jobId : null, project: s.scope.project,
+      events: JSON.stringify(s.events), url: s.url, from_seq: s.fromSeq, until_seq: s.untilSeq ?? null,
+    }).onConflict((oc) => oc.column('id').doNothing()).execute());
+  }
+  for (const u of c.unsubscribed ?? []) {
+    statements.push((trx) => trx.updateTable('notification_subscriptions').set({ until_seq: u.untilSeq }).where('id', '=', u.subscriptionId).where('until_seq', 'is', null).execute());
+    statements.push((trx) => trx.updateTable('notification_deliveries').set({ status: 'cancelled', next_attempt_at: null }).where('subscription_id', '=', u.subscriptionId).where('status', '=', 'pending').execute());
+  }
+  for (const j of c.jobs ?? []) {
+    // The log's text as it came (a commit injected around the API's checks may hold what PostgreSQL refuses).
+    statements.push((trx) => trx.insertInto('notification_jobs').values({ job_id: storableText(j.jobId), name: storableText(j.name), project: storableText(j.project), accelerated: j.accelerated })
+      .onConflict((oc) => oc.column('job_id').doNothing()).execute());
+  }
+  if (c.deliveries?.length) {
+    const rows = c.deliveries.map((d) => ({
+      key: d.key, subscription_id: d.subscriptionId, job_id: d.jobId, event: d.event, seq: d.seq, url: d.url, body: d.body,
+      status: 'pending' as const, attempts: 0, next_attempt_at: d.createdAt, claimed_until: null, created_at: d.createdAt, delivered_at: null,
+    }));
+    statements.push((trx) => trx.insertInto('notification_deliveries').values(rows).onConflict((oc) => oc.column('key').doNothing()).execute());
+  }
+  // One statement needs no transaction of its own (two round trips fewer: most commits hold one job's creation).
+  if (statements.length === 1) await statements[0](n);
+  else if (statements.length) await n.transaction().execute(async (trx) => {
+    for (const run of statements) await run(trx);
   });
 }
 
@@ -110,6 +117,35 @@ export async function applyNotifierChanges(db: Kysely<Database>, c: NotifierChan
 export async function notifierJob(db: Kysely<Database>, jobId: string) {
   const r = await withNotifications(db).selectFrom('notification_jobs').selectAll().where('job_id', '=', jobId).executeTakeFirst();
   return r && { jobId: r.job_id, name: r.name, project: r.project, accelerated: r.accelerated };
+}
+
+/**
+ * The job as the notifier folded it and every subscription whose scope could hold it, in one round
+ * trip (a notifiable event needs both): undefined before the job's `JobCreated` was handled.
+ *
+ * ```sql
+ * select j.*, s.* from "notification_jobs" j left join "notification_subscriptions" s
+ *   on (s.scope = 'job' and s.job_id = j.job_id) or (s.scope = 'project' and s.project = j.project)
+ * where j.job_id = $1
+ * ```
+ */
+export async function notifierJobWithSubscriptions(db: Kysely<Database>, jobId: string) {
+  const rows = await withNotifications(db).selectFrom('notification_jobs as j')
+    .leftJoin('notification_subscriptions as s', (join) => join.on((eb) => eb.or([
+      eb.and([eb('s.scope', '=', 'job'), eb('s.job_id', '=', eb.ref('j.job_id'))]),
+      eb.and([eb('s.scope', '=', 'project'), eb('s.project', '=', eb.ref('j.project'))]),
+    ])))
+    .select(['j.job_id', 'j.name', 'j.project', 'j.accelerated', 's.id', 's.scope', 's.job_id as s_job_id', 's.project as s_project', 's.events', 's.url', 's.from_seq', 's.until_seq'])
+    .where('j.job_id', '=', jobId)
+    .execute();
+  if (!rows.length) return undefined;
+  const r0 = rows[0];
+  const subscriptions: NotifierSubscriptionRow[] = rows.filter((r) => r.id !== null).map((r) => ({
+    subscriptionId: r.id!,
+    scope: r.scope === 'job' ? { kind: 'job', jobId: r.s_job_id!, project: r.s_project! } : { kind: 'project', project: r.s_project! },
+    events: r.events!, url: r.url!, fromSeq: r.from_seq!, ...(r.until_seq !== null ? { untilSeq: r.until_seq } : {}),
+  }));
+  return { job: { jobId: r0.job_id, name: r0.name, project: r0.project, accelerated: r0.accelerated }, subscriptions };
 }
 
 /** Every subscription (alive or ended) whose scope could hold this job: its own, or its project's. */
