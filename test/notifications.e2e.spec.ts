@@ -166,10 +166,14 @@ describe('notifications - webhooks of the guide events, signed, retried, once in
     // The delivery log: one row per (subscription, event) — the log read twice made none twice — each delivered, every attempt recorded.
     const rows = await sql<{ n: number }>`select count(*)::int as n from ${sql.table(`${t.schema.schema}.notification_deliveries`)}`.execute(t.cluster.database.db);
     expect(rows.rows[0].n).toBe(expected.length);
-    const log = [
-      ...(await t.api.call('GET', `/v1/notifications/${project.body.id}/deliveries`)).body.items,
-      ...(await t.api.call('GET', `/v1/notifications/${job.body.id}/deliveries`)).body.items,
-    ];
+    // The receiver answers before the notifier records the answer: the log says delivered a moment later.
+    const log = await eventually(async () => {
+      const items = [
+        ...(await t.api.call('GET', `/v1/notifications/${project.body.id}/deliveries`)).body.items,
+        ...(await t.api.call('GET', `/v1/notifications/${job.body.id}/deliveries`)).body.items,
+      ];
+      return items.every((d: any) => d.status === 'delivered') ? items : undefined;
+    }, 20_000);
     expect(log).toHaveLength(expected.length);
     expect(log.every((d: any) => d.status === 'delivered' && d.attempts.at(-1).statusCode === 200)).toBe(true);
     const retried = log.flatMap((d: any) => d.attempts).filter((a: any) => a.outcome === 'retry');
