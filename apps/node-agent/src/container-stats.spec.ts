@@ -22,6 +22,13 @@ describe('container stats', () => {
     });
   });
 
+  it('container stats - a container with a network of its own: bytes over its interfaces but loopback', () => {
+    const c = countersFromStats({ pids_stats: { current: 1 }, networks: { eth0: { rx_bytes: 700, tx_bytes: 90 }, eth1: { rx_bytes: 300, tx_bytes: 10 }, lo: { rx_bytes: 5, tx_bytes: 5 } } });
+    expect([c.rxBytes, c.txBytes]).toEqual([1000, 100]);
+    // `--network host` (the runtime's default here): no interfaces reported, no counters.
+    expect(countersFromStats({ pids_stats: { current: 1 } })).not.toHaveProperty('rxBytes');
+  });
+
   it('container stats - cgroup v1 names (Read, total_inactive_file); a stopped container has no processes', () => {
     const v1 = countersFromStats({
       memory_stats: { usage: 100, stats: { total_inactive_file: 40 } },

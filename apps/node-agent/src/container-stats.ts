@@ -6,6 +6,8 @@ export interface EngineStats {
   memory_stats?: { usage?: number; stats?: Record<string, number | undefined> };
   blkio_stats?: { io_service_bytes_recursive?: { op: string; value: number }[] | null };
   pids_stats?: { current?: number };
+  /** Per interface of the container's own network namespace (absent with `--network host`). */
+  networks?: Record<string, { rx_bytes?: number; tx_bytes?: number }>;
 }
 
 /**
@@ -27,5 +29,13 @@ export function countersFromStats(s: EngineStats): GroupCounters {
     writeBytes: sum('write'),
     // A stopped container reports no pids: 0 processes, so the sampler sends nothing for it.
     processes: s.pids_stats?.current ?? (mem.usage ? 1 : 0),
+    ...networkOf(s.networks),
   };
+}
+
+/** Received and sent bytes over every interface but loopback, when the engine reports any. */
+function networkOf(networks: EngineStats['networks']): Pick<GroupCounters, 'rxBytes' | 'txBytes'> {
+  const ifs = Object.entries(networks ?? {}).filter(([name]) => name !== 'lo');
+  if (ifs.length === 0) return {};
+  return { rxBytes: ifs.reduce((a, [, n]) => a + (n.rx_bytes ?? 0), 0), txBytes: ifs.reduce((a, [, n]) => a + (n.tx_bytes ?? 0), 0) };
 }

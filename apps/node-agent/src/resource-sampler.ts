@@ -1,4 +1,4 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, readlink } from 'node:fs/promises';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { type ResourceSample, Subjects, type TaskResourceSample } from '@trainyard/contracts';
 import { acceleratorMetrics, type AcceleratorUsage } from './accelerator-usage';
@@ -33,6 +33,12 @@ export interface GroupCounters {
   processes: number;
   /** Pids of the group (to match the accelerator tools' process lists); absent for runtime counters. */
   pids?: number[];
+  /**
+   * Bytes received and sent by the task's own network namespace (all interfaces but loopback). Absent
+   * for a task on the node's namespace: there the counters are the whole node's, not the task's.
+   */
+  rxBytes?: number;
+  txBytes?: number;
 }
 
 /** Linux `USER_HZ`: 100 on every mainstream architecture (`getconf CLK_TCK`). */
@@ -68,7 +74,36 @@ export async function readGroupCounters(pgid: number, proc = '/proc'): Promise<G
       // Not readable (another user's process): disk rates stay absent for it.
     }
   }
-  return c;
+  return { ...c, ...(await ownNetwork(pgid, proc)) };
+}
+
+/** The task's network counters, when it lives in a network namespace of its own (`GroupCounters.rxBytes`). */
+async function ownNetwork(pid: number, proc: string): Promise<Pick<GroupCounters, 'rxBytes' | 'txBytes'>> {
+  try {
+    const [mine, its] = await Promise.all([readlink(`${proc}/self/ns/net`), readlink(`${proc}/${pid}/ns/net`)]);
+    if (mine === its) return {};
+    return parseNetDev(await readFile(`${proc}/${pid}/net/dev`, 'utf8'));
+  } catch {
+    return {};
+  }
+}
+
+/**
+ * Sums `/proc/<pid>/net/dev` over every interface but loopback (pure): after `iface:` come 8 receive
+ * columns (bytes first), then 8 transmit columns (bytes first).
+ */
+export function parseNetDev(text: string): Pick<GroupCounters, 'rxBytes' | 'txBytes'> {
+  let rxBytes = 0;
+  let txBytes = 0;
+  for (const line of text.split('\n').slice(2)) {
+    const m = /^\s*([^:\s]+):\s*(.*)$/.exec(line);
+    if (!m || m[1] === 'lo') continue;
+    const f = m[2]!.trim().split(/\s+/).map(Number);
+    if (f.length < 9 || !Number.isFinite(f[0]) || !Number.isFinite(f[8])) continue;
+    rxBytes += f[0]!;
+    txBytes += f[8]!;
+  }
+  return { rxBytes, txBytes };
 }
 
 /**
@@ -85,6 +120,9 @@ export function taskMetrics(prev: GroupCounters, cur: GroupCounters, dtMs: numbe
     ma_container_disk_read_kilobytes: round(Math.max(0, cur.readBytes - prev.readBytes) / 1024 / dt),
     ma_container_disk_write_kilobytes: round(Math.max(0, cur.writeBytes - prev.writeBytes) / 1024 / dt),
   };
+  // The guide's network IO rates (L10859-10901), where the task has counters of its own.
+  if (prev.rxBytes !== undefined && cur.rxBytes !== undefined) values.ma_container_network_receive_bytes = round(Math.max(0, cur.rxBytes - prev.rxBytes) / dt);
+  if (prev.txBytes !== undefined && cur.txBytes !== undefined) values.ma_container_network_transmit_bytes = round(Math.max(0, cur.txBytes - prev.txBytes) / dt);
   if (t.cpu) values.ma_container_cpu_util = round(Math.min(100, (cores / t.cpu) * 100));
   if (t.memoryMiB) values.ma_container_memory_util = round(Math.min(100, (usedMeg / t.memoryMiB) * 100));
   return values;
@@ -101,7 +139,8 @@ export interface SamplerOptions {
  * Publishes this node's resource sample on `ty.metrics.<nodeId>` every `intervalMs` (plain NATS,
  * decision 6): CPU, memory and disk of each running task (its process group in `/proc`, or the
  * runtime's counters for containers), plus GPU / NPU utilisation and memory of the cards it uses when
- * `accelerators` reads them. Network metrics are not sampled yet.
+ * `accelerators` reads them; network receive and transmit rates of a task with a network namespace of its
+ * own (a container; a process task on the node's namespace has no counters of its own, so none).
  */
 export function startResourceSampler(
   nc: NatsConnection,

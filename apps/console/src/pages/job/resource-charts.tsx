@@ -16,6 +16,8 @@ const CHARTS = [
   { id: 'ma_container_npu_ai_core_util', en: 'NPU utilisation', zh: 'NPU使用率', unit: '%', max: 100 },
   { id: 'ma_container_npu_memory_util', en: 'NPU memory usage', zh: 'NPU显存使用率', unit: '%', max: 100 },
   { id: 'ma_container_npu_memory_used_megabytes', en: 'NPU memory used', zh: 'NPU显存使用量', unit: 'MB' },
+  { id: 'ma_container_network_receive_bytes', en: 'Network receive rate', zh: '网络IO-下行速率', unit: 'B/s' },
+  { id: 'ma_container_network_transmit_bytes', en: 'Network transmit rate', zh: '网络IO-上行速率', unit: 'B/s' },
 ] as const;
 const WINDOWS = ['15m', '30m', '1h', '6h', '12h', '24h'] as const;
 
