@@ -12,7 +12,8 @@ import { DbHistory } from '../apps/api/src/history/db-history';
  * `npm run bench:history [-- --full]` (issue 17): past moments over a large log and the replay speed.
  *
  * A synthetic day of a 100-node cluster (8 cpu each): one-instance jobs arriving every 50 ms, each
- * created + queued, placed, assigned on its node, started, ended — 8 events a job — written into a
+ * created + queued, placed, assigned on its node, started, ended, released from its node — 9 events a
+ * job — written into a
  * fresh schema of the machine's PostgreSQL as the projection writes the event index
  * (`eventIndexChanges` → `writeChanges`; the other read models are not what the history reads).
  * The jobs the sim replays are placed by the real planner, as a live scheduler would have placed
@@ -37,7 +38,7 @@ const EVENTS = Number(process.env.BENCH_EVENTS ?? (FULL ? 1_000_000 : 200_000));
 const SIM_JOBS = Number(process.env.BENCH_SIM_JOBS ?? (FULL ? 20_000 : 10_000));
 const NODES = 100;
 const NODE_CPU = 8;
-const EVENTS_PER_JOB = 8;
+const EVENTS_PER_JOB = 9;
 const T0 = Date.parse('2026-12-01T00:00:00.000Z');
 
 async function main(): Promise<Record<string, number>> {
@@ -116,7 +117,8 @@ async function main(): Promise<Record<string, number>> {
 }
 
 /**
- * The synthetic day: node registrations, then each job's four commits and its node's work order.
+ * The synthetic day: node registrations, then each job's four commits and its node's work order
+ * and release.
  * The first `planned` jobs go where the planner puts them on the cluster as it then stood (the
  * rest round-robin: only the event index reads them).
  */
@@ -148,6 +150,8 @@ class History {
       this.commit(Subjects.node(node), 'scheduler', [event('TaskAssigned', iso(t + 5), { jobId: id, jobName: 'bench', task: 'worker-0', index: 0, attempt: 1, scheduleCount: 1, procStartCount: 1, algorithm: this.spec.algorithm, flavor: this.spec.spec.resource.flavor, runtime: 'process', hosts: [`${node}.lan`] } as never)]),
       this.commit(Subjects.job(id), `node:${node}`, [event('TaskStarted', iso(t + 300), { task: 'worker-0', attempt: 1, nodeId: node, procStartCount: 1 }), event('JobStarted', iso(t + 300), { attempt: 1 })]),
       this.commit(Subjects.job(id), `node:${node}`, [event('TaskExited', iso(t + 300 + run), { task: 'worker-0', attempt: 1, nodeId: node, exitCode: 0, reason: 'exited' }), event('JobSucceeded', iso(t + 300 + run), { attempt: 1 })]),
+      // The scheduler lets the node forget the finished attempt (issue 19): a node's state is its live work.
+      this.commit(Subjects.node(node), 'scheduler', [event('TaskReleased', iso(t + 301 + run), { jobId: id, task: 'worker-0', attempt: 1 })]),
     ];
   }
   /** The planner's node for job `j` at `at`, with every run ended by then let go of. */
