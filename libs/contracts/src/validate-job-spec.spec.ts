@@ -588,6 +588,17 @@ describe('validateJobSpec - V21 SSH trust (L2129-2144)', () => {
     expectOnly(with_((d) => (d.spec.sshTrust = { enabled: true, port: 22 })), { path: 'spec.sshTrust.port', code: FieldCode.Unknown });
   });
 
+  it('refuses it on the container runtime (not set up there yet), naming the switch; off is fine there', () => {
+    const container = (trust: unknown) =>
+      with_((d) => {
+        d.spec.runtime = 'container';
+        d.algorithm.image = 'localhost/trainyard-test:busybox';
+        d.spec.sshTrust = trust;
+      });
+    expectOnly(container({ enabled: true }), { path: 'spec.sshTrust.enabled', code: FieldCode.Conflict, rule: 'V21' });
+    expectOnly(container({ enabled: false }));
+  });
+
   it('keeps the trust dir under /home/ma-user, with no way out of it', () => {
     for (const dir of ['/etc/ssh', '/home/ma-user', '/home/ma-user/../../root/.ssh', '/home/ma-user/./x', 'home/ma-user/.ssh', '/home/ma-userx/.ssh', '/home/ma-user/.ssh/']) {
       expectOnly(with_((d) => (d.spec.sshTrust = { enabled: true, dir })), { path: 'spec.sshTrust.dir', code: FieldCode.InvalidFormat, rule: 'V21' });

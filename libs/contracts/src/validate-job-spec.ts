@@ -198,6 +198,11 @@ function validateJobResourceSpec(value: unknown, permissions: string[], e: Field
   const runtime = enumAt(spec.runtime, 'spec.runtime', ['process', 'container'] as const, e);
   validateNodeAffinity(spec.nodeAffinity, e);
   validateSshTrust(spec.sshTrust, e);
+  // SSH trust is built for the process runtime (ssh-trust/ in the agent); a container's image would
+  // need its own sshd, keys mounted and the names as extra hosts: refused, not silently dropped.
+  if (runtime === 'container' && (spec.sshTrust as { enabled?: unknown } | undefined)?.enabled === true) {
+    e.add('spec.sshTrust.enabled', FieldCode.Conflict, 'SSH trust is offered on the process runtime only; the container runtime does not set it up yet', 'V21');
+  }
   return { accelerated, runtime };
 }
 
