@@ -18,6 +18,8 @@ export interface DeliveryWorkerOptions {
   log: (level: 'info' | 'warn', msg: string) => void;
   /** Randomness is an input of the back-off (its jitter). */
   random?: () => number;
+  /** How long a claim holds a delivery against other senders. Default 3 × `timeoutMs` + 5 s. */
+  claimMs?: number;
 }
 
 /**
@@ -58,7 +60,7 @@ export class DeliveryWorker {
   }
 
   private async run(): Promise<void> {
-    const claimMs = this.opts.timeoutMs * 3 + 5_000;
+    const claimMs = this.opts.claimMs ?? this.opts.timeoutMs * 3 + 5_000;
     while (this.running) {
       try {
         const room = this.opts.concurrency - this.inFlight.size;
