@@ -70,3 +70,16 @@ export function parseUnit(text: string): Map<string, Map<string, string[]>> {
 export function entryPointApp(command: string): string | undefined {
   return /dist\/apps\/([a-z-]+)\/src\/main\.js/.exec(command)?.[1];
 }
+
+/** The TY_* (and other) names a Kubernetes object's containers set, with the containers themselves. */
+export function podContainers(obj: any): any[] {
+  const spec = obj?.spec?.template?.spec;
+  return spec ? [...(spec.initContainers ?? []), ...(spec.containers ?? [])] : [];
+}
+
+/** Whether `labels` satisfy a label selector (matchLabels and the In operator of matchExpressions). */
+export function selects(selector: any, labels: Record<string, string>): boolean {
+  const byLabels = Object.entries(selector?.matchLabels ?? {}).every(([k, v]) => labels[k] === v);
+  const byExpressions = (selector?.matchExpressions ?? []).every((e: any) => e.operator === 'In' && e.values.includes(labels[e.key]));
+  return byLabels && byExpressions;
+}
