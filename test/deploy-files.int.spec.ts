@@ -12,11 +12,13 @@ import { ConfigMap, Namespace, Secret, Service } from 'kubernetes-models/v1';
 import { parseAllDocuments, parse as parseYaml } from 'yaml';
 import { agentIdentity, SERVICE_IDENTITIES } from '@trainyard/contracts';
 import { AUTHORIZATION_FILE, bootstrapBus, credentialsFile, MIN_REPLICATED_SERVER_VERSION, parseServerVersion, versionAtLeast } from '@trainyard/event-log';
-import { entryPointApp, envFileKeys, filesUnder, parseUnit, podContainers, ROOT, selects, variablesTheCodeReads } from './support/deploy-files';
+import { entryPointApp, envFileKeys, filesUnder, parseUnit, podContainers, ROOT, selects, serviceApps, variablesTheCodeReads } from './support/deploy-files';
 
 // deploy/ is checked as part of `npm test`: every unit passes systemd-analyze, and every TY_* a
 // deploy file sets is a variable the services read (a typo would otherwise be ignored silently).
 const read = variablesTheCodeReads();
+// Every service the repository has: a new app without deploy files fails here.
+const SERVICES = serviceApps();
 const text = (f: string) => readFileSync(join(ROOT, f), 'utf8');
 
 describe('the variables the code reads (what deploy files are checked against)', () => {
@@ -109,6 +111,7 @@ describe('deploy/compose', () => {
     expect(byApp('fault-manager')).toHaveLength(2);
     expect(byApp('log-router')).toHaveLength(1);
     expect(byApp('node-agent').length).toBeGreaterThanOrEqual(2);
+    for (const app of SERVICES) expect(byApp(app).length, app).toBeGreaterThanOrEqual(1);
     for (const n of Object.keys(services)) {
       const app = entryPointApp((services[n].command ?? []).join(' '));
       if (app) expect(existsSync(join(ROOT, 'apps', app, 'src/main.ts')), n).toBe(true);
@@ -182,7 +185,7 @@ describe('deploy/kubernetes', () => {
 
   it('has the parts: Deployments for the services, a DaemonSet for agents, NATS as a StatefulSet of three (2.9.21+), PDBs, NetworkPolicies', () => {
     const app = (o: any) => entryPointApp(podContainers(o).map((c) => (c.command ?? []).join(' ')).join(' '));
-    expect(ofKind('Deployment').map(app).sort()).toEqual(['api', 'fault-manager', 'log-router', 'scheduler']);
+    expect(ofKind('Deployment').map(app).sort()).toEqual(SERVICES.filter((a) => a !== 'node-agent'));
     expect(ofKind('DaemonSet').map(app)).toEqual(['node-agent']);
     const nats = ofKind('StatefulSet').find((s) => s.metadata.name === 'nats');
     expect(nats.spec.replicas).toBe(3);

@@ -83,3 +83,10 @@ export function selects(selector: any, labels: Record<string, string>): boolean 
   const byExpressions = (selector?.matchExpressions ?? []).every((e: any) => e.operator === 'In' && e.values.includes(labels[e.key]));
   return byLabels && byExpressions;
 }
+
+/** The apps that run as a service or the agent (`apps/<app>/src/main.ts`), not the CLI, console or the single box. */
+export function serviceApps(): string[] {
+  return readdirSync(join(ROOT, 'apps'))
+    .filter((a) => !['all-in-one', 'cli', 'console'].includes(a) && statSync(join(ROOT, 'apps', a, 'src', 'main.ts'), { throwIfNoEntry: false }))
+    .sort();
+}
