@@ -195,6 +195,21 @@ describe('notifications - webhooks of the guide events, signed, retried, once in
     expect(JSON.stringify(history.commits)).not.toContain(made.body.secret);
   });
 
+  it('a retried creation with the same Idempotency-Key is the same subscription, its secret the same, one event', async () => {
+    const body = { project: 'default', events: ['failed'], url: receiver.url };
+    const first = await t.api.call('POST', '/v1/notifications', body, { 'idempotency-key': 'create-hook-1' });
+    const again = await t.api.call('POST', '/v1/notifications', body, { 'idempotency-key': 'create-hook-1' });
+    expect([first.status, again.status]).toEqual([201, 201]);
+    expect(again.body).toEqual(first.body);
+    expect(first.body.secret).toMatch(/^whsec_/);
+    const history = await t.cluster.eventLog.read(`ty.ev.notify.${first.body.id}`);
+    expect(history.commits.flatMap((c) => c.events.map((e) => e.type))).toEqual(['NotificationSubscribed']);
+    // Another key (or another caller) is another subscription.
+    const other = await t.api.call('POST', '/v1/notifications', body, { 'idempotency-key': 'create-hook-2' });
+    expect(other.body.id).not.toBe(first.body.id);
+    for (const id of [first.body.id, other.body.id]) expect((await t.api.call('DELETE', `/v1/notifications/${id}`)).status).toBe(200);
+  });
+
   it('yard notify add|list|deliveries|remove - the API rules before any round trip, the secret from a file, the delivery log as a table', async () => {
     const yard = async (...args: string[]) => {
       let stdout = '';

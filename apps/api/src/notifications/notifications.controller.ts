@@ -1,6 +1,6 @@
-import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Headers, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
 import { DEFAULT_PROJECT, ErrorCode, FieldCode, may, Permission, SUBJECT_TOKEN, type SubscriptionScope, SUBSCRIPTION_ID, TrainyardError, validateSubscription } from '@trainyard/contracts';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { READS } from '../api.tokens';
 import { IDENTITY } from '../auth/auth.tokens';
 import type { IdentityDirectory } from '../auth/identity-directory';
@@ -27,7 +27,7 @@ export class NotificationsController {
   /** `{ job | project, events, url, secret?, description? }` → the subscription (and its secret, when made here). */
   @Post()
   @HttpCode(201)
-  async create(@Auth() auth: RequestAuth, @Body() body: unknown) {
+  async create(@Auth() auth: RequestAuth, @Body() body: unknown, @Headers('idempotency-key') idempotencyKey?: string) {
     const v = validateSubscription(body);
     if (!v.ok) throw new TrainyardError(ErrorCode.ValidationFailed, `subscription has ${v.errors.length} error(s)`, v.errors);
     const r = v.request;
@@ -44,17 +44,24 @@ export class NotificationsController {
       if (!this.identity.view.projects.has(r.project!)) throw new TrainyardError(ErrorCode.NotFound, `no project ${r.project}`, [{ path: 'project', code: FieldCode.Required, message: 'no such project' }]);
       scope = { kind: 'project', project: r.project! };
     }
-    const id = randomUUID();
-    const made = r.secret === undefined ? `whsec_${randomBytes(32).toString('base64url')}` : undefined;
+    const { id, commandId } = subscriptionIds(auth.principal.id, idempotencyKey);
     const store = this.reads.notificationStore();
+    const retried = this.subscriptions.get(id);
+    if (retried) {
+      // The same caller's retry of a creation that went through: the same answer, its secret included
+      // when the API made it (a caller that lost the first answer lost the secret with it).
+      const secret = r.secret === undefined ? await store.storeSecret(id, `whsec_${randomBytes(32).toString('base64url')}`) : undefined;
+      return { ...subscriptionView(retried), ...(secret ? { secret } : {}) };
+    }
     // The secret first: the notifier may see the subscription's event before this answer is sent.
-    await store.storeSecret(id, made ?? r.secret!);
+    const stored = await store.storeSecret(id, r.secret ?? `whsec_${randomBytes(32).toString('base64url')}`);
+    const made = r.secret === undefined ? stored : undefined;
     try {
       await this.subscriptions.execute(id, {
         type: 'Subscribe',
         data: { subscriptionId: id, scope, events: r.events, url: r.url, ...(r.description ? { description: r.description } : {}), by: auth.principal.id, ...(job ? { job } : {}) },
         metadata: { now: new Date().toISOString() },
-      }, auth.principal.id);
+      }, auth.principal.id, { commandId });
     } catch (err) {
       await store.deleteSecret(id).catch(() => undefined);
       throw err;
@@ -108,4 +115,15 @@ export class NotificationsController {
     if (!s) throw new TrainyardError(ErrorCode.NotFound, `no subscription ${id}`);
     return s;
   }
+}
+
+/**
+ * A subscription id and command id for a creation. With an `Idempotency-Key` both derive from the key
+ * and the caller (one caller's key never names another's subscription), so a retried POST names the
+ * same subscription and its commit is deduplicated by the log.
+ */
+function subscriptionIds(principal: string, idempotencyKey: string | undefined): { id: string; commandId: string } {
+  if (!idempotencyKey) return { id: randomUUID(), commandId: randomUUID() };
+  const h = createHash('sha256').update(`notify\n${principal}\n${idempotencyKey}`).digest('hex');
+  return { id: `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`, commandId: `idem-notify-${h.slice(0, 32)}` };
 }

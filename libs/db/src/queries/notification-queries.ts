@@ -236,8 +236,10 @@ export async function subscriptionSecret(db: Kysely<Database>, subscriptionId: s
   return r?.secret;
 }
 
-export async function storeSubscriptionSecret(db: Kysely<Database>, subscriptionId: string, secret: string): Promise<void> {
-  await withNotifications(db).insertInto('notification_secrets').values({ subscription_id: subscriptionId, secret }).onConflict((oc) => oc.column('subscription_id').doUpdateSet({ secret })).execute();
+/** Stores the secret unless the subscription has one (a retried creation keeps the first); resolves with the one stored. */
+export async function storeSubscriptionSecret(db: Kysely<Database>, subscriptionId: string, secret: string): Promise<string> {
+  await withNotifications(db).insertInto('notification_secrets').values({ subscription_id: subscriptionId, secret }).onConflict((oc) => oc.column('subscription_id').doNothing()).execute();
+  return (await subscriptionSecret(db, subscriptionId)) ?? secret;
 }
 
 export async function deleteSubscriptionSecret(db: Kysely<Database>, subscriptionId: string): Promise<void> {
