@@ -1,4 +1,8 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { verifyWebhook } from '../apps/notifier/src/index';
+import { eventually } from './support/eventually';
 import { DEFAULT_PREFLIGHT } from '../apps/node-agent/src/preflight/preflight-settings';
 import { eventOf, events, FAST_FAULTS, logLines, submit, withFaultTolerance } from './support/fault-injection';
 import { shellJob } from './support/specs';
@@ -41,9 +45,23 @@ describe('hang recovery - a silent, idle job is suspected hung, dumps its stack 
     const spec = shellJob('hangs', script);
     spec.spec.resource.flavor = { cpu: 0.5, memoryMiB: 128, gpu: 1 };
     const id = await submit(t.api, withFaultTolerance(spec, { 'fault-tolerance/job-retry-num': '3', 'fault-tolerance/hang-retry': 'true' }));
+    // 作业疑似卡死 is notifiable for a GPU job (issue 15): a webhook on loopback gets it.
+    const hooks: { body: string; signature: string }[] = [];
+    const receiver = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c) => (body += c));
+      req.on('end', () => (hooks.push({ body, signature: String(req.headers['trainyard-signature']) }), res.writeHead(204).end()));
+    });
+    await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
+    const hook = await t.api.call('POST', '/v1/notifications', { job: id, events: ['suspected-hang'], url: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/h` });
+    expect(hook.status, JSON.stringify(hook.body)).toBe(201);
     await logLines(t.api, id, 'worker-0', 1, /start=1/);
 
     const hang = await eventOf(t.api, id, (e) => e.type === 'JobSuspectedHang', 60_000);
+    const notified = await eventually(async () => hooks[0]);
+    receiver.close();
+    expect(JSON.parse(notified.body)).toMatchObject({ event: 'suspected-hang', eventZh: '作业疑似卡死', job: { id }, data: { attempt: 1 } });
+    expect(verifyWebhook(hook.body.secret, notified.body, notified.signature, { now: Math.floor(Date.now() / 1000), toleranceSeconds: 300 })).toBe(true);
     expect(hang).toMatchObject({ messageZh: '系统检测到您的作业疑似卡死，请及时前往作业详情界面查看并处理', data: { attempt: 1, evidence: { windowMs: 1800 } } });
     const done = await t.api.waitFor(id, 'completed', 60_000);
     expect(done.tasks[0]).toMatchObject({ state: 'succeeded', attempt: 1, procStartCount: 2 });
