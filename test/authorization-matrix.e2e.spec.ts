@@ -45,6 +45,7 @@ const MATRIX: Record<string, Row> = {
   'GET /v1/training-jobs/stream': ANYONE,
   'GET /v1/training-jobs/:id': READ_JOB,
   'POST /v1/training-jobs/:id/stop': ACT_ON_JOB,
+  'POST /v1/training-jobs/:id/tasks/:task/exec': ACT_ON_JOB,
   'POST /v1/training-jobs/:id/priority': ACT_ON_JOB,
   'DELETE /v1/training-jobs/:id': ACT_ON_JOB,
   'GET /v1/training-jobs/:id/events': READ_JOB,

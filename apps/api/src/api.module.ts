@@ -37,6 +37,7 @@ import { JobStreamController } from './training-jobs/job-stream.controller';
 import { ShutdownSignal } from './system/shutdown-signal';
 import { FLAVOR_CATALOGUE, FlavorCatalogue } from './flavors/flavor-catalogue';
 import { FlavorsController } from './flavors/flavors.controller';
+import { TaskExecController } from './training-jobs/task-exec.controller';
 import { JobMetadataController } from './training-jobs/job-metadata.controller';
 import { ExperimentsController } from './experiments/experiments.controller';
 import { V2_CONTROLLERS } from './v2/v2.controllers';
@@ -83,6 +84,8 @@ export class ApiModule {
         NodeJoinController,
         // The flavor catalogue and the vendor-compatible v2 surface (issue 18).
         FlavorsController, JobMetadataController, ExperimentsController, ...V2_CONTROLLERS,
+        // A command run in a running task (issue 15).
+        TaskExecController,
         // Quotas (issue 16).
         QuotasController,
         // Webhook notifications (issue 15).

@@ -1,7 +1,7 @@
 import type { BindingResult, CatalogueFlavor, ClusterEventPage, DeadLetterDismissed, DeadLetterRetry, ProjectView, TokenCreate, TokenCreated, TokenView, ExperimentComparison, ExperimentList, JobUpdate, TrainingJobSpec } from '@trainyard/contracts';
 import type { Explanation, JobAt, JobGoodput, MomentRef, NodeAt } from '@trainyard/history';
 import { ApiError, ApiProtocolError, classifyFetchFailure } from './api-errors';
-import type { DeliveryView, DryRunView, QuotaView, SubscriptionRequest, SubscriptionView } from '@trainyard/contracts';
+import type { DeliveryView, DryRunView, ExecResultView, QuotaView, SubscriptionRequest, SubscriptionView } from '@trainyard/contracts';
 import type { AuditEntry, Principal, ErrorResponse, JobEventView, JobPage, JobView, LogPage, LogSearchPage, NodeView, PoolView, VerifyResult, RecoveryView, DeadLetterView } from '@trainyard/contracts';
 
 export const DEFAULT_API_URL = 'http://127.0.0.1:8080';
@@ -97,6 +97,11 @@ export class ApiClient {
 
   getJob(id: string): Promise<JobView> {
     return this.request('GET', `/v1/training-jobs/${enc(id)}`);
+  }
+
+  /** `POST /v1/training-jobs/{id}/tasks/{task}/exec` (issue 15). */
+  execInTask(id: string, task: string, command: string[], timeoutSeconds?: number): Promise<ExecResultView> {
+    return this.request('POST', `/v1/training-jobs/${enc(id)}/tasks/${enc(task)}/exec`, { body: { command, ...(timeoutSeconds !== undefined ? { timeoutSeconds } : {}) } });
   }
 
   stopJob(id: string): Promise<JobView> {

@@ -19,6 +19,7 @@ import { registerNodes } from './commands/nodes';
 import { registerPools } from './commands/pools';
 import { registerPriority } from './commands/priority';
 import { registerStop } from './commands/stop';
+import { registerExec } from './commands/exec';
 import { registerSubmit } from './commands/submit';
 import { registerQuota } from './commands/quota';
 import { registerNotify } from './commands/notify';
@@ -58,6 +59,7 @@ export function buildProgram(ctx: CommandContext): Command {
     registerEvents,
     registerLogs,
     registerStop,
+    registerExec,
     registerPriority,
     registerDelete,
     registerWait,

@@ -111,6 +111,7 @@ export class LaunchPreparation {
     // sshd runs in the task's own process group: it ends with the task, as the task's user.
     const command = trust ? `${trust.prologue}\n${plan.command}` : plan.command;
     const spec = { command, cwd, env: { ...env, ...plan.env }, uid, gid: user?.gid, identity: identityOf(nodeId, a) };
+    slot.exec = { cwd: spec.cwd, env: spec.env, ...(uid !== undefined ? { uid } : {}), ...(user?.gid !== undefined ? { gid: user.gid } : {}) };
     return this.started(runtime.launch(spec, slot.sink), slot, staged.outputs);
   }
 

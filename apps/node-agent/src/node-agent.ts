@@ -5,7 +5,7 @@ import { awaitStreams, connectNats, credentialOptions, type EventLog, JetStreamE
 import { busReporter, type TaskReporter } from '@trainyard/node-reports';
 import { startService } from '@trainyard/transport-jetstream';
 import { jetstream } from '@nats-io/jetstream';
-import type { NatsConnection } from '@nats-io/transport-node';
+import type { NatsConnection, Subscription } from '@nats-io/transport-node';
 import pino from 'pino';
 import { logShipperMetrics } from '@trainyard/telemetry';
 import type { AgentConfig } from './agent-config';
@@ -20,6 +20,7 @@ import { jetStreamLogPublish } from './log-shipper';
 import { LogSpool } from './log-spool';
 import { settleEarlierRun } from './re-adoption';
 import { startResourceSampler } from './resource-sampler';
+import { startExecService } from './exec-service';
 import { supervisedProcessRuntime } from './supervised-process-runtime';
 import { TaskLifecycle } from './task-lifecycle';
 import type { TaskRuntime } from './task-runtime';
@@ -134,6 +135,7 @@ export class NodeAgent {
   private tasks!: TaskLifecycle;
   private heartbeat?: { stop(): void };
   private sampler?: { stop(): void };
+  private exec?: Subscription;
   /** Disk buffer of log batches NATS could not take (`TY_LOG_SPOOL_MAX_BYTES`, default 1 GiB). */
   private readonly spool: LogSpool;
   private readonly logMetrics = logShipperMetrics();
@@ -170,6 +172,7 @@ export class NodeAgent {
     this.heartbeat = startHeartbeats(this.nc, this.nodeId, this.config.heartbeatMs, () => this.running(), this.now);
     await this.settleEarlierRun();
     this.startSampler();
+    this.exec = startExecService(this.nc, this.nodeId, (key) => this.tasks.execTarget(key), this.logger);
     this.tasks.watchCheckpoints(Number(process.env.TY_CHECKPOINT_POLL_MS ?? 500));
   }
 
@@ -243,6 +246,7 @@ export class NodeAgent {
     this.shuttingDown();
     this.heartbeat?.stop();
     this.sampler?.stop();
+    this.exec?.unsubscribe();
     this.tasks?.unwatchCheckpoints();
     if (this.config.onShutdown === 'leave-tasks') return this.leaveTasks();
     await this.tasks.stopAll(this.config.stopGraceMs, this.deps.shutdownReportMs ?? 10_000);

@@ -25,6 +25,7 @@ import { type AgentAction, applyNodeEvent, type Desired, exitReason, type LocalT
 import { ackStamp, writeNotice } from './preemption-notice';
 import { taskPaths } from './task-paths';
 import { restartVerdict, stopForRestart } from './task-restart';
+import type { ExecContext } from './task-exec';
 import type { TaskExit, TaskHandle } from './task-runtime';
 import type { TaskSlot, TaskSlots } from './task-slots';
 
@@ -71,6 +72,16 @@ export class TaskLifecycle {
 
   constructor(private readonly deps: TaskLifecycleDeps) {
     ({ slots: this.slots, logger: this.logger } = deps);
+  }
+
+  /**
+   * Where a command may run in attempt `key` (issue 15): a process task this agent runs now. Undefined
+   * with the reason otherwise (not running here, or a container task: not offered yet).
+   */
+  execTarget(key: string): { ctx: ExecContext } | { refused: string } {
+    if (this.local.get(key)?.phase !== 'running') return { refused: `${key} is not running on this node` };
+    const ctx = this.slots.get(key)?.exec;
+    return ctx ? { ctx } : { refused: `${key} has no place to run a command: a container task, or one adopted from an earlier agent run (not offered yet)` };
   }
 
   /** Attempts with a live process, for the heartbeat. */

@@ -1,3 +1,4 @@
+import type { ExecContext } from './task-exec';
 import { jetstream } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { TaskAssignment } from '@trainyard/contracts';
@@ -42,6 +43,8 @@ export interface TaskSlot {
   logFiles?: LogDirFollower;
   /** Its SSH trust (ssh-trust/): the instances' names leave the hosts file once the exit is reported. */
   sshTrust?: SshTrustLease;
+  /** Where a command run in the task goes (issue 15, `yard exec`): a process task's directory, user, environment. */
+  exec?: ExecContext;
 }
 
 export interface TaskSlotsOptions {

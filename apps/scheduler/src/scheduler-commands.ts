@@ -1,4 +1,4 @@
-import { auditOf, ErrorCode, Subjects, TRACEPARENT, TrainyardError, type CommandReply, type CommitMeta } from '@trainyard/contracts';
+import { auditOf, ErrorCode, FieldCode, SUBJECT_TOKEN, Subjects, TRACEPARENT, TrainyardError, validateExecBody, type CommandReply, type CommitMeta } from '@trainyard/contracts';
 import { rejectionBody, trainingJobDecider, type TrainingJobCommand } from '@trainyard/domain';
 import { handleCommand, type EventLog } from '@trainyard/event-log';
 import { inSpan, SpanKind } from '@trainyard/telemetry';
@@ -8,7 +8,7 @@ import { parseCommand } from './command-intake';
 import type { SchedulerService } from './scheduler-service';
 
 /** The verbs of `ty.cmd.scheduler.<verb>`. */
-export const SchedulerVerbs = ['submit', 'stop', 'delete', 'priority', 'update'] as const;
+export const SchedulerVerbs = ['submit', 'stop', 'delete', 'priority', 'update', 'exec'] as const;
 export type SchedulerVerb = (typeof SchedulerVerbs)[number];
 
 /**
@@ -63,6 +63,13 @@ export class SchedulerCommands {
         return { type: 'ChangePriority', data: { to: body.priority as number, by: caller.id, permissions: caller.permissions }, metadata };
       case 'update':
         return { type: 'UpdateJobMetadata', data: { changes: body.changes, by: caller.id }, metadata };
+      case 'exec': {
+        // The API checked the body (validateExecBody); here only what the decider needs, re-checked.
+        const v = validateExecBody({ command: body.command });
+        if (!v.ok) throw new TrainyardError(ErrorCode.ValidationFailed, 'invalid exec command', v.errors);
+        if (typeof body.task !== 'string' || !SUBJECT_TOKEN.test(body.task)) throw new TrainyardError(ErrorCode.ValidationFailed, 'invalid task', [{ path: 'task', code: FieldCode.InvalidFormat, message: 'a task name' }]);
+        return { type: 'RecordExec', data: { task: body.task, command: v.command, by: caller.id }, metadata };
+      }
     }
   }
 }

@@ -39,6 +39,12 @@ export class SchedulerController {
     return this.commands.handle('update', body, ctx);
   }
 
+  /** A command run in a running task, recorded before the agent runs it (issue 15). */
+  @MessagePattern(Subjects.command('scheduler', 'exec'))
+  exec(@Payload() body: unknown, @Ctx() ctx: CommandContext) {
+    return this.commands.handle('exec', body, ctx);
+  }
+
   /** Would this job be placed now (issue 16)? Appends nothing. */
   @MessagePattern(Subjects.command('scheduler', 'dryRun'))
   dryRun(@Payload() body: unknown, @Ctx() ctx: CommandContext) {

@@ -81,6 +81,18 @@ describe('bus permissions', () => {
     );
   });
 
+  it('bus permissions - exec requests (issue 15): only the API asks, and each agent hears only its own node', () => {
+    fc.assert(
+      fc.property(token, token, (a, b) => {
+        fc.pre(a !== b);
+        expect(mayPublish(busPermissions('api'), Subjects.exec(a))).toBe(true);
+        for (const id of ['scheduler', 'fault-manager', 'log-router', 'notifier', agentIdentity(a)] as const) expect(mayPublish(busPermissions(id), Subjects.exec(b)), id).toBe(false);
+        expect(maySubscribe(busPermissions(agentIdentity(a)), Subjects.exec(a))).toBe(true);
+        expect(maySubscribe(busPermissions(agentIdentity(a)), Subjects.exec(b))).toBe(false);
+      }),
+    );
+  });
+
   it('bus permissions - the authorization block lists each user with its key and permissions, and refuses a non-user key', () => {
     const key = `U${'A'.repeat(55)}`;
     const text = renderAuthorization([{ identity: 'scheduler', nkey: key }, { identity: agentIdentity('n1'), nkey: key }]);
@@ -88,7 +100,9 @@ describe('bus permissions', () => {
     expect(text).toContain(`{ nkey: "${key}"`);
     expect(text).toContain('"ty.report.*.*"');
     expect(text).toContain('"$JS.API.CONSUMER.CREATE.TY_EVENTS.agent-n1.ty.ev.node.n1"');
-    expect(text.match(/allow_responses: true/g)).toHaveLength(1);
+    // The scheduler answers commands; the agent answers exec requests on its own node (issue 15).
+    expect(text.match(/allow_responses: true/g)).toHaveLength(2);
+    expect(text).toContain('"ty.exec.n1"');
     expect(() => renderAuthorization([{ identity: 'api', nkey: `S${'A'.repeat(55)}` }])).toThrow(/not a user nkey/);
     expect(() => agentIdentity('a.b')).toThrow();
   });

@@ -87,7 +87,8 @@ export function busPermissions(identity: BusIdentity): BusPermissions {
   });
   switch (identity) {
     case 'api':
-      return cp(['ty.cmd.>'], [Subjects.logStored('*', '*')]);
+      // Commands, and a command run in a task on its node's agent (issue 15): the API alone asks.
+      return cp(['ty.cmd.>', Subjects.exec('*')], [Subjects.logStored('*', '*')]);
     case 'scheduler':
       return cp([], [Subjects.command('scheduler', '*'), Subjects.reportsAll]);
     case 'fault-manager':
@@ -113,8 +114,9 @@ export function busPermissions(identity: BusIdentity): BusPermissions {
       `$JS.API.STREAM.MSG.GET.${Streams.logs}`,
       ...agentConsumer(nodeId),
     ],
-    subscribe: [inbox],
-    allowResponses: false,
+    // Exec requests for its own node only (issue 15), answered on the asker's reply subject.
+    subscribe: [inbox, Subjects.exec(nodeId)],
+    allowResponses: true,
   };
 }
 

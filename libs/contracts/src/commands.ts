@@ -57,6 +57,8 @@ export const SchedulerVerbs = {
   delete: 'delete',
   priority: 'priority',
   update: 'update',
+  /** Record a command run in a running task (issue 15); the API then asks the task's agent. */
+  exec: 'exec',
   /** Would the job be placed now, where, and if not why (issue 16): nothing is appended. */
   dryRun: 'dryRun',
   /** Every quota's live usage and borrowed amounts, and the decayed usage fair share reads. */

@@ -120,6 +120,7 @@ const TEXTS: Texts = {
     zh: `训练作业被抢占（抢占作业：${e.data.by}）`,
     line: 9949,
   }),
+  TaskExecRequested: (e) => ({ en: `${task(e.data.task)}command run by ${e.data.by}: ${e.data.command.join(' ')}`, zh: `${task(e.data.task)}${e.data.by} 执行命令：${e.data.command.join(' ')}` }),
   TaskCheckpointed: (e) => ({ en: `${task(e.data.task)}checkpoint written`, zh: `${task(e.data.task)}检查点已保存` }),
   PreemptionCycleStopped: (e) => ({
     en: `Preemption of job ${e.data.victim} not done: it preempted this job less than ${Math.round(e.data.windowMs / 60_000)} min ago`,

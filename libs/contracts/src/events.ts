@@ -495,6 +495,11 @@ export interface JobEventData {
    */
   TaskCheckpointed: { task: string; attempt: number; nodeId: string };
   /**
+   * Someone runs a command in a running task (issue 15, `yard exec`): recorded before the agent runs
+   * it, so the audit holds every exec with its principal (the commit's metadata) and its command line.
+   */
+  TaskExecRequested: { task: string; attempt: number; nodeId: string; command: string[]; by: string };
+  /**
    * The job was kept from preempting `victim`, which preempted it less than `windowMs` ago (ours,
    * issue 16: A preempts B preempts A is stopped).
    */
@@ -619,7 +624,7 @@ export const JOB_EVENT_TYPES: readonly JobEventType[] = [
   'JobDeletionRequested', 'JobDeleted', 'JobPreempted', 'JobWaiting',
   'TaskPrecheckCompleted', 'TaskPrecheckAbnormal', 'TaskPrecheckError', 'TaskCodeDownloadFailed',
   'TaskInputDownloaded', 'TaskInputDownloadFailed', 'TaskOutputUploaded', 'TaskOutputPrefetched',
-  'RecoveryDecided', 'JobRestarted', 'JobSuspectedHang', 'FailureAnalysed', 'TaskCheckpointed', 'PreemptionCycleStopped',
+  'RecoveryDecided', 'JobRestarted', 'JobSuspectedHang', 'FailureAnalysed', 'TaskCheckpointed', 'PreemptionCycleStopped', 'TaskExecRequested',
 ];
 export const NODE_EVENT_TYPES: readonly NodeEventType[] = [
   'NodeRegistered', 'TaskAssigned', 'TaskStopRequested',

@@ -325,6 +325,31 @@ export type AuthConfig = Static<typeof AuthConfigSchema>;
 /** `POST /v1/training-jobs/{id}/priority`. */
 export const PriorityChangeSchema = Type.Object({ priority: Type.Integer({ minimum: 1, maximum: 3 }) }, { additionalProperties: false });
 
+/** `POST /v1/training-jobs/{id}/tasks/{task}/exec` (issue 15): checked by `validateExecBody`. */
+export const ExecBodySchema = Type.Object(
+  {
+    command: Type.Array(Type.String({ maxLength: 4096 }), { minItems: 1, maxItems: 64, description: 'the program and its arguments (no shell)' }),
+    timeoutSeconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 600, default: 30 })),
+  },
+  { additionalProperties: false },
+);
+
+/** Its answer: where it ran, the exit and the output (each stream at most 1 MiB). */
+export const ExecResultViewSchema = Type.Object({
+  jobId: Type.String(),
+  task: Type.String(),
+  attempt: Type.Integer(),
+  nodeId: Type.String(),
+  exitCode: Type.Union([Type.Integer(), Type.Null()]),
+  signal: Type.Union([Type.String(), Type.Null()]),
+  stdout: Type.String(),
+  stderr: Type.String(),
+  truncated: Type.Boolean(),
+  timedOut: Type.Boolean(),
+});
+
+export type ExecResultView = Static<typeof ExecResultViewSchema>;
+
 /** `POST /v1/nodes/{id}/{verb}`. */
 export const NodeActionSchema = Type.Object({ reason: Type.Optional(Type.String({ maxLength: 500 })), graceMs: Type.Optional(Type.Integer({ minimum: 0 })) });
 

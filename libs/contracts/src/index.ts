@@ -32,4 +32,5 @@ export * from './v2/v2-request';
 export * from './v2/v2-view';
 export { wireErrors, dottedPath, RULE, rule } from './wire-check';
 export * from './validate-job-update';
+export * from './exec-api';
 export * from './final-metrics';

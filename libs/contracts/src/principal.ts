@@ -23,6 +23,10 @@ export const Permission = {
   JobPriority: 'job:priority',
   JobPriorityOwn: 'job:priority:own',
   JobSetHighPriority: 'job:setHighPriority',
+  /** Run a command in a running task of any job (issue 15, `yard exec`). */
+  JobExec: 'job:exec',
+  /** Run a command in a running task of one's own jobs. */
+  JobExecOwn: 'job:exec:own',
   NodeRead: 'node:read',
   /** cordon, drain, uncordon. */
   NodeOperate: 'node:operate',
@@ -53,8 +57,8 @@ export type ClusterRole = (typeof CLUSTER_ROLES)[number];
 
 const P = Permission;
 const VIEWER: Permission[] = [P.JobRead, P.QuotaRead];
-const MEMBER: Permission[] = [...VIEWER, P.JobSubmit, P.JobStopOwn, P.JobDeleteOwn, P.JobPriorityOwn, P.NotificationManageOwn];
-const ANY_JOB: Permission[] = [...MEMBER, P.JobStop, P.JobDelete, P.JobPriority, P.NotificationManage];
+const MEMBER: Permission[] = [...VIEWER, P.JobSubmit, P.JobStopOwn, P.JobDeleteOwn, P.JobPriorityOwn, P.NotificationManageOwn, P.JobExecOwn];
+const ANY_JOB: Permission[] = [...MEMBER, P.JobStop, P.JobDelete, P.JobPriority, P.NotificationManage, P.JobExec];
 /** A maintainer also reads its project's audit (issue 11); an operator acts on any job but reads no audit. */
 const MAINTAINER: Permission[] = [...ANY_JOB, P.AuditRead];
 

@@ -71,6 +71,8 @@ export const Subjects = {
    * that node's credentials may publish there (docs/architecture.md, "A bus that trusts no message").
    */
   report: (nodeId: string, verb: string) => `ty.report.${nodeId}.${verb}`,
+  /** `ty.exec.<nodeId>`: the API asks one node's agent to run a command in a running task (`ExecRequest`). */
+  exec: (nodeId: string) => `ty.exec.${nodeId}`,
   reportsAll: 'ty.report.*.*',
   /** Parses `ty.report.<nodeId>.<verb>`. */
   parseReport(subject: string): { nodeId: string; verb: string } | undefined {

@@ -54,6 +54,7 @@ export const ROUTE_RULES: Readonly<Record<string, RouteRule>> = {
   'GET /v1/training-jobs/stream': { access: 'any-role' },
   'GET /v1/training-jobs/:id': job(P.JobRead),
   'POST /v1/training-jobs/:id/stop': job(P.JobStop),
+  'POST /v1/training-jobs/:id/tasks/:task/exec': job(P.JobExec),
   'POST /v1/training-jobs/:id/priority': job(P.JobPriority),
   'DELETE /v1/training-jobs/:id': job(P.JobDelete),
   'GET /v1/training-jobs/:id/events': job(P.JobRead),

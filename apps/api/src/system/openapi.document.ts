@@ -1,7 +1,7 @@
 import {
   CatalogueFlavorListSchema, CatalogueFlavorSchema, DashboardFiguresViewSchema, DeadLetterListSchema, DeadLetterViewSchema, ErrorResponseSchema, EventListSchema,
   DeadLetterDismissedSchema, DeadLetterDismissSchema, DeadLetterRetrySchema, ExperimentComparisonSchema, ExperimentListSchema, MetricSeriesPageSchema, INPUT_LIMITS, JobPageSchema, JobStateSchema, JobUpdateSchema, JobViewSchema, LogPageSchema, LogSearchPageSchema, MetricSeriesSchema,
-  NodeActionSchema, NodeListSchema, PoolListSchema, PriorityChangeSchema, RecoveryViewSchema, TaskViewSchema, TrainingJobSpecSchema, VerifyResultSchema,
+  ExecBodySchema, ExecResultViewSchema, NodeActionSchema, NodeListSchema, PoolListSchema, PriorityChangeSchema, RecoveryViewSchema, TaskViewSchema, TrainingJobSpecSchema, VerifyResultSchema,
 } from '@trainyard/contracts';
 import { CONSOLE_PATHS } from './openapi.console-paths';
 import { AUTH_PATHS, AUTH_SCHEMAS } from './openapi.auth-paths';
@@ -67,6 +67,14 @@ const DOCUMENT = {
     },
     '/v1/training-jobs/{id}/stop': {
       post: { summary: 'Stop a creating, waiting or running job', parameters: [idParam], responses: { '202': { description: 'Stopping', ...json('Job') }, ...errors } },
+    },
+    '/v1/training-jobs/{id}/tasks/{task}/exec': {
+      post: {
+        summary: 'Run a command in a running task, as its user, in its working directory (recorded in the job history and the audit)',
+        parameters: [idParam, { name: 'task', in: 'path', required: true, schema: { type: 'string' } }],
+        requestBody: { required: true, ...json('ExecBody') },
+        responses: { '200': { description: 'The exit code and output', ...json('ExecResult') }, ...errors },
+      },
     },
     '/v1/training-jobs/{id}/priority': {
       post: {
@@ -251,6 +259,8 @@ const DOCUMENT = {
       JobPage: JobPageSchema,
       JobUpdate: JobUpdateSchema,
       PriorityChange: PriorityChangeSchema,
+      ExecBody: ExecBodySchema,
+      ExecResult: ExecResultViewSchema,
       EventList: EventListSchema,
       LogPage: LogPageSchema,
       LogSearchPage: LogSearchPageSchema,

@@ -191,6 +191,7 @@ function applyEvent(e: DomainEvent, jobId: string, seq: number, { job, ifNull }:
     case 'JobSuspectedHang':
     case 'FailureAnalysed':
     case 'TaskCheckpointed':
+    case 'TaskExecRequested':
     case 'PreemptionCycleStopped':
       // Shown from job_events (the J10 notice, the analysis with the job); no column changes.
       return;

@@ -166,6 +166,13 @@ export type FailRequeuedJob = Command<'FailRequeuedJob', { limitMs: number }>;
  */
 export type TimeOutPreparation = Command<'TimeOutPreparation', { limitMs: number }>;
 
+/**
+ * Someone runs `command` in task `task` (issue 15, `yard exec`): recorded first, so every exec is in
+ * the job's history with its principal. Only in a running task of a running job: there is nothing to
+ * run it in otherwise.
+ */
+export type RecordExec = Command<'RecordExec', { task: string; command: string[]; by: string }>;
+
 export type TrainingJobCommand =
   /** Fault recovery (issue 5): `ApplyRecovery`, `RecordFailureAnalysis` (training-job.recovery.ts). */
   | TrainingJobRecoveryCommand
@@ -175,6 +182,7 @@ export type TrainingJobCommand =
   | RecordWaitReason
   | FailRequeuedJob
   | TimeOutPreparation
+  | RecordExec
   | SubmitJob
   | ScheduleJob
   | ReportTaskStarted
@@ -219,6 +227,7 @@ export const JobRejection = {
   /** The re-queued job has not waited `limitMs` yet. */
   RequeueNotExpired: 'RequeueNotExpired',
   PreparationNotExpired: 'PreparationNotExpired',
+  TaskNotRunning: 'TaskNotRunning',
   /** Only a running (or dispatched) job is recovered (fault manager). */
   NotRecoverable: 'NotRecoverable',
   /** `PlaceTasks` named a task that is not waiting for a node (pod reschedule, scheduler). */
@@ -629,6 +638,16 @@ function failRequeuedJob({ data, metadata }: FailRequeuedJob, state: TrainingJob
   );
 }
 
+function recordExec({ data, metadata }: RecordExec, state: TrainingJob): JobDecision {
+  if (!existing(state)) return notFound(state);
+  const t = state.tasks.find((x) => x.name === data.task);
+  if (!t) return reject(ErrorCode.NotFound, JobRejection.TaskNotRunning, `job ${state.jobId} has no task ${data.task}`);
+  if (state.status !== 'running' || t.status !== 'running' || !t.nodeId) {
+    return reject(ErrorCode.IllegalState, JobRejection.TaskNotRunning, `${data.task} of job ${state.jobId} is ${t.status} (the job ${state.status}): a command runs only in a running task`);
+  }
+  return emit(event('TaskExecRequested', metadata.now, { task: t.name, attempt: t.attempt, nodeId: t.nodeId, command: data.command, by: data.by }));
+}
+
 function timeOutPreparation({ data, metadata }: TimeOutPreparation, state: TrainingJob): JobDecision {
   if (!existing(state)) return notFound(state);
   if (state.status !== 'waiting' || !state.dispatched || !state.dispatchedAt) return emit();
@@ -675,6 +694,8 @@ export function decideTrainingJob(command: TrainingJobCommand, state: TrainingJo
       return recordPreemptionCycle(command, state);
     case 'RecordWaitReason':
       return recordWaitReason(command, state);
+    case 'RecordExec':
+      return recordExec(command, state);
     case 'TimeOutPreparation':
       return timeOutPreparation(command, state);
     case 'FailRequeuedJob':

@@ -376,6 +376,8 @@ export function evolveTrainingJob(state: TrainingJob, event: JobEvent): Training
     case 'TaskCheckpointed':
       return { ...s, checkpointAt: event.time };
     case 'PreemptionCycleStopped':
+    // An exec is history and audit; the job's state does not change.
+    case 'TaskExecRequested':
       return s;
     case 'JobWaiting': {
       const sameCause = s.waitReason !== undefined && waitCause(s.waitReason) === waitCause(event.data.reason);
