@@ -33,9 +33,18 @@ export function buildServicesOnce(): void {
   servicesBuilt = true;
 }
 
+/** Where and how long {@link startService} starts a service. */
+export interface StartServiceOptions {
+  /** An argv prefix the service runs under, e.g. a host's `['ip', 'netns', 'exec', ns]` (it must exec, not fork). */
+  launcher?: readonly string[];
+  /** How long it may take to say it is ready. Default 30 s. */
+  readyTimeoutMs?: number;
+}
+
 /** Starts `dist/apps/<app>/src/main.js` (with `args`) as its own process and waits until it prints `ready`. */
-export async function startService(name: string, app: string, env: Record<string, string>, ready: RegExp, args: string[] = []): Promise<ServiceProcess> {
-  const child = spawn(NODE, [resolve(ROOT, 'dist/apps', app, 'src/main.js'), ...args], {
+export async function startService(name: string, app: string, env: Record<string, string>, ready: RegExp, args: string[] = [], opts: StartServiceOptions = {}): Promise<ServiceProcess> {
+  const [cmd, ...prefix] = [...(opts.launcher ?? []), NODE];
+  const child = spawn(cmd!, [...prefix, resolve(ROOT, 'dist/apps', app, 'src/main.js'), ...args], {
     cwd: ROOT,
     // Readiness is read from the service's info line ("node agent ready"): tests run at warn
     // (vitest.config.mts), so a started service logs at info unless the caller says otherwise.
@@ -47,7 +56,7 @@ export async function startService(name: string, app: string, env: Record<string
   child.stderr!.on('data', (d) => (out += d));
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
   await new Promise<void>((resolveReady, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${name} did not get ready:\n${out}`)), 30_000);
+    const timer = setTimeout(() => reject(new Error(`${name} did not get ready:\n${out}`)), opts.readyTimeoutMs ?? 30_000);
     const check = () => {
       if (ready.test(out)) {
         clearTimeout(timer);
