@@ -47,6 +47,7 @@ export async function auditJobs(nc: NatsConnection, api: ApiClient, apiUrl: stri
   let jobsCompleted = 0;
   let eventsChecked = 0;
   let startedTwice = 0;
+  let taskStarts = 0;
   await Promise.all(
     load.ids.map(async (id) => {
       const job = (await api.call('GET', `/v1/training-jobs/${id}`)).body;
@@ -61,6 +62,7 @@ export async function auditJobs(nc: NatsConnection, api: ApiClient, apiUrl: stri
       const started = new Map<string, number>();
       for (const e of logged) {
         if (e.type !== 'TaskStarted') continue;
+        taskStarts++;
         const d = e.data as { task: string; attempt: number; procStartCount: number };
         const key = `${d.task}#${d.attempt}#${d.procStartCount}`;
         started.set(key, (started.get(key) ?? 0) + 1);
@@ -85,7 +87,10 @@ export async function auditJobs(nc: NatsConnection, api: ApiClient, apiUrl: stri
 
   // The tasks' own account: one line per process start, so a duplicate is an attempt run twice.
   const lines = new Map<string, number>();
-  for (const l of load.starts()) lines.set(l, (lines.get(l) ?? 0) + 1);
+  const starts = load.starts();
+  // Every start the log records, the task itself wrote down, and no more: the two accounts agree.
+  if (starts.length !== taskStarts) problems.push(`the tasks wrote ${starts.length} starts, the log has ${taskStarts} TaskStarted`);
+  for (const l of starts) lines.set(l, (lines.get(l) ?? 0) + 1);
   for (const [l, n] of lines) {
     if (n > 1) {
       startedTwice++;

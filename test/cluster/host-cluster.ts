@@ -163,6 +163,7 @@ export async function startHostCluster(): Promise<HostCluster> {
   } catch (err) {
     for (const s of stoppers.reverse()) await s().catch(() => undefined);
     await net.destroy();
+    rmSync(dataDir, { recursive: true, force: true });
     throw err;
   }
 }

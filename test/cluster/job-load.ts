@@ -1,4 +1,4 @@
-import { appendFileSync, existsSync, readFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writableTempDir } from '@trainyard/testing';
 import { withFaultTolerance } from '../support/fault-injection';
@@ -6,15 +6,17 @@ import { shellJob } from '../support/specs';
 import type { ApiClient } from '../support/test-cluster';
 
 /**
- * Many small jobs for the fault scenarios. Each task first appends one line to a shared file
- * (`<vj> <index> <schedule count> <proc start count>`: which attempt of which task started, by the
- * task's own hand, O_APPEND so lines never mix), then sleeps, so every job is in flight when the
- * fault comes. Jobs may be retried twice (a lost node's tasks are placed again).
+ * Many small jobs for the fault scenarios. Each task appends a line to a shared file when it starts
+ * and another when its sleep is over (`<vj> <index> <schedule count> <proc start count> start|end`:
+ * which attempt of which task, by the task's own hand, O_APPEND so lines never mix), so every job is
+ * in flight when the fault comes. Jobs may be retried twice (a lost node's tasks are placed again).
  */
 export interface JobLoad {
   ids: string[];
-  /** The lines the tasks wrote, one per process start. */
+  /** `<vj> <index> <schedule count> <proc start count>` of every process start, in order. */
   starts(): string[];
+  /** The same of every task that slept to its end. */
+  ends(): string[];
 }
 
 export const TERMINAL = ['completed', 'failed', 'terminated', 'abnormal', 'deleted'];
@@ -22,8 +24,11 @@ export const TERMINAL = ['completed', 'failed', 'terminated', 'abnormal', 'delet
 export async function submitJobs(api: ApiClient, name: string, count: number, opts: { sleepS: number; twoNodeEvery?: number }): Promise<JobLoad> {
   const dir = writableTempDir(`trainyard-starts-${name}-`);
   const file = join(dir, 'starts');
-  appendFileSync(file, '');
-  const command = `echo "$MA_VJ_NAME $VC_TASK_INDEX $MA_SCHEDULE_CNT $MA_PROC_START_CNT" >> ${file}; sleep ${opts.sleepS}; echo done`;
+  // Tasks run as the job's user, not as the test: everyone may append.
+  writeFileSync(file, '');
+  chmodSync(file, 0o666);
+  const me = '"$MA_VJ_NAME $VC_TASK_INDEX $MA_SCHEDULE_CNT $MA_PROC_START_CNT';
+  const command = `echo ${me} start" >> ${file}; sleep ${opts.sleepS}; echo ${me} end" >> ${file}; echo done`;
   const ids: string[] = new Array(count);
   let next = 0;
   // Ten at a time: the API answers each submit only once the command is committed to the log.
@@ -37,7 +42,8 @@ export async function submitJobs(api: ApiClient, name: string, count: number, op
       }
     }),
   );
-  return { ids, starts: () => (existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean) : []) };
+  const lines = (what: string) => (existsSync(file) ? readFileSync(file, 'utf8').split('\n') : []).filter((l) => l.endsWith(` ${what}`)).map((l) => l.slice(0, -what.length - 1));
+  return { ids, starts: () => lines('start'), ends: () => lines('end') };
 }
 
 /** POST with retries while no scheduler leads (503): a client's part. Anything else fails. */

@@ -1,6 +1,6 @@
 import { type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { natsGreets } from '@trainyard/event-log';
 import type { NetHost } from '@trainyard/testing/netns';
 
@@ -64,7 +64,8 @@ function clusterServer(host: NetHost, all: NetHost[], dir: string, authorization
       `listen: ${q(`${host.address}:${CLIENT_PORT}`)}`,
       `jetstream { store_dir: ${q(store)} }`,
       `cluster { name: "trainyard", listen: ${q(`${host.address}:${ROUTE_PORT}`)}, routes: [${routes.join(', ')}] }`,
-      ...(authorizationFile ? [`include ${q(authorizationFile)}`] : []),
+      // nats-server resolves an include against the config's own dir, even an absolute path.
+      ...(authorizationFile ? [`include ${q(relative(dir, authorizationFile))}`] : []),
       '',
     ].join('\n'),
     { mode: 0o600 },
@@ -80,8 +81,10 @@ function clusterServer(host: NetHost, all: NetHost[], dir: string, authorization
     },
     async start() {
       if (child) return;
-      const c = host.spawn(BIN, ['-c', conf, '-l', join(dir, `${host.name}.log`)], { stdio: 'ignore' });
+      const c = host.spawn(BIN, ['-c', conf, '-l', join(dir, `${host.name}.log`)], { stdio: ['ignore', 'ignore', 'pipe'] });
       child = c;
+      let stderr = '';
+      c.stderr!.on('data', (d) => (stderr = (stderr + d).slice(-2000)));
       exited = new Promise((r) => c.once('exit', () => r()));
       let gone = false;
       c.once('exit', () => {
@@ -90,7 +93,7 @@ function clusterServer(host: NetHost, all: NetHost[], dir: string, authorization
       });
       const deadline = Date.now() + 15_000;
       while (!(await natsGreets(CLIENT_PORT, host.address))) {
-        if (gone) throw new Error(`nats-server ${host.name} exited at start; see ${join(dir, `${host.name}.log`)}`);
+        if (gone) throw new Error(`nats-server ${host.name} exited at start: ${stderr} (log: ${join(dir, `${host.name}.log`)})`);
         if (Date.now() > deadline) throw new Error(`nats-server ${host.name} did not listen on ${host.address}:${CLIENT_PORT} in 15 s`);
         await new Promise((r) => setTimeout(r, 50));
       }
