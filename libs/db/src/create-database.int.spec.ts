@@ -1,6 +1,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pg from 'pg';
+import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { freshSchema } from '@trainyard/testing';
 import { createDatabase } from './create-database';
@@ -36,6 +38,22 @@ describe('createDatabase', () => {
     await projectCommits(handle.db, jobLife(new CommitBuilder(9_007_199_254_740_000), 'job-big'));
     expect(await readCheckpoint(handle.db)).toBe(9_007_199_254_740_006);
     expect((await getJob(handle.db, 'job-big'))?.lastSeq).toBe(9_007_199_254_740_006);
+  });
+
+  it('createDatabase - an idle connection the server cuts (a PostgreSQL restart) is told and replaced, not a crash', async () => {
+    await using s = await freshSchema();
+    const told: Error[] = [];
+    await using handle = createDatabase({ url: s.url, schema: s.schema, poolSize: 1, onIdleError: (err) => told.push(err) });
+    const pid = (await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(handle.db)).rows[0]!.pid;
+    // What a restart does to every connection: the server ends this one while it sits in the pool.
+    const admin = new pg.Client({ connectionString: s.url });
+    await admin.connect();
+    await admin.query('select pg_terminate_backend($1)', [pid]);
+    await admin.end();
+    for (let i = 0; i < 50 && told.length === 0; i++) await new Promise((r) => setTimeout(r, 50));
+    expect(told.map((e) => e.message)).toEqual([expect.stringMatching(/terminat/i)]);
+    const again = (await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(handle.db)).rows[0]!.pid;
+    expect(again).not.toBe(pid);
   });
 
   it('createDatabase - rejects a schema name that is not a plain identifier', () => {

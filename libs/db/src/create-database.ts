@@ -19,6 +19,11 @@ export interface DatabaseOptions {
   schema?: string;
   /** `pg` only: maximum connections in the pool (default 10). */
   poolSize?: number;
+  /**
+   * `pg` only: told when an idle pooled connection breaks (the server restarted or cut it). The pool
+   * drops that connection and opens a new one for the next query. Default: one line on stderr.
+   */
+  onIdleError?: (err: Error) => void;
 }
 
 /** An open database and the schema its queries are bound to. */
@@ -64,9 +69,11 @@ function postgresDialect(options: DatabaseOptions): PostgresDialect {
     getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
       oid === INT8_OID && format !== 'binary' ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
   };
-  return new PostgresDialect({
-    pool: new pg.Pool({ connectionString: options.url, max: options.poolSize ?? 10, types }),
-  });
+  const pool = new pg.Pool({ connectionString: options.url, max: options.poolSize ?? 10, types });
+  // An idle connection's error is emitted on the pool; with no listener it would end the process
+  // (a PostgreSQL restart took the API and the log router down with it). The next query reconnects.
+  pool.on('error', options.onIdleError ?? ((err) => console.error(`database: an idle connection broke (${err.message}); the next query opens a new one`)));
+  return new PostgresDialect({ pool });
 }
 
 function pgliteDialect(options: DatabaseOptions): PGliteDialect {
