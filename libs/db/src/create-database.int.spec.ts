@@ -56,6 +56,22 @@ describe('createDatabase', () => {
     expect(again).not.toBe(pid);
   });
 
+  it('createDatabase - a connection cut in the middle of a query fails that query, not the process, and the next query gets a new one', async () => {
+    await using s = await freshSchema();
+    await using handle = createDatabase({ url: s.url, schema: s.schema, poolSize: 1, onIdleError: () => undefined });
+    const pid = (await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(handle.db)).rows[0]!.pid;
+    // Settled at once into a value, so the rejection is never unhandled while the test waits.
+    const running = sql`select pg_sleep(5)`.execute(handle.db).then(() => 'finished', (err: Error) => err.message);
+    const admin = new pg.Client({ connectionString: s.url });
+    await admin.connect();
+    await new Promise((r) => setTimeout(r, 200));
+    await admin.query('select pg_terminate_backend($1)', [pid]);
+    await admin.end();
+    expect(await running).toMatch(/terminat/i);
+    const again = (await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(handle.db)).rows[0]!.pid;
+    expect(again).not.toBe(pid);
+  });
+
   it('createDatabase - rejects a schema name that is not a plain identifier', () => {
     expect(() => createDatabase({ schema: 'Robert"; drop' })).toThrow(RangeError);
   });

@@ -73,6 +73,10 @@ function postgresDialect(options: DatabaseOptions): PostgresDialect {
   // An idle connection's error is emitted on the pool; with no listener it would end the process
   // (a PostgreSQL restart took the API and the log router down with it). The next query reconnects.
   pool.on('error', options.onIdleError ?? ((err) => console.error(`database: an idle connection broke (${err.message}); the next query opens a new one`)));
+  // A connection in use emits its error too, and the pool listens only while it is idle. The query
+  // it runs is rejected with that error (its caller's to handle), and the pool drops the connection
+  // when it comes back; the event itself must not end the process.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   return new PostgresDialect({ pool });
 }
 
