@@ -12,6 +12,8 @@ export interface Audit {
   eventsChecked: number;
   /** Task attempts started more than once: by the log's TaskStarted, and by the tasks' own lines. */
   startedTwice: number;
+  /** Commits the server stored though they expected an older subject sequence (nats-server#4320). */
+  lostUpdates: number;
   problems: string[];
 }
 
@@ -43,6 +45,25 @@ export async function auditJobs(nc: NatsConnection, api: ApiClient, apiUrl: stri
     const agg = Subjects.parseAggregate(c.subject);
     if (agg?.kind === 'job') byJob.set(agg.id, [...(byJob.get(agg.id) ?? []), c]);
   });
+
+  // Optimistic concurrency as the server kept it: each commit was appended expecting the subject's
+  // previous commit. nats-server before 2.9.21 in a cluster can accept a stale expectation
+  // (nats-server#4320); a decision made on stale state then stands (a lost update).
+  let lostUpdates = 0;
+  await Promise.all(
+    load.ids.map(async (id) => {
+      let previous = 0;
+      for (const c of byJob.get(id) ?? []) {
+        const m = await jsm.streams.getMessage(Streams.events, { seq: c.seq });
+        const expected = m.header?.get('Nats-Expected-Last-Subject-Sequence');
+        if (expected && Number(expected) !== previous) {
+          lostUpdates++;
+          problems.push(`job ${id}: commit ${c.seq} (${c.events.map((e) => e.type).join(', ')}) was stored expecting sequence ${expected} of its subject, whose last commit was ${previous}: a lost update (nats-server#4320, fixed in 2.9.21)`);
+        }
+        previous = c.seq;
+      }
+    }),
+  );
 
   let jobsCompleted = 0;
   let eventsChecked = 0;
@@ -101,5 +122,5 @@ export async function auditJobs(nc: NatsConnection, api: ApiClient, apiUrl: stri
   const verify = await yard(['admin', 'rebuild', '--verify', '--json'], apiUrl);
   const v = JSON.parse(verify.stdout || '{}');
   if (verify.code !== 0 || v.equal !== true) problems.push(`rebuild --verify: exit ${verify.code}, ${verify.stdout.slice(0, 500)} ${verify.stderr.slice(0, 500)}`);
-  return { jobsCompleted, eventsChecked, startedTwice, problems };
+  return { jobsCompleted, eventsChecked, startedTwice, lostUpdates, problems };
 }

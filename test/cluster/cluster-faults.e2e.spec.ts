@@ -1,3 +1,6 @@
+import { writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { Streams } from '@trainyard/contracts';
 import { namespacesUnavailable } from '@trainyard/testing/netns';
@@ -38,6 +41,12 @@ describe.skipIf(why !== undefined)('a real cluster - services on their own hosts
 
   const settle = async (name: string, ids: string[], audit: () => Promise<Audit>) => {
     await waitForJobs(c.api, ids, TERMINAL, ids.length, 90_000).catch(async (err) => {
+      const dead = [...c.services].filter(([, p]) => p.child.exitCode !== null || p.child.signalCode !== null);
+      if (dead.length) {
+        // Their whole output outlives the cluster's data dir, for reading after the run.
+        for (const [h, p] of dead) writeFileSync(join(tmpdir(), `trainyard-cluster-${h}.log`), p.output());
+        throw new Error(`${err.message}; exited: ${dead.map(([h, p]) => `${h} (${p.child.exitCode ?? p.child.signalCode}, output in ${join(tmpdir(), `trainyard-cluster-${h}.log`)})`).join(', ')}`);
+      }
       // Say what the stuck jobs went through.
       const states = await jobStates(c.api, ids);
       const stuck = ids.filter((id) => !TERMINAL.includes(states.get(id) ?? ''));
@@ -49,7 +58,7 @@ describe.skipIf(why !== undefined)('a real cluster - services on their own hosts
     });
     const done = Date.now();
     const a = await audit();
-    console.log(`[cluster] ${name}: jobs completed ${a.jobsCompleted}/${ids.length}, events checked ${a.eventsChecked}, tasks started twice ${a.startedTwice} (all ended after ${((done - began) / 1000).toFixed(1)} s, audit ${((Date.now() - done) / 1000).toFixed(1)} s)`);
+    console.log(`[cluster] ${name}: jobs completed ${a.jobsCompleted}/${ids.length}, events checked ${a.eventsChecked}, tasks started twice ${a.startedTwice}, lost updates ${a.lostUpdates} (all ended after ${((done - began) / 1000).toFixed(1)} s, audit ${((Date.now() - done) / 1000).toFixed(1)} s)`);
     expect(a.problems).toEqual([]);
     expect(a.jobsCompleted).toBe(ids.length);
     expect(a.startedTwice).toBe(0);

@@ -8,7 +8,7 @@ import { deadLetterStreamConfig } from '@trainyard/quarantine';
 import { passableTempDir, TEST_ADMIN_TOKEN } from '@trainyard/testing';
 import { createHostNetwork, type HostNetwork, type NetHost } from '@trainyard/testing/netns';
 import { rmSync } from 'node:fs';
-import { buildOnce, startService, type ServiceProcess } from '../support/processes';
+import { buildServicesOnce, startService, type ServiceProcess } from '../support/processes';
 import { ApiClient } from '../support/test-cluster';
 import { startNamespacedPostgres, type NamespacedPostgres } from './namespaced-postgres';
 import { startNatsCluster, type NatsCluster } from './nats-cluster';
@@ -58,7 +58,7 @@ export interface HostCluster {
 }
 
 export async function startHostCluster(): Promise<HostCluster> {
-  buildOnce();
+  buildServicesOnce();
   const net = await createHostNetwork(HOSTS);
   const dataDir = passableTempDir('trainyard-hosts-');
   const stoppers: (() => Promise<void>)[] = [];

@@ -72,7 +72,38 @@ export interface HandleCommandAccepted<S, E extends DomainEvent = DomainEvent> {
  * is the answer (`duplicate: true`) and `decide` is not consulted — even long after JetStream's
  * 2-minute duplicate window, and even when deciding again would now fail.
  */
-export async function handleCommand<S, E extends DomainEvent = DomainEvent, R extends string = string>(
+export function handleCommand<S, E extends DomainEvent = DomainEvent, R extends string = string>(
+  opts: HandleCommandOptions<S, E, R>,
+): Promise<HandleCommandResult<S, E, R>> {
+  return oneAtATime(opts.log, opts.subject, () => readDecideAppend(opts));
+}
+
+/**
+ * Commands of one process against one aggregate run one after the other (a promise chain per log
+ * and subject). They would be correct concurrently too (the expected sequence refuses the loser, who
+ * retries), but only where the server enforces that sequence: nats-server before 2.9.21 in a
+ * cluster can accept both appends (nats-server#4320), and then a decision made on stale state is
+ * kept — two TaskExited of one job, each decided while the other task still ran, and no
+ * JobSucceeded. In-process order removes that race among a replica's own commands and the retries
+ * it costs; writers in other processes are still fenced by the expected sequence alone.
+ */
+const chains = new WeakMap<EventLog, Map<string, Promise<unknown>>>();
+
+function oneAtATime<T>(log: EventLog, subject: string, run: () => Promise<T>): Promise<T> {
+  let bySubject = chains.get(log);
+  if (!bySubject) chains.set(log, (bySubject = new Map()));
+  const before = bySubject.get(subject) ?? Promise.resolve();
+  const mine = before.then(run, run);
+  const tail = mine.catch(() => undefined);
+  bySubject.set(subject, tail);
+  // The last in line removes the chain, so idle aggregates hold no memory.
+  void tail.then(() => {
+    if (bySubject.get(subject) === tail) bySubject.delete(subject);
+  });
+  return mine;
+}
+
+async function readDecideAppend<S, E extends DomainEvent = DomainEvent, R extends string = string>(
   opts: HandleCommandOptions<S, E, R>,
 ): Promise<HandleCommandResult<S, E, R>> {
   const { log, subject, meta, maxAttempts = 5 } = opts;
@@ -97,7 +128,8 @@ export async function handleCommand<S, E extends DomainEvent = DomainEvent, R ex
       if (duplicate) {
         // The same command landed between our read and our append (a concurrent retry): answer with
         // what is stored, not with what we decided.
-        return handleCommand({ ...opts, maxAttempts: Math.max(1, maxAttempts - attempt) });
+        // (Already in this subject's line: not `handleCommand`, which would queue behind itself.)
+        return readDecideAppend({ ...opts, maxAttempts: Math.max(1, maxAttempts - attempt) });
       }
       return { ok: true, seq, events, state: events.reduce(opts.evolve, state), duplicate: false };
     } catch (err) {
