@@ -14,6 +14,8 @@ export interface Audit {
   startedTwice: number;
   /** Commits the server stored though they expected an older subject sequence (nats-server#4320). */
   lostUpdates: number;
+  /** The jobs those commits belong to. */
+  lostUpdateJobs: Set<string>;
   problems: string[];
 }
 
@@ -50,14 +52,16 @@ export async function auditJobs(nc: NatsConnection, api: ApiClient, apiUrl: stri
   // previous commit. nats-server before 2.9.21 in a cluster can accept a stale expectation
   // (nats-server#4320); a decision made on stale state then stands (a lost update).
   let lostUpdates = 0;
+  const lostUpdateJobs = new Set<string>();
   await Promise.all(
     load.ids.map(async (id) => {
       let previous = 0;
       for (const c of byJob.get(id) ?? []) {
         const m = await jsm.streams.getMessage(Streams.events, { seq: c.seq });
-        const expected = m.header?.get('Nats-Expected-Last-Subject-Sequence');
+        const expected = m?.header?.get('Nats-Expected-Last-Subject-Sequence');
         if (expected && Number(expected) !== previous) {
           lostUpdates++;
+          lostUpdateJobs.add(id);
           problems.push(`job ${id}: commit ${c.seq} (${c.events.map((e) => e.type).join(', ')}) was stored expecting sequence ${expected} of its subject, whose last commit was ${previous}: a lost update (nats-server#4320, fixed in 2.9.21)`);
         }
         previous = c.seq;
@@ -122,5 +126,5 @@ export async function auditJobs(nc: NatsConnection, api: ApiClient, apiUrl: stri
   const verify = await yard(['admin', 'rebuild', '--verify', '--json'], apiUrl);
   const v = JSON.parse(verify.stdout || '{}');
   if (verify.code !== 0 || v.equal !== true) problems.push(`rebuild --verify: exit ${verify.code}, ${verify.stdout.slice(0, 500)} ${verify.stderr.slice(0, 500)}`);
-  return { jobsCompleted, eventsChecked, startedTwice, lostUpdates, problems };
+  return { jobsCompleted, eventsChecked, startedTwice, lostUpdates, lostUpdateJobs, problems };
 }
