@@ -17,18 +17,27 @@ export interface JobLoad {
   starts(): string[];
   /** The same of every task that slept to its end. */
   ends(): string[];
+  /** With `untilReleased`: lets every waiting task end now. */
+  release(): void;
 }
 
 export const TERMINAL = ['completed', 'failed', 'terminated', 'abnormal', 'deleted'];
 
-export async function submitJobs(api: ApiClient, name: string, count: number, opts: { sleepS: number; twoNodeEvery?: number }): Promise<JobLoad> {
+/**
+ * `sleepS`: how long each task runs; with `untilReleased` it runs until the test calls `release()`
+ * instead, at most `sleepS` (a fault's victims must still run when the test looks, however slow
+ * the machine, and the others should not make the test wait longer than it needs to).
+ */
+export async function submitJobs(api: ApiClient, name: string, count: number, opts: { sleepS: number; twoNodeEvery?: number; untilReleased?: boolean }): Promise<JobLoad> {
   const dir = writableTempDir(`trainyard-starts-${name}-`);
   const file = join(dir, 'starts');
   // Tasks run as the job's user, not as the test: everyone may append.
   writeFileSync(file, '');
   chmodSync(file, 0o666);
   const me = '"$MA_VJ_NAME $VC_TASK_INDEX $MA_SCHEDULE_CNT $MA_PROC_START_CNT';
-  const command = `echo ${me} start" >> ${file}; sleep ${opts.sleepS}; echo ${me} end" >> ${file}; echo done`;
+  const released = join(dir, 'released');
+  const wait = opts.untilReleased ? `i=0; while [ ! -e ${released} ] && [ $i -lt ${opts.sleepS * 10} ]; do sleep 0.1; i=$((i+1)); done` : `sleep ${opts.sleepS}`;
+  const command = `echo ${me} start" >> ${file}; ${wait}; echo ${me} end" >> ${file}; echo done`;
   const ids: string[] = new Array(count);
   let next = 0;
   // Ten at a time: the API answers each submit only once the command is committed to the log.
@@ -43,7 +52,7 @@ export async function submitJobs(api: ApiClient, name: string, count: number, op
     }),
   );
   const lines = (what: string) => (existsSync(file) ? readFileSync(file, 'utf8').split('\n') : []).filter((l) => l.endsWith(` ${what}`)).map((l) => l.slice(0, -what.length - 1));
-  return { ids, starts: () => lines('start'), ends: () => lines('end') };
+  return { ids, starts: () => lines('start'), ends: () => lines('end'), release: () => writeFileSync(released, '') };
 }
 
 /** POST with retries while no scheduler leads (503): a client's part. Anything else fails. */
