@@ -83,7 +83,7 @@ export async function measureCommittedPlacements(opts: CommittedPlacementOptions
     const placements = plan.place.reduce((n, p) => n + p.placements.length, 0);
     if (placements !== opts.jobs * opts.instances) throw new Error(`planned ${placements} placements, expected ${opts.jobs * opts.instances}`);
     if (jobs.committed !== opts.jobs || jobs.conflicts || jobs.failed.length) throw new Error(`job commits: ${JSON.stringify({ ...jobs, failed: jobs.failed.length })}`);
-    const assigned = [...state.nodes.values()].reduce((n, node) => n + node.assigned.size, 0);
+    const assigned = [...state.nodes.values()].reduce((n, { state: s }) => n + (s.status === 'registered' ? Object.keys(s.assignments).length : 0), 0);
     if (assigned !== placements) throw new Error(`assigned ${assigned} of ${placements}`);
     return {
       ...opts,

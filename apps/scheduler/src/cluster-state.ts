@@ -1,5 +1,5 @@
 import { Subjects, validateQuotaConfig, type DomainEvent, type Flavor, type JobEvent, type NodeEvent, type NodeEventData, type StoredCommit } from '@trainyard/contracts';
-import { activeTasks, assignmentKey, isEnded, tasksHoldingNodes, nodeDecider, parseIdentitySubject, trainingJobDecider, type NodeState, type TrainingJob } from '@trainyard/domain';
+import { activeTasks, assignmentKey, isEnded, tasksHoldingNodes, nodeDecider, parseIdentitySubject, trainingJobDecider, type NodeAssignment, type NodeState, type TrainingJob } from '@trainyard/domain';
 import { DEFAULT_PROJECT, specProject, UsageLedger, type ProjectQuota } from '@trainyard/scheduling';
 
 export interface JobEntry {
@@ -14,9 +14,6 @@ export interface NodeEntry {
   info: NodeEventData['NodeRegistered'];
   /** The node aggregate as its decider sees it, so node commits are decided without a read. */
   state: NodeState;
-  /** `job/task/attempt` keys the node has been told to run, and to stop; a release drops both. */
-  assigned: Set<string>;
-  stopRequested: Set<string>;
   /**
    * Keys whose end this node's own agent reported (`TaskExited` from `node:<id>`), until released or
    * restarted in place: what tells a finished attempt from one a lost node may still run.
@@ -27,6 +24,15 @@ export interface NodeEntry {
 }
 
 export const taskKey = (jobId: string, task: string, attempt: number) => `${jobId}/${task}/${attempt}`;
+
+/**
+ * The node's assignment of exactly this attempt (the agent was told to run it; `status` says whether
+ * it was told to stop), or undefined: never assigned here, released, or replaced by a later attempt.
+ */
+export function assignmentOf(node: NodeEntry, jobId: string, task: string, attempt: number): NodeAssignment | undefined {
+  const a = node.state.status === 'registered' ? node.state.assignments[assignmentKey(jobId, task)] : undefined;
+  return a?.attempt === attempt ? a : undefined;
+}
 
 /**
  * The scheduler's in-memory picture of the cluster, folded from the whole event log in stream order:
@@ -88,8 +94,7 @@ export class ClusterState {
   /** The agent ended an attempt its node still holds (a late report of a replaced one changes nothing). */
   private agentReportedEnd(jobId: string, exit: { nodeId: string; task: string; attempt: number }): void {
     const node = this.nodes.get(exit.nodeId);
-    if (node?.state.status !== 'registered' || node.state.assignments[assignmentKey(jobId, exit.task)]?.attempt !== exit.attempt) return;
-    node.ended.add(taskKey(jobId, exit.task, exit.attempt));
+    if (node && assignmentOf(node, jobId, exit.task, exit.attempt)) node.ended.add(taskKey(jobId, exit.task, exit.attempt));
   }
 
   /** Quotas live on the project's aggregate (the decider there checked the project exists). */
@@ -114,24 +119,18 @@ export class ClusterState {
     for (const e of commit.events as NodeEvent[]) state = nodeDecider.evolve(state, e);
     if (state.status !== 'registered') return;
     const { nodeId: id, host, pool, capacity, labels } = state;
-    const node: NodeEntry = existing ?? { info: { nodeId: id, host, pool, capacity, labels }, state, assigned: new Set(), stopRequested: new Set(), ended: new Set(), version: 0 };
+    const node: NodeEntry = existing ?? { info: { nodeId: id, host, pool, capacity, labels }, state, ended: new Set(), version: 0 };
     node.info = { nodeId: id, host, pool, capacity, labels };
     node.state = state;
     node.version = commit.seq;
-    // The keys follow the node's assignments: one the node no longer holds (released, or replaced by a
-    // later attempt) leaves all three sets, so they stay as small as the node's live work.
+    // `ended` follows the node's assignments: an attempt the node no longer holds (released, or replaced
+    // by a later one) leaves it, so it stays as small as the node's live work.
     if (before.status === 'registered') {
       for (const [k, a] of Object.entries(before.assignments)) {
-        if (state.assignments[k]?.attempt === a.attempt) continue;
-        const key = taskKey(a.jobId, a.task, a.attempt);
-        node.assigned.delete(key);
-        node.stopRequested.delete(key);
-        node.ended.delete(key);
+        if (state.assignments[k]?.attempt !== a.attempt) node.ended.delete(taskKey(a.jobId, a.task, a.attempt));
       }
     }
     for (const e of commit.events) {
-      if (e.type === 'TaskAssigned') node.assigned.add(taskKey(e.data.jobId, e.data.task, e.data.attempt));
-      if (e.type === 'TaskStopRequested') node.stopRequested.add(taskKey(e.data.jobId, e.data.task, e.data.attempt));
       if (e.type === 'TaskRestartRequested') node.ended.delete(taskKey(e.data.jobId, e.data.task, e.data.attempt));
     }
     this.nodes.set(nodeId, node);

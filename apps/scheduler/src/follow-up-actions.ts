@@ -1,7 +1,7 @@
 import { DEFAULT_SSH_TRUST_DIR, type TaskAssignment } from '@trainyard/contracts';
 import { tasksHoldingNodes, tasksToStop, type ExistingTrainingJob, type NodeAssignment } from '@trainyard/domain';
 import { deviceKindOf, type DeviceLedger } from '@trainyard/scheduling';
-import { taskKey, type ClusterState, type NodeEntry } from './cluster-state';
+import { assignmentOf, taskKey, type ClusterState, type NodeEntry } from './cluster-state';
 import { assignedDevices, deviceLedgers } from './task-devices';
 
 export interface AssignAction {
@@ -55,7 +55,8 @@ export function followUpActions(state: ClusterState): NodeWork[] {
       const key = taskKey(jobId, t.name, t.attempt);
       const node = t.nodeId ? state.nodes.get(t.nodeId) : undefined;
       // A task never assigned to its node has nothing to stop there.
-      if (!node || !node.assigned.has(key) || node.stopRequested.has(key)) continue;
+      const held = node && assignmentOf(node, jobId, t.name, t.attempt);
+      if (!held || held.status === 'stop-requested') continue;
       const graceMs = job.preemption?.graceMs;
       const p = job.status === 'terminating' ? job.preemption : undefined;
       out.push({
@@ -69,7 +70,7 @@ export function followUpActions(state: ClusterState): NodeWork[] {
     const hosts = byIndex.map((t) => t.host ?? '');
     const fresh = job.tasks.filter((t) => {
       const node = t.status === 'assigned' && t.nodeId ? state.nodes.get(t.nodeId) : undefined;
-      return node !== undefined && !node.assigned.has(taskKey(jobId, t.name, t.attempt));
+      return node !== undefined && !assignmentOf(node, jobId, t.name, t.attempt);
     });
     const given = new Map<string, string[] | undefined>();
     for (const t of fresh) given.set(t.name, cardsFor(job, cards.get(t.nodeId!)));
