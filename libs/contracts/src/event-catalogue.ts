@@ -173,7 +173,17 @@ const TEXTS: Texts = {
     zh: '事件通知已订阅',
   }),
   NotificationUnsubscribed: (e) => ({ en: `Notification subscription ${e.data.subscriptionId} removed`, zh: '事件通知已取消订阅' }),
+  SearchCreated: (e) => ({ en: `Hyperparameter search ${e.data.spec.metadata.name} created (${e.data.spec.search.algorithm}, ${e.data.spec.search.algorithmParameters.num_samples} trials)`, zh: '超参搜索作业已创建' }),
+  TrialStarted: (e) => ({ en: `Trial ${e.data.trial} started as job ${e.data.jobId}: ${valuesText(e.data.values)}`, zh: `超参搜索试验 ${e.data.trial} 已开始` }),
+  TrialReported: (e) => ({ en: `Trial ${e.data.trial} reported ${e.data.value} at step ${e.data.step}`, zh: `超参搜索试验 ${e.data.trial} 上报指标` }),
+  TrialPruned: (e) => ({ en: `Trial ${e.data.trial} stopped early: ${e.data.value} at step ${e.data.step}, the median is ${e.data.median}`, zh: `超参搜索试验 ${e.data.trial} 提前停止` }),
+  TrialEnded: (e) => ({ en: `Trial ${e.data.trial} ${e.data.outcome}${e.data.value !== undefined ? ` with ${e.data.value}` : ''}${e.data.reason ? `: ${e.data.reason}` : ''}`, zh: `超参搜索试验 ${e.data.trial} 已结束` }),
+  BestTrialChanged: (e) => ({ en: `Trial ${e.data.trial} is the best so far (${e.data.value}): ${valuesText(e.data.values)}`, zh: `当前最优试验为 ${e.data.trial}` }),
+  SearchStopped: (e) => ({ en: `Hyperparameter search stopped by ${e.data.by}`, zh: '超参搜索作业已终止' }),
+  SearchEnded: (e) => ({ en: `Hyperparameter search ${e.data.outcome} after ${e.data.trials} trials${e.data.best ? `; best trial ${e.data.best.trial} (${e.data.best.value})` : ''}`, zh: '超参搜索作业已结束' }),
 };
+
+const valuesText = (v: Record<string, number | string>) => Object.entries(v).map(([k, x]) => `${k}=${x}`).join(' ');
 
 const amountsText = (a: Record<string, number>) => Object.entries(a).map(([k, v]) => `${k}=${v}`).join(' ') || 'nothing';
 

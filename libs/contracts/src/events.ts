@@ -1,6 +1,7 @@
 import type { Algorithm, Flavor, TrainingJobSpec } from './job-spec';
 import type { IdentityEventData, IdentityEventType } from './identity-events';
 import type { NotificationEventData } from './notification-events';
+import type { SearchEventData } from './search-events';
 
 /**
  * Every event of the log. An event is `{ type, version, time, data }`; the aggregate it belongs to is
@@ -605,7 +606,7 @@ export interface NodeEventData {
   NodeReturned: { by: string; reason: string };
 }
 
-export type EventDataMap = JobEventData & NodeEventData & IdentityEventData & NotificationEventData;
+export type EventDataMap = JobEventData & NodeEventData & IdentityEventData & NotificationEventData & SearchEventData;
 export type EventType = keyof EventDataMap;
 export type JobEventType = keyof JobEventData;
 export type NodeEventType = keyof NodeEventData;

@@ -30,6 +30,9 @@ export const Subjects = {
   /** Notification subscriptions (issue 15): one aggregate per subscription. */
   notifyAll: 'ty.ev.notify.>',
   notifySubscription: (subscriptionId: string) => `ty.ev.notify.${subscriptionId}`,
+  /** Hyperparameter searches (issue 15): one aggregate per search. */
+  searchAll: 'ty.ev.search.>',
+  search: (searchId: string) => `ty.ev.search.${searchId}`,
   /** Parses `ty.ev.<kind>.<id>`. */
   parseAggregate(subject: string): { kind: AggregateKind; id: string } | undefined {
     const m = /^ty\.ev\.(job|node)\.(.+)$/.exec(subject);

@@ -31,3 +31,5 @@ export * from './notification/subscription';
 export * from './notification/subscription.decide';
 export * from './notification/notification-mapping';
 export * from './notification/delivery-backoff';
+// Hyperparameter search (issue 15): a search's fold, spaces, grid, annealing, metric regex, median rule.
+export * from './search';

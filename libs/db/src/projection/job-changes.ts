@@ -215,7 +215,15 @@ function applyEvent(e: DomainEvent, jobId: string, seq: number, { job, ifNull }:
     case 'NodeJoinTokenRedeemed':
     case 'NotificationSubscribed':
     case 'NotificationUnsubscribed':
-      // Node, identity and subscription events belong on their own subjects; on a job subject they are history only.
+    case 'SearchCreated':
+    case 'TrialStarted':
+    case 'TrialReported':
+    case 'TrialPruned':
+    case 'TrialEnded':
+    case 'BestTrialChanged':
+    case 'SearchStopped':
+    case 'SearchEnded':
+      // Node, identity, subscription and search events belong on their own subjects; on a job subject they are history only.
       return;
     default: {
       const unknown: never = e;
