@@ -2,6 +2,7 @@ export * from './capacity';
 export * from './cluster-view';
 export * from './plan';
 export * from './gang-planner';
+export * from './incremental-planner';
 export * from './planner-options';
 export * from './gang-stack';
 export * from './admission-check';

@@ -211,6 +211,13 @@ export class PoolIndex {
     else this.setSpare(i, -1, -1, -1, -1);
   }
 
+  /** Forgets every hold (a pass's holds end with it; the spare capacity they set is rolled back). */
+  clearHolds(): void {
+    if (this.holds.length === 0) return;
+    this.holdOf.fill(-1);
+    this.holds.length = 0;
+  }
+
   addHold(jobId: string, startsAt: number, whole: boolean): Hold {
     const h: Hold = { id: this.holds.length, jobId, startsAt, whole };
     this.holds.push(h);

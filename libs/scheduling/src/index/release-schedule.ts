@@ -11,13 +11,20 @@ export interface HeldTask {
 /**
  * The tasks of one pool grouped by expected end (epoch ms; +∞ = unknown), earliest first. A
  * reservation is found by releasing groups in this order until the job fits ("when would it
- * start?"), which is monotone: more released never fits less.
+ * start?"), which is monotone: more released never fits less. The order of tasks within a group
+ * means nothing (a group is released whole).
+ *
+ * It is kept between passes (`StandingPools`): tasks are added and removed as jobs change, and what
+ * one pass adds (its placements, the tasks being preempted, due `now`) is journaled and taken out
+ * again by `rollback`.
  */
 export class ReleaseSchedule {
   private ends: number[] = [];
   private groups: HeldTask[][] = [];
   // While the pool is being built, tasks collect per end and are sorted once by `seal`.
   private pending: Map<number, HeldTask[]> | null = new Map();
+  /** Ends of the tasks added since `begin`, in order; null = not in a pass. */
+  private journal: number[] | null = null;
 
   add(end: number, task: HeldTask): void {
     if (this.pending) {
@@ -26,12 +33,52 @@ export class ReleaseSchedule {
       else this.pending.set(end, [task]);
       return;
     }
+    this.journal?.push(end);
     const at = lowerBound(this.ends, end);
     if (this.ends[at] !== end) {
       this.ends.splice(at, 0, end);
       this.groups.splice(at, 0, []);
     }
     this.groups[at].push(task);
+  }
+
+  /** Takes out a task added with `end` (the same object). */
+  remove(end: number, task: HeldTask): void {
+    if (this.pending) {
+      const list = this.pending.get(end);
+      const k = list ? list.indexOf(task) : -1;
+      if (k < 0) return;
+      list!.splice(k, 1);
+      if (list!.length === 0) this.pending.delete(end);
+      return;
+    }
+    const at = lowerBound(this.ends, end);
+    if (this.ends[at] !== end) return;
+    const group = this.groups[at];
+    const k = group.indexOf(task);
+    if (k < 0) return;
+    // Order within a group means nothing: the last task takes the removed one's place.
+    group[k] = group[group.length - 1];
+    group.pop();
+    if (group.length === 0) this.drop(at);
+  }
+
+  /** From now on every `add` is journaled, until `rollback` takes them out. */
+  begin(): void {
+    this.seal();
+    this.journal = [];
+  }
+
+  /** Takes out every task added since `begin` (the latest first: each is last in its group). */
+  rollback(): void {
+    const j = this.journal;
+    this.journal = null;
+    if (!j) return;
+    for (let k = j.length - 1; k >= 0; k--) {
+      const at = lowerBound(this.ends, j[k]);
+      this.groups[at].pop();
+      if (this.groups[at].length === 0) this.drop(at);
+    }
   }
 
   seal(): void {
@@ -52,6 +99,11 @@ export class ReleaseSchedule {
 
   group(group: number): readonly HeldTask[] {
     return this.groups[group];
+  }
+
+  private drop(at: number): void {
+    this.ends.splice(at, 1);
+    this.groups.splice(at, 1);
   }
 }
 

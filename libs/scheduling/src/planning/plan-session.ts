@@ -13,7 +13,8 @@ import { chargeOf, QuotaLedger, type QuotaBlock, type QuotaVerdict } from '../qu
 import { PreemptionCycleGuard } from './preemption-cycle-guard';
 import { completeWait, type WaitContext } from './wait-causes';
 import { applyHold, type HoldPlan } from './hold-plan';
-import { buildPools, type PoolState } from './pool-state';
+import type { PoolState } from './pool-state';
+import { buildPools } from './standing-pools';
 import { findVictims, type PreemptionChoice, type VictimRules } from './preemption-planner';
 import { findReservation } from './reservation-planner';
 import { iso, ReservationLedger, type HoldStatus } from './reservation-ledger';
@@ -80,10 +81,14 @@ export class PlanSession {
   private readonly positions = new Map<string, number>();
   private readonly failures = new Map<string, Failure>();
 
-  constructor(view: ClusterView, options: Partial<PlannerOptions> = {}) {
+  /**
+   * `pools`: the pools of a standing view, begun for this pass at `view.now` (`IncrementalPlanner`);
+   * without them they are built from `view.nodes` and `view.running`.
+   */
+  constructor(view: ClusterView, options: Partial<PlannerOptions> = {}, pools?: Map<string, PoolState>) {
     this.opts = resolvePlannerOptions(options);
     this.now = Date.parse(view.now);
-    this.pools = buildPools(view, this.now, this.opts.stack, this.opts.maxNodeReasons);
+    this.pools = pools ?? buildPools(view, this.now, this.opts.stack, this.opts.maxNodeReasons);
     this.ledger = new ReservationLedger(view.reservations ?? [], this.now, this.opts.reservationTtlMs, this.opts.reservationBackoffMs);
     this.quota = QuotaLedger.from(view);
     this.queue = new JobQueue(view.queue, this.quota);

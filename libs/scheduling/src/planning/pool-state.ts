@@ -1,10 +1,9 @@
 import type { WaitCause } from '../plan';
-import type { ClusterView, NodeView } from '../cluster-view';
 import { computeStaticFeasibility, type StaticFeasibility } from '../feasibility/static-feasibility';
 import type { GangStack } from '../gang-stack';
-import { PoolIndex } from '../index/pool-index';
-import { ReleaseSchedule } from '../index/release-schedule';
-import { demandOfFlavor, type Demand, type JobRequest } from '../queue/job-request';
+import type { PoolIndex } from '../index/pool-index';
+import { ReleaseSchedule, type HeldTask } from '../index/release-schedule';
+import type { Demand, JobRequest } from '../queue/job-request';
 
 /** A job holding capacity in the pool, as preemption and reservations need it. */
 export interface RunningEntry {
@@ -26,10 +25,17 @@ export interface RunningEntry {
   acceleratorType?: string;
 }
 
-/** Everything the planner keeps per pool during one pass. */
+/**
+ * Everything the planner keeps per pool: the nodes' free capacity, the running jobs and when their
+ * tasks end — kept between passes by `StandingPools` — and what one pass found and decided. A pass
+ * (`beginPass` … `endPass`) changes it only tentatively: its placements, holds and preemptions are
+ * undone at its end, so the next pass starts from the cluster as the events left it.
+ */
 export class PoolState {
   readonly releases = new ReleaseSchedule();
   readonly running: RunningEntry[] = [];
+  /** Tasks of jobs being preempted: they free capacity `now`, whatever `now` a pass has. */
+  readonly preempting = new Map<RunningEntry, readonly HeldTask[]>();
   readonly schedulable: number;
   /** The job holding the pool's backfill reservation in this pass. */
   backfillHolder?: string;
@@ -42,6 +48,9 @@ export class PoolState {
   private readonly statics = new Map<string, StaticFeasibility>();
   private victimFloor: number | undefined;
   private byPreemptor: Map<string, RunningEntry[]> | undefined;
+  /** The pass's mark on the index, and the victims it chose (-1: not in a pass). */
+  private passMark = -1;
+  private marked: RunningEntry[] = [];
 
   constructor(
     readonly index: PoolIndex,
@@ -51,6 +60,41 @@ export class PoolState {
     let s = 0;
     for (let i = 0; i < index.size; i++) s += index.schedulable[i];
     this.schedulable = s;
+  }
+
+  /** Starts a pass at `now`: what it changes is journaled until `endPass`. */
+  beginPass(now: number): void {
+    this.backfillHolder = undefined;
+    this.preemptionSearches = 0;
+    this.reservationSearches = 0;
+    this.estimates = 0;
+    this.probes.clear();
+    this.statics.clear();
+    this.victimFloor = undefined;
+    this.byPreemptor = undefined;
+    this.marked = [];
+    this.passMark = this.index.begin();
+    this.releases.begin();
+    for (const tasks of this.preempting.values()) for (const t of tasks) this.releases.add(now, t);
+  }
+
+  /** Undoes what the pass changed: placements, holds, the tasks it scheduled to end, its victims. */
+  endPass(): void {
+    if (this.passMark < 0) return;
+    this.index.rollback(this.passMark);
+    this.passMark = -1;
+    this.index.clearHolds();
+    this.releases.rollback();
+    for (const v of this.marked) v.preemptedFor = undefined;
+    this.marked = [];
+    this.victimFloor = undefined;
+    this.byPreemptor = undefined;
+  }
+
+  /** A running job's entry changed between passes: the caches read from the entries are stale. */
+  entriesChanged(): void {
+    this.victimFloor = undefined;
+    this.byPreemptor = undefined;
   }
 
   staticFeasibility(job: JobRequest): StaticFeasibility {
@@ -74,6 +118,7 @@ export class PoolState {
   markPreempted(victim: RunningEntry, forJobId: string): void {
     this.victimsFor(forJobId);
     victim.preemptedFor = forJobId;
+    this.marked.push(victim);
     this.victimFloor = undefined;
     const list = this.byPreemptor!.get(forJobId);
     if (list) list.push(victim);
@@ -93,91 +138,4 @@ export class PoolState {
     }
     return [...(this.byPreemptor.get(jobId) ?? [])];
   }
-}
-
-/**
- * Builds one `PoolState` per pool: nodes indexed, free capacity = capacity − used, running tasks
- * placed on their nodes with their expected end. Used capacity that no running job explains counts
- * as one task of unknown end, so a view without `running` still plans safely.
- */
-export function buildPools(view: ClusterView, now: number, stack: GangStack, sampleLimit: number): Map<string, PoolState> {
-  const byPool = new Map<string, NodeView[]>();
-  for (const n of view.nodes) {
-    const list = byPool.get(n.pool);
-    if (list) list.push(n);
-    else byPool.set(n.pool, [n]);
-  }
-  const pools = new Map<string, PoolState>();
-  const where = new Map<string, PoolState>();
-  for (const [name, nodes] of byPool) {
-    const state = new PoolState(new PoolIndex(name, nodes), stack, sampleLimit);
-    pools.set(name, state);
-    for (const n of nodes) where.set(n.id, state);
-  }
-
-  // Capacity explained by running tasks, per pool slot (cpu, memory, gpu, npu interleaved).
-  const explained = new Map<PoolState, Float64Array>();
-  for (const state of pools.values()) explained.set(state, new Float64Array(state.index.size * 4));
-  for (const r of view.running ?? []) {
-    const demand = demandOfFlavor(r.flavor);
-    const whole = r.affinityGroupSize !== undefined;
-    const startedAt = r.startedAt ? Date.parse(r.startedAt) : Number.NaN;
-    const end = r.maxRunHours !== undefined && !Number.isNaN(startedAt) ? startedAt + r.maxRunHours * 3_600_000 : Number.POSITIVE_INFINITY;
-    // A job's tasks share its pool; an entry per (job, pool) keeps a misfiled task harmless.
-    const entries = new Map<PoolState, RunningEntry>();
-    for (const nodeId of r.nodeIds) {
-      const state = where.get(nodeId);
-      if (!state) continue;
-      let entry = entries.get(state);
-      if (!entry) {
-        const checkpoint = r.checkpointAt ? Date.parse(r.checkpointAt) : Number.NaN;
-        entry = {
-          jobId: r.jobId,
-          priority: r.priority,
-          preemptible: r.preemptible,
-          startedAt,
-          demand,
-          whole,
-          slots: [],
-          preemptedFor: r.preemptedFor,
-          project: r.project,
-          safeAt: checkpoint > startedAt ? checkpoint : startedAt,
-          end,
-          acceleratorType: r.flavor.acceleratorType,
-        };
-        entries.set(state, entry);
-        state.running.push(entry);
-      }
-      const idx = state.index;
-      const slot = idx.slotOf(nodeId)!;
-      entry.slots.push(slot);
-      // A task being preempted frees its capacity now (it is being stopped).
-      state.releases.add(r.preemptedFor ? now : end, { slot, demand, whole, jobId: r.jobId });
-      const e = explained.get(state)!;
-      e[slot * 4] += demand.cpu;
-      e[slot * 4 + 1] += demand.memoryMiB;
-      e[slot * 4 + 2] += demand.gpu;
-      e[slot * 4 + 3] += demand.npu;
-      idx.setNode(slot, idx.freeCpu[slot], idx.freeMem[slot], idx.freeGpu[slot], idx.freeNpu[slot], idx.tasks[slot] + 1, whole ? 1 : idx.whole[slot]);
-    }
-  }
-
-  for (const n of view.nodes) {
-    const state = where.get(n.id)!;
-    const idx = state.index;
-    const slot = idx.slotOf(n.id)!;
-    const used = demandOfFlavor(n.used);
-    const e = explained.get(state)!;
-    const rest: Demand = {
-      cpu: Math.max(0, used.cpu - e[slot * 4]),
-      memoryMiB: Math.max(0, used.memoryMiB - e[slot * 4 + 1]),
-      gpu: Math.max(0, used.gpu - e[slot * 4 + 2]),
-      npu: Math.max(0, used.npu - e[slot * 4 + 3]),
-    };
-    const anon = rest.cpu + rest.memoryMiB + rest.gpu + rest.npu > 0;
-    idx.setNode(slot, idx.capCpu[slot] - used.cpu, idx.capMem[slot] - used.memoryMiB, idx.capGpu[slot] - used.gpu, idx.capNpu[slot] - used.npu, idx.tasks[slot] + (anon ? 1 : 0), idx.whole[slot]);
-    if (anon) state.releases.add(Number.POSITIVE_INFINITY, { slot, demand: rest, whole: false, jobId: '' });
-  }
-  for (const state of pools.values()) state.releases.seal();
-  return pools;
 }
