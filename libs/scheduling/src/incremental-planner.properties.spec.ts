@@ -23,7 +23,7 @@ const arbShape = fc.record({
   schedulable: fc.constantFrom(true, true, true, false),
 });
 
-const arbUsed = fc.record({ cpu: fc.constantFrom(0, 0, 1, 2, 3.5, 6), gpu: fc.constantFrom(0, 0, 1, 4) });
+const arbUsed = fc.record({ cpu: fc.constantFrom<number>(0, 0, 1, 2, 3.5, 6), gpu: fc.constantFrom<number>(0, 0, 1, 4) });
 
 const arbRunning = fc.record({
   nodes: fc.array(fc.integer({ min: 0, max: NODES + 1 }), { minLength: 1, maxLength: 3 }),
