@@ -1,4 +1,4 @@
-import { Subjects, type CommitMeta, type DomainEvent, type JobEvent, type NodeEvent } from '@trainyard/contracts';
+import { fnv1a32, Subjects, type CommitMeta, type DomainEvent, type JobEvent, type NodeEvent } from '@trainyard/contracts';
 import { nodeDecider, trainingJobDecider, type NodeCommand } from '@trainyard/domain';
 import { StreamVersionConflict, type EventLog } from '@trainyard/event-log';
 import type { ClusterState } from './cluster-state';
@@ -115,11 +115,7 @@ function nodeCommandOf(a: NodeWork, defaultGraceMs: number, metadata: { now: str
 }
 
 /** FNV-1a of the work's keys, in hex: short, stable across processes. */
-function fingerprint(group: readonly NodeWork[]): string {
-  let h = 0x811c9dc5;
-  for (const ch of group.map((a) => a.commandId).join('|')) h = Math.imul(h ^ ch.charCodeAt(0), 0x01000193) >>> 0;
-  return h.toString(16);
-}
+const fingerprint = (group: readonly NodeWork[]): string => fnv1a32(group.map((a) => a.commandId).join('|')).toString(16);
 
 const meta = (commandId: string, traceparent?: string): CommitMeta => ({ commandId, correlationId: commandId, actor: 'scheduler', ...(traceparent ? { traceparent } : {}) });
 const emptyResult = (): BatchResult => ({ last: 0, committed: 0, duplicates: 0, conflicts: 0, rejected: [], failed: [] });

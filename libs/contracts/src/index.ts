@@ -38,3 +38,4 @@ export { wireErrors, dottedPath, RULE, rule } from './wire-check';
 export * from './validate-job-update';
 export * from './exec-api';
 export * from './final-metrics';
+export * from './fnv-hash';

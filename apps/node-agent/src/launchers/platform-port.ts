@@ -1,3 +1,5 @@
+import { fnv1a32 } from '@trainyard/contracts';
+
 /**
  * Ports the guide leaves to the platform (the PyTorch-GPU `--init_method` port, msrun's master port,
  * TensorFlow ps/worker ports) are "random in 5000–10000" (L511-512, L518-519). Every task of a job
@@ -15,15 +17,5 @@ const SPAN = PLATFORM_PORT_RANGE.max - PLATFORM_PORT_RANGE.min + 1;
  * platformPort('a0978141', 1, 'tensorflow-ps', 3) // e.g. 7342
  */
 export function platformPort(jobId: string, attempt: number, purpose: string, offset = 0): number {
-  return PLATFORM_PORT_RANGE.min + ((fnv1a(`${jobId}/${attempt}/${purpose}`) + offset) % SPAN);
-}
-
-/** 32-bit FNV-1a: tiny, stable across Node versions, good enough to spread ports. */
-function fnv1a(text: string): number {
-  let h = 0x811c9dc5;
-  for (const byte of Buffer.from(text, 'utf8')) {
-    h ^= byte;
-    h = Math.imul(h, 0x01000193) >>> 0;
-  }
-  return h;
+  return PLATFORM_PORT_RANGE.min + ((fnv1a32(`${jobId}/${attempt}/${purpose}`) + offset) % SPAN);
 }
