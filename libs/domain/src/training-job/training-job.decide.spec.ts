@@ -152,6 +152,13 @@ describe('training job - ReportTaskStarted', () => {
     }
   });
 
+  it('is refused for a task already reported lost, so a start held up by a partition cannot revive it', () => {
+    const lost = [...scheduledHistory(), event('TaskExited', T1, { task: 'worker-0', attempt: 1, nodeId: 'node-0', exitCode: null, signal: null, reason: 'lost' as const })];
+    spec.given(lost).when(started(0)).then({ code: ErrorCode.IllegalState, reason: JobRejection.TaskEnded });
+    // Its exit that follows changes nothing either: the task is over at this attempt.
+    spec.given(lost).when(exited(0, null, { reason: 'stopped', signal: 'SIGTERM' })).thenNothing();
+  });
+
   it('is refused for an unknown job, task, future attempt or the wrong node', () => {
     spec.given([]).when(started(0)).then(ErrorCode.NotFound);
     spec.given(scheduledHistory()).when(started(5)).then({ code: ErrorCode.ValidationFailed, reason: JobRejection.UnknownTask });

@@ -209,6 +209,8 @@ export const JobRejection = {
   /** The job is terminating or over: the agent must kill the process it reported. */
   JobNotActive: 'JobNotActive',
   NodeMismatch: 'NodeMismatch',
+  /** A start reported for a task that already ended at this attempt: the agent must kill the process. */
+  TaskEnded: 'TaskEnded',
   NotStoppable: 'NotStoppable',
   MaxRunHoursRequired: 'MaxRunHoursRequired',
   NotDeletable: 'NotDeletable',
@@ -343,6 +345,11 @@ function reportTaskStarted({ data, metadata }: ReportTaskStarted, state: Trainin
   if (!('task' in found)) return found;
   // Same or older start count: a redelivered report, already applied.
   if (data.procStartCount <= found.task.procStartCount) return emit();
+  // The task already ended at this attempt (reported lost while its node was cut off, say) and this
+  // start arrives late: it must not bring the task back to life under a recovery already under way.
+  if (found.task.status !== 'assigned' && found.task.status !== 'running') {
+    return reject(ErrorCode.IllegalState, JobRejection.TaskEnded, `${data.task} of job ${state.jobId} already ended at attempt ${data.attempt} (${found.task.status}); stop the process`);
+  }
   const started = event('TaskStarted', metadata.now, {
     task: data.task,
     attempt: data.attempt,
