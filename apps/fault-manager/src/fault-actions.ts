@@ -115,6 +115,8 @@ function classify(inputs: FaultPlanInputs, jobId: string, j: FaultJob, e: Record
 
 function recoveryActions(inputs: FaultPlanInputs): FaultAction[] {
   const { state, now, liveness } = inputs;
+  // Every isolation before any recovery: a pass commits each kind in a wave of its own (commit-waves.ts).
+  const isolations: FaultAction[] = [];
   const out: FaultAction[] = [];
   const m = metadata(now);
   for (const [jobId, j] of state.jobs) {
@@ -152,7 +154,7 @@ function recoveryActions(inputs: FaultPlanInputs): FaultAction[] {
         // Faulty nodes leave service before the job can be placed again (ch12 §2.1, L7529-7534).
         for (const n of decision.isolate) {
           const reason = fault.kind === 'node-lost' && n === fault.nodeId ? 'node-lost' : 'hardware-fault';
-          out.push(node(n, `isolate/${n}/${jobId}/${j.version}`, { type: 'IsolateNode', data: { reason, by: ACTOR, detail: `job ${jobId}: ${decision.message}` }, metadata: m }));
+          isolations.push(node(n, `isolate/${n}/${jobId}/${j.version}`, { type: 'IsolateNode', data: { reason, by: ACTOR, detail: `job ${jobId}: ${decision.message}` }, metadata: m }));
         }
         out.push(job(jobId, `recover/${jobId}/${j.version}`, {
           type: 'ApplyRecovery',
@@ -171,7 +173,7 @@ function recoveryActions(inputs: FaultPlanInputs): FaultAction[] {
     const decision = decideRecovery({ policy, fault: { kind: 'hang', hardware: false, detail: evidence.rule }, history, tasks, now: m.now });
     out.push(job(jobId, `hang/${jobId}/${s.attempt}/${totalStarts(s)}`, { type: 'ApplyRecovery', data: { attempt: s.attempt, decision, hang: evidence }, metadata: m }));
   }
-  return out;
+  return [...isolations, ...out];
 }
 
 function followUps({ state, now, options }: FaultPlanInputs): FaultAction[] {

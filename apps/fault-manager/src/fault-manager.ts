@@ -12,11 +12,16 @@ import {
 import { handleCommand, type EventLog } from '@trainyard/event-log';
 import type { ReplicaControl, ReplicaPolicy } from '@trainyard/replica';
 import type { Kysely } from 'kysely';
+import { batchCommandId, commitWaves, inParallel, type CommitBatch } from './commit-waves';
+import { decideInOrder } from './decide-in-order';
 import { planFaultActions, type FaultAction } from './fault-actions';
 import { DEFAULT_FAULT_MANAGER_OPTIONS, type FaultManagerOptions } from './fault-manager-options';
 import { FaultState } from './fault-state';
 import { FailureAnalyser } from './failure-analyser';
 import { HangWatch } from './hang-watch';
+
+/** Aggregates a pass commits to at once (each one read and one append). */
+const COMMITS_IN_FLIGHT = 16;
 
 /** What the fault manager may be given. */
 export interface FaultManagerDeps {
@@ -124,45 +129,51 @@ export class FaultManager implements ReplicaPolicy {
       });
     }
     let last = 0;
-    for (const a of actions) {
+    for (const wave of commitWaves(actions.filter((a) => !this.settled.has(a.commandId)))) {
       if (!replica.isLeader()) return;
-      if (this.settled.has(a.commandId)) continue;
-      last = Math.max(last, await this.commit(a));
+      const seqs = await inParallel(wave, COMMITS_IN_FLIGHT, (batch) => (replica.isLeader() ? this.commit(batch) : Promise.resolve(0)));
+      last = Math.max(last, ...seqs);
     }
     // Our own commits must come back through the log first, so the next pass does not repeat them.
     await replica.caughtUpTo(last);
   }
 
-  /** Commits one action; returns its sequence (0 when nothing was appended). */
-  private async commit(a: FaultAction): Promise<number> {
-    const meta: CommitMeta = { commandId: a.commandId, correlationId: a.commandId, actor: 'fault-manager' };
+  /** Commits one aggregate's actions of a wave in one append; returns its sequence (0 when nothing was appended). */
+  private async commit(batch: CommitBatch): Promise<number> {
+    const commandId = batchCommandId(batch);
+    const meta: CommitMeta = { commandId, correlationId: commandId, actor: 'fault-manager' };
+    const refused: { action: FaultAction; reason: string; message: string }[] = [];
     try {
       const r =
-        a.kind === 'job'
+        batch.kind === 'job'
           ? await handleCommand<ReturnType<typeof trainingJobDecider.initialState>, JobEvent>({
-              log: this.log, subject: Subjects.job(a.jobId), meta,
+              log: this.log, subject: Subjects.job(batch.id), meta,
               initialState: trainingJobDecider.initialState(), evolve: trainingJobDecider.evolve,
-              decide: (s) => trainingJobDecider.decide(a.command, s),
+              decide: (s) => decideInOrder(trainingJobDecider, batch.actions, (a) => (a.kind === 'job' ? a.command : undefined), s, refused),
             })
           : await handleCommand<ReturnType<typeof nodeDecider.initialState>, NodeEvent>({
-              log: this.log, subject: Subjects.node(a.nodeId), meta,
+              log: this.log, subject: Subjects.node(batch.id), meta,
               initialState: nodeDecider.initialState(), evolve: nodeDecider.evolve,
-              decide: (s) => nodeDecider.decide(a.command, s),
+              decide: (s) => decideInOrder(nodeDecider, batch.actions, (a) => (a.kind === 'node' ? a.command : undefined), s, refused),
             });
+      // The same state gives the same answer: do not ask again until something changes the id.
+      for (const x of refused) {
+        this.settled.add(x.action.commandId);
+        this.say(`${x.action.commandId}: refused (${x.reason}): ${x.message}`);
+      }
       if (!r.ok) {
-        // The same state gives the same answer: do not ask again until something changes the id.
-        this.settled.add(a.commandId);
-        this.say(`${a.commandId}: refused (${r.rejection.reason}): ${r.rejection.message}`);
+        this.settled.add(commandId);
+        this.say(`${commandId}: refused (${r.rejection.reason}): ${r.rejection.message}`);
         return 0;
       }
       if (r.duplicate || r.events.length === 0) {
-        this.settled.add(a.commandId);
+        for (const a of batch.actions) this.settled.add(a.commandId);
         return 0;
       }
-      this.say(`${a.commandId}: ${r.events.map((e) => e.type).join(', ')}`);
+      this.say(`${commandId}: ${r.events.map((e) => e.type).join(', ')}`);
       return r.seq;
     } catch (err) {
-      this.say(`${a.commandId}: not committed: ${(err as Error).message}`);
+      this.say(`${commandId}: not committed: ${(err as Error).message}`);
       return 0;
     }
   }
