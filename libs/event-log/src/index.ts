@@ -41,7 +41,7 @@ export {
   type ReplicationVerdict,
   type ServerVersion,
 } from './replication-gate';
-export { checkReplication, UnsafeReplication, type ReplicationCheckOptions } from './replication-check';
+export { checkReplication, storeReplicas, UnsafeReplication, type ReplicationCheckOptions } from './replication-check';
 export { restoreCommits } from './restore-commits';
 export { credentialOptions, natsCredentialsFromEnv, NatsCredentialsError, readNatsCredentials, type NatsCredentials } from './nats-credentials';
 export { AUTHORIZATION_FILE, bootstrapBus, credentialsFile, writeNatsServerConfig, type BusBootstrap } from './bus-bootstrap';

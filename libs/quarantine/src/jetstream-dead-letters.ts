@@ -10,6 +10,7 @@ import {
 } from '@nats-io/jetstream';
 import { nanos, type NatsConnection } from '@nats-io/transport-node';
 import { Streams, Subjects } from '@trainyard/contracts';
+import { storeReplicas } from '@trainyard/event-log';
 import type { DeadLetter, DeadLetterRecord, DeadLetterSink, QuarantineSummary } from './dead-letter';
 
 /** The dead-letter stream: kept a year, at most 100,000 letters (the oldest go first), deletable (dismiss). */
@@ -42,6 +43,7 @@ interface Body extends Omit<DeadLetter, 'payload'> {
 export interface JetStreamDeadLettersOptions {
   /** Largest payload kept in the letter; a larger one is referred to by stream and sequence. Default 256 KiB. */
   maxPayloadBytes?: number;
+  /** Replicas of the stream when recording creates it. Default `TY_STREAM_REPLICAS` (1), through the server version gate. */
   replicas?: number;
 }
 
@@ -60,7 +62,7 @@ export interface JetStreamDeadLettersOptions {
 export class JetStreamDeadLetters implements DeadLetterSink {
   readonly #js: JetStreamClient;
   readonly #maxPayload: number;
-  readonly #replicas: number;
+  readonly #replicas: number | undefined;
   #jsm: Promise<JetStreamManager> | undefined;
   #ensured: Promise<void> | undefined;
 
@@ -70,7 +72,7 @@ export class JetStreamDeadLetters implements DeadLetterSink {
   ) {
     this.#js = jetstream(nc);
     this.#maxPayload = opts.maxPayloadBytes ?? 256 * 1024;
-    this.#replicas = opts.replicas ?? 1;
+    this.#replicas = opts.replicas;
   }
 
   async record(letter: DeadLetter): Promise<void> {
@@ -128,7 +130,7 @@ export class JetStreamDeadLetters implements DeadLetterSink {
       const jsm = await this.#manager();
       const exists = await jsm.streams.info(Streams.deadLetters).then(() => true, notFoundAs(false));
       if (!exists) {
-        await jsm.streams.add(deadLetterStreamConfig(this.#replicas)).catch((err: unknown) => {
+        await jsm.streams.add(deadLetterStreamConfig(this.#replicas ?? storeReplicas(this.nc, Streams.deadLetters))).catch((err: unknown) => {
           if (!(err instanceof Error && /already in use/i.test(err.message))) throw err;
         });
       }

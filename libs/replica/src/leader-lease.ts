@@ -1,5 +1,6 @@
 import { Kvm, type KV } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
+import { storeReplicas } from '@trainyard/event-log';
 
 /** Options of {@link LeaderLease}. */
 export interface LeaderLeaseOptions {
@@ -9,6 +10,8 @@ export interface LeaderLeaseOptions {
   key: string;
   /** This replica's id, written as the lease's value (shown to operators). */
   holder: string;
+  /** Replicas of the bucket when this creates it. Default `TY_STREAM_REPLICAS` (1), through the server version gate. */
+  replicas?: number;
   /** How long a lease lives without renewal: the bucket's max age. Default 3 000 ms. */
   ttlMs: number;
   /** Renew (leader) or try to acquire (standby) this often. Default ttl / 3. */
@@ -56,7 +59,8 @@ export class LeaderLease {
   }
 
   async start(): Promise<void> {
-    this.kv = await new Kvm(this.nc).create(this.opts.bucket, { history: 1, ttl: this.opts.ttlMs });
+    const replicas = this.opts.replicas ?? storeReplicas(this.nc, this.opts.bucket);
+    this.kv = await new Kvm(this.nc).create(this.opts.bucket, { history: 1, ttl: this.opts.ttlMs, replicas });
     await this.tick();
     this.timer = setInterval(() => void this.tick(), this.renewMs);
   }

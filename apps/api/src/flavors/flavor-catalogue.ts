@@ -1,6 +1,7 @@
 import { Kvm, type KV } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { ErrorCode, TrainyardError, type CatalogueFlavor } from '@trainyard/contracts';
+import { storeReplicas } from '@trainyard/event-log';
 
 /** The NATS KV bucket of the flavor catalogue: key `<pool>.<flavor id>`, value the flavor as JSON. */
 export const FLAVOR_BUCKET = 'TY_FLAVORS';
@@ -18,7 +19,7 @@ export class FlavorCatalogue {
   constructor(private readonly nc: NatsConnection) {}
 
   private bucket(): Promise<KV> {
-    this.kv ??= new Kvm(this.nc).create(FLAVOR_BUCKET, { history: 5 }).catch((err) => {
+    this.kv ??= (async () => new Kvm(this.nc).create(FLAVOR_BUCKET, { history: 5, replicas: storeReplicas(this.nc, FLAVOR_BUCKET) }))().catch((err) => {
       this.kv = undefined;
       throw new TrainyardError(ErrorCode.Unavailable, `the flavor catalogue (KV ${FLAVOR_BUCKET}) is unavailable: ${(err as Error).message}`, undefined, { cause: err });
     });
