@@ -1,10 +1,8 @@
 import { join } from 'node:path';
-import { jetstreamManager } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { agentIdentity, type BusIdentity } from '@trainyard/contracts';
 import { bootstrapBus, connectNats, credentialOptions, readNatsCredentials } from '@trainyard/event-log';
-import { deadLetterStreamConfig } from '@trainyard/quarantine';
 import { passableTempDir, TEST_ADMIN_TOKEN } from '@trainyard/testing';
 import { createHostNetwork, type HostNetwork, type NetHost } from '@trainyard/testing/netns';
 import { rmSync } from 'node:fs';
@@ -74,7 +72,6 @@ export async function startHostCluster(): Promise<HostCluster> {
 
     const nc = await connectNats(nats.url, 'cluster-test', credentialOptions(readNatsCredentials(creds('api'))));
     stoppers.push(() => nc.close());
-    await replicatedSideBuckets(nc);
 
     const apiHost = net.host('api');
     const apiUrl = `http://${apiHost.address}:8080`;
@@ -166,19 +163,4 @@ export async function startHostCluster(): Promise<HostCluster> {
     rmSync(dataDir, { recursive: true, force: true });
     throw err;
   }
-}
-
-/**
- * The KV buckets (leader leases, flavors) and the dead-letter stream are created by the services
- * on first use with one replica: on a cluster that would put a leader lease on one server, and
- * losing that server would stop both replicas from leading. The test creates them R3 first (the
- * services use a bucket that exists as it is); making the services create them replicated is
- * left to TY_STREAM_REPLICAS's follow-up (docs/architecture.md, "A real cluster").
- */
-async function replicatedSideBuckets(nc: NatsConnection): Promise<void> {
-  const kvm = new Kvm(nc);
-  await kvm.create('TY_LEADER', { history: 1, ttl: LEASE_MS, replicas: 3 });
-  await kvm.create('TY_FLAVORS', { history: 5, replicas: 3 });
-  const jsm = await jetstreamManager(nc);
-  await jsm.streams.add(deadLetterStreamConfig(3));
 }
