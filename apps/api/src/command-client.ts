@@ -22,5 +22,12 @@ export class CommandClient {
 
 /** The API's command client on this connection; the trace context travels in the NATS headers too (decision 11). */
 export function commandClient(nc: NatsConnection): CommandClient {
-  return new CommandClient(new JetStreamClient(nc, { headers: (body) => traceHeaders((body as { traceparent?: string } | null)?.traceparent) }));
+  return new CommandClient(
+    new JetStreamClient(nc, {
+      // Every command the API sends carries a commandId, so a try unanswered after 3 s is sent again:
+      // a leader cut off from the network would otherwise hold each request it is handed for the whole 10 s.
+      attemptTimeoutMs: 3_000,
+      headers: (body) => traceHeaders((body as { traceparent?: string } | null)?.traceparent),
+    }),
+  );
 }

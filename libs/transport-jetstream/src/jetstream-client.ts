@@ -11,6 +11,14 @@ export interface JetStreamClientOptions {
    * leaves the queue group empty for a moment, and commands are idempotent by `commandId`. Default 3 s.
    */
   noRespondersRetryMs?: number;
+  /**
+   * How long one try waits for its reply before the request is sent again, within `timeoutMs`.
+   * A replica cut off from the network stays in the queue group until the server notices (its pings,
+   * minutes by default), and a request the server hands it is never answered; sent again, the request
+   * most likely reaches the live one. Only for idempotent requests (commands carry a `commandId`).
+   * Default `timeoutMs`: one try.
+   */
+  attemptTimeoutMs?: number;
   /** NATS headers for a command body (the trace context, decision 11). */
   headers?: (body: unknown) => MsgHdrs | undefined;
 }
@@ -28,6 +36,7 @@ export interface JetStreamClientOptions {
 export class JetStreamClient extends ClientProxy {
   private readonly timeoutMs: number;
   private readonly noRespondersRetryMs: number;
+  private readonly attemptTimeoutMs: number;
 
   constructor(
     private readonly nc: NatsConnection,
@@ -36,6 +45,7 @@ export class JetStreamClient extends ClientProxy {
     super();
     this.timeoutMs = options.timeoutMs ?? 10_000;
     this.noRespondersRetryMs = options.noRespondersRetryMs ?? 3_000;
+    this.attemptTimeoutMs = Math.min(options.attemptTimeoutMs ?? this.timeoutMs, this.timeoutMs);
   }
 
   connect(): Promise<NatsConnection> {
@@ -79,7 +89,8 @@ export class JetStreamClient extends ClientProxy {
     const retryUntil = Date.now() + Math.min(this.noRespondersRetryMs, this.timeoutMs);
     for (let wait = 50; ; wait = Math.min(wait * 2, 500)) {
       try {
-        const raw = await this.nc.request(subject, payload, { timeout: Math.max(1, end - Date.now()), ...(headers ? { headers } : {}) });
+        const timeout = Math.max(1, Math.min(this.attemptTimeoutMs, end - Date.now()));
+        const raw = await this.nc.request(subject, payload, { timeout, ...(headers ? { headers } : {}) });
         const reply = raw.json<CommandReply>();
         if (!reply.ok) throw TrainyardError.fromBody(reply.error);
         return { data: reply.data, seq: reply.seq };
@@ -90,9 +101,17 @@ export class JetStreamClient extends ClientProxy {
           await new Promise((r) => setTimeout(r, wait));
           continue;
         }
+        // Unanswered within its try, with time left: ask again at once (see attemptTimeoutMs).
+        if (isTimeout(err) && end - Date.now() > 1) continue;
         // "503 no responders" and timeouts both mean: nobody is serving that verb right now.
         throw new TrainyardError(ErrorCode.Unavailable, `the ${service} did not answer ${verb} (is it running?)`, undefined, { cause: err });
       }
     }
   }
+}
+
+/** nats.js's request timeout (`TimeoutError`, or the older `code: 'TIMEOUT'`). */
+function isTimeout(err: unknown): boolean {
+  const e = err as { name?: string; code?: string };
+  return e?.name === 'TimeoutError' || e?.code === 'TIMEOUT';
 }

@@ -203,6 +203,28 @@ describe('jetstream transport', () => {
     await b.stop();
   });
 
+  it('a silent member of the queue group (a replica cut off from the network) costs one try, not the command', async () => {
+    await replica({ name: 'live' }, { consumers: { work: { kind: 'ordered', filter: 'ty.ev.none.>' } } });
+    // In the commands' queue group, it takes its share of the requests and never answers, as a
+    // replica whose host was cut off does until the server notices.
+    const silent = await connectNats(nats.url, 'silent');
+    silent.subscribe('ty.cmd.demo.*', { queue: 'demo', callback: () => undefined });
+    await silent.flush();
+    try {
+      const once = new JetStreamClient(nc, { timeoutMs: 600 });
+      const retrying = new JetStreamClient(nc, { timeoutMs: 10_000, attemptTimeoutMs: 300 });
+      const send = (c: JetStreamClient) => lastValueFrom(c.send(Subjects.command('demo', 'echo'), { x: 1 })).then((r) => r.data, (e: TrainyardError) => e.code);
+      // One try each: whichever request the silent member got is lost to a timeout.
+      const single = await Promise.all(Array.from({ length: 20 }, () => send(once)));
+      expect(single).toContain(ErrorCode.Unavailable);
+      // Tried again after 300 ms: every one answered by the live replica.
+      const answered = await Promise.all(Array.from({ length: 20 }, () => send(retrying)));
+      expect(answered).toEqual(Array(20).fill({ by: 'live', verb: 'echo', body: { x: 1 } }));
+    } finally {
+      await silent.close();
+    }
+  });
+
   it('failover - a killed replica’s commit in hand and everything after it go to its successor, each applied once', async () => {
     const subject = Subjects.node('failover');
     const deliveries: { by: string; i: number }[] = [];
