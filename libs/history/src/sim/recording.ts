@@ -99,15 +99,18 @@ export function readRecording(commits: readonly StoredCommit[]): Recording {
   let lastPassAt = Number.NaN;
   let start = Number.POSITIVE_INFINITY;
   let end = 0;
+  const parseTime = timeParser();
   for (const c of commits) {
-    const t0 = Date.parse(c.events[0]?.time ?? '');
+    const t0 = parseTime(c.events[0]?.time ?? '');
     if (Number.isFinite(t0)) start = Math.min(start, t0);
-    const tn = Date.parse(c.events.at(-1)?.time ?? '');
+    const tn = parseTime(c.events.at(-1)?.time ?? '');
     if (Number.isFinite(tn)) end = Math.max(end, tn);
-    const [kind, , id] = [c.subject.split('.')[2], '', c.subject.split('.').slice(3).join('.')];
+    const parts = c.subject.split('.');
+    const kind = parts[2];
+    const id = parts.length === 4 ? parts[3] : parts.slice(3).join('.');
     if (kind === 'node') {
       for (const e of c.events as NodeEvent[]) {
-        const at = Date.parse(e.time);
+        const at = parseTime(e.time);
         if (e.type === 'NodeRegistered') {
           const prev = nodes.get(id);
           nodes.set(id, { id, host: e.data.host, pool: e.data.pool, capacity: e.data.capacity, labels: e.data.labels, registeredAt: prev?.registeredAt ?? at, availability: prev?.availability ?? [] });
@@ -122,12 +125,12 @@ export function readRecording(commits: readonly StoredCommit[]): Recording {
     if (kind !== 'job') continue;
     // A scheduler pass: its commits share the pass's `now`.
     if (c.meta.actor === 'scheduler' && (c.events as JobEvent[]).some((e) => e.type === 'JobScheduled' || e.type === 'JobPreempted')) {
-      const at = Date.parse(c.events[0].time);
+      const at = parseTime(c.events[0].time);
       if (at !== lastPassAt) passes.push({ at, seq: c.seq });
       lastPassAt = at;
     }
     for (const e of c.events as JobEvent[]) {
-      const at = Date.parse(e.time);
+      const at = parseTime(e.time);
       const j = jobs.get(id);
       switch (e.type) {
         case 'JobCreated':
@@ -232,4 +235,17 @@ export function median(xs: readonly number[]): number {
   if (!xs.length) return 0;
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor((s.length - 1) / 2)];
+}
+
+/** `Date.parse` remembering its last string: a commit's events, and a moment's commits, mostly share their time. */
+function timeParser(): (iso: string) => number {
+  let last = '';
+  let ms = Number.NaN;
+  return (iso) => {
+    if (iso !== last) {
+      last = iso;
+      ms = Date.parse(iso);
+    }
+    return ms;
+  };
 }

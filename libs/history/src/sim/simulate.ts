@@ -1,5 +1,5 @@
 import type { Capacity } from '@trainyard/contracts';
-import { pendingJobFromSpec, planGangs, specProject, type ClusterView, type NodeView, type PastPreemption, type PendingJob, type PlannerOptions, type ReservationRecord, type RunningJob } from '@trainyard/scheduling';
+import { IncrementalPlanner, pendingJobFromSpec, planGangs, specProject, type ClusterView, type NodeView, type PastPreemption, type PendingJob, type PlannerOptions, type ReservationRecord, type RunningJob } from '@trainyard/scheduling';
 import { EventHeap } from './event-heap';
 import { median, type RecordedJob, type Recording } from './recording';
 
@@ -161,10 +161,20 @@ export function simulate(rec: Recording, opts: SimOptions = {}): SimReport {
   let live = new Set<SimJob>();
   let liveMax = -1;
   let liveUnordered = false;
+  // The live scheduler's planner, kept between passes: the nodes and the jobs holding capacity are
+  // set as they change (`touch`, `changedNodes`), and each pass plans on what they left.
+  const planner = new IncrementalPlanner({ ...opts.planner });
+  const changed = new Set<SimJob>();
+  const changedNodes = new Set<string>();
+  // Queued jobs, in recording order (as `live`).
+  let queued = new Set<SimJob>();
+  let queuedMax = -1;
+  let queuedUnordered = false;
   const placements: SimPlacement[] = [];
   let reservations: readonly ReservationRecord[] = [];
   // Each victim's last preemptions, as the live fold keeps them (`preemptedBy`): the cycle guard reads them.
   const preemptedBy = new Map<string, PastPreemption[]>();
+  let recentPreemptions: PastPreemption[] | undefined;
   let passes = 0;
   let preemptions = 0;
   let recoveries = 0;
@@ -222,7 +232,7 @@ export function simulate(rec: Recording, opts: SimOptions = {}): SimReport {
   // Inputs the live scheduler may not have folded yet when a pass began (see `pass`).
   // Kept in commit order (`order`): the live fold is a prefix of the log, and commits of nearby
   // moments reach the log out of time order (two agents' exits a millisecond apart).
-  let recent: { at: number; order: number; ev: SimEvent }[] = [];
+  const recent: { at: number; order: number; ev: SimEvent }[] = [];
   let inferredCuts = 0;
 
   // ---- run
@@ -236,8 +246,7 @@ export function simulate(rec: Recording, opts: SimOptions = {}): SimReport {
     if (changed && !counterfactual && (ev.kind === 'task-end' || ev.kind === 'release' || ev.kind === 'submit')) {
       // A derived input has no commit of its own: it stands where the replay reached it.
       const order = ev.tie >= 0 ? ev.tie : (recent.at(-1)?.order ?? 0);
-      recent.push({ at: now, order, ev });
-      recent = recent.filter((r) => r.at > now - FOLD_LAG_MS).sort((a, b) => a.order - b.order).slice(-MAX_CUTS);
+      remember({ at: now, order, ev });
     }
     if (changed && counterfactual && lastPassScheduled < now) {
       heap.push({ at: now + reactMs, tie: Number.MAX_SAFE_INTEGER, kind: 'pass' });
@@ -247,9 +256,20 @@ export function simulate(rec: Recording, opts: SimOptions = {}): SimReport {
   const end = Math.max(now, rec.end);
   return report(end);
 
+  /** Keeps `recent` in commit order, within FOLD_LAG_MS of now, the last MAX_CUTS (in place: it runs at every input). */
+  function remember(r: (typeof recent)[number]): void {
+    recent.push(r);
+    for (let i = recent.length - 1; i > 0 && recent[i - 1].order > recent[i].order; i--) [recent[i - 1], recent[i]] = [recent[i], recent[i - 1]];
+    let k = 0;
+    for (const x of recent) if (x.at > now - FOLD_LAG_MS) recent[k++] = x;
+    recent.length = k;
+    if (k > MAX_CUTS) recent.splice(0, k - MAX_CUTS);
+  }
+
   function addNode(view: Omit<NodeView, 'used'>, registered: boolean): void {
     nodes.set(view.id, { view, registered });
     used.set(view.id, { cpu: 0, memoryMiB: 0, gpu: 0, npu: 0 });
+    changedNodes.add(view.id);
   }
 
   function apply(ev: Exclude<SimEvent, { kind: 'pass' }>): boolean {
@@ -257,18 +277,20 @@ export function simulate(rec: Recording, opts: SimOptions = {}): SimReport {
       case 'register': {
         const n = nodes.get(ev.nodeId);
         if (n) n.registered = true;
+        if (n) changedNodes.add(ev.nodeId);
         return true;
       }
       case 'availability': {
         const n = nodes.get(ev.nodeId);
         if (n) n.view = { ...n.view, schedulable: ev.schedulable };
+        if (n) changedNodes.add(ev.nodeId);
         return true;
       }
       case 'submit': {
         const j = jobs.get(ev.jobId)!;
         if (j.phase === 'waiting') {
           j.phase = 'queued';
-          j.view = undefined;
+          touch(j);
           live.add(j);
           if (j.index < liveMax) liveUnordered = true;
           liveMax = Math.max(liveMax, j.index);
@@ -279,7 +301,7 @@ export function simulate(rec: Recording, opts: SimOptions = {}): SimReport {
         const j = jobs.get(ev.jobId)!;
         if (j.phase === 'queued' && j.attempt === 0) {
           j.priority = ev.to;
-          j.view = undefined;
+          touch(j);
         }
         return true;
       }
@@ -288,7 +310,7 @@ export function simulate(rec: Recording, opts: SimOptions = {}): SimReport {
         if (j.phase === 'done') return false;
         release(j);
         j.phase = 'done';
-        j.view = undefined;
+        touch(j);
         live.delete(j);
         j.gen++;
         return true;
@@ -297,7 +319,7 @@ export function simulate(rec: Recording, opts: SimOptions = {}): SimReport {
         const j = jobs.get(ev.jobId)!;
         if (j.gen !== ev.gen || j.phase !== 'placed') return false;
         j.phase = 'running';
-        j.view = undefined;
+        touch(j);
         j.startedAt = now;
         j.checkpointAt = undefined;
         for (const ms of j.rec.checkpointMs?.[j.attempt - 1] ?? []) heap.push({ at: now + ms, tie: DERIVED, kind: 'checkpoint', jobId: j.rec.id, gen: j.gen });
@@ -316,7 +338,7 @@ export function simulate(rec: Recording, opts: SimOptions = {}): SimReport {
         const j = jobs.get(ev.jobId)!;
         if (j.gen === ev.gen && j.phase === 'running') {
           j.checkpointAt = now;
-          j.view = undefined;
+          touch(j);
           }
         return false;
       }
@@ -326,7 +348,7 @@ export function simulate(rec: Recording, opts: SimOptions = {}): SimReport {
         releaseTask(j, ev.task);
         if (j.holding.size === 0) {
           j.phase = 'done';
-          j.view = undefined;
+          touch(j);
           live.delete(j);
         }
         return true;
@@ -348,7 +370,7 @@ export function simulate(rec: Recording, opts: SimOptions = {}): SimReport {
         recoveries++;
         j.faultsUsed++;
         j.phase = 'stopping';
-        j.view = undefined;
+        touch(j);
         heap.push({ at: now + ev.stopMs, tie: DERIVED, kind: 'requeue', jobId: j.rec.id, gen: j.gen });
         return false;
       }
@@ -357,7 +379,7 @@ export function simulate(rec: Recording, opts: SimOptions = {}): SimReport {
         if (j.gen !== ev.gen) return false;
         release(j);
         j.phase = 'queued';
-        j.view = undefined;
+        touch(j);
         j.requeued = true;
         j.preemptedFor = undefined;
         j.queuedSeq = requeueSeq++;
@@ -379,7 +401,10 @@ export function simulate(rec: Recording, opts: SimOptions = {}): SimReport {
   function pass(recorded: boolean): void {
     passes++;
     const wanted = recorded ? decidedAt.get(now) : undefined;
-    let plan = planGangs(buildView(), { ...opts.planner });
+    flush();
+    const queue: PendingJob[] = [];
+    for (const j of queued) queue.push(j.view as PendingJob);
+    let plan = planner.plan({ now: new Date(now).toISOString(), queue, ...passInputs() });
     if (wanted && !sameDecisions(plan, wanted)) {
       for (let k = 1; k <= recent.length; k++) {
         const candidate = planGangs(buildView(recent.slice(-k).map((r) => r.ev)), { ...opts.planner });
@@ -395,7 +420,7 @@ export function simulate(rec: Recording, opts: SimOptions = {}): SimReport {
       const j = jobs.get(p.jobId)!;
       j.attempt++;
       j.phase = 'placed';
-      j.view = undefined;
+      touch(j);
       j.requeued = false;
       j.nodes = Object.fromEntries(p.placements.map((x) => [x.task, x.nodeId]));
       j.holding = new Set(Object.keys(j.nodes));
@@ -410,9 +435,10 @@ export function simulate(rec: Recording, opts: SimOptions = {}): SimReport {
       if (v.phase !== 'running' && v.phase !== 'placed') continue;
       preemptions++;
       v.phase = 'stopping';
-      v.view = undefined;
+      touch(v);
       v.preemptedFor = p.forJobId;
       preemptedBy.set(v.rec.id, [...(preemptedBy.get(v.rec.id) ?? []), { victimJobId: v.rec.id, forJobId: p.forJobId, at: new Date(now).toISOString() }].slice(-5));
+      recentPreemptions = undefined;
       v.gen++;
       const stopMs = v.rec.preemptStopMs[v.preempted] ?? preemptStopDefault;
       // Each task lets go of its node when it exits, before the job is queued again.
@@ -447,7 +473,7 @@ export function simulate(rec: Recording, opts: SimOptions = {}): SimReport {
       }
       nodeViews.push({ ...n.view, used: u });
     }
-    const queue = [];
+    const queue: PendingJob[] = [];
     const running: RunningJob[] = [];
     if (liveUnordered) {
       live = new Set([...live].sort(byIndex));
@@ -461,29 +487,67 @@ export function simulate(rec: Recording, opts: SimOptions = {}): SimReport {
       if (j.phase === 'queued' && notSubmitted.has(j.rec.id)) continue;
       // What the cut has not seen makes a one-off entry; otherwise the job's own, kept until it changes.
       const own = holding === j.holding;
-      if (own && j.view) {
-        (j.phase === 'queued' ? queue : running).push(j.view as never);
-        continue;
-      }
-      const shape = (j.shape ??= shapeOf(j.rec));
-      let entry: PendingJob | RunningJob | undefined;
-      if (j.phase === 'queued') {
-        queue.push((entry = { ...shape.pending, queuedSeq: j.queuedSeq, priority: j.priority, ...(j.requeued ? { requeued: true } : {}) }));
-      } else if (holding.size && (j.phase === 'placed' || j.phase === 'running' || j.phase === 'stopping' || (held && j.phase === 'done'))) {
-        // One shape for every entry (absent = undefined): the planner reads them all every pass.
-        const r = shape.running;
-        running.push((entry = {
-          jobId: r.jobId, pool: r.pool, priority: j.priority, preemptible: r.preemptible,
-          startedAt: (j.phase === 'running' || j.phase === 'done') && j.startedAt !== undefined ? new Date(j.startedAt).toISOString() : undefined,
-          maxRunHours: r.maxRunHours, flavor: r.flavor, nodeIds: [...holding].map((t) => j.nodes[t]), affinityGroupSize: r.affinityGroupSize,
-          preemptedFor: j.phase === 'stopping' && j.preemptedFor ? j.preemptedFor : undefined, project: r.project,
-          checkpointAt: j.checkpointAt !== undefined ? new Date(j.checkpointAt).toISOString() : undefined,
-        }));
-      }
+      const entry = own && j.view ? j.view : entryOf(j, holding, held !== undefined);
       if (own) j.view = entry;
+      if (entry) (j.phase === 'queued' ? queue : running).push(entry as never);
     }
-    const recentPreemptions = [...preemptedBy.values()].flat();
-    return { now: new Date(now).toISOString(), nodes: nodeViews, queue, running, reservations, ...(recentPreemptions.length ? { recentPreemptions } : {}) };
+    return { now: new Date(now).toISOString(), nodes: nodeViews, queue, running, ...passInputs() };
+  }
+
+  /** What a pass is given besides the cluster: the previous plan's holds, the victims' recent preemptions. */
+  function passInputs(): { reservations: readonly ReservationRecord[]; recentPreemptions?: PastPreemption[] } {
+    recentPreemptions ??= [...preemptedBy.values()].flat();
+    return { reservations, ...(recentPreemptions.length ? { recentPreemptions } : {}) };
+  }
+
+  /**
+   * A job's entry in a pass's view: queued, holding capacity (with `holding`, its tasks that do), or
+   * none. `heldUnseen`: a cut has not seen its last tasks end, so a job done here still holds them.
+   */
+  function entryOf(j: SimJob, holding: ReadonlySet<string>, heldUnseen: boolean): PendingJob | RunningJob | undefined {
+    const shape = (j.shape ??= shapeOf(j.rec));
+    if (j.phase === 'queued') return { ...shape.pending, queuedSeq: j.queuedSeq, priority: j.priority, ...(j.requeued ? { requeued: true } : {}) };
+    if (!holding.size || !(j.phase === 'placed' || j.phase === 'running' || j.phase === 'stopping' || (heldUnseen && j.phase === 'done'))) return undefined;
+    // One shape for every entry (absent = undefined): the planner reads them all the same way.
+    const r = shape.running;
+    return {
+      jobId: r.jobId, pool: r.pool, priority: j.priority, preemptible: r.preemptible,
+      startedAt: (j.phase === 'running' || j.phase === 'done') && j.startedAt !== undefined ? new Date(j.startedAt).toISOString() : undefined,
+      maxRunHours: r.maxRunHours, flavor: r.flavor, nodeIds: [...holding].map((t) => j.nodes[t]), affinityGroupSize: r.affinityGroupSize,
+      preemptedFor: j.phase === 'stopping' && j.preemptedFor ? j.preemptedFor : undefined, project: r.project,
+      checkpointAt: j.checkpointAt !== undefined ? new Date(j.checkpointAt).toISOString() : undefined,
+    };
+  }
+
+  /** Something a job's entry shows changed: the planner is told before the next pass. */
+  function touch(j: SimJob): void {
+    j.view = undefined;
+    changed.add(j);
+  }
+
+  /** Tells the planner what changed since the last pass: nodes' usage and availability, jobs. */
+  function flush(): void {
+    for (const id of changedNodes) {
+      const n = nodes.get(id)!;
+      if (n.registered) planner.setNode({ ...n.view, used: { ...used.get(id)! } });
+    }
+    changedNodes.clear();
+    for (const j of changed) {
+      const entry = (j.view ??= entryOf(j, j.holding, false));
+      if (entry && j.phase !== 'queued') planner.setRunning(entry as RunningJob);
+      else planner.removeRunning(j.rec.id);
+      if (j.phase !== 'queued') queued.delete(j);
+      else if (!queued.has(j)) {
+        queued.add(j);
+        if (j.index < queuedMax) queuedUnordered = true;
+        queuedMax = Math.max(queuedMax, j.index);
+      }
+    }
+    changed.clear();
+    if (queuedUnordered) {
+      queued = new Set([...queued].sort(byIndex));
+      queuedUnordered = false;
+    }
   }
 
   /** What the views need of a job's spec, worked out once (the spec does not change). */
@@ -509,12 +573,13 @@ export function simulate(rec: Recording, opts: SimOptions = {}): SimReport {
     u.memoryMiB = round(u.memoryMiB + sign * f.memoryMiB);
     u.gpu = round(u.gpu + sign * (f.gpu ?? 0));
     u.npu = round(u.npu + sign * (f.npu ?? 0));
+    changedNodes.add(nodeId);
     busy(nodeId, sign * f.cpu, sign * (f.gpu ?? 0));
   }
 
   function releaseTask(j: SimJob, task: string): void {
     if (!j.holding.delete(task)) return;
-    j.view = undefined;
+    touch(j);
     take(j.nodes[task], j, -1);
     if (j.holding.size === 0 && j.placement) j.placement.endedAt = new Date(now).toISOString();
   }

@@ -25,6 +25,8 @@ export class ReleaseSchedule {
   private pending: Map<number, HeldTask[]> | null = new Map();
   /** Ends of the tasks added since `begin`, in order; null = not in a pass. */
   private journal: number[] | null = null;
+  /** Each task's index in its group, so one leaves in O(1); made at the first removal. */
+  private at: Map<HeldTask, number> | null = null;
 
   add(end: number, task: HeldTask): void {
     if (this.pending) {
@@ -39,6 +41,7 @@ export class ReleaseSchedule {
       this.ends.splice(at, 0, end);
       this.groups.splice(at, 0, []);
     }
+    this.at?.set(task, this.groups[at].length);
     this.groups[at].push(task);
   }
 
@@ -55,11 +58,19 @@ export class ReleaseSchedule {
     const at = lowerBound(this.ends, end);
     if (this.ends[at] !== end) return;
     const group = this.groups[at];
-    const k = group.indexOf(task);
-    if (k < 0) return;
+    if (!this.at) {
+      this.at = new Map();
+      for (const g of this.groups) for (let i = 0; i < g.length; i++) this.at.set(g[i], i);
+    }
+    const k = this.at.get(task);
+    if (k === undefined || group[k] !== task) return;
     // Order within a group means nothing: the last task takes the removed one's place.
-    group[k] = group[group.length - 1];
-    group.pop();
+    const last = group.pop()!;
+    this.at.delete(task);
+    if (last !== task) {
+      group[k] = last;
+      this.at.set(last, k);
+    }
     if (group.length === 0) this.drop(at);
   }
 
@@ -76,7 +87,8 @@ export class ReleaseSchedule {
     if (!j) return;
     for (let k = j.length - 1; k >= 0; k--) {
       const at = lowerBound(this.ends, j[k]);
-      this.groups[at].pop();
+      const t = this.groups[at].pop()!;
+      this.at?.delete(t);
       if (this.groups[at].length === 0) this.drop(at);
     }
   }

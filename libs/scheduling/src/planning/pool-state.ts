@@ -33,7 +33,9 @@ export interface RunningEntry {
  */
 export class PoolState {
   readonly releases = new ReleaseSchedule();
-  readonly running: RunningEntry[] = [];
+  /** The running entries in the order they were added (a set: one leaves in O(1)). */
+  private readonly entries = new Set<RunningEntry>();
+  private list: RunningEntry[] | null = [];
   /** Tasks of jobs being preempted: they free capacity `now`, whatever `now` a pass has. */
   readonly preempting = new Map<RunningEntry, readonly HeldTask[]>();
   readonly schedulable: number;
@@ -45,6 +47,10 @@ export class PoolState {
   estimates = 0;
   /** Capacity probes of quota-blocked jobs, by job shape, valid while the pool's version holds. */
   readonly probes = new Map<string, { version: number; causes: WaitCause[] }>();
+  /**
+   * Static feasibility by job shape. It reads only what a node is (capacity, labels, schedulable),
+   * which a pool keeps until it is rebuilt, so it holds across passes.
+   */
   private readonly statics = new Map<string, StaticFeasibility>();
   private victimFloor: number | undefined;
   private byPreemptor: Map<string, RunningEntry[]> | undefined;
@@ -69,7 +75,6 @@ export class PoolState {
     this.reservationSearches = 0;
     this.estimates = 0;
     this.probes.clear();
-    this.statics.clear();
     this.victimFloor = undefined;
     this.byPreemptor = undefined;
     this.marked = [];
@@ -91,8 +96,24 @@ export class PoolState {
     this.byPreemptor = undefined;
   }
 
-  /** A running job's entry changed between passes: the caches read from the entries are stale. */
-  entriesChanged(): void {
+  /** The jobs holding capacity in the pool, in the order they were added. */
+  get running(): readonly RunningEntry[] {
+    return (this.list ??= [...this.entries]);
+  }
+
+  addEntry(entry: RunningEntry): void {
+    this.entries.add(entry);
+    this.entriesChanged();
+  }
+
+  removeEntry(entry: RunningEntry): void {
+    this.entries.delete(entry);
+    this.entriesChanged();
+  }
+
+  /** The caches read from the entries are stale. */
+  private entriesChanged(): void {
+    this.list = null;
     this.victimFloor = undefined;
     this.byPreemptor = undefined;
   }

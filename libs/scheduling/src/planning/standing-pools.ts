@@ -167,8 +167,7 @@ export class StandingPools {
         part = { pool: p, entry, tasks: [], end };
         parts.set(p, part);
         j.parts.push(part);
-        p.state.running.push(entry);
-        p.state.entriesChanged();
+        p.state.addEntry(entry);
       }
       const slot = p.state.index.slotOf(nodeId)!;
       const task: HeldTask = { slot, demand, whole, jobId: r.jobId };
@@ -185,9 +184,7 @@ export class StandingPools {
     const name = p.state.index.name;
     // A stale pool is rebuilt from the jobs as they are then.
     if (this.pools.get(name) !== p || this.stale.has(name)) return;
-    const running = p.state.running;
-    running.splice(running.indexOf(entry), 1);
-    p.state.entriesChanged();
+    p.state.removeEntry(entry);
     if (!p.state.preempting.delete(entry)) for (const t of part.tasks) p.state.releases.remove(part.end, t);
     for (const t of part.tasks) this.hold(p, t.slot, t, -1, true);
   }
@@ -261,10 +258,13 @@ function writeCapacity(into: Float64Array, slot: number, c: Capacity): void {
 
 const sameDemand = (a: HeldTask['demand'], b: HeldTask['demand']) => a.cpu === b.cpu && a.memoryMiB === b.memoryMiB && a.gpu === b.gpu && a.npu === b.npu;
 
+/** What of a capacity the pool index reads. */
+const sameCapacity = (a: Capacity, b: Capacity) => a.cpu === b.cpu && a.memoryMiB === b.memoryMiB && a.gpu === b.gpu && a.npu === b.npu && a.acceleratorType === b.acceleratorType;
+
 /** Everything of a node but `used` is what its pool's slots are built from. */
 function sameShape(a: NodeView, b: NodeView): boolean {
   if (a.host !== b.host || a.pool !== b.pool || a.schedulable !== b.schedulable) return false;
-  if (JSON.stringify(a.capacity) !== JSON.stringify(b.capacity)) return false;
+  if (!sameCapacity(a.capacity, b.capacity)) return false;
   const ka = Object.keys(a.labels);
   return ka.length === Object.keys(b.labels).length && ka.every((k) => a.labels[k] === b.labels[k]);
 }
