@@ -93,6 +93,14 @@ describe('bus permissions - every service and agent on its own NATS credentials'
     expect(forbidden).toMatchObject({ ok: false, error: { code: 'FORBIDDEN', details: [{ path: 'data.nodeId' }] } });
     const mismatch = (await nc.request(Subjects.report(other, 'exited'), JSON.stringify({ ...exit, data: { ...exit.data, nodeId: other } }), { timeout: 5000 })).json<CommandReply<any>>();
     expect(mismatch).toMatchObject({ ok: true, data: { ok: false, reason: 'NodeMismatch' } });
+    // Nor does it learn about a task that is not its own: the owner is told the task's state, the
+    // other node is told there is no such job.
+    const view = async (node: string) => {
+      const nc2 = node === other ? nc : await as(agentIdentity(owner));
+      return (await nc2.request(Subjects.report(node, 'view'), JSON.stringify({ jobId: job.body.id, task: 'worker-0' }), { timeout: 5000 })).json<CommandReply<any>>();
+    };
+    expect(await view(owner)).toMatchObject({ ok: true, data: { jobStatus: 'running', task: { nodeId: owner, status: 'running' } } });
+    expect(await view(other)).toEqual({ ok: true, data: { jobStatus: 'none' }, seq: 0 });
     // Log lines (issue 11): under the owner's node the server refuses them; under its own node the
     // log router refuses them (this node was never given the task), so the task's log stays its own.
     const lines = JSON.stringify({ v: 2, jobId: job.body.id, task: 'worker-0', attempt: 1, firstSeq: 1, t0: Date.now(), dt: [0], lines: ['forged line'] });

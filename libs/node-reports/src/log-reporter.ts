@@ -1,5 +1,5 @@
 import { type CommitMeta, type DomainEvent, type JobEvent, Subjects } from '@trainyard/contracts';
-import { fold, nodeDecider, taskView, trainingJobDecider } from '@trainyard/domain';
+import { fold, nodeDecider, placedOn, taskView, trainingJobDecider } from '@trainyard/domain';
 import { type EventLog, handleCommand, type HandleCommandResult } from '@trainyard/event-log';
 import { checkpointCommandId, exitedCommandId, precheckCommandId, type ReportOutcome, stagingCommandId, startedCommandId, type TaskReporter } from './task-reporter';
 
@@ -90,7 +90,9 @@ export function eventLogReporter(log: EventLog, nodeId: string, now: () => Date 
       ),
     async taskView(jobId, task) {
       const history = await log.read(Subjects.job(jobId));
-      return taskView(fold(trainingJobDecider, history.commits.flatMap((c) => c.events) as JobEvent[]), task);
+      const events = history.commits.flatMap((c) => c.events) as JobEvent[];
+      if (!placedOn(events, task, nodeId)) return { jobStatus: 'none' };
+      return taskView(fold(trainingJobDecider, events), task);
     },
   };
 }
