@@ -5,6 +5,7 @@ import type Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireContainerEngine, TEST_IMAGE, TEST_SOCKET } from '../apps/node-agent/src/container-runtime.fixture';
 import { eventually } from './support/eventually';
+import { yardExec } from './support/fault-injection';
 import { buildOnce, startService, type ServiceProcess } from './support/processes';
 import { shellJob } from './support/specs';
 import { startTestCluster, type TestCluster } from './support/test-cluster';
@@ -102,6 +103,17 @@ describe('container runtime and re-adoption - jobs in containers; an agent kille
     ]);
     expect(of('stderr')).toEqual(['to-stderr']);
     await eventually(async () => ((await containersOf(id)).length === 0 ? true : undefined));
+  });
+
+  it('yard exec into a container task: the command runs inside the container, as its user, in its working directory', async () => {
+    const id = await submit(boxed('box-exec', 'echo up; exec sleep 60'));
+    await eventually(async () => ((await events(id)).some((e) => e.type === 'TaskStarted') ? true : undefined), 30_000);
+    const uid = await yardExec(t.api.url, id, ['--task', 'worker-0', '--', 'id', '-u']);
+    expect(uid, uid.stderr).toMatchObject({ code: 0, stdout: '1000\n' });
+    const where = await yardExec(t.api.url, id, ['--task', 'worker-0', '--', 'sh', '-c', 'pwd; echo "$VC_TASK_INDEX"; echo oops >&2; exit 2']);
+    expect(where).toMatchObject({ code: 2, stdout: '/home/ma-user/modelarts/user-job-dir\n0\n', stderr: 'oops\n' });
+    await t.api.call('POST', `/v1/training-jobs/${id}/stop`, {});
+    await t.api.waitFor(id, 'terminated', 60_000);
   });
 
   it('agent crash - a SIGKILLed agent leaves its tasks running; restarted, it re-adopts them: no second launch, every line once, the real exit codes', async () => {

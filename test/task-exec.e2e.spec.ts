@@ -1,7 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TEST_ADMIN_TOKEN } from '@trainyard/testing';
-import { runCli } from '../apps/cli/src/cli';
-import { eventOf, yardIn } from './support/fault-injection';
+import { eventOf, yardExec, yardIn } from './support/fault-injection';
 import { shellJob } from './support/specs';
 import { startTestCluster, type TestCluster } from './support/test-cluster';
 
@@ -10,21 +8,6 @@ import { startTestCluster, type TestCluster } from './support/test-cluster';
  * caller's principal, so the audit lists it), then asks the task's agent on `ty.exec.<node>` — which
  * only the API may publish on — to run the command as the task's user in its working directory.
  */
-/** `yard exec …` with the API named before `--`: everything after it is the task's command line. */
-async function yardExec(api: string, id: string, rest: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const code = await runCli(['exec', id, '--api', api, ...rest], {
-    stdout: (x) => void (stdout += x),
-    stderr: (x) => void (stderr += x),
-    vars: { TY_TOKEN: TEST_ADMIN_TOKEN },
-    cwd: process.cwd(),
-    now: () => new Date(),
-    sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
-  });
-  return { code, stdout, stderr };
-}
-
 describe('exec - a command in a running task, as its user, recorded in the audit', () => {
   let t: TestCluster;
   let id: string;

@@ -52,11 +52,20 @@ export async function eventOf(api: ApiClient, id: string, match: (e: any) => boo
 }
 
 /** Runs `yard` in this process against `apiUrl`; resolves with its exit code and output. */
-export async function yardIn(apiUrl: string, argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+export function yardIn(apiUrl: string, argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return runYard([...argv, '--api', apiUrl]);
+}
+
+/** `yard exec ID --api URL REST…`: the API named before `--`, since everything after it is the task's command line. */
+export function yardExec(apiUrl: string, id: string, rest: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return runYard(['exec', id, '--api', apiUrl, ...rest]);
+}
+
+async function runYard(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   const { runCli } = await import('../../apps/cli/src/cli');
   let stdout = '';
   let stderr = '';
-  const code = await runCli([...argv, '--api', apiUrl], {
+  const code = await runCli(argv, {
     stdout: (t) => void (stdout += t),
     stderr: (t) => void (stderr += t),
     vars: { TY_TOKEN: TEST_ADMIN_TOKEN },

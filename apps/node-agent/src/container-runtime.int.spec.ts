@@ -56,6 +56,20 @@ describe('container runtime - tasks as containers on the real engine (Podman Doc
     expect(await docker.listContainers({ all: true, filters: { label: identityFilters(id('worker-0')) } })).toEqual([]);
   });
 
+  it('exec (yard exec): a command runs inside the running container as its user, in its working dir, with its environment; stdout and stderr apart; its exit code; killed at its time-out', async () => {
+    const task = await runtime.launch(spec('worker-9', 'echo up; while true; do sleep 0.1; done'), collector().sink);
+    const r = await task.exec!(['sh', '-c', 'id -u; pwd; echo "$GREETING"; echo oops >&2; exit 4'], 10_000);
+    expect(r).toEqual({ exitCode: 4, signal: null, stdout: '1000\n/home/ma-user\nhi\n', stderr: 'oops\n', truncated: false, timedOut: false });
+    // A command the image does not have: the engine's own answer, not a thrown error.
+    expect((await task.exec!(['no-such-command'], 10_000)).exitCode).not.toBe(0);
+    const slow = await task.exec!(['sleep', '30'], 500);
+    expect(slow).toMatchObject({ timedOut: true, exitCode: null });
+    // The task itself ran on untouched.
+    expect((await task.exec!(['true'], 10_000)).exitCode).toBe(0);
+    expect(await task.stop(300)).toMatchObject({ signal: expect.anything() });
+    await task.release?.();
+  });
+
   it('stops with a grace period: SIGTERM first, SIGKILL when the task ignores it', async () => {
     const politeOut = collector();
     const stubbornOut = collector();

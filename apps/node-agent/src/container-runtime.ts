@@ -1,5 +1,7 @@
 import { existsSync } from 'node:fs';
 import Docker from 'dockerode';
+import type { ExecResult } from '@trainyard/contracts';
+import { execInContainer } from './container-exec';
 import { containerName, createOptions, identityFilters, type ContainerDefaults } from './container-create-options';
 import { exitFromStatus } from './exit-status';
 import { dockerFrames, pumpLines } from './output-pump';
@@ -161,6 +163,10 @@ class ContainerTask implements TaskHandle {
     if (!this.stopRequested || this.done) return;
     clearTimeout(this.killTimer);
     void this.signal('SIGKILL');
+  }
+
+  exec(command: string[], timeoutMs: number): Promise<ExecResult> {
+    return execInContainer(this.container, command, timeoutMs);
   }
 
   async release(): Promise<void> {

@@ -1,10 +1,10 @@
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';
 import { ErrorCode, FieldCode, SUBJECT_TOKEN, Subjects, validateExecBody, type ExecReply, type ExecRequest, type FieldError } from '@trainyard/contracts';
 import type { AgentLogger } from './agent-logger';
-import { runExec, type ExecContext } from './task-exec';
+import type { ExecRunner } from './task-exec';
 
 /** Where exec requests land: the lifecycle's answer for one attempt (`TaskLifecycle.execTarget`). */
-export type ExecTargets = (key: string) => { ctx: ExecContext } | { refused: string };
+export type ExecTargets = (key: string) => { run: ExecRunner } | { refused: string };
 
 /**
  * Answers `ty.exec.<nodeId>` (issue 15, `yard exec`): only the API may publish there (bus-permissions.ts),
@@ -29,7 +29,7 @@ async function answer(data: Uint8Array, targets: ExecTargets, logger: AgentLogge
   const target = targets(key);
   if ('refused' in target) return { ok: false, error: { code: ErrorCode.IllegalState, message: target.refused } };
   logger.info({ task: key, by: r.by, argv0: r.command[0] }, 'exec in task');
-  const result = await runExec(target.ctx, r.command, r.timeoutMs);
+  const result = await target.run(r.command, r.timeoutMs);
   return { ok: true, ...result };
 }
 

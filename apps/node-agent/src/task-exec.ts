@@ -1,6 +1,9 @@
 import { spawn } from 'node:child_process';
 import { EXEC_LIMITS, type ExecResult } from '@trainyard/contracts';
 
+/** Runs one command in a task and answers with its bounded output and exit. */
+export type ExecRunner = (command: string[], timeoutMs: number) => Promise<ExecResult>;
+
 /** Where a process task runs: an exec into it runs there too (its directory, user and environment). */
 export interface ExecContext {
   cwd: string;
@@ -46,7 +49,7 @@ export function runExec(ctx: ExecContext, command: string[], timeoutMs: number, 
 }
 
 /** Keeps the first `max` bytes of a stream. */
-class Bounded {
+export class Bounded {
   private readonly parts: Buffer[] = [];
   private size = 0;
   cut = false;

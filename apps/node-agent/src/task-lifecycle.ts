@@ -25,7 +25,7 @@ import { type AgentAction, applyNodeEvent, type Desired, exitReason, type LocalT
 import { ackStamp, writeNotice } from './preemption-notice';
 import { taskPaths } from './task-paths';
 import { restartVerdict, stopForRestart } from './task-restart';
-import type { ExecContext } from './task-exec';
+import { runExec, type ExecRunner } from './task-exec';
 import type { TaskExit, TaskHandle } from './task-runtime';
 import type { TaskSlot, TaskSlots } from './task-slots';
 
@@ -78,10 +78,14 @@ export class TaskLifecycle {
    * Where a command may run in attempt `key` (issue 15): a process task this agent runs now. Undefined
    * with the reason otherwise (not running here, or a container task: not offered yet).
    */
-  execTarget(key: string): { ctx: ExecContext } | { refused: string } {
+  execTarget(key: string): { run: ExecRunner } | { refused: string } {
     if (this.local.get(key)?.phase !== 'running') return { refused: `${key} is not running on this node` };
-    const ctx = this.slots.get(key)?.exec;
-    return ctx ? { ctx } : { refused: `${key} has no place to run a command: a container task, or one adopted from an earlier agent run (not offered yet)` };
+    const slot = this.slots.get(key);
+    const ctx = slot?.exec;
+    if (ctx) return { run: (command, timeoutMs) => runExec(ctx, command, timeoutMs) };
+    const handle = slot?.handle;
+    if (handle?.exec) return { run: (command, timeoutMs) => handle.exec!(command, timeoutMs) };
+    return { refused: `${key} has no place to run a command: a process task adopted from an earlier agent run (not offered yet)` };
   }
 
   /** Attempts with a live process, for the heartbeat. */

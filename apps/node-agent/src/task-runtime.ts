@@ -1,3 +1,4 @@
+import type { ExecResult } from '@trainyard/contracts';
 import type { TaskDevices } from './task-devices';
 import type { GroupCounters } from './resource-sampler';
 /**
@@ -99,6 +100,11 @@ export interface TaskHandle {
    * checkpoint during its preemption notice, so nothing is lost by ending it (issue 16).
    */
   stopNow?(): void;
+  /**
+   * Runs a command inside the task where the runtime can (a container's engine exec, `yard exec`);
+   * absent for a process task, whose directory, user and environment the agent knows itself.
+   */
+  exec?(command: string[], timeoutMs: number): Promise<ExecResult>;
   /**
    * The exit is reported: drop what the runtime kept so a restarted agent could still read the exit
    * and the output (the container, the supervisor's files). Only after `exited` settled.
