@@ -115,6 +115,11 @@ const MATRIX: Record<string, Row> = {
   'GET /v1/notifications/:id': READ_JOB,
   'DELETE /v1/notifications/:id': ACT_ON_JOB,
   'GET /v1/notifications/:id/deliveries': READ_JOB,
+  // Hyperparameter searches (issue 15): a search of p1 by the member, read and stopped as its jobs are.
+  'POST /v1/searches': SUBMIT_IN_P1,
+  'GET /v1/searches': ANYONE,
+  'GET /v1/searches/:id': READ_JOB,
+  'POST /v1/searches/:id/stop': ACT_ON_JOB,
 };
 
 /** A webhook subscription to p1's jobs (nothing listens there: the port is closed). */
@@ -122,12 +127,20 @@ const P1_SUBSCRIPTION = { project: 'p1', events: ['started'], url: 'http://127.0
 
 /** A job of project p1 (it waits: the cluster has no node). */
 const parked = (name: string) => ({ ...shellJob(name, 'true'), metadata: { name, project: 'p1' }, });
+/** A search of p1 with one trial (which waits like any job here). */
+const P1_SEARCH = {
+  kind: 'search',
+  metadata: { name: 'matrix', project: 'p1' },
+  search: { algorithm: 'random', algorithmParameters: { num_samples: 1 }, metric: { name: 'loss', direction: 'minimize' }, parameters: [{ name: 'x', type: 'float', min: 0, max: 1 }] },
+  job: parked('trial'),
+};
 
 describe('authorization matrix - every route x every caller', () => {
   let t: TestCluster;
   const tokens = {} as Record<Caller | (typeof BAD)[number], string | undefined>;
   let readJob: string;
   let readSubscription: string;
+  let readSearch: string;
 
   beforeAll(async () => {
     // No node: every job waits, so acting on one is quick and repeatable.
@@ -157,6 +170,7 @@ describe('authorization matrix - every route x every caller', () => {
     expect(tokens.wrongSignature).not.toBe(tokens.viewer);
     readJob = await submitAsMember('read-me');
     readSubscription = await subscribeAsMember();
+    readSearch = await searchAsMember();
     await new Promise((r) => setTimeout(r, 1_100)); // the expiring token lapses
   }, 60_000);
   afterAll(async () => t && (await t[Symbol.asyncDispose]()));
@@ -173,12 +187,19 @@ describe('authorization matrix - every route x every caller', () => {
     return r.body.id;
   }
 
+  async function searchAsMember(): Promise<string> {
+    const r = await t.api.as(tokens.member).call('POST', '/v1/searches', P1_SEARCH);
+    expect(r.status, JSON.stringify(r.body)).toBe(201);
+    return r.body.id;
+  }
+
   /** One request to `route` as `api`; a mutating job route gets a fresh job of its own. */
   async function request(api: ApiClient, route: string): Promise<number> {
     const [method, pattern] = route.split(' ');
     const mutating = method !== 'GET' && (pattern.startsWith('/v1/training-jobs/:id') || pattern.startsWith('/v2/:project_id/training-jobs/:training_job_id'));
     const notification = pattern.startsWith('/v1/notifications/:id');
-    const id = notification ? (method === 'GET' ? readSubscription : await subscribeAsMember()) : mutating ? await submitAsMember('act-on-me') : readJob;
+    const search = pattern.startsWith('/v1/searches/:id');
+    const id = search ? (method === 'GET' ? readSearch : await searchAsMember()) : notification ? (method === 'GET' ? readSubscription : await subscribeAsMember()) : mutating ? await submitAsMember('act-on-me') : readJob;
     const path = pattern
       .replace(':project_id', 'p1')
       .replace(':training_job_id', id)
@@ -186,12 +207,12 @@ describe('authorization matrix - every route x every caller', () => {
       .replace(':pool', 'default')
       .replace(':flavorId', 'none')
       .replace(':name', 'exp-1')
-      .replace(':id', pattern.startsWith('/v1/training-jobs') || notification ? id : pattern.startsWith('/v1/nodes') ? 'node-1' : pattern.startsWith('/v1/admin/tokens') ? 'zzzzzzzzzzzz' : pattern.startsWith('/v1/projects') ? 'p1' : 'db:999999')
+      .replace(':id', pattern.startsWith('/v1/training-jobs') || notification || search ? id : pattern.startsWith('/v1/nodes') ? 'node-1' : pattern.startsWith('/v1/admin/tokens') ? 'zzzzzzzzzzzz' : pattern.startsWith('/v1/projects') ? 'p1' : 'db:999999')
       .replace(':task', 'worker-0')
       .replace(':verb', 'no-such-verb')
       .replace(':file', 'index-none.js');
     const query = pattern === '/v1/audit' ? '?project=p1' : pattern.endsWith('/logs/search') ? '?q=x' : '';
-    const body = method === 'GET' ? undefined : pattern === '/v1/training-jobs' || pattern === '/v1/training-jobs/dry-run' ? parked('submitted') : pattern.endsWith('/priority') ? { priority: 2 } : pattern === '/v1/notifications' ? P1_SUBSCRIPTION : {};
+    const body = method === 'GET' ? undefined : pattern === '/v1/training-jobs' || pattern === '/v1/training-jobs/dry-run' ? parked('submitted') : pattern.endsWith('/priority') ? { priority: 2 } : pattern === '/v1/notifications' ? P1_SUBSCRIPTION : pattern === '/v1/searches' ? P1_SEARCH : {};
     if (pattern.endsWith('/stream') || pattern.endsWith('/logs') || pattern.endsWith('/export')) {
       // Streams do not end: the status is what counts.
       const ac = new AbortController();

@@ -34,7 +34,7 @@ const ENV_FILES = filesUnder('deploy/systemd', (n) => n.endsWith('.env'));
 describe('deploy/systemd', () => {
   it('has a unit per service and for the agent, each starting that app', () => {
     const apps = UNITS.map((u) => entryPointApp(parseUnit(text(u)).get('Service')!.get('ExecStart')![0]!));
-    expect(apps.sort()).toEqual(['api', 'fault-manager', 'log-router', 'node-agent', 'notifier', 'scheduler']);
+    expect(apps.sort()).toEqual(['api', 'fault-manager', 'log-router', 'node-agent', 'notifier', 'scheduler', 'tuner']);
     for (const app of apps) expect(existsSync(join(ROOT, 'apps', app!, 'src/main.ts'))).toBe(true);
   });
 

@@ -11,6 +11,7 @@ import { DEFAULT_LOG_ROUTER_OPTIONS, startLogRouterService, type LogRouterServic
 import { startNotifierService, type NotifierOptions } from '../../notifier/src/index';
 import { loadAgentConfig, type AgentConfig, startNodeAgent, type NodeAgentHandle } from '../../node-agent/src/index';
 import { DEFAULT_SCHEDULER_OPTIONS, startScheduler, type SchedulerOptions } from '../../scheduler/src/index';
+import { startTuner, type TunerApp, type TunerOptions } from '../../tuner/src/index';
 
 export interface LocalClusterOptions {
   natsUrl: string;
@@ -39,6 +40,8 @@ export interface LocalClusterOptions {
   logRouter?: LogRouterServiceOptions;
   /** Webhook delivery tuning (back-off, time limit). */
   notifier?: Partial<NotifierOptions>;
+  /** Hyperparameter search (issue 15); `false`: no tuner here (a test runs it as a process of its own). */
+  tuner?: Partial<TunerOptions> | false;
 }
 
 export interface LocalCluster {
@@ -54,6 +57,8 @@ export interface LocalCluster {
   restartLogRouter(): Promise<void>;
   /** Stops the notifier; `start` starts it again on the same database and durable consumer. */
   notifier: { stop(): Promise<void>; start(): Promise<void> };
+  /** The tuner, while it runs here. */
+  tuner?: TunerApp;
   /** Starts (again) the agent with this config, e.g. after a test killed it. */
   startAgent(config: Partial<AgentConfig>): Promise<NodeAgentHandle>;
   stop(): Promise<void>;
@@ -61,7 +66,7 @@ export interface LocalCluster {
 
 /**
  * Every service of Trainyard in one process, each with its own NATS connection as if it ran alone:
- * api (with the projector), scheduler, fault manager, log router, notifier and the node agents. `npm start`
+ * api (with the projector), scheduler, fault manager, log router, notifier, tuner and the node agents. `npm start`
  * and the end-to-end tests both use it. Services stop in reverse order.
  */
 export async function startLocalCluster(opts: LocalClusterOptions): Promise<LocalCluster> {
@@ -124,6 +129,14 @@ export async function startLocalCluster(opts: LocalClusterOptions): Promise<Loca
     const faults = await startFaultManager({ nc: faultNc, log: new JetStreamEventLog(faultNc), options: opts.faultManager, db: database.db, requirePrincipal: !!dir });
     stops.push(() => faults.stop());
 
+    // Hyperparameter search (issue 15): a replica of its own that submits trials as the scheduler's clients do.
+    let tuner: TunerApp | undefined;
+    if (opts.tuner !== false) {
+      const tunerNc = await connect('tuner');
+      tuner = await startTuner({ nc: tunerNc, log: new JetStreamEventLog(tunerNc), db: database.db, options: opts.tuner ?? {} });
+      stops.push(() => tuner!.stop());
+    }
+
     const trustSecretFile = localTrustSecret(opts.dataDir);
     const agents = new Map<string, NodeAgentHandle>();
     const startAgent = async (partial: Partial<AgentConfig>) => {
@@ -147,7 +160,7 @@ export async function startLocalCluster(opts: LocalClusterOptions): Promise<Loca
     stops.push(() => api.close());
 
     return {
-      apiUrl: api.url, apiRoutes: api.routes, nc, eventLog, database, projector, agents, startAgent, restartLogRouter, notifier,
+      apiUrl: api.url, apiRoutes: api.routes, nc, eventLog, database, projector, agents, startAgent, restartLogRouter, notifier, tuner,
       async stop() {
         for (const s of stops.reverse()) await s().catch(() => undefined);
       },

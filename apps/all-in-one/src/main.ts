@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { startTracing } from '@trainyard/telemetry';
 import { retentionFromEnv } from '../../log-router/src/index';
 import { notifierOptionsFromEnv } from '../../notifier/src/index';
+import { tunerOptionsFromEnv } from '../../tuner/src/index';
 import { apiOptionsFromEnv, apiTlsFromEnv } from '../../api/src/index';
 import { configPath, saveContext } from '../../cli/src/index';
 import { firstClosedDir, taskUsersFromEnv } from '../../node-agent/src/index';
@@ -60,6 +61,7 @@ async function main() {
     ],
     logRouter: { retentionMs: retentionFromEnv() },
     notifier: notifierOptionsFromEnv(process.env),
+    tuner: tunerOptionsFromEnv(process.env),
   }).catch(async (err) => {
     await nats?.stop();
     throw err;

@@ -8,6 +8,8 @@ import { IDENTITY } from './auth/auth.tokens';
 import type { IdentityDirectory } from './auth/identity-directory';
 import { SUBSCRIPTIONS } from './notifications/notification.tokens';
 import type { SubscriptionDirectory } from './notifications/subscription-directory';
+import type { SearchDirectory } from './searches/search-directory';
+import { SEARCHES } from './searches/search.tokens';
 import { type ApiTls, readApiTls } from './api-tls';
 
 export interface ApiServer {
@@ -51,6 +53,7 @@ export async function startApiServer(deps: ApiDeps, listen: ApiListen): Promise<
       await app.close();
       await app.get<IdentityDirectory>(IDENTITY).stop();
       await app.get<SubscriptionDirectory>(SUBSCRIPTIONS).stop();
+      await app.get<SearchDirectory>(SEARCHES).stop();
     },
   };
 }

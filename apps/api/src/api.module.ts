@@ -58,6 +58,9 @@ import { QuotasController } from './quotas/quotas.controller';
 import { NotificationsController } from './notifications/notifications.controller';
 import { SUBSCRIPTIONS } from './notifications/notification.tokens';
 import { SubscriptionDirectory } from './notifications/subscription-directory';
+import { SearchesController } from './searches/searches.controller';
+import { SearchDirectory } from './searches/search-directory';
+import { SEARCHES } from './searches/search.tokens';
 
 export interface ApiDeps {
   nc: NatsConnection;
@@ -90,6 +93,8 @@ export class ApiModule {
         QuotasController,
         // Webhook notifications (issue 15).
         NotificationsController,
+        // Hyperparameter searches (issue 15).
+        SearchesController,
       ],
       providers: [
         { provide: NATS, useValue: deps.nc },
@@ -123,6 +128,15 @@ export class ApiModule {
           provide: SUBSCRIPTIONS,
           useFactory: async () => {
             const directory = new SubscriptionDirectory(new JetStreamEventLog(deps.nc));
+            await directory.start();
+            return directory;
+          },
+        },
+        {
+          // Hyperparameter searches, folded from the log before the first request is served.
+          provide: SEARCHES,
+          useFactory: async () => {
+            const directory = new SearchDirectory(new JetStreamEventLog(deps.nc));
             await directory.start();
             return directory;
           },

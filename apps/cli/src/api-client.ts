@@ -1,7 +1,7 @@
 import type { BindingResult, CatalogueFlavor, ClusterEventPage, DeadLetterDismissed, DeadLetterRetry, ProjectView, TokenCreate, TokenCreated, TokenView, ExperimentComparison, ExperimentList, JobUpdate, TrainingJobSpec } from '@trainyard/contracts';
 import type { Explanation, JobAt, JobGoodput, MomentRef, NodeAt } from '@trainyard/history';
 import { ApiError, ApiProtocolError, classifyFetchFailure } from './api-errors';
-import type { DeliveryView, DryRunView, ExecResultView, QuotaView, SubscriptionRequest, SubscriptionView } from '@trainyard/contracts';
+import type { DeliveryView, DryRunView, ExecResultView, QuotaView, SearchSummary, SearchView, SubscriptionRequest, SubscriptionView } from '@trainyard/contracts';
 import type { AuditEntry, Principal, ErrorResponse, JobEventView, JobPage, JobView, LogPage, LogSearchPage, NodeView, PoolView, VerifyResult, RecoveryView, DeadLetterView } from '@trainyard/contracts';
 
 export const DEFAULT_API_URL = 'http://127.0.0.1:8080';
@@ -319,6 +319,23 @@ export class ApiClient {
 
   notificationDeliveries(id: string, limit?: number): Promise<{ items: DeliveryView[] }> {
     return this.request('GET', `/v1/notifications/${enc(id)}/deliveries${limit ? `?limit=${limit}` : ''}`);
+  }
+
+  /** Hyperparameter searches (issue 15). */
+  createSearch(body: unknown): Promise<SearchView> {
+    return this.request('POST', '/v1/searches', { body });
+  }
+
+  listSearches(query: { project?: string; status?: string } = {}): Promise<{ items: SearchSummary[] }> {
+    return this.request('GET', '/v1/searches', { query });
+  }
+
+  getSearch(id: string): Promise<SearchView> {
+    return this.request('GET', `/v1/searches/${enc(id)}`);
+  }
+
+  stopSearch(id: string): Promise<SearchView> {
+    return this.request('POST', `/v1/searches/${enc(id)}/stop`);
   }
 
   /** `POST /v1/training-jobs/dry-run`: would it be placed now, where, or why not; appends nothing. */

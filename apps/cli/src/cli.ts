@@ -23,6 +23,7 @@ import { registerExec } from './commands/exec';
 import { registerSubmit } from './commands/submit';
 import { registerQuota } from './commands/quota';
 import { registerNotify } from './commands/notify';
+import { registerSearch } from './commands/search';
 import { registerWait } from './commands/wait';
 import { registerCopy } from './commands/copy';
 import { registerEdit } from './commands/edit';
@@ -60,6 +61,7 @@ export function buildProgram(ctx: CommandContext): Command {
     registerLogs,
     registerStop,
     registerExec,
+    registerSearch,
     registerPriority,
     registerDelete,
     registerWait,

@@ -28,7 +28,7 @@ describe('yard admin bootstrap - the locked bus files', () => {
     const r = await yard(['admin', 'bootstrap', '--nodes', 'gpu-1,gpu-2', '--out', 'bus', '--json'], dir);
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout) as { authorizationFile: string; credentials: Record<string, string> };
-    expect(Object.keys(out.credentials).sort()).toEqual(['agent-gpu-1', 'agent-gpu-2', 'api', 'fault-manager', 'log-router', 'notifier', 'scheduler']);
+    expect(Object.keys(out.credentials).sort()).toEqual(['agent-gpu-1', 'agent-gpu-2', 'api', 'fault-manager', 'log-router', 'notifier', 'scheduler', 'tuner']);
     for (const file of Object.values(out.credentials)) expect((await stat(file)).mode & 0o777).toBe(0o600);
     const auth = await readFile(out.authorizationFile, 'utf8');
     // Public keys only: no seed is in the server's file. Each seed written is looked for by its

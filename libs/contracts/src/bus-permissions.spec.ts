@@ -48,12 +48,13 @@ describe('bus permissions', () => {
     );
   });
 
-  it('bus permissions - only the API publishes commands, and only the service itself takes its own', () => {
+  it('bus permissions - only the API publishes commands (and the tuner its trials\' submit and stop), and only the service itself takes its own', () => {
     fc.assert(
-      fc.property(fc.constantFrom('scheduler', 'fault-manager'), token, token, (service, verb, node) => {
+      fc.property(fc.constantFrom('scheduler', 'fault-manager'), fc.oneof(token, fc.constantFrom('submit', 'stop')), token, (service, verb, node) => {
         const cmd = Subjects.command(service, verb);
+        const trialCommand = service === 'scheduler' && (verb === 'submit' || verb === 'stop');
         for (const id of [...SERVICE_IDENTITIES, agentIdentity(node)]) {
-          expect(mayPublish(busPermissions(id), cmd), `${id} publishes ${cmd}`).toBe(id === 'api');
+          expect(mayPublish(busPermissions(id), cmd), `${id} publishes ${cmd}`).toBe(id === 'api' || (id === 'tuner' && trialCommand));
           expect(maySubscribe(busPermissions(id), cmd), `${id} subscribes ${cmd}`).toBe(id === service);
         }
       }),

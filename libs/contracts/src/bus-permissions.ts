@@ -7,7 +7,9 @@ import { Streams, Subjects, SUBJECT_TOKEN } from './subjects';
  *
  * - Only the API publishes commands (`ty.cmd.>`): a command on a scheduler's subject was sent by the
  *   API identity because no other identity can publish there, so the `Ty-Principal` header it carries
- *   is the API's word.
+ *   is the API's word. One exception (issue 15): the tuner submits and stops its searches' trial jobs
+ *   (`ty.cmd.scheduler.submit`, `.stop`, nothing else), for the search's creator as the API recorded
+ *   them in `SearchCreated`.
  * - A node agent publishes nothing to the event log. It reports on `ty.report.<its id>.*` (the report
  *   intake checks the task is placed on that node and appends), consumes only its durable
  *   `agent-<id>` on `ty.ev.node.<id>` (the consumer-create subject that names the filter: 2.9 checks
@@ -15,8 +17,8 @@ import { Streams, Subjects, SUBJECT_TOKEN } from './subjects';
  * - Every identity reads replies on its own inbox prefix (`_INBOX.<identity>.`), so none can listen
  *   to another's JetStream answers.
  */
-export type ServiceIdentity = 'api' | 'scheduler' | 'fault-manager' | 'log-router' | 'notifier';
-export const SERVICE_IDENTITIES: readonly ServiceIdentity[] = ['api', 'scheduler', 'fault-manager', 'log-router', 'notifier'];
+export type ServiceIdentity = 'api' | 'scheduler' | 'fault-manager' | 'log-router' | 'notifier' | 'tuner';
+export const SERVICE_IDENTITIES: readonly ServiceIdentity[] = ['api', 'scheduler', 'fault-manager', 'log-router', 'notifier', 'tuner'];
 
 /** `api`, `scheduler`, … or `agent-<nodeId>`. */
 export type BusIdentity = ServiceIdentity | `agent-${string}`;
@@ -97,6 +99,8 @@ export function busPermissions(identity: BusIdentity): BusPermissions {
       return cp([Subjects.logStored('*', '*')], []);
     case 'notifier':
       return notifierPermissions(inbox);
+    case 'tuner':
+      return cp([Subjects.command('scheduler', 'submit'), Subjects.command('scheduler', 'stop')], []);
   }
   const nodeId = identity.slice('agent-'.length);
   agentIdentity(nodeId);

@@ -11,6 +11,7 @@ export * from './search-spec';
 export * from './search-events';
 export * from './validate-search';
 export * from './search-grid';
+export * from './search-api';
 export * from './notification-api';
 export * from './quota-config';
 export * from './quota-api';

@@ -35,6 +35,6 @@ describe('principal - may', () => {
 
   it('permissionsOf - unions roles once, vocabulary order first, extra grants kept', () => {
     const p = permissionsOf(['member', 'viewer'], ['job:setHighPriority', 'x:y']);
-    expect(p).toEqual(['job:read', 'job:submit', 'job:stop:own', 'job:delete:own', 'job:priority:own', 'job:setHighPriority', 'job:exec:own', 'quota:read', 'notification:manage:own', 'x:y']);
+    expect(p).toEqual(['job:read', 'job:submit', 'job:stop:own', 'job:delete:own', 'job:priority:own', 'job:setHighPriority', 'job:exec:own', 'quota:read', 'notification:manage:own', 'search:read', 'search:create', 'search:stop:own', 'x:y']);
   });
 });

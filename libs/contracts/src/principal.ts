@@ -47,6 +47,14 @@ export const Permission = {
   NotificationManage: 'notification:manage',
   /** Add subscriptions, and remove one's own (members). */
   NotificationManageOwn: 'notification:manage:own',
+  /** Read a project's hyperparameter searches (issue 15): every role of the project. */
+  SearchRead: 'search:read',
+  /** Create a search (members; its trials are submitted as the creator, who needs `job:submit` too). */
+  SearchCreate: 'search:create',
+  /** Stop any search of the project (maintainers, operators). */
+  SearchStop: 'search:stop',
+  /** Stop the searches one created (members). */
+  SearchStopOwn: 'search:stop:own',
 } as const;
 export type Permission = (typeof Permission)[keyof typeof Permission];
 
@@ -56,9 +64,9 @@ export const CLUSTER_ROLES = ['operator', 'admin'] as const;
 export type ClusterRole = (typeof CLUSTER_ROLES)[number];
 
 const P = Permission;
-const VIEWER: Permission[] = [P.JobRead, P.QuotaRead];
-const MEMBER: Permission[] = [...VIEWER, P.JobSubmit, P.JobStopOwn, P.JobDeleteOwn, P.JobPriorityOwn, P.NotificationManageOwn, P.JobExecOwn];
-const ANY_JOB: Permission[] = [...MEMBER, P.JobStop, P.JobDelete, P.JobPriority, P.NotificationManage, P.JobExec];
+const VIEWER: Permission[] = [P.JobRead, P.QuotaRead, P.SearchRead];
+const MEMBER: Permission[] = [...VIEWER, P.JobSubmit, P.JobStopOwn, P.JobDeleteOwn, P.JobPriorityOwn, P.NotificationManageOwn, P.JobExecOwn, P.SearchCreate, P.SearchStopOwn];
+const ANY_JOB: Permission[] = [...MEMBER, P.JobStop, P.JobDelete, P.JobPriority, P.NotificationManage, P.JobExec, P.SearchStop];
 /** A maintainer also reads its project's audit (issue 11); an operator acts on any job but reads no audit. */
 const MAINTAINER: Permission[] = [...ANY_JOB, P.AuditRead];
 
@@ -68,7 +76,7 @@ export const ROLE_PERMISSIONS: Readonly<Record<ProjectRole | ClusterRole, readon
   member: MEMBER,
   maintainer: MAINTAINER,
   operator: [...ANY_JOB, P.NodeRead, P.NodeOperate, P.SystemManage, P.MetricsRead, P.QuotaManage],
-  admin: [P.JobRead, P.QuotaRead, P.NodeRead, P.AuditRead, P.TokenManage, P.ProjectManage, P.SystemManage, P.MetricsRead, P.QuotaManage],
+  admin: [P.JobRead, P.QuotaRead, P.SearchRead, P.NodeRead, P.AuditRead, P.TokenManage, P.ProjectManage, P.SystemManage, P.MetricsRead, P.QuotaManage],
 };
 
 /** The project every job belongs to until projects exist (issue 11). */

@@ -118,6 +118,11 @@ export const ROUTE_RULES: Readonly<Record<string, RouteRule>> = {
   'GET /v2/:project_id/training-job-flavors': { access: 'any-role' },
   'GET /v2/:project_id/training-job-engines': { access: 'any-role' },
   'POST /v1/projects': cluster(P.ProjectManage),
+  /** Hyperparameter searches (issue 15): creating needs search:create in the body's project; reading and stopping are decided per search in its project (404 when unreadable). */
+  'POST /v1/searches': { access: 'project', permission: P.SearchCreate },
+  'GET /v1/searches': { access: 'any-role' },
+  'GET /v1/searches/:id': { access: 'any-role' },
+  'POST /v1/searches/:id/stop': { access: 'any-role' },
   'POST /v1/projects/:id/bindings': cluster(P.ProjectManage),
   'DELETE /v1/projects/:id/bindings': cluster(P.ProjectManage),
 

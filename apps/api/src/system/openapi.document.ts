@@ -10,6 +10,7 @@ import { HISTORY_PATHS } from '../history/openapi.history-paths';
 import { QUOTA_PATHS, QUOTA_SCHEMAS } from '../quotas/openapi.quota-paths';
 import { NODE_JOIN_PATHS, NODE_JOIN_SCHEMAS } from '../nodes/openapi.node-join-paths';
 import { NOTIFICATION_PATHS, NOTIFICATION_SCHEMAS } from '../notifications/openapi.notification-paths';
+import { SEARCH_PATHS, SEARCH_SCHEMAS } from '../searches/openapi.search-paths';
 
 /*
  * The OpenAPI 3.1 description of the HTTP API, served at `/openapi.json`. The routes are listed here
@@ -245,6 +246,7 @@ const DOCUMENT = {
     ...QUOTA_PATHS,
     ...NODE_JOIN_PATHS,
     ...NOTIFICATION_PATHS,
+    ...SEARCH_PATHS,
   },
   // Every route needs a bearer token (an API token or an OIDC JWT) except those saying `security: []`.
   security: [{ bearer: [] }],
@@ -286,6 +288,7 @@ const DOCUMENT = {
       ...QUOTA_SCHEMAS,
       ...NODE_JOIN_SCHEMAS,
       ...NOTIFICATION_SCHEMAS,
+      ...SEARCH_SCHEMAS,
     },
   },
 };
