@@ -1,5 +1,5 @@
 import { Subjects, type SearchView } from '@trainyard/contracts';
-import { writableTempDir } from '@trainyard/testing';
+import { TEST_ADMIN_ID, writableTempDir } from '@trainyard/testing';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -124,6 +124,70 @@ describe('hyperparameter search - tpe_search over a noisy quadratic, across a tu
     expect(shown.stdout).toContain(`Best:       trial ${done.best!.trial} (job ${done.best!.jobId})`);
     expect(shown.stdout).toMatch(/Status:\s+completed; 16 of 16 trials ended/);
   }, 300_000);
+
+  it('stops trials worse than the median early: a grid from the optimum outwards, two at a time', async () => {
+    const r = await t.api.call<SearchView>('POST', '/v1/searches', {
+      kind: 'search',
+      metadata: { name: 'median' },
+      search: {
+        algorithm: 'grid',
+        // x = 1.5, 2.8, 4.1, 5.4, 6.7, 8: each trial worse than the one before.
+        parameters: [{ name: 'x', type: 'float', min: 1.5, max: 8, steps: 6 }],
+        metric: { name: 'loss', direction: 'minimize' },
+        parallelTrials: 2,
+        earlyStopping: { rule: 'median', warmupSteps: 2, minTrials: 2 },
+      },
+      job: template('/usr/bin/python3 ${MA_JOB_DIR}/search/quadratic.py --optimizer adam --steps 6 --step-seconds 0.3'),
+    });
+    expect(r.status, JSON.stringify(r.body)).toBe(201);
+    const done = await eventually(async () => {
+      const s = await show(r.body.id);
+      return s.status === 'completed' ? s : undefined;
+    }, 120_000);
+    // Trials 3–6 start once 1 or 2 ended and are stopped when their loss at a step is above the median of 1 and 2 there.
+    expect(done.trials.map((x) => x.status)).toEqual(['completed', 'completed', 'pruned', 'pruned', 'pruned', 'pruned']);
+    expect(done.best!.trial).toBe(1);
+    const { commits } = await t.cluster.eventLog.read(Subjects.search(r.body.id));
+    const pruned = commits.flatMap((c) => c.events).filter((e) => e.type === 'TrialPruned').map((e) => e.data as { trial: number; step: number; value: number; median: number });
+    expect(pruned.map((p) => p.trial).sort()).toEqual([3, 4, 5, 6]);
+    for (const p of pruned) {
+      expect(p.step).toBeGreaterThanOrEqual(2);
+      expect(p.value).toBeGreaterThan(p.median);
+    }
+    for (const trial of done.trials.slice(2)) {
+      expect(trial.reports).toBeLessThan(6);
+      const job = await t.cluster.eventLog.read(Subjects.job(trial.jobId));
+      expect(job.commits.flatMap((c) => c.events.map((e) => e.type))).toContain('JobTerminated');
+    }
+  }, 150_000);
+
+  it('yard search stop: no new trial, the running ones are stopped, the search ends stopped', async () => {
+    const r = await t.api.call<SearchView>('POST', '/v1/searches', {
+      kind: 'search',
+      metadata: { name: 'stopped' },
+      search: { algorithm: 'random', algorithmParameters: { num_samples: 20 }, metric: { name: 'loss', direction: 'minimize' }, parameters: [{ name: 'x', type: 'float', min: -2, max: 4 }], parallelTrials: 2 },
+      job: template('/usr/bin/python3 ${MA_JOB_DIR}/search/quadratic.py --optimizer adam --steps 100 --step-seconds 0.3'),
+    });
+    expect(r.status, JSON.stringify(r.body)).toBe(201);
+    const id = r.body.id;
+    await eventually(async () => ((await show(id)).trials.filter((x) => x.reports > 0).length === 2 ? true : undefined), 60_000);
+    const stopped = await yardIn(t.cluster.apiUrl, ['search', 'stop', id]);
+    expect(stopped.code).toBe(0);
+    expect(stopped.stdout).toBe(`search ${id} stopping\n`);
+    const done = await eventually(async () => {
+      const s = await show(id);
+      return s.status === 'stopped' ? s : undefined;
+    }, 60_000);
+    expect(done.trials.map((x) => x.status)).toEqual(['stopped', 'stopped']);
+    expect(done.stoppedBy).toBe(TEST_ADMIN_ID);
+    for (const trial of done.trials) {
+      const job = await t.cluster.eventLog.read(Subjects.job(trial.jobId));
+      expect(job.commits.flatMap((c) => c.events.map((e) => e.type))).toContain('JobTerminated');
+    }
+    const again = await t.api.call('POST', `/v1/searches/${id}/stop`);
+    expect(again.status).toBe(409);
+    expect(again.body.error.code).toBe('ILLEGAL_STATE');
+  }, 120_000);
 
   it('refuses a bad search document with stable codes and field paths, the trial template’s under job.', async () => {
     const r = await t.api.call('POST', '/v1/searches', {
