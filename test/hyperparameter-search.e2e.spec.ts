@@ -189,6 +189,36 @@ describe('hyperparameter search - tpe_search over a noisy quadratic, across a tu
     expect(again.body.error.code).toBe('ILLEGAL_STATE');
   }, 120_000);
 
+  it('bayes_opt_search (ei) and anneal_search run their trials to the end through the same path', async () => {
+    const ids: Record<string, string> = {};
+    for (const [algorithm, algorithmParameters] of [['bayes_opt_search', { num_samples: 6, kind: 'ei', xi: 0.01, n_initial_points: 3 }], ['anneal_search', { num_samples: 6, avg_best_idx: 1.5, shrink_coef: 0.3 }]] as const) {
+      const r = await t.api.call<SearchView>('POST', '/v1/searches', {
+        kind: 'search',
+        metadata: { name: algorithm.replace(/_/g, '-') },
+        search: { algorithm, algorithmParameters, metric: { name: 'loss', direction: 'minimize' }, parameters: [{ name: 'x', type: 'float', min: -2, max: 4 }, { name: 'optimizer', type: 'categorical', choices: ['sgd', 'adam'] }], parallelTrials: 3 },
+        job: template('/usr/bin/python3 ${MA_JOB_DIR}/search/quadratic.py'),
+      });
+      expect(r.status, JSON.stringify(r.body)).toBe(201);
+      ids[algorithm] = r.body.id;
+    }
+    for (const [algorithm, id] of Object.entries(ids)) {
+      const done = await eventually(async () => {
+        const s = await show(id);
+        return s.status === 'completed' ? s : undefined;
+      }, 90_000);
+      expect(done.trials.map((x) => x.status), algorithm).toEqual(Array(6).fill('completed'));
+      for (const trial of done.trials) {
+        const x = trial.values.x as number;
+        expect(x).toBeGreaterThanOrEqual(-2);
+        expect(x).toBeLessThanOrEqual(4);
+        expect(['sgd', 'adam']).toContain(trial.values.optimizer);
+        // The script read the values: its last loss is the quadratic at them.
+        expect(Math.abs(trial.value! - (trueLoss(x) + (trial.values.optimizer === 'adam' ? 0 : 0.5)))).toBeLessThan(0.06);
+      }
+      expect(done.best!.value).toBe(Math.min(...done.trials.map((x) => x.value!)));
+    }
+  }, 150_000);
+
   it('refuses a bad search document with stable codes and field paths, the trial template’s under job.', async () => {
     const r = await t.api.call('POST', '/v1/searches', {
       kind: 'search',
