@@ -5,3 +5,4 @@ export * from './object-store';
 export * from './admin-token';
 export * from './test-certificates';
 export * from './task-dirs';
+export * from './fleet/fake-task';
