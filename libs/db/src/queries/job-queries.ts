@@ -163,10 +163,15 @@ export async function listJobChanges(db: Kysely<Database>, afterSeq: number, lim
  * ```
  */
 export async function getJob(db: Kysely<Database>, id: string): Promise<JobView | undefined> {
-  const [job, tasks] = await Promise.all([
-    db.selectFrom('jobs').selectAll().where('id', '=', id).executeTakeFirst(),
-    db.selectFrom('tasks').selectAll().where('job_id', '=', id).orderBy('index').execute(),
-  ]);
+  // One snapshot for both reads: apart, on two connections, a commit applied between them gave a
+  // completed job whose task still ran (seen in CI, test/node-join.e2e).
+  const [job, tasks] = await db
+    .transaction()
+    .setIsolationLevel('repeatable read')
+    .execute(async (trx) => [
+      await trx.selectFrom('jobs').selectAll().where('id', '=', id).executeTakeFirst(),
+      await trx.selectFrom('tasks').selectAll().where('job_id', '=', id).orderBy('index').execute(),
+    ] as const);
   if (!job) return undefined;
   return {
     ...toSummary({ ...job, project: job.spec?.metadata?.project || 'default', tags: job.spec?.metadata?.tags ?? null, experiment: job.spec?.metadata?.experiment ?? null }),
