@@ -21,7 +21,7 @@ import type { FaultManagerOptions } from '../apps/fault-manager/src/fault-manage
  * - rss_mib: this process's RSS at the end (all services share it; not per service).
  * Times come from the events seen live on the bus. Conditions to stderr; last stdout line is JSON.
  */
-const AGENTS = Number(process.env.BENCH_SCALE_AGENTS ?? 1_000);
+const AGENTS = Number(process.env.BENCH_SCALE_AGENTS ?? 1_024);
 const JOBS = Number(process.env.BENCH_SCALE_JOBS ?? 2_000);
 const GANG = Math.min(Number(process.env.BENCH_SCALE_GANG ?? 1_024), AGENTS);
 const HEARTBEAT_MS = Number(process.env.BENCH_SCALE_HEARTBEAT_MS ?? 5_000);
@@ -90,6 +90,13 @@ async function main(): Promise<void> {
     const jobsS = (Math.max(...ids.map((id) => seen.succeeded.get(id)!)) - jobsAt) / 1000;
     figures.jobs_per_s = round(JOBS / jobsS, 1);
     say(`jobs: ${JOBS} submitted in ${submittedS.toFixed(1)} s, all succeeded after ${jobsS.toFixed(1)} s → ${figures.jobs_per_s} jobs/s`);
+
+    // The burst leaves the projector behind; a submit waits for its read model (read-your-writes),
+    // so the gang's submit waits until the last one-task job reads as completed.
+    for (let t = 0; (await api('GET', `/v1/training-jobs/${ids.at(-1)}`)).state !== 'completed'; t++) {
+      if (t > 1200) throw new Error('read models never caught up with the one-task jobs');
+      await sleep(100);
+    }
 
     // ---------------------------------------------------------------- a gang
     const gangAt = Date.now();
