@@ -118,10 +118,14 @@ describe('v2 API - the vendor reference shapes through the same commands and vie
     expect((await t.api.call('GET', `${P}/training-jobs?tag=team:audio`)).body.items).toEqual([]);
     expect((await t.api.call('GET', `/v1/training-jobs?tag=team:vision`)).body.items.map((j: any) => j.id)).toEqual([id]);
 
-    const phase = (await t.api.call('GET', `${P}/training-jobs/${id}`)).body.status.phase;
-    const byPhase = await t.api.call('POST', `${P}/training-job-searches`, { filters: [{ key: 'phase', value: [phase] }], limit: 50 });
-    expect(byPhase.body.items.every((j: any) => j.status.phase === phase)).toBe(true);
-    expect(byPhase.body.items.map((j: any) => j.metadata.id)).toContain(id);
+    // The job runs on meanwhile: its phase may change between the read and the search, so both are
+    // asked again until they agree (each answer must hold only jobs of the phase asked for).
+    await eventually(async () => {
+      const phase = (await t.api.call('GET', `${P}/training-jobs/${id}`)).body.status.phase;
+      const byPhase = await t.api.call('POST', `${P}/training-job-searches`, { filters: [{ key: 'phase', value: [phase] }], limit: 50 });
+      expect(byPhase.body.items.every((j: any) => j.status.phase === phase)).toBe(true);
+      expect(byPhase.body.items.map((j: any) => j.metadata.id)).toContain(id);
+    }, 30_000);
 
     const update = await t.api.call('PUT', `${P}/training-jobs/${id}`, fixture('update-request.json'));
     expect(update.status).toBe(204);
