@@ -1,3 +1,4 @@
+import { seededRandom } from '@trainyard/domain';
 import { NodeLabel, PlanSession, type ClusterView, type NodeView, type PastUsage, type PendingJob, type PlannerOptions, type ProjectQuota, type RunningJob } from '@trainyard/scheduling';
 
 /** Shape of the synthetic cluster and queue. Every number is an input; the seed fixes the rest. */
@@ -145,7 +146,8 @@ export function measurePlanner(opts: PlannerBenchOptions = DEFAULT_PLANNER_BENCH
  * gangs, with priorities 1–3, some re-queued, some with supernode affinity groups (whole nodes).
  */
 export function syntheticCluster(o: PlannerBenchOptions): ClusterView {
-  const rand = mulberry32(o.seed);
+  // Seeded (mulberry32): the bench must be reproducible.
+  const rand = seededRandom(o.seed);
   const pick = <T>(xs: readonly T[]) => xs[Math.floor(rand() * xs.length)];
   const now = Date.parse('2026-03-13T10:00:00.000Z');
   // gpusPerNode 0 = a CPU pool: 64-core nodes, instances of 1–4 cores.
@@ -263,14 +265,3 @@ function quantile(xs: number[], q: number): number {
 
 const round = (x: number, digits = 1) => Math.round(x * 10 ** digits) / 10 ** digits;
 
-/** A small, fast, seeded PRNG (the bench must be reproducible). */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
