@@ -17,6 +17,10 @@ if (why) console.warn(`cluster faults: skipped, ${why}`);
 /** Jobs in flight per scenario (the issue's hundred; every fifth has two instances). */
 const JOBS = 100;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Each service's whole output in `$TMPDIR/trainyard-cluster-<host>.log`: it outlives the cluster's data dir. */
+const keepOutputs = (services: [string, { output(): string }][]) => {
+  for (const [h, p] of services) writeFileSync(join(tmpdir(), `trainyard-cluster-${h}.log`), p.output());
+};
 
 /**
  * Issue 12: the control plane spread over hosts (network namespaces), on a three-server NATS
@@ -50,7 +54,7 @@ describe.skipIf(why !== undefined)('a real cluster - services on their own hosts
     await waitForJobs(c.api, ids, TERMINAL, ids.length, 90_000).catch(async (err) => {
       const dead = [...c.services].filter(([, p]) => p.child.exitCode !== null || p.child.signalCode !== null);
       // Their whole output outlives the cluster's data dir, for reading after the run.
-      for (const [h, p] of dead) writeFileSync(join(tmpdir(), `trainyard-cluster-${h}.log`), p.output());
+      keepOutputs(dead);
       if (dead.length) throw new Error(`${err.message}; exited: ${dead.map(([h, p]) => `${h} (${p.child.exitCode ?? p.child.signalCode}, output in ${join(tmpdir(), `trainyard-cluster-${h}.log`)})`).join(', ')}`);
       const states = await jobStates(c.api, ids);
       for (const id of ids.filter((x) => !TERMINAL.includes(states.get(x) ?? ''))) {
@@ -68,7 +72,7 @@ describe.skipIf(why !== undefined)('a real cluster - services on their own hosts
     const explained = (p: string) => !serverIsFixed && [...a.lostUpdateJobs].some((id) => p.startsWith(`job ${id}`));
     if (process.env.TY_CLUSTER_KEEP_LOGS === '1' || [...stuck, ...a.problems].some((p) => !explained(p))) {
       // What every service said, for finding the cause after the run (the cluster's data dir goes).
-      for (const [h, p] of c.services) writeFileSync(join(tmpdir(), `trainyard-cluster-${h}.log`), p.output());
+      keepOutputs([...c.services]);
       console.warn(`[cluster] ${name}: every service's output is in ${join(tmpdir(), 'trainyard-cluster-<host>.log')}`);
       // And the whole history of each job a problem names, with who committed what.
       const named = new Set([...stuck, ...a.problems].filter((p) => !explained(p)).flatMap((p) => /^job ([^\s:]+)/.exec(p)?.[1] ?? []));
